@@ -1,0 +1,21 @@
+package dev.minibert.cli;
+
+import dev.minibert.model.BlasSelfCheck;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Brings ND4J up for a command: thread count first, then the BLAS self-check before any numbers are trusted. */
+final class Nd4jSetup {
+    private Nd4jSetup() {
+    }
+
+    static void init(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        // OpenMP threads for ND4J's own ops, and the BLAS pool for gemm: both sized to the request
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(threads);
+        BlasSelfCheck.verify();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.minibert.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Every parameter of a model, in registration order, under its HuggingFace name. */
+public final class ParameterStore implements Iterable<Parameter> {
+    private final DataType dataType;
+    private final Map<String, Parameter> byName = new LinkedHashMap<>();
+
+    public ParameterStore(DataType dataType) {
+        if (!dataType.isFPType()) {
+            throw new IllegalArgumentException("parameters must be floating point, got " + dataType);
+        }
+        this.dataType = dataType;
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /** Registers a zero-filled parameter (and its zero gradient); names are unique. */
+    public Parameter add(String name, long... shape) {
+        if (byName.containsKey(name)) {
+            throw new IllegalArgumentException("parameter registered twice: " + name);
+        }
+        Parameter p = new Parameter(name, Nd4j.zeros(dataType, shape), Nd4j.zeros(dataType, shape));
+        byName.put(name, p);
+        return p;
+    }
+
+    public Parameter get(String name) {
+        Parameter p = byName.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no parameter named " + name);
+        }
+        return p;
+    }
+
+    public boolean contains(String name) {
+        return byName.containsKey(name);
+    }
+
+    public List<Parameter> all() {
+        return Collections.unmodifiableList(new ArrayList<>(byName.values()));
+    }
+
+    public int size() {
+        return byName.size();
+    }
+
+    public long count() {
+        long n = 0;
+        for (Parameter p : byName.values()) {
+            n += p.value().length();
+        }
+        return n;
+    }
+
+    public void zeroGrad() {
+        for (Parameter p : byName.values()) {
+            p.grad().assign(0);
+        }
+    }
+
+    @Override
+    public Iterator<Parameter> iterator() {
+        return Collections.unmodifiableCollection(byName.values()).iterator();
+    }
+}
