@@ -32,7 +32,7 @@ public final class Parameter {
 
     /** BERT's recipe: weight decay on matrices only, never on biases or LayerNorm parameters. */
     public boolean decays() {
-        return !(name.endsWith(".bias") || name.contains("LayerNorm"));
+        return !(name.endsWith(".bias") || name.contains("LayerNorm") || name.contains("layer_norm"));
     }
 
     public long[] shape() {
