@@ -1,6 +1,9 @@
 package dev.minibert.cli;
 
+import dev.minibert.finetune.ClassificationBench;
+import dev.minibert.model.BertConfig;
 import dev.minibert.model.bench.GemmBench;
+import dev.minibert.pretrain.MlmBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,7 +11,8 @@ import picocli.CommandLine.Option;
 /** Benchmarks that print one JSON line last on stdout, with the PyTorch peer's field names. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks printing one JSON line (fields as shared/peers/bench_torch.py).",
-        subcommands = {BenchCommand.Gemm.class})
+        subcommands = {BenchCommand.Pretrain.class, BenchCommand.Finetune.class, BenchCommand.Infer.class,
+                BenchCommand.Gemm.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -34,6 +38,70 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             Nd4jSetup.init(threads);
             System.out.println(GemmBench.run(sizes, steps));
+            return 0;
+        }
+    }
+
+    /** The peer's shape flags (same names and defaults as bench_torch.py). */
+    static final class Shape {
+        @Option(names = "--layers", defaultValue = "12") int layers;
+        @Option(names = "--hidden", defaultValue = "128") int hidden;
+        @Option(names = "--heads", defaultValue = "2") int heads;
+        @Option(names = "--intermediate", defaultValue = "512") int intermediate;
+        @Option(names = "--vocab", defaultValue = "8000") int vocab;
+        @Option(names = "--seq", defaultValue = "128") int seq;
+        @Option(names = "--batch", defaultValue = "32") int batch;
+        @Option(names = "--steps", defaultValue = "10") int steps;
+        @Option(names = "--warmup-steps", defaultValue = "2") int warmupSteps;
+        @Option(names = "--threads", defaultValue = "2") int threads;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--norm-style", defaultValue = "post") String normStyle;
+
+        BertConfig config() {
+            return BertConfig.builder().vocabSize(vocab).hiddenSize(hidden).numHiddenLayers(layers)
+                    .numAttentionHeads(heads).intermediateSize(intermediate).maxPositionEmbeddings(Math.max(512, seq))
+                    .normStyle(BertConfig.NormStyle.valueOf(normStyle.toUpperCase())).build();
+        }
+    }
+
+    @Command(name = "pretrain", mixinStandardHelpOptions = true,
+            description = "Masked-LM training step (encoder + MLM head, AdamW), like bench_torch.py --task mlm.")
+    static final class Pretrain implements Callable<Integer> {
+        @picocli.CommandLine.Mixin Shape shape;
+
+        @Override
+        public Integer call() {
+            Nd4jSetup.init(shape.threads);
+            System.out.println(MlmBench.run(shape.config(), shape.batch, shape.seq, shape.steps, shape.warmupSteps,
+                    shape.threads, shape.seed));
+            return 0;
+        }
+    }
+
+    @Command(name = "finetune", mixinStandardHelpOptions = true,
+            description = "Classification training step (encoder + pooler + classifier, AdamW), like --task cls.")
+    static final class Finetune implements Callable<Integer> {
+        @picocli.CommandLine.Mixin Shape shape;
+
+        @Override
+        public Integer call() {
+            Nd4jSetup.init(shape.threads);
+            System.out.println(ClassificationBench.run("cls", shape.config(), shape.batch, shape.seq, shape.steps,
+                    shape.warmupSteps, shape.threads, shape.seed));
+            return 0;
+        }
+    }
+
+    @Command(name = "infer", mixinStandardHelpOptions = true,
+            description = "Forward pass of encoder + pooler + classifier without gradients, like --task infer.")
+    static final class Infer implements Callable<Integer> {
+        @picocli.CommandLine.Mixin Shape shape;
+
+        @Override
+        public Integer call() {
+            Nd4jSetup.init(shape.threads);
+            System.out.println(ClassificationBench.run("infer", shape.config(), shape.batch, shape.seq, shape.steps,
+                    shape.warmupSteps, shape.threads, shape.seed));
             return 0;
         }
     }

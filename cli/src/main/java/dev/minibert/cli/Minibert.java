@@ -11,6 +11,12 @@ import picocli.CommandLine.Command;
         subcommands = {
                 VocabCommand.class,
                 TokenizeCommand.class,
+                InitCommand.class,
+                EmbedCommand.class,
+                PretrainCommand.class,
+                FinetuneCommand.class,
+                PredictCommand.class,
+                ImportCommand.class,
                 BenchCommand.class,
                 QuickstartCommand.class,
                 CommandLine.HelpCommand.class

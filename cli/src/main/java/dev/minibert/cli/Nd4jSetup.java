@@ -5,6 +5,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Brings ND4J up for a command: thread count first, then the BLAS self-check before any numbers are trusted. */
 final class Nd4jSetup {
+    static final int DEFAULT_THREADS = 2;
+
     private Nd4jSetup() {
     }
 

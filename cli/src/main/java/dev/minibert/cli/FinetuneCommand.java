@@ -1,0 +1,60 @@
+package dev.minibert.cli;
+
+import dev.minibert.finetune.DatasetFormat;
+import dev.minibert.finetune.Finetuning;
+import dev.minibert.model.train.TrainingLoop;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code minibert finetune}: sequence classification on a pretrained model directory. */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = "Finetune a model directory for text classification (CSV, TSV or JSONL; single or pair).")
+final class FinetuneCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "pretrained model directory") Path model;
+    @Option(names = "--train", required = true, description = "training data (.csv, .tsv, .jsonl)") Path train;
+    @Option(names = "--dev", description = "dev data: evaluated each epoch, best model kept") Path dev;
+    @Option(names = "--out", required = true, description = "output model directory (training/ holds metrics and checkpoints)") Path out;
+    @Option(names = "--epochs", defaultValue = "3") int epochs;
+    @Option(names = "--batch-size", defaultValue = "16") int batchSize;
+    @Option(names = "--gradient-accumulation", defaultValue = "1") int accumulation;
+    @Option(names = "--max-seq-len", defaultValue = "128") int maxSeqLen;
+    @Option(names = "--learning-rate", defaultValue = "5e-5") double learningRate;
+    @Option(names = "--warmup-ratio", defaultValue = "0.1") Double warmupRatio;
+    @Option(names = "--warmup-steps", description = "overrides --warmup-ratio") Long warmupSteps;
+    @Option(names = "--weight-decay", defaultValue = "0.01") double weightDecay;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0") double maxGradNorm;
+    @Option(names = "--log-every", defaultValue = "10") int logEvery;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--resume", description = "continue from the latest checkpoint under --out/training") boolean resume;
+    @Option(names = "--text-column", defaultValue = "text", description = "column of the (first) text") String textColumn;
+    @Option(names = "--text-pair-column", description = "column of the second text (sentence pairs)") String textPairColumn;
+    @Option(names = "--label-column", defaultValue = "label") String labelColumn;
+    @Option(names = "--metric", defaultValue = "macro_f1", description = "accuracy | macro_f1: keeps the best dev model") String metric;
+    @Option(names = "--patience", defaultValue = "0", description = "stop after N epochs without dev improvement (0 = never)") int patience;
+    @Option(names = "--class-weights", description = "weight the loss by inverse label frequency") boolean classWeights;
+    @Option(names = "--freeze-layers", defaultValue = "0", description = "freeze the embeddings and the first K layers") int freezeLayers;
+    @Option(names = "--layerwise-lr-decay", defaultValue = "1.0", description = "layer i of L trains at lr·decay^(L−i)") double layerwiseLrDecay;
+    @Option(names = "--skip-bad-rows", description = "skip (and count) malformed rows instead of failing") boolean skipBadRows;
+    @Option(names = "--max-bad-steps", defaultValue = "5") int maxBadSteps;
+    @Option(names = "--threads", defaultValue = "2") int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
+            throw new IllegalArgumentException("--metric must be accuracy or macro_f1, got " + metric);
+        }
+        Nd4jSetup.init(threads);
+        Finetuning.Options o = new Finetuning.Options(model, train, dev, out,
+                new DatasetFormat(textColumn, textPairColumn, labelColumn), epochs, batchSize, accumulation, maxSeqLen,
+                learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps, weightDecay, maxGradNorm, logEvery,
+                seed, resume, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps);
+        try (TrainingProgress progress = new TrainingProgress("finetune", 0, logEvery)) {
+            TrainingLoop.Result r = Finetuning.run(o, progress);
+            System.err.printf("finetuned %d steps%s; model in %s%n", r.steps(),
+                    r.stoppedEarly() ? " (stopped early)" : "", out);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.minibert.cli;
+
+import dev.minibert.model.train.TrainingLoop;
+import dev.minibert.pretrain.Pretraining;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code minibert pretrain}: masked-LM pretraining into an HF-style model directory, crash-safe and resumable. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = "Masked-LM pretraining of a BERT on a corpus (one sentence per line, blank line between documents).")
+final class PretrainCommand implements Callable<Integer> {
+    @Option(names = "--corpus", required = true, arity = "1..*", description = "UTF-8 text files or folders (.gz too)")
+    List<Path> corpus;
+    @Option(names = "--vocab", description = "vocab.txt (default with --init-from: the model's)")
+    Path vocab;
+    @Option(names = "--config", description = "model config.json (HF keys + norm_style)")
+    Path config;
+    @Option(names = "--init-from", description = "continue pretraining this model directory")
+    Path initFrom;
+    @Option(names = "--out", required = true, description = "run directory: metrics.jsonl, checkpoints/, model/")
+    Path out;
+    @Option(names = "--max-steps", description = "optimizer steps (default: --epochs passes over the data)")
+    Long maxSteps;
+    @Option(names = "--epochs", defaultValue = "1", description = "passes over the data when --max-steps is not given")
+    int epochs;
+    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
+    @Option(names = "--gradient-accumulation", defaultValue = "1") int accumulation;
+    @Option(names = "--max-seq-len", defaultValue = "128") int maxSeqLen;
+    @Option(names = "--learning-rate", defaultValue = "1e-4") double learningRate;
+    @Option(names = "--warmup-steps", description = "linear warmup steps (0 allowed)") Long warmupSteps;
+    @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps") Double warmupRatio;
+    @Option(names = "--weight-decay", defaultValue = "0.01") double weightDecay;
+    @Option(names = "--adam-epsilon", defaultValue = "1e-8") double adamEpsilon;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "global-norm clipping (0 = off)") double maxGradNorm;
+    @Option(names = "--log-every", defaultValue = "10") int logEvery;
+    @Option(names = "--save-every", defaultValue = "500", description = "checkpoint every N steps (and at the end)") int saveEvery;
+    @Option(names = "--keep-checkpoints", defaultValue = "3") int keepCheckpoints;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--resume", description = "continue from the latest checkpoint under --out") boolean resume;
+    @Option(names = "--no-head-transform", description = "MLM head without Dense+GELU+LayerNorm (ablation)") boolean noHeadTransform;
+    @Option(names = "--whole-word-mask", description = "mask whole Chinese words (jieba segmentation)") boolean wholeWordMask;
+    @Option(names = "--eval-fraction", defaultValue = "0.02", description = "documents held out for MLM evaluation") double evalFraction;
+    @Option(names = "--max-predictions-per-seq", defaultValue = "20") int maxPredictions;
+    @Option(names = "--short-seq-prob", defaultValue = "0.1") double shortSeqProb;
+    @Option(names = "--document-per-line", description = "each line is a whole document") boolean documentPerLine;
+    @Option(names = "--skip-bad-lines", description = "skip (and count) lines with invalid UTF-8") boolean skipBadLines;
+    @Option(names = "--max-bad-steps", defaultValue = "5", description = "consecutive non-finite steps before giving up") int maxBadSteps;
+    @Option(names = "--lowercase", negatable = true, description = "lower-case text (default: true, or the model's setting)") Boolean lowercase;
+    @Option(names = "--threads", defaultValue = "2") int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        Nd4jSetup.init(threads);
+        Pretraining.Options o = new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
+                accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
+                logEvery, saveEvery, keepCheckpoints, seed, resume, !noHeadTransform, wholeWordMask, evalFraction,
+                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase);
+        try (TrainingProgress progress = new TrainingProgress("pretrain", maxSteps == null ? 0 : maxSteps, logEvery)) {
+            TrainingLoop.Result r = Pretraining.run(o, progress);
+            System.err.printf("pretrained %d steps, last loss %.4f; model in %s%n", r.steps(), r.lastLoss(),
+                    out.resolve("model"));
+        }
+        return 0;
+    }
+}

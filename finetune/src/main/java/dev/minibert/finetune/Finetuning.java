@@ -1,0 +1,98 @@
+package dev.minibert.finetune;
+
+import dev.minibert.model.BertConfig;
+import dev.minibert.model.ParameterStore;
+import dev.minibert.model.PretrainedWeights;
+import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.model.train.AdamW;
+import dev.minibert.model.train.LinearWarmupDecay;
+import dev.minibert.model.train.TrainingLoop;
+import dev.minibert.tokenizer.BertTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code minibert finetune}: a pretrained model directory + labeled data → a classifier directory
+ * ({@code config.json} with id2label/label2id, {@code vocab.txt}, {@code model.safetensors},
+ * {@code labels.json}) holding the best dev checkpoint; training artefacts under {@code out/training/}.
+ */
+public final class Finetuning {
+    private static final Logger LOG = LoggerFactory.getLogger(Finetuning.class);
+
+    public record Options(Path model, Path train, Path dev, Path out, DatasetFormat format, int epochs, int batchSize,
+                          int accumulation, int maxSeqLen, double learningRate, Double warmupRatio, Long warmupSteps,
+                          double weightDecay, double maxGradNorm, int logEvery, long seed, boolean resume,
+                          String bestMetric, int patience, boolean classWeights, int freezeLayers,
+                          double layerwiseLrDecay, boolean skipBadRows, int maxBadSteps) {
+    }
+
+    private Finetuning() {
+    }
+
+    public static TrainingLoop.Result run(Options o, Consumer<Map<String, Object>> listener) throws IOException {
+        ModelDirectory pretrained = ModelDirectory.open(o.model());
+        BertConfig config = pretrained.config();
+        ClassificationDataset train = ClassificationDataset.load(o.train(), o.format(), null, o.skipBadRows());
+        LabelMap labels = train.labels();
+        ClassificationDataset dev = o.dev() == null ? null
+                : ClassificationDataset.load(o.dev(), o.format(), labels, o.skipBadRows());
+        if (labels.size() < 2) {
+            throw new IllegalArgumentException(o.train() + ": only " + labels.size() + " label(s); a classifier needs 2 or more");
+        }
+        BertTokenizer tokenizer = new BertTokenizer(pretrained.vocab(), pretrained.doLowerCase());
+        EncodedExamples trainData = new EncodedExamples(train.examples(), tokenizer, o.maxSeqLen());
+        EncodedExamples devData = dev == null ? null : new EncodedExamples(dev.examples(), tokenizer, o.maxSeqLen());
+        LOG.info("{} training and {} dev examples, {} labels", trainData.size(), devData == null ? 0 : devData.size(),
+                labels.size());
+
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        BertForSequenceClassification model = new BertForSequenceClassification(config, store, labels.size(),
+                o.classWeights() ? balancedWeights(trainData.labels(), labels.size()) : null);
+        PretrainedWeights.load(pretrained, store, n -> n.startsWith("classifier.") || n.startsWith("bert.pooler."), o.seed());
+
+        Path runDir = o.out().resolve("training");
+        Files.createDirectories(runDir);
+        if (!o.resume() && Files.exists(runDir.resolve("metrics.jsonl"))) {
+            throw new IllegalArgumentException(o.out() + " already holds a finetuning run; pass --resume or choose another --out");
+        }
+        BertConfig outConfig = labels.withLabels(config);
+        ClassificationTask.ModelWriter writer = dir -> ModelDirectory.saveFiles(dir, outConfig, pretrained.vocab(),
+                pretrained.doLowerCase(), store, Map.of(LabelMap.FILE, labels.toJson()));
+        long total = ClassificationTask.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), o.epochs());
+        long warmup = o.warmupSteps() != null ? o.warmupSteps()
+                : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
+        ClassificationTask task = new ClassificationTask(model, store, trainData, devData, o.batchSize(),
+                o.accumulation(), o.seed(), o.bestMetric(), o.patience(), writer, o.out());
+        AdamW adamW = new AdamW(0.9, 0.999, 1e-8, o.weightDecay());
+        adamW.setLrScale(LayerwiseLr.scales(config.numHiddenLayers, o.freezeLayers(), o.layerwiseLrDecay()));
+        TrainingLoop loop = new TrainingLoop(task, adamW, new LinearWarmupDecay(o.learningRate(), warmup, total),
+                new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(),
+                        (int) ClassificationTask.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), 1), 1,
+                        o.maxBadSteps()),
+                runDir).onMetrics(listener);
+        TrainingLoop.Result result = loop.run(o.resume());
+        if (devData == null) {
+            writer.write(o.out()); // nothing to choose the best by: the last model is the result
+        }
+        return result;
+    }
+
+    /** Inverse-frequency weights, normalised to mean 1 over the training rows (sklearn's "balanced"). */
+    static double[] balancedWeights(int[] labels, int numLabels) {
+        long[] counts = new long[numLabels];
+        for (int y : labels) {
+            counts[y]++;
+        }
+        double[] w = new double[numLabels];
+        for (int c = 0; c < numLabels; c++) {
+            w[c] = counts[c] == 0 ? 0 : (double) labels.length / (numLabels * counts[c]);
+        }
+        return w;
+    }
+}

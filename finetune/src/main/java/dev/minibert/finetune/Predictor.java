@@ -1,0 +1,58 @@
+package dev.minibert.finetune;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Batched inference of a {@link BertForSequenceClassification}: class probabilities per example. */
+public final class Predictor {
+    private final BertForSequenceClassification model;
+    private final int batchSize;
+
+    public Predictor(BertForSequenceClassification model, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        this.model = model;
+        this.batchSize = batchSize;
+    }
+
+    /** [N][numLabels] softmax probabilities, in the examples' order. */
+    public double[][] probabilities(EncodedExamples data) {
+        double[][] out = new double[data.size()][];
+        for (int from = 0; from < data.size(); from += batchSize) {
+            int to = Math.min(data.size(), from + batchSize);
+            EncodedExamples.Batch b = data.range(from, to);
+            INDArray logits = model.logits(b.inputIds(), b.tokenTypeIds(), b.attentionMask(), false);
+            for (int r = 0; r < to - from; r++) {
+                out[from + r] = softmax(logits.getRow(r).toDoubleVector());
+            }
+        }
+        return out;
+    }
+
+    public static int argmax(double[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double[] softmax(double[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : logits) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double[] p = new double[logits.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+}

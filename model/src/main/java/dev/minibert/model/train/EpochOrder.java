@@ -1,0 +1,64 @@
+package dev.minibert.model.train;
+
+import java.util.SplittableRandom;
+
+/**
+ * Which instances form micro-batch g: epoch g / batchesPerEpoch visits all instances in a permutation
+ * seeded by (seed, epoch). Stateless, so a resumed run finds its place from the step alone.
+ */
+public final class EpochOrder {
+    private final int size;
+    private final int batchSize;
+    private final long seed;
+    private final int batchesPerEpoch;
+    private long cachedEpoch = -1;
+    private int[] permutation;
+
+    public EpochOrder(int size, int batchSize, long seed) {
+        if (size < 1) {
+            throw new IllegalArgumentException("no training instances");
+        }
+        this.size = size;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        this.batchesPerEpoch = (size + batchSize - 1) / batchSize;
+    }
+
+    public long epochOf(long microBatch) {
+        return microBatch / batchesPerEpoch;
+    }
+
+    /** Indices of micro-batch g; the last batch of an epoch may be shorter. */
+    public int[] batch(long g) {
+        long epoch = epochOf(g);
+        if (epoch != cachedEpoch) {
+            permutation = permutation(mix(seed, epoch, 0));
+            cachedEpoch = epoch;
+        }
+        int from = (int) (g % batchesPerEpoch) * batchSize;
+        int to = Math.min(size, from + batchSize);
+        int[] out = new int[to - from];
+        System.arraycopy(permutation, from, out, 0, out.length);
+        return out;
+    }
+
+    private int[] permutation(long s) {
+        int[] p = new int[size];
+        for (int i = 0; i < size; i++) {
+            p[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(s);
+        for (int i = size - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** A seed for (run seed, counter, purpose) with well-spread bits. */
+    public static long mix(long seed, long counter, int purpose) {
+        return new SplittableRandom(seed ^ (counter * 0x9E3779B97F4A7C15L) ^ ((long) purpose << 56)).nextLong();
+    }
+}

@@ -1,0 +1,278 @@
+package dev.minibert.model.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.minibert.model.Parameter;
+import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.SafeTensors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The loop shared by pretraining and finetuning: schedule, gradient accumulation, global-norm
+ * clipping, a guard against non-finite steps, AdamW, JSONL metrics with per-layer gradient norms and
+ * LayerNorm gammas, and atomic checkpoints ({@code out/checkpoints/checkpoint-N}) that resume exactly.
+ */
+public final class TrainingLoop {
+    /** Set to a step number to kill the JVM half-way through writing that checkpoint (crash tests). */
+    public static final String CRASH_ENV = "MINIBERT_CRASH_DURING_CHECKPOINT";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Options(long totalSteps, int accumulation, double maxGradNorm, int logEvery, int saveEvery,
+                          int keepCheckpoints, int maxBadSteps) {
+        public Options {
+            require(totalSteps >= 1, "total steps must be at least 1, got " + totalSteps);
+            require(accumulation >= 1, "gradient accumulation must be at least 1, got " + accumulation);
+            require(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
+            require(saveEvery >= 0, "--save-every must be >= 0 (0 = only at the end), got " + saveEvery);
+            require(keepCheckpoints >= 1, "keep at least 1 checkpoint, got " + keepCheckpoints);
+            require(maxBadSteps >= 1, "--max-bad-steps must be at least 1, got " + maxBadSteps);
+        }
+    }
+
+    public record Result(long steps, double lastLoss, boolean stoppedEarly, int skippedSteps, Path lastCheckpoint) {
+    }
+
+    private final TrainingTask task;
+    private final AdamW optimizer;
+    private final LinearWarmupDecay schedule;
+    private final Options options;
+    private final Path out;
+    private final Path checkpoints;
+    private Consumer<Map<String, Object>> listener = m -> { };
+
+    public TrainingLoop(TrainingTask task, AdamW optimizer, LinearWarmupDecay schedule, Options options, Path out) {
+        this.task = task;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.options = options;
+        this.out = out;
+        this.checkpoints = out.resolve("checkpoints");
+    }
+
+    /** Receives every metrics row (progress bars, logs). */
+    public TrainingLoop onMetrics(Consumer<Map<String, Object>> listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    public Path metricsFile() {
+        return out.resolve("metrics.jsonl");
+    }
+
+    /** Trains from step 0, or from the latest checkpoint under {@code out} when {@code resume} is set. */
+    public Result run(boolean resume) throws IOException {
+        Files.createDirectories(checkpoints);
+        long start = 0;
+        Path last = null;
+        if (resume) {
+            last = latestCheckpoint();
+            if (last != null) {
+                start = restore(last);
+            }
+        }
+        truncateMetrics(start);
+        ParameterStore store = task.store();
+        int bad = 0;
+        int skipped = 0;
+        double lastLoss = Double.NaN;
+        boolean stoppedEarly = false;
+        long step = start;
+        try (Writer metrics = Files.newBufferedWriter(metricsFile(), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            while (step < options.totalSteps()) {
+                long t0 = System.nanoTime();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("step", step + 1);
+                store.zeroGrad();
+                double loss = 0;
+                for (int micro = 0; micro < options.accumulation(); micro++) {
+                    loss += task.forwardBackward(step, micro, 1.0 / options.accumulation(), row) / options.accumulation();
+                }
+                Map<String, Double> groupNorms = GradientProbe.groupNorms(store);
+                double norm = options.maxGradNorm() > 0
+                        ? new GlobalNormClipper(options.maxGradNorm()).clip(store) : GradientProbe.globalNorm(store);
+                double lr = schedule.lr(step);
+                row.put("loss", loss);
+                row.put("lr", lr);
+                row.put("grad_norm", norm);
+                step++;
+                if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                    // never update from, or checkpoint, a non-finite state
+                    store.zeroGrad();
+                    skipped++;
+                    row.put("skipped", !Double.isFinite(loss) ? "non-finite loss" : "non-finite gradient");
+                    writeRow(metrics, row);
+                    if (++bad >= options.maxBadSteps()) {
+                        throw new DivergedException(step, bad);
+                    }
+                    continue;
+                }
+                bad = 0;
+                optimizer.step(store, lr);
+                lastLoss = loss;
+                boolean keepGoing = task.afterStep(step, row);
+                row.put("step_seconds", (System.nanoTime() - t0) / 1e9);
+                if (step % options.logEvery() == 0 || step == options.totalSteps() || !keepGoing) {
+                    row.put("grad_norms", groupNorms);
+                    row.put("layer_norm_gamma", gammaStats(store));
+                    writeRow(metrics, row);
+                }
+                listener.accept(row);
+                boolean due = options.saveEvery() > 0 && step % options.saveEvery() == 0;
+                if (due || step == options.totalSteps() || !keepGoing) {
+                    last = checkpoint(step);
+                    Map<String, Object> evalRow = new LinkedHashMap<>();
+                    evalRow.put("step", step);
+                    task.afterCheckpoint(step, last, evalRow);
+                    if (evalRow.size() > 1) {
+                        writeRow(metrics, evalRow);
+                        listener.accept(evalRow);
+                    }
+                }
+                if (!keepGoing) {
+                    stoppedEarly = true;
+                    break;
+                }
+            }
+        }
+        return new Result(step, lastLoss, stoppedEarly, skipped, last);
+    }
+
+    private static Map<String, Object> gammaStats(ParameterStore store) {
+        Map<String, Object> stats = new LinkedHashMap<>();
+        LayerNormProbe.gammaStats(store).forEach((name, s) -> stats.put(name,
+                Map.of("mean", s.mean(), "min", s.min(), "max", s.max(), "std", s.std())));
+        return stats;
+    }
+
+    private void writeRow(Writer metrics, Map<String, Object> row) throws IOException {
+        metrics.write(JSON.writeValueAsString(row));
+        metrics.write('\n');
+        metrics.flush();
+    }
+
+    private Path checkpoint(long step) throws IOException {
+        Path dir = checkpoints.resolve("checkpoint-" + step);
+        Path tmp = checkpoints.resolve(".checkpoint-" + step + ".tmp");
+        deleteRecursively(tmp);
+        Files.createDirectories(tmp);
+        task.writeModel(tmp);
+        optimizer.save(tmp.resolve("optimizer.safetensors"));
+        if (String.valueOf(step).equals(System.getenv(CRASH_ENV))) {
+            Runtime.getRuntime().halt(137); // simulate a kill mid-write: the temp dir is all that remains
+        }
+        ObjectNode state = JSON.createObjectNode();
+        state.put("step", step);
+        state.put("total_steps", options.totalSteps());
+        Files.writeString(tmp.resolve("trainer_state.json"), state.toPrettyString(), StandardCharsets.UTF_8);
+        deleteRecursively(dir);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        prune();
+        return dir;
+    }
+
+    private void prune() throws IOException {
+        List<Path> all = completeCheckpoints();
+        for (int i = 0; i < all.size() - options.keepCheckpoints(); i++) {
+            deleteRecursively(all.get(i));
+        }
+    }
+
+    /** The newest checkpoint whose rename completed; temp dirs of interrupted writes are ignored. */
+    public Path latestCheckpoint() throws IOException {
+        List<Path> all = completeCheckpoints();
+        return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
+    private List<Path> completeCheckpoints() throws IOException {
+        if (!Files.isDirectory(checkpoints)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(checkpoints)) {
+            return s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+"))
+                    .filter(p -> Files.exists(p.resolve("trainer_state.json")))
+                    .sorted(Comparator.comparingLong(TrainingLoop::stepOf))
+                    .toList();
+        }
+    }
+
+    private static long stepOf(Path checkpoint) {
+        return Long.parseLong(checkpoint.getFileName().toString().substring("checkpoint-".length()));
+    }
+
+    private long restore(Path checkpoint) throws IOException {
+        JsonNode state = JSON.readTree(checkpoint.resolve("trainer_state.json").toFile());
+        long step = state.path("step").asLong(-1);
+        if (step < 0 || step > options.totalSteps()) {
+            throw new IOException(checkpoint.resolve("trainer_state.json") + ": step " + step
+                    + " is not within this run's " + options.totalSteps() + " steps");
+        }
+        Map<String, INDArray> tensors = SafeTensors.read(checkpoint.resolve("model.safetensors"));
+        for (Parameter p : task.store()) {
+            INDArray t = tensors.get(p.name());
+            if (t == null || !java.util.Arrays.equals(t.shape(), p.shape())) {
+                throw new IOException(checkpoint.resolve("model.safetensors") + ": tensor " + p.name()
+                        + (t == null ? " is missing" : " has shape " + java.util.Arrays.toString(t.shape())
+                        + ", expected " + java.util.Arrays.toString(p.shape())));
+            }
+            p.value().assign(t.castTo(p.value().dataType()));
+        }
+        optimizer.load(checkpoint.resolve("optimizer.safetensors"));
+        task.restore(checkpoint);
+        return step;
+    }
+
+    /** Drops metric rows past the resumed step, so the file reads as one uninterrupted run. */
+    private void truncateMetrics(long step) throws IOException {
+        Path file = metricsFile();
+        if (!Files.exists(file)) {
+            return;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (!line.isBlank() && JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) <= step) {
+                kept.add(line);
+            }
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.minibert.pretrain;
+
+import dev.minibert.model.BertConfig;
+import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.TrainingTask;
+import dev.minibert.tokenizer.Vocab;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Masked-LM pretraining as a {@link TrainingTask}. The batch of micro-step g = step·accumulation + micro
+ * is a pure function of (seed, g): epoch e = g / batchesPerEpoch reads the instances in a permutation
+ * seeded by (seed, e), and the masks and dropout are seeded by (seed, g). A checkpoint therefore needs no
+ * data position beyond the step, and resumed runs repeat the uninterrupted run exactly.
+ */
+final class MlmTrainingTask implements TrainingTask {
+    private final BertConfig config;
+    private final Vocab vocab;
+    private final boolean doLowerCase;
+    private final ParameterStore store;
+    private final BertForMaskedLM model;
+    private final List<Instance> train;
+    private final MaskingCollator collator;
+    private final MlmEvaluator evaluator; // null without held-out data
+    private final int batchSize;
+    private final int accumulation;
+    private final EpochOrder order;
+    private final long seed;
+
+    MlmTrainingTask(BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store, BertForMaskedLM model,
+                    List<Instance> train, MaskingCollator collator, MlmEvaluator evaluator, int batchSize,
+                    int accumulation, long seed) {
+        this.config = config;
+        this.vocab = vocab;
+        this.doLowerCase = doLowerCase;
+        this.store = store;
+        this.model = model;
+        this.train = train;
+        this.collator = collator;
+        this.evaluator = evaluator;
+        this.batchSize = batchSize;
+        this.accumulation = accumulation;
+        this.order = new EpochOrder(train.size(), batchSize, seed);
+        this.seed = seed;
+    }
+
+    /** Optimizer steps in {@code epochs} passes over the training instances. */
+    static long stepsFor(int instances, int batchSize, int accumulation, int epochs) {
+        long batches = (instances + batchSize - 1) / batchSize;
+        return Math.max(1, (batches * epochs + accumulation - 1) / accumulation);
+    }
+
+    @Override
+    public ParameterStore store() {
+        return store;
+    }
+
+    @Override
+    public double forwardBackward(long step, int micro, double scale, Map<String, Object> metrics) {
+        long g = step * accumulation + micro;
+        List<Instance> batch = new ArrayList<>(batchSize);
+        for (int i : order.batch(g)) {
+            batch.add(train.get(i));
+        }
+        MaskingCollator.Batch b = collator.collate(batch, EpochOrder.mix(seed, g, 1));
+        model.bert().reseedDropout(EpochOrder.mix(seed, g, 2));
+        BertForMaskedLM.Result r = model.forwardBackward(b.inputIds(), b.tokenTypeIds(), b.attentionMask(),
+                b.maskedRows(), b.maskedLabels(), scale);
+        accumulate(metrics, "masked_correct", r.correct());
+        accumulate(metrics, "masked_tokens", r.predictions());
+        accumulate(metrics, "tokens", (long) b.inputIds().length * b.seqLen());
+        metrics.put("epoch", order.epochOf(g));
+        return r.loss();
+    }
+
+    private static void accumulate(Map<String, Object> metrics, String key, long value) {
+        metrics.merge(key, value, (a, b) -> ((Number) a).longValue() + ((Number) b).longValue());
+    }
+
+    @Override
+    public boolean afterStep(long step, Map<String, Object> metrics) {
+        long masked = ((Number) metrics.getOrDefault("masked_tokens", 0L)).longValue();
+        if (masked > 0) {
+            metrics.put("masked_accuracy", ((Number) metrics.get("masked_correct")).doubleValue() / masked);
+        }
+        return true;
+    }
+
+    @Override
+    public void writeModel(Path dir) throws IOException {
+        ModelDirectory.save(dir, config, vocab, doLowerCase, store, Map.of());
+    }
+
+    @Override
+    public void afterCheckpoint(long step, Path checkpoint, Map<String, Object> metrics) {
+        if (evaluator != null) {
+            MlmEvaluator.Score s = evaluator.evaluate(model);
+            metrics.put("eval_loss", s.loss());
+            metrics.put("eval_masked_accuracy", s.accuracy());
+            metrics.put("eval_perplexity", s.perplexity());
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.minibert.pretrain;
+
+import dev.minibert.model.BertConfig;
+import dev.minibert.model.Initializer;
+import dev.minibert.model.ParameterStore;
+import dev.minibert.model.PretrainedWeights;
+import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.model.train.AdamW;
+import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.LinearWarmupDecay;
+import dev.minibert.model.train.TrainingLoop;
+import dev.minibert.tokenizer.BertTokenizer;
+import dev.minibert.tokenizer.Vocab;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code minibert pretrain}: corpus → instances → dynamic masking → BertForMaskedLM through the shared loop. */
+public final class Pretraining {
+    private static final Logger LOG = LoggerFactory.getLogger(Pretraining.class);
+
+    /** Every knob of a pretraining run; null means "not given" where a default is derived. */
+    public record Options(List<Path> corpus, Path vocab, Path config, Path initFrom, Path out, Long maxSteps,
+                          int epochs, int batchSize, int accumulation, int maxSeqLen, double learningRate,
+                          Long warmupSteps, Double warmupRatio, double weightDecay, double adamEpsilon,
+                          double maxGradNorm, int logEvery, int saveEvery, int keepCheckpoints, long seed,
+                          boolean resume, boolean headTransform, boolean wholeWordMask, double evalFraction,
+                          int maxPredictionsPerSeq, double shortSeqProb, boolean documentPerLine,
+                          boolean skipBadLines, int maxBadSteps, Boolean lowercase) {
+    }
+
+    private Pretraining() {
+    }
+
+    public static TrainingLoop.Result run(Options o, Consumer<Map<String, Object>> listener) throws IOException {
+        // model definition: an existing directory to continue from, or a config + vocab
+        BertConfig config;
+        Vocab vocab;
+        boolean lower;
+        ModelDirectory init = null;
+        if (o.initFrom() != null) {
+            init = ModelDirectory.open(o.initFrom());
+            config = init.config();
+            vocab = o.vocab() == null ? init.vocab() : Vocab.read(o.vocab());
+            lower = o.lowercase() == null ? init.doLowerCase() : o.lowercase();
+        } else {
+            if (o.config() == null || o.vocab() == null) {
+                throw new IllegalArgumentException("give --config and --vocab, or --init-from DIR");
+            }
+            config = BertConfig.read(o.config());
+            vocab = Vocab.read(o.vocab());
+            lower = o.lowercase() == null || o.lowercase();
+        }
+        if (vocab.size() != config.vocabSize) {
+            throw new IllegalArgumentException("vocabulary has " + vocab.size() + " tokens but the config says vocab_size "
+                    + config.vocabSize + (o.vocab() != null ? " (" + o.vocab() + ")" : ""));
+        }
+        if (o.maxSeqLen() > config.maxPositionEmbeddings) {
+            throw new IllegalArgumentException("--max-seq-len " + o.maxSeqLen() + " exceeds max_position_embeddings "
+                    + config.maxPositionEmbeddings);
+        }
+        prepareOutput(o.out(), o.resume());
+
+        // data: documents split into train / held-out by a seeded coin per document
+        BertTokenizer tokenizer = new BertTokenizer(vocab, lower);
+        ChineseWordSegmenter segmenter = o.wholeWordMask() ? new ChineseWordSegmenter() : null;
+        InstanceBuilder builder = new InstanceBuilder(tokenizer, o.maxSeqLen(), o.shortSeqProb(), false, o.seed(), segmenter);
+        List<Instance> train = new ArrayList<>();
+        List<Instance> heldOut = new ArrayList<>();
+        SplittableRandom split = new SplittableRandom(EpochOrder.mix(o.seed(), 0, 3));
+        CorpusReader reader = new CorpusReader(o.corpus(), o.documentPerLine(), o.skipBadLines());
+        reader.forEachDocument(document -> {
+            List<Instance> target = split.nextDouble() < o.evalFraction() ? heldOut : train;
+            target.addAll(builder.build(document));
+        });
+        if (reader.skippedLines() > 0) {
+            LOG.warn("skipped {} lines with invalid UTF-8 (--skip-bad-lines)", reader.skippedLines());
+        }
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("the corpus " + o.corpus() + " yields no training sequence"
+                    + (heldOut.isEmpty() ? "" : " (all documents went to the held-out split; lower --eval-fraction)"));
+        }
+        LOG.info("{} training and {} held-out instances of at most {} tokens", train.size(), heldOut.size(), o.maxSeqLen());
+
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        BertForMaskedLM model = new BertForMaskedLM(config, store, o.headTransform());
+        if (init != null) {
+            PretrainedWeights.load(init, store, name -> name.startsWith("cls."), o.seed());
+        } else {
+            Initializer.initialize(store, config.initializerRange, o.seed());
+        }
+        MaskingCollator collator = new MaskingCollator(vocab, 0.15, o.maxPredictionsPerSeq(), o.wholeWordMask());
+        MlmEvaluator evaluator = heldOut.isEmpty() ? null
+                : new MlmEvaluator(heldOut, collator, o.batchSize(), EpochOrder.mix(o.seed(), 0, 4));
+        long total = o.maxSteps() != null ? o.maxSteps()
+                : MlmTrainingTask.stepsFor(train.size(), o.batchSize(), o.accumulation(), o.epochs());
+        long warmup = o.warmupSteps() != null ? o.warmupSteps()
+                : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
+        MlmTrainingTask task = new MlmTrainingTask(config, vocab, lower, store, model, train, collator, evaluator,
+                o.batchSize(), o.accumulation(), o.seed());
+        TrainingLoop loop = new TrainingLoop(task, new AdamW(0.9, 0.999, o.adamEpsilon(), o.weightDecay()),
+                new LinearWarmupDecay(o.learningRate(), warmup, total),
+                new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(), o.saveEvery(),
+                        o.keepCheckpoints(), o.maxBadSteps()), o.out()).onMetrics(listener);
+        TrainingLoop.Result result = loop.run(o.resume());
+        ModelDirectory.save(o.out().resolve("model"), config, vocab, lower, store, Map.of());
+        return result;
+    }
+
+    /** Fails before any work when the output cannot be written, or holds a run that --resume was not asked for. */
+    static void prepareOutput(Path out, boolean resume) throws IOException {
+        Files.createDirectories(out);
+        if (!Files.isWritable(out)) {
+            throw new IOException("output directory " + out + " is not writable");
+        }
+        if (!resume && Files.exists(out.resolve("metrics.jsonl"))) {
+            throw new IllegalArgumentException(out + " already holds a run (metrics.jsonl); pass --resume to continue it "
+                    + "or choose another --out");
+        }
+    }
+}
