@@ -77,7 +77,7 @@ final class GradientCheck {
     }
 
     /**
-     * Compares at every element of small probes and at {@value #SAMPLES} seeded elements of larger ones.
+     * Compares at every element of small probes and at {@value #SAMPLES} distinct seeded elements of larger ones.
      * Returns the worst relative error seen.
      */
     static double assertMatches(DoubleSupplier loss, List<Probe> probes, long seed) {
@@ -86,9 +86,10 @@ final class GradientCheck {
         List<String> failures = new ArrayList<>();
         for (Probe p : probes) {
             assertThat(p.value().dataType()).as(p.name()).isEqualTo(DataType.DOUBLE);
-            long n = p.value().length();
-            for (int s = 0; s < Math.min(n, SAMPLES); s++) {
-                long i = n <= SAMPLES ? s : (long) (random.nextDouble() * n);
+            int n = (int) p.value().length();
+            List<Integer> order = new ArrayList<>(java.util.stream.IntStream.range(0, n).boxed().toList());
+            java.util.Collections.shuffle(order, random);
+            for (int i : order.subList(0, Math.min(n, SAMPLES))) {
                 double original = p.value().getDouble(i);
                 p.value().putScalar(i, original + EPS);
                 double plus = loss.getAsDouble();
