@@ -1,0 +1,59 @@
+package dev.minibert.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** A stack of {@link BertLayer}s; pre-norm adds a final LayerNorm ({@code bert.final_layer_norm}, as the peer). */
+public final class BertEncoder {
+    private final List<BertLayer> layers = new ArrayList<>();
+    private final LayerNorm finalLayerNorm; // null in post-norm
+    private final double[] gradNorms;
+
+    /** prefix: the model's, e.g. "bert.". */
+    public BertEncoder(ParameterStore store, String prefix, BertConfig config) {
+        for (int i = 0; i < config.numHiddenLayers; i++) {
+            layers.add(new BertLayer(store, prefix + "encoder.layer." + i + ".", config));
+        }
+        finalLayerNorm = config.normStyle == BertConfig.NormStyle.PRE
+                ? new LayerNorm(store, prefix + "final_layer_norm", config.hiddenSize, config.layerNormEps)
+                : null;
+        gradNorms = new double[config.numHiddenLayers + 1];
+    }
+
+    /** x: [N,H], maskBias: [B,T] → [N,H]. */
+    public INDArray forward(INDArray x, INDArray maskBias, boolean training) {
+        for (BertLayer layer : layers) {
+            x = layer.forward(x, maskBias, training);
+        }
+        return finalLayerNorm == null ? x : finalLayerNorm.forward(x);
+    }
+
+    /** dy: [N,H] → dx [N,H]; records the gradient norm at every layer's input and at the last layer's output. */
+    public INDArray backward(INDArray dy) {
+        INDArray g = finalLayerNorm == null ? dy : finalLayerNorm.backward(dy);
+        gradNorms[layers.size()] = g.norm2Number().doubleValue();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            g = layers.get(i).backward(g);
+            gradNorms[i] = g.norm2Number().doubleValue();
+        }
+        return g;
+    }
+
+    /**
+     * ‖∂L/∂x_i‖ from the last backward: index i < L is layer i's input, index L the last layer's output
+     * (before the pre-norm final LayerNorm).
+     */
+    public double[] layerInputGradNorms() {
+        return gradNorms.clone();
+    }
+
+    public int numLayers() {
+        return layers.size();
+    }
+
+    void reseedDropout(SplittableRandom seeds) {
+        layers.forEach(l -> l.reseedDropout(seeds));
+    }
+}

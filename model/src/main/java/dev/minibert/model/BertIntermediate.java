@@ -1,0 +1,21 @@
+package dev.minibert.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The feed-forward block's expansion: GELU(dense(x)), [N,H] → [N,I]. */
+public final class BertIntermediate {
+    private final Linear dense;
+    private final Gelu gelu = new Gelu();
+
+    public BertIntermediate(ParameterStore store, String prefix, BertConfig config) {
+        this.dense = new Linear(store, prefix + "dense", config.hiddenSize, config.intermediateSize);
+    }
+
+    public INDArray forward(INDArray x) {
+        return gelu.forward(dense.forward(x));
+    }
+
+    public INDArray backward(INDArray dy) {
+        return dense.backward(gelu.backward(dy));
+    }
+}

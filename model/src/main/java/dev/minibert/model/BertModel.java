@@ -1,0 +1,152 @@
+package dev.minibert.model;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The BERT encoder: embeddings → N × {@link BertLayer} → (pooler). Inputs are [B,T] int arrays;
+ * activations are [N,H] with N = B·T, row b·T + t. Arrays returned by {@link #forward} are the
+ * model's own buffers: valid until the next forward; dup() them to keep them.
+ */
+public final class BertModel {
+    /** lastHiddenState: [B,T,H]; poolerOutput: [B,H], or null without a pooler. */
+    public record Output(INDArray lastHiddenState, INDArray poolerOutput) {
+    }
+
+    /** Additive attention bias for padded keys, as HF and the peer. */
+    static final double MASKED_BIAS = -10000.0;
+
+    private final BertConfig config;
+    private final ParameterStore store;
+    private final BertEmbeddings embeddings;
+    private final BertEncoder encoder;
+    private final BertPooler pooler; // null without
+    private int batch;
+    private int seqLen;
+    private INDArray hiddenGrad;
+
+    /** prefix: "bert." for HF names; registers every parameter in HF order. */
+    public BertModel(BertConfig config, ParameterStore store, String prefix, boolean withPooler) {
+        this.config = config;
+        this.store = store;
+        this.embeddings = new BertEmbeddings(store, prefix, config);
+        this.encoder = new BertEncoder(store, prefix, config);
+        this.pooler = withPooler ? new BertPooler(store, prefix + "pooler.", config) : null;
+    }
+
+    /**
+     * inputIds: [B,T]; tokenTypeIds: [B,T] or null (all 0); attentionMask: [B,T] of 0/1 or null (all 1).
+     */
+    public Output forward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, boolean training) {
+        int[] ids = flatten("inputIds", inputIds, null);
+        batch = inputIds.length;
+        seqLen = inputIds[0].length;
+        if (seqLen > config.maxPositionEmbeddings) {
+            throw new IllegalArgumentException("sequence length " + seqLen + " exceeds max_position_embeddings "
+                    + config.maxPositionEmbeddings);
+        }
+        int[] types = tokenTypeIds == null ? new int[ids.length] : flatten("tokenTypeIds", tokenTypeIds, inputIds);
+        int[] positions = new int[ids.length];
+        for (int n = 0; n < positions.length; n++) {
+            positions[n] = n % seqLen;
+        }
+        INDArray maskBias = maskBias(attentionMask, inputIds);
+
+        INDArray x = embeddings.forward(ids, types, positions, training);
+        INDArray hidden = encoder.forward(x, maskBias, training);
+        INDArray pooled = pooler == null ? null : pooler.forward(hidden, batch, seqLen);
+        return new Output(hidden.reshape('c', batch, seqLen, config.hiddenSize), pooled);
+    }
+
+    /** Adds every parameter's gradient for upstream gradients dLastHidden [B,T,H] and/or dPooled [B,H]. */
+    public void backward(INDArray dLastHidden, INDArray dPooled) {
+        if (dLastHidden == null && dPooled == null) {
+            throw new IllegalArgumentException("backward needs dLastHidden or dPooled");
+        }
+        if (dPooled != null && pooler == null) {
+            throw new IllegalArgumentException("dPooled given, but this model has no pooler");
+        }
+        long n = (long) batch * seqLen;
+        hiddenGrad = Scratch.reuse(hiddenGrad, store.dataType(), n, config.hiddenSize);
+        if (dLastHidden != null) {
+            requireShape("dLastHidden", dLastHidden, batch, seqLen, config.hiddenSize);
+            hiddenGrad.assign(dLastHidden.reshape('c', n, config.hiddenSize));
+        } else {
+            hiddenGrad.assign(0);
+        }
+        if (dPooled != null) {
+            requireShape("dPooled", dPooled, batch, config.hiddenSize);
+            hiddenGrad.addi(pooler.backward(dPooled));
+        }
+        embeddings.backward(encoder.backward(hiddenGrad));
+    }
+
+    /** Derives one seed per dropout site from {@code seed}, so a (run seed, step) pair fixes every mask. */
+    public void reseedDropout(long seed) {
+        SplittableRandom seeds = new SplittableRandom(seed);
+        embeddings.reseedDropout(seeds);
+        encoder.reseedDropout(seeds);
+    }
+
+    /** ‖∂L/∂x‖ at each encoder layer's input, then at the last layer's output: length numLayers + 1. */
+    public double[] layerInputGradNorms() {
+        return encoder.layerInputGradNorms();
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public ParameterStore store() {
+        return store;
+    }
+
+    public BertEmbeddings embeddings() {
+        return embeddings;
+    }
+
+    private static int[] flatten(String what, int[][] rows, int[][] shapeOf) {
+        if (rows == null || rows.length == 0) {
+            throw new IllegalArgumentException(what + " is empty");
+        }
+        int width = rows[0] == null ? 0 : rows[0].length;
+        if (width == 0) {
+            throw new IllegalArgumentException(what + " row 0 is empty");
+        }
+        if (shapeOf != null && (rows.length != shapeOf.length || width != shapeOf[0].length)) {
+            throw new IllegalArgumentException(what + " is " + rows.length + "x" + width + ", inputIds is "
+                    + shapeOf.length + "x" + shapeOf[0].length);
+        }
+        int[] flat = new int[rows.length * width];
+        for (int b = 0; b < rows.length; b++) {
+            if (rows[b] == null || rows[b].length != width) {
+                throw new IllegalArgumentException(what + " is ragged: row " + b + " has length "
+                        + (rows[b] == null ? 0 : rows[b].length) + ", row 0 has " + width);
+            }
+            System.arraycopy(rows[b], 0, flat, b * width, width);
+        }
+        return flat;
+    }
+
+    private INDArray maskBias(int[][] attentionMask, int[][] inputIds) {
+        double[][] bias = new double[batch][seqLen];
+        if (attentionMask != null) {
+            int[] mask = flatten("attentionMask", attentionMask, inputIds);
+            for (int i = 0; i < mask.length; i++) {
+                if (mask[i] != 0 && mask[i] != 1) {
+                    throw new IllegalArgumentException("attentionMask[" + i / seqLen + "][" + i % seqLen
+                            + "] is " + mask[i] + ", expected 0 or 1");
+                }
+                bias[i / seqLen][i % seqLen] = mask[i] == 1 ? 0 : MASKED_BIAS;
+            }
+        }
+        return org.nd4j.linalg.factory.Nd4j.createFromArray(bias).castTo(store.dataType());
+    }
+
+    private static void requireShape(String what, INDArray a, long... shape) {
+        if (!java.util.Arrays.equals(a.shape(), shape)) {
+            throw new IllegalArgumentException(what + " has shape " + java.util.Arrays.toString(a.shape())
+                    + ", expected " + java.util.Arrays.toString(shape));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.minibert.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** tanh(dense(h[:, 0])): the [CLS] position's hidden state → [B,H]. */
+public final class BertPooler {
+    private final Linear dense;
+    private final int hidden;
+    private int seqLen;
+    private INDArray first;
+    private INDArray output;
+    private INDArray preGrad;
+    private INDArray inputGrad;
+
+    /** prefix: e.g. "bert.pooler.". */
+    public BertPooler(ParameterStore store, String prefix, BertConfig config) {
+        this.hidden = config.hiddenSize;
+        this.dense = new Linear(store, prefix + "dense", hidden, hidden);
+    }
+
+    /** hidden: [B·T,H] → [B,H]. */
+    public INDArray forward(INDArray hiddenStates, int batch, int seqLen) {
+        this.seqLen = seqLen;
+        first = Scratch.reuse(first, hiddenStates.dataType(), batch, hidden);
+        first.assign(clsRows(hiddenStates, batch));
+        output = Scratch.reuse(output, hiddenStates.dataType(), batch, hidden);
+        output.assign(dense.forward(first));
+        return Transforms.tanh(output, false);
+    }
+
+    /** dPooled: [B,H] → gradient w.r.t. the hidden states [B·T,H] (zero except at [CLS]). */
+    public INDArray backward(INDArray dPooled) {
+        int batch = (int) dPooled.rows();
+        preGrad = Scratch.reuse(preGrad, dPooled.dataType(), batch, hidden);
+        // tanh' = 1 - y²
+        preGrad.assign(output).muli(output).rsubi(1).muli(dPooled);
+        inputGrad = Scratch.reuse(inputGrad, dPooled.dataType(), (long) batch * seqLen, hidden);
+        inputGrad.assign(0);
+        clsRows(inputGrad, batch).assign(dense.backward(preGrad));
+        return inputGrad;
+    }
+
+    private INDArray clsRows(INDArray flat, int batch) {
+        return flat.reshape('c', batch, seqLen, hidden).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
+    }
+}

@@ -1,0 +1,72 @@
+package dev.minibert.model;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Inverted dropout: in training each element is kept with probability 1-p and scaled by 1/(1-p),
+ * so evaluation is the identity. Masks come from this instance's own generator, so a run is a
+ * pure function of the seeds given to {@link #reseed(long)}.
+ */
+public final class Dropout {
+    private final double p;
+    private SplittableRandom random;
+    private INDArray mask;     // 0 or 1/(1-p), kept for backward
+    private boolean applied;   // whether the last forward dropped anything
+    private INDArray output;
+    private INDArray inputGrad;
+
+    public Dropout(double p) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        }
+        this.p = p;
+        reseed(0);
+    }
+
+    public void reseed(long seed) {
+        random = new SplittableRandom(seed);
+    }
+
+    public double p() {
+        return p;
+    }
+
+    /** Returns x itself when not training (or p = 0); otherwise a fresh mask is drawn. */
+    public INDArray forward(INDArray x, boolean training) {
+        applied = training && p > 0;
+        if (!applied) {
+            return x;
+        }
+        mask = Scratch.reuse(mask, x.dataType(), x.shape());
+        drawMask((int) x.length());
+        output = Scratch.reuse(output, x.dataType(), x.shape());
+        return output.assign(x).muli(mask);
+    }
+
+    public INDArray backward(INDArray dy) {
+        if (!applied) {
+            return dy;
+        }
+        inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.shape());
+        return inputGrad.assign(dy).muli(mask);
+    }
+
+    private void drawMask(int n) {
+        double scale = 1 / (1 - p);
+        if (mask.dataType() == DataType.DOUBLE) {
+            double[] m = new double[n];
+            for (int i = 0; i < n; i++) {
+                m[i] = random.nextDouble() < p ? 0 : scale;
+            }
+            mask.data().setData(m);
+        } else {
+            float[] m = new float[n];
+            for (int i = 0; i < n; i++) {
+                m[i] = random.nextDouble() < p ? 0 : (float) scale;
+            }
+            mask.data().setData(m);
+        }
+    }
+}

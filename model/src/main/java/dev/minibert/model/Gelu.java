@@ -1,0 +1,36 @@
+package dev.minibert.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * GELU in BERT's exact erf form, x·Φ(x) (not the tanh approximation, which ND4J's GELU ops use).
+ * d/dx = Φ(x) + x·φ(x).
+ */
+public final class Gelu {
+    private static final double INV_SQRT2 = 1 / Math.sqrt(2);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    private INDArray input;
+    private INDArray cdf; // Φ(x), kept for backward
+    private INDArray output;
+    private INDArray inputGrad;
+
+    public INDArray forward(INDArray x) {
+        input = x;
+        cdf = Scratch.reuse(cdf, x.dataType(), x.shape());
+        cdf.assign(x).muli(INV_SQRT2);
+        Nd4j.exec(new Erf(cdf, cdf));
+        cdf.addi(1).muli(0.5);
+        output = Scratch.reuse(output, x.dataType(), x.shape());
+        return output.assign(x).muli(cdf);
+    }
+
+    public INDArray backward(INDArray dy) {
+        inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.shape());
+        inputGrad.assign(input).muli(input).muli(-0.5);
+        Transforms.exp(inputGrad, false);
+        return inputGrad.muli(input).muli(INV_SQRT_2PI).addi(cdf).muli(dy);
+    }
+}

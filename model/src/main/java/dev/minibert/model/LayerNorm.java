@@ -1,0 +1,67 @@
+package dev.minibert.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** LayerNorm over the last axis of [N,H]: y = (x - mean) / sqrt(var + eps) * gamma + beta. */
+public final class LayerNorm {
+    private final Parameter gamma;
+    private final Parameter beta;
+    private final int hidden;
+    private final double eps;
+    private INDArray normalized; // x̂ [N,H], kept for backward
+    private INDArray rstd;       // 1/sqrt(var+eps) [N,1], kept for backward
+    private INDArray output;
+    private INDArray inputGrad;
+    private INDArray product;
+
+    public LayerNorm(ParameterStore store, String name, int hidden, double eps) {
+        this.hidden = hidden;
+        this.eps = eps;
+        this.gamma = store.add(name + ".weight", hidden);
+        this.beta = store.add(name + ".bias", hidden);
+    }
+
+    public INDArray forward(INDArray x) {
+        if (x.rank() != 2 || x.columns() != hidden) {
+            throw new IllegalArgumentException(gamma.name() + ": expected input [N," + hidden + "], got "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        long n = x.rows();
+        normalized = Scratch.reuse(normalized, x.dataType(), n, hidden);
+        normalized.assign(x).subiColumnVector(x.mean(true, 1));
+        // biased variance, as torch: ||x - mean||² / H
+        INDArray norm = normalized.norm2(true, 1);
+        rstd = Transforms.pow(norm.muli(norm).divi(hidden).addi(eps), -0.5, false);
+        normalized.muliColumnVector(rstd);
+        output = Scratch.reuse(output, x.dataType(), n, hidden);
+        output.assign(normalized).muliRowVector(gamma.value()).addiRowVector(beta.value());
+        return output;
+    }
+
+    /** dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) with dx̂ = dy · gamma. */
+    public INDArray backward(INDArray dy) {
+        long n = dy.rows();
+        product = Scratch.reuse(product, dy.dataType(), n, hidden);
+        product.assign(dy).muli(normalized);
+        gamma.grad().addi(product.sum(0));
+        beta.grad().addi(dy.sum(0));
+
+        inputGrad = Scratch.reuse(inputGrad, dy.dataType(), n, hidden);
+        inputGrad.assign(dy).muliRowVector(gamma.value());
+        INDArray meanGrad = inputGrad.mean(true, 1);
+        product.assign(inputGrad).muli(normalized);
+        INDArray meanGradDotX = product.mean(true, 1);
+        product.assign(normalized).muliColumnVector(meanGradDotX);
+        inputGrad.subiColumnVector(meanGrad).subi(product).muliColumnVector(rstd);
+        return inputGrad;
+    }
+
+    public Parameter gamma() {
+        return gamma;
+    }
+
+    public Parameter beta() {
+        return beta;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.minibert.model;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What HF's BertSelfOutput and BertOutput share: dense → dropout → + residual, then LayerNorm in
+ * post-norm. In pre-norm the LayerNorm (same HF name) is applied by {@link BertLayer} to the block's
+ * input instead, so this class only adds the residual.
+ */
+public abstract class ResidualOutput {
+    /** Gradients w.r.t. the block's two inputs: the dense input and the residual stream. */
+    public record Grads(INDArray hidden, INDArray residual) {
+    }
+
+    private final Linear dense;
+    private final LayerNorm layerNorm;
+    private final Dropout dropout;
+    private final boolean postNorm;
+    private INDArray sum;
+
+    ResidualOutput(ParameterStore store, String prefix, int in, BertConfig config) {
+        this.dense = new Linear(store, prefix + "dense", in, config.hiddenSize);
+        this.layerNorm = new LayerNorm(store, prefix + "LayerNorm", config.hiddenSize, config.layerNormEps);
+        this.dropout = new Dropout(config.hiddenDropoutProb);
+        this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
+    }
+
+    /** hidden: [N,in], residual: [N,H] → post: LN(residual + Drop(dense(hidden))); pre: without the LN. */
+    public INDArray forward(INDArray hidden, INDArray residual, boolean training) {
+        INDArray y = dropout.forward(dense.forward(hidden), training);
+        sum = Scratch.reuse(sum, y.dataType(), y.shape());
+        sum.assign(y).addi(residual);
+        return postNorm ? layerNorm.forward(sum) : sum;
+    }
+
+    public Grads backward(INDArray dy) {
+        INDArray dSum = postNorm ? layerNorm.backward(dy) : dy;
+        INDArray dHidden = dense.backward(dropout.backward(dSum));
+        return new Grads(dHidden, dSum);
+    }
+
+    public LayerNorm layerNorm() {
+        return layerNorm;
+    }
+
+    void reseedDropout(SplittableRandom seeds) {
+        dropout.reseed(seeds.nextLong());
+    }
+}
