@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.AtomicFiles;
 import dev.minibert.model.io.SafeTensors;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -170,7 +170,7 @@ public final class TrainingLoop {
     private Path checkpoint(long step) throws IOException {
         Path dir = checkpoints.resolve("checkpoint-" + step);
         Path tmp = checkpoints.resolve(".checkpoint-" + step + ".tmp");
-        deleteRecursively(tmp);
+        AtomicFiles.deleteRecursively(tmp);
         Files.createDirectories(tmp);
         task.writeModel(tmp);
         optimizer.save(tmp.resolve("optimizer.safetensors"));
@@ -181,7 +181,7 @@ public final class TrainingLoop {
         state.put("step", step);
         state.put("total_steps", options.totalSteps());
         Files.writeString(tmp.resolve("trainer_state.json"), state.toPrettyString(), StandardCharsets.UTF_8);
-        deleteRecursively(dir);
+        AtomicFiles.deleteRecursively(dir);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         prune();
         return dir;
@@ -190,7 +190,7 @@ public final class TrainingLoop {
     private void prune() throws IOException {
         List<Path> all = completeCheckpoints();
         for (int i = 0; i < all.size() - options.keepCheckpoints(); i++) {
-            deleteRecursively(all.get(i));
+            AtomicFiles.deleteRecursively(all.get(i));
         }
     }
 
@@ -253,21 +253,6 @@ public final class TrainingLoop {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, kept, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 
     private static void require(boolean ok, String message) {
