@@ -1,0 +1,229 @@
+package dev.minibert.pretrain;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Streams the documents of a pretraining corpus: UTF-8 text files (optionally {@code .gz}) or folders of them,
+ * read recursively in sorted path order so every run sees the same sequence.
+ *
+ * <p>{@link Format#SENTENCE_PER_LINE} is Google's BERT format: one sentence per line, a blank line between documents
+ * (the end of a file also ends a document). {@link Format#DOCUMENT_PER_LINE} treats every non-blank line as a
+ * document of one "sentence". Lines are decoded strictly; a line with invalid UTF-8 fails the read with the file and
+ * line number, or is dropped and counted when {@code skipBadLines} is set. A BOM and CRLF line ends are tolerated.
+ */
+public final class CorpusReader implements Iterable<List<String>> {
+
+    public enum Format { SENTENCE_PER_LINE, DOCUMENT_PER_LINE }
+
+    private final List<Path> files;
+    private final Format format;
+    private final boolean skipBadLines;
+    private long skippedLines;
+
+    public CorpusReader(List<Path> inputs, Format format, boolean skipBadLines) {
+        this.files = listFiles(inputs);
+        this.format = format;
+        this.skipBadLines = skipBadLines;
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("corpus " + inputs + " contains no files");
+        }
+    }
+
+    public CorpusReader(Path input, Format format) {
+        this(List.of(input), format, false);
+    }
+
+    /** The files in reading order. */
+    public List<Path> files() {
+        return files;
+    }
+
+    /** Lines dropped for invalid UTF-8 so far (only with {@code skipBadLines}). */
+    public long skippedLines() {
+        return skippedLines;
+    }
+
+    /** A fresh pass over the corpus; each document is its list of non-blank, stripped lines. */
+    @Override
+    public Iterator<List<String>> iterator() {
+        return new DocumentIterator();
+    }
+
+    public Stream<List<String>> documents() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED), false);
+    }
+
+    private static List<Path> listFiles(List<Path> inputs) {
+        List<Path> out = new ArrayList<>();
+        for (Path input : inputs) {
+            if (Files.isDirectory(input)) {
+                try (Stream<Path> walk = Files.walk(input)) {
+                    walk.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
+                        .sorted().forEach(out::add);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot list corpus folder " + input, e);
+                }
+            } else if (Files.isRegularFile(input)) {
+                out.add(input);
+            } else {
+                throw new IllegalArgumentException("corpus input " + input + " does not exist");
+            }
+        }
+        return out;
+    }
+
+    private final class DocumentIterator implements Iterator<List<String>> {
+        private int fileIndex = -1;
+        private LineSource source;
+        private List<String> next;
+        private long documents;
+
+        @Override
+        public boolean hasNext() {
+            if (next == null) {
+                next = advance();
+            }
+            return next != null;
+        }
+
+        @Override
+        public List<String> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            List<String> doc = next;
+            next = null;
+            return doc;
+        }
+
+        private List<String> advance() {
+            List<String> doc = new ArrayList<>();
+            while (true) {
+                if (source == null && !openNextFile()) {
+                    return finish(doc);
+                }
+                String line = source.readLine();
+                if (line == null) {
+                    source.close();
+                    source = null;
+                    if (!doc.isEmpty()) {
+                        return emit(doc);
+                    }
+                    continue;
+                }
+                String text = line.strip();
+                if (format == Format.DOCUMENT_PER_LINE) {
+                    if (!text.isEmpty()) {
+                        return emit(List.of(text));
+                    }
+                } else if (!text.isEmpty()) {
+                    doc.add(text);
+                } else if (!doc.isEmpty()) {
+                    return emit(doc);
+                }
+            }
+        }
+
+        private List<String> emit(List<String> doc) {
+            documents++;
+            return doc;
+        }
+
+        private List<String> finish(List<String> doc) {
+            if (!doc.isEmpty()) {
+                return emit(doc);
+            }
+            if (documents == 0) {
+                throw new IllegalArgumentException("corpus " + files + " contains no documents (all files empty)");
+            }
+            return null;
+        }
+
+        private boolean openNextFile() {
+            if (++fileIndex >= files.size()) {
+                return false;
+            }
+            source = new LineSource(files.get(fileIndex));
+            return true;
+        }
+    }
+
+    /** Byte-level line splitting so a bad line can be named and skipped without losing the rest of the file. */
+    private final class LineSource {
+        private final Path file;
+        private final InputStream in;
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private long lineNumber;
+
+        LineSource(Path file) {
+            this.file = file;
+            try {
+                InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+                this.in = file.getFileName().toString().endsWith(".gz")
+                    ? new BufferedInputStream(new GZIPInputStream(raw), 1 << 16) : raw;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open corpus file " + file, e);
+            }
+        }
+
+        /** The next decoded line without its terminator, or null at end of file. */
+        String readLine() {
+            try {
+                while (true) {
+                    buf.reset();
+                    int b;
+                    while ((b = in.read()) != -1 && b != '\n') {
+                        buf.write(b);
+                    }
+                    if (b == -1 && buf.size() == 0) {
+                        return null;
+                    }
+                    lineNumber++;
+                    byte[] bytes = buf.toByteArray();
+                    int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                    try {
+                        String line = decoder.decode(ByteBuffer.wrap(bytes, 0, len)).toString();
+                        return lineNumber == 1 && line.startsWith("\uFEFF") ? line.substring(1) : line;
+                    } catch (CharacterCodingException e) {
+                        if (!skipBadLines) {
+                            throw new IllegalArgumentException(file + ":" + lineNumber + ": invalid UTF-8");
+                        }
+                        skippedLines++;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read corpus file " + file + " at line " + (lineNumber + 1), e);
+            }
+        }
+
+        void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot close corpus file " + file, e);
+            }
+        }
+    }
+}
