@@ -15,9 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Central finite differences in double precision against analytic gradients. The loss is always
  * L = Σ R ⊙ output for a fixed random R, so backward is called with dy = R.
  */
-final class GradientCheck {
-    static final double EPS = 1e-6;
-    static final double MAX_REL_ERROR = 1e-5;
+public final class GradientCheck {
+    public static final double EPS = 1e-6;
+    public static final double MAX_REL_ERROR = 1e-5;
     /**
      * Denominator floor: the finite difference itself carries ~1e-9 absolute round-off (1e-15·|L| / EPS),
      * so relative errors of gradients far below that floor measure noise, not the backward pass.
@@ -25,13 +25,13 @@ final class GradientCheck {
     static final double FLOOR = 1e-3;
     static final int SAMPLES = 50;
 
-    record Probe(String name, INDArray value, INDArray analytic) {
+    public record Probe(String name, INDArray value, INDArray analytic) {
     }
 
     private GradientCheck() {
     }
 
-    static INDArray randn(long seed, long... shape) {
+    public static INDArray randn(long seed, long... shape) {
         Random r = new Random(seed);
         double[] v = new double[(int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
         for (int i = 0; i < v.length; i++) {
@@ -41,7 +41,7 @@ final class GradientCheck {
     }
 
     /** Every parameter ~ N(0, 0.5²), LayerNorm gammas 1 + N(0, 0.3²): no value hides a missing factor. */
-    static void randomize(ParameterStore store, long seed) {
+    public static void randomize(ParameterStore store, long seed) {
         Random r = new Random(seed);
         for (Parameter p : store) {
             boolean gamma = Initializer.isLayerNorm(p.name()) && p.name().endsWith(".weight");
@@ -53,11 +53,11 @@ final class GradientCheck {
         }
     }
 
-    static double dot(INDArray a, INDArray b) {
+    public static double dot(INDArray a, INDArray b) {
         return a.mul(b).sumNumber().doubleValue();
     }
 
-    static List<Probe> parameters(ParameterStore store) {
+    public static List<Probe> parameters(ParameterStore store) {
         List<Probe> probes = new ArrayList<>();
         for (Parameter p : store) {
             probes.add(new Probe(p.name(), p.value(), p.grad()));
@@ -66,7 +66,7 @@ final class GradientCheck {
     }
 
     /** Checks a single-input module: its parameters and its input gradient. */
-    static double checkModule(ParameterStore store, INDArray input, UnaryOperator<INDArray> forward,
+    public static double checkModule(ParameterStore store, INDArray input, UnaryOperator<INDArray> forward,
                               UnaryOperator<INDArray> backward, long seed) {
         INDArray r = randn(seed, forward.apply(input).shape());
         store.zeroGrad();
@@ -80,7 +80,7 @@ final class GradientCheck {
      * Compares at every element of small probes and at {@value #SAMPLES} distinct seeded elements of larger ones.
      * Returns the worst relative error seen.
      */
-    static double assertMatches(DoubleSupplier loss, List<Probe> probes, long seed) {
+    public static double assertMatches(DoubleSupplier loss, List<Probe> probes, long seed) {
         Random random = new Random(seed);
         double worst = 0;
         List<String> failures = new ArrayList<>();

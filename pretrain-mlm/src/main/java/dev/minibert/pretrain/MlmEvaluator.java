@@ -35,7 +35,7 @@ public final class MlmEvaluator {
         long total = 0;
         for (int from = 0, batch = 0; from < instances.size(); from += batchSize, batch++) {
             List<Instance> slice = instances.subList(from, Math.min(instances.size(), from + batchSize));
-            MaskingCollator.Batch b = collator.collate(slice, maskingSeed + batch);
+            Batch b = collator.collate(slice, maskingSeed + batch);
             BertForMaskedLM.Result r = model.evaluate(b.inputIds(), b.tokenTypeIds(), b.attentionMask(),
                     b.maskedRows(), b.maskedLabels());
             lossSum += r.loss() * r.predictions();

@@ -67,7 +67,7 @@ final class MlmTrainingTask implements TrainingTask {
         for (int i : order.batch(g)) {
             batch.add(train.get(i));
         }
-        MaskingCollator.Batch b = collator.collate(batch, EpochOrder.mix(seed, g, 1));
+        Batch b = collator.collate(batch, EpochOrder.mix(seed, g, 1));
         model.bert().reseedDropout(EpochOrder.mix(seed, g, 2));
         BertForMaskedLM.Result r = model.forwardBackward(b.inputIds(), b.tokenTypeIds(), b.attentionMask(),
                 b.maskedRows(), b.maskedLabels(), scale);

@@ -72,15 +72,16 @@ public final class Pretraining {
         // data: documents split into train / held-out by a seeded coin per document
         BertTokenizer tokenizer = new BertTokenizer(vocab, lower);
         ChineseWordSegmenter segmenter = o.wholeWordMask() ? new ChineseWordSegmenter() : null;
-        InstanceBuilder builder = new InstanceBuilder(tokenizer, o.maxSeqLen(), o.shortSeqProb(), false, o.seed(), segmenter);
+        InstanceBuilder builder = new InstanceBuilder(tokenizer, segmenter, o.maxSeqLen(), o.shortSeqProb(), false, o.seed());
         List<Instance> train = new ArrayList<>();
         List<Instance> heldOut = new ArrayList<>();
         SplittableRandom split = new SplittableRandom(EpochOrder.mix(o.seed(), 0, 3));
-        CorpusReader reader = new CorpusReader(o.corpus(), o.documentPerLine(), o.skipBadLines());
-        reader.forEachDocument(document -> {
+        CorpusReader reader = new CorpusReader(o.corpus(), o.documentPerLine()
+                ? CorpusReader.Format.DOCUMENT_PER_LINE : CorpusReader.Format.SENTENCE_PER_LINE, o.skipBadLines());
+        for (List<String> document : reader) {
             List<Instance> target = split.nextDouble() < o.evalFraction() ? heldOut : train;
-            target.addAll(builder.build(document));
-        });
+            target.addAll(builder.fromDocument(document));
+        }
         if (reader.skippedLines() > 0) {
             LOG.warn("skipped {} lines with invalid UTF-8 (--skip-bad-lines)", reader.skippedLines());
         }

@@ -29,8 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * LayerNorm gammas, and atomic checkpoints ({@code out/checkpoints/checkpoint-N}) that resume exactly.
  */
 public final class TrainingLoop {
-    /** Set to a step number to kill the JVM half-way through writing that checkpoint (crash tests). */
-    public static final String CRASH_ENV = "MINIBERT_CRASH_DURING_CHECKPOINT";
+    /** System property: a step number whose checkpoint write halts the JVM half-way (kill-and-resume tests). */
+    public static final String CRASH_PROPERTY = "minibert.crashDuringCheckpoint";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public record Options(long totalSteps, int accumulation, double maxGradNorm, int logEvery, int saveEvery,
@@ -174,7 +174,7 @@ public final class TrainingLoop {
         Files.createDirectories(tmp);
         task.writeModel(tmp);
         optimizer.save(tmp.resolve("optimizer.safetensors"));
-        if (String.valueOf(step).equals(System.getenv(CRASH_ENV))) {
+        if (String.valueOf(step).equals(System.getProperty(CRASH_PROPERTY))) {
             Runtime.getRuntime().halt(137); // simulate a kill mid-write: the temp dir is all that remains
         }
         ObjectNode state = JSON.createObjectNode();

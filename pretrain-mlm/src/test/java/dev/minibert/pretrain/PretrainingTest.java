@@ -1,0 +1,127 @@
+package dev.minibert.pretrain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minibert.model.BlasSelfCheck;
+import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.model.train.TrainingLoop;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PretrainingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void blas() {
+        BlasSelfCheck.verify();
+    }
+
+    @Test
+    void tinyModelOverfitsTinyCorpus() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+        Path out = tmp.resolve("run");
+        TrainingLoop.Result r = Pretraining.run(TinyCorpus.options(tmp, out, 300, 3e-3, 0, false), m -> { });
+        List<JsonNode> rows = rows(out.resolve("metrics.jsonl"));
+        double first = rows.get(0).get("loss").asDouble();
+        double lastLoss = 0;
+        double lastAccuracy = 0;
+        for (JsonNode row : rows.subList(rows.size() - 20, rows.size())) {
+            lastLoss += row.get("loss").asDouble() / 20;
+            lastAccuracy += row.get("masked_accuracy").asDouble() / 20;
+        }
+        assertThat(r.steps()).isEqualTo(300);
+        assertThat(lastLoss).as("mean loss of the last 20 steps vs first %.3f", first).isLessThan(0.1 * first);
+        assertThat(lastAccuracy).as("masked accuracy of the last 20 steps").isGreaterThan(0.9);
+        ModelDirectory model = ModelDirectory.open(out.resolve("model"));
+        assertThat(model.tensors()).containsKeys("cls.predictions.bias", "cls.predictions.transform.LayerNorm.weight",
+                "bert.encoder.layer.1.output.LayerNorm.weight");
+        assertThat(rows.get(0).get("grad_norms").has("layer.0")).isTrue();
+        assertThat(rows.get(0).get("layer_norm_gamma").has("cls.predictions.transform.LayerNorm.weight")).isTrue();
+    }
+
+    /** A run killed while writing a checkpoint resumes from the last complete one, bit for bit. */
+    @Test
+    void killedDuringCheckpointResumesExactly() throws Exception {
+        TinyCorpus.write(tmp, 0.1);
+        Path uninterrupted = tmp.resolve("a");
+        Pretraining.run(TinyCorpus.options(tmp, uninterrupted, 8, 1e-3, 2, false), m -> { });
+
+        Path killed = tmp.resolve("b");
+        Process p = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
+                CrashingPretrainMain.class.getName(), tmp.toString(), killed.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("child.log"))).isEqualTo(137);
+        assertThat(killed.resolve("checkpoints/checkpoint-4")).isDirectory();
+        assertThat(killed.resolve("checkpoints/checkpoint-6")).doesNotExist();
+
+        Pretraining.run(TinyCorpus.options(tmp, killed, 8, 1e-3, 2, true), m -> { });
+        List<Double> expected = losses(uninterrupted.resolve("metrics.jsonl"));
+        List<Double> resumed = losses(killed.resolve("metrics.jsonl"));
+        assertThat(expected).hasSize(8);
+        assertThat(resumed).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void emptyCorpusIsAClearError() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+        Files.writeString(tmp.resolve("corpus.txt"), "\n\n", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> Pretraining.run(TinyCorpus.options(tmp, tmp.resolve("run"), 5, 1e-3, 0, false), m -> { }))
+                .hasMessageContaining("corpus.txt");
+        assertThat(tmp.resolve("run/model")).doesNotExist();
+    }
+
+    @Test
+    void vocabularyThatDoesNotMatchTheConfigIsAClearError() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+        List<String> vocab = new ArrayList<>(Files.readAllLines(tmp.resolve("vocab.txt")));
+        vocab.add("额外");
+        Files.write(tmp.resolve("vocab.txt"), vocab, StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> Pretraining.run(TinyCorpus.options(tmp, tmp.resolve("run"), 5, 1e-3, 0, false), m -> { }))
+                .hasMessageContaining("vocab_size").hasMessageContaining(String.valueOf(vocab.size()));
+        assertThat(tmp.resolve("run")).doesNotExist();
+    }
+
+    @Test
+    void unwritableOutputIsAClearError() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+        Path file = tmp.resolve("not-a-folder");
+        Files.writeString(file, "x");
+        // (tests run as root here, so permissions cannot make a folder unwritable; a file in the path can)
+        assertThatThrownBy(() -> Pretraining.run(TinyCorpus.options(tmp, file.resolve("run"), 5, 1e-3, 0, false),
+                m -> { })).hasMessageContaining(file.toString());
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static List<JsonNode> rows(Path metrics) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+            JsonNode row = JSON.readTree(line);
+            if (row.has("loss")) {
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static List<Double> losses(Path metrics) throws IOException {
+        return rows(metrics).stream().map(r -> r.get("loss").asDouble()).toList();
+    }
+}
