@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.EncodeOptions;
 import dev.minibert.tokenizer.Encoding;
+import dev.minibert.tokenizer.Utf8LineReader;
 import dev.minibert.tokenizer.Vocab;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -38,14 +38,13 @@ final class TokenizeCommand implements Callable<Integer> {
         BertTokenizer tokenizer = new BertTokenizer(Vocab.read(vocab), lowercase);
         EncodeOptions options = maxLength == null ? EncodeOptions.NONE
                 : new EncodeOptions(maxLength, EncodeOptions.Truncation.LONGEST_FIRST, EncodeOptions.Padding.NONE);
-        try (BufferedReader in = StrictUtf8.reader(System.in);
+        try (Utf8LineReader in = new Utf8LineReader(System.in, "<stdin>");
              Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
              JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.setRootValueSeparator(null);
             String line;
-            int lineNo = 0;
-            while ((line = StrictUtf8.readLine(in, "<stdin>", ++lineNo)) != null) {
-                Encoding e = encode(tokenizer, line, options, lineNo);
+            while ((line = in.next()) != null) {
+                Encoding e = encode(tokenizer, line, options, in.lineNumber());
                 writeEncoding(json, e);
                 json.flush();
                 out.write('\n');

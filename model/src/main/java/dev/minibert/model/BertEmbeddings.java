@@ -32,7 +32,7 @@ public final class BertEmbeddings {
     public INDArray forward(int[] ids, int[] typeIds, int[] positionIds, boolean training) {
         INDArray w = word.forward(ids);
         sum = Scratch.reuse(sum, w.dataType(), w.shape());
-        sum.assign(w).addi(position.forward(positionIds)).addi(tokenType.forward(typeIds));
+        w.add(position.forward(positionIds), sum).addi(tokenType.forward(typeIds));
         return dropout.forward(postNorm ? layerNorm.forward(sum) : sum, training);
     }
 

@@ -3,9 +3,8 @@ package dev.minibert.model;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 
 /**
  * Multi-head scaled dot-product self-attention, batched over batch and heads:
@@ -70,8 +69,8 @@ public final class BertSelfAttention {
         probs = Scratch.reuse(probs, type, batch, heads, seqLen, seqLen);
         Nd4j.matmul(q, k, probs, false, true, false);
         probs.muli(scale);
-        Broadcast.add(probs, maskBias, probs, 0, 3);
-        softmaxLastAxis(probs);
+        probs.addi(maskBias.reshape(batch, 1, 1, seqLen));
+        Nd4j.exec(new SoftMax(probs, probs, -1));
         dropped = dropout.forward(probs, training);
 
         contextHeads = Scratch.reuse(contextHeads, type, batch, heads, seqLen, headSize);
@@ -92,10 +91,8 @@ public final class BertSelfAttention {
         // softmax backward: dS = P ⊙ (dP - Σ_j dP·P), then the 1/sqrt(d) scale
         INDArray probsGrad = dropout.backward(droppedGrad);
         scoreGrad = Scratch.reuse(scoreGrad, type, batch, heads, seqLen, seqLen);
-        scoreGrad.assign(probsGrad).muli(probs);
-        INDArray rowDot = scoreGrad.reshape(-1, seqLen).sum(true, 1);
-        scoreGrad.assign(probsGrad).reshape(-1, seqLen).subiColumnVector(rowDot);
-        scoreGrad.muli(probs).muli(scale);
+        INDArray rowDot = probsGrad.mul(probs, scoreGrad).sum(true, 3);
+        probsGrad.sub(rowDot, scoreGrad).muli(probs).muli(scale);
 
         qGrad = Scratch.reuse(qGrad, type, batch, heads, seqLen, headSize);
         Nd4j.matmul(scoreGrad, k, qGrad, false, false, false);
@@ -123,14 +120,6 @@ public final class BertSelfAttention {
         INDArray out = Scratch.reuse(into, h.dataType(), (long) batch * seqLen, hidden);
         out.reshape('c', batch, seqLen, heads, headSize).assign(h.permute(0, 2, 1, 3));
         return out;
-    }
-
-    /** In place over the last axis, max-shifted for stability. */
-    private static void softmaxLastAxis(INDArray s) {
-        INDArray rows = s.reshape(-1, s.size(-1));
-        rows.subiColumnVector(rows.max(true, 1));
-        Transforms.exp(rows, false);
-        rows.diviColumnVector(rows.sum(true, 1));
     }
 
     void reseedDropout(SplittableRandom seeds) {

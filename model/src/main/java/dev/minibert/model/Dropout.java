@@ -42,7 +42,7 @@ public final class Dropout {
         mask = Scratch.reuse(mask, x.dataType(), x.shape());
         drawMask((int) x.length());
         output = Scratch.reuse(output, x.dataType(), x.shape());
-        return output.assign(x).muli(mask);
+        return x.mul(mask, output);
     }
 
     public INDArray backward(INDArray dy) {
@@ -50,7 +50,7 @@ public final class Dropout {
             return dy;
         }
         inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.shape());
-        return inputGrad.assign(dy).muli(mask);
+        return dy.mul(mask, inputGrad);
     }
 
     private void drawMask(int n) {

@@ -20,16 +20,15 @@ public final class Gelu {
     public INDArray forward(INDArray x) {
         input = x;
         cdf = Scratch.reuse(cdf, x.dataType(), x.shape());
-        cdf.assign(x).muli(INV_SQRT2);
-        Nd4j.exec(new Erf(cdf, cdf));
+        Nd4j.exec(new Erf(x.mul(INV_SQRT2, cdf), cdf));
         cdf.addi(1).muli(0.5);
         output = Scratch.reuse(output, x.dataType(), x.shape());
-        return output.assign(x).muli(cdf);
+        return x.mul(cdf, output);
     }
 
     public INDArray backward(INDArray dy) {
         inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.shape());
-        inputGrad.assign(input).muli(input).muli(-0.5);
+        input.mul(input, inputGrad).muli(-0.5);
         Transforms.exp(inputGrad, false);
         return inputGrad.muli(input).muli(INV_SQRT_2PI).addi(cdf).muli(dy);
     }

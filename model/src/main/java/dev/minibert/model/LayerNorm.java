@@ -1,6 +1,7 @@
 package dev.minibert.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** LayerNorm over the last axis of [N,H]: y = (x - mean) / sqrt(var + eps) * gamma + beta. */
@@ -35,26 +36,23 @@ public final class LayerNorm {
         rstd = Transforms.pow(norm.muli(norm).divi(hidden).addi(eps), -0.5, false);
         normalized.muliColumnVector(rstd);
         output = Scratch.reuse(output, x.dataType(), n, hidden);
-        output.assign(normalized).muliRowVector(gamma.value()).addiRowVector(beta.value());
-        return output;
+        Broadcast.mul(normalized, gamma.value(), output, 1);
+        return Broadcast.add(output, beta.value(), output, 1);
     }
 
     /** dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) with dx̂ = dy · gamma. */
     public INDArray backward(INDArray dy) {
         long n = dy.rows();
         product = Scratch.reuse(product, dy.dataType(), n, hidden);
-        product.assign(dy).muli(normalized);
-        gamma.grad().addi(product.sum(0));
+        gamma.grad().addi(dy.mul(normalized, product).sum(0));
         beta.grad().addi(dy.sum(0));
 
         inputGrad = Scratch.reuse(inputGrad, dy.dataType(), n, hidden);
-        inputGrad.assign(dy).muliRowVector(gamma.value());
+        Broadcast.mul(dy, gamma.value(), inputGrad, 1);
         INDArray meanGrad = inputGrad.mean(true, 1);
-        product.assign(inputGrad).muli(normalized);
-        INDArray meanGradDotX = product.mean(true, 1);
+        INDArray meanGradDotX = inputGrad.mul(normalized, product).mean(true, 1);
         product.assign(normalized).muliColumnVector(meanGradDotX);
-        inputGrad.subiColumnVector(meanGrad).subi(product).muliColumnVector(rstd);
-        return inputGrad;
+        return inputGrad.subiColumnVector(meanGrad).subi(product).muliColumnVector(rstd);
     }
 
     public Parameter gamma() {

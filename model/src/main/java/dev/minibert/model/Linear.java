@@ -1,6 +1,7 @@
 package dev.minibert.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** y = x W^T + b with W in HuggingFace layout [out,in]; gemm's transpose flag avoids a copy. */
@@ -29,7 +30,7 @@ public final class Linear {
         input = x;
         output = Scratch.reuse(output, x.dataType(), x.rows(), out);
         Nd4j.gemm(x, weight.value(), output, false, true, 1.0, 0.0);
-        output.addiRowVector(bias.value());
+        Broadcast.add(output, bias.value(), output, 1);
         return output;
     }
 

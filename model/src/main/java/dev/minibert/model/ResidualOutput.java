@@ -30,7 +30,7 @@ public abstract class ResidualOutput {
     public INDArray forward(INDArray hidden, INDArray residual, boolean training) {
         INDArray y = dropout.forward(dense.forward(hidden), training);
         sum = Scratch.reuse(sum, y.dataType(), y.shape());
-        sum.assign(y).addi(residual);
+        y.add(residual, sum);
         return postNorm ? layerNorm.forward(sum) : sum;
     }
 

@@ -13,9 +13,10 @@ import java.util.Arrays;
 /**
  * Reads lines of strict UTF-8, decoding each line on its own so that an invalid byte is reported
  * with the line it is on (a Reader decodes ahead in blocks and would blame an earlier line).
- * LF and CRLF both end a line; a BOM on line 1 is dropped.
+ * LF and CRLF both end a line; a BOM on line 1 is dropped. Invalid UTF-8 throws
+ * IllegalArgumentException naming source and line.
  */
-final class Utf8LineReader implements Closeable {
+public final class Utf8LineReader implements Closeable {
     private final InputStream in;
     private final String source;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -28,13 +29,14 @@ final class Utf8LineReader implements Closeable {
     private int lineNumber;
     private long bytesRead;
 
-    Utf8LineReader(InputStream in, String source) {
+    /** {@code source} names the input in error messages ({@code source:line: invalid UTF-8}). */
+    public Utf8LineReader(InputStream in, String source) {
         this.in = in;
         this.source = source;
     }
 
     /** The next line without its terminator, or null at the end of the input. */
-    String next() throws IOException {
+    public String next() throws IOException {
         int length = 0;
         boolean sawAny = false;
         while (true) {
@@ -98,11 +100,11 @@ final class Utf8LineReader implements Closeable {
     }
 
     /** The number of the line last returned by {@link #next()}, from 1. */
-    int lineNumber() {
+    public int lineNumber() {
         return lineNumber;
     }
 
-    long bytesRead() {
+    public long bytesRead() {
         return bytesRead;
     }
 

@@ -1,6 +1,7 @@
 package dev.minibert.tokenizer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -36,8 +37,6 @@ public final class WordpieceTokenizer {
     /** Splits already pre-tokenized text on whitespace and returns the pieces, as Google's {@code tokenize}. */
     public List<String> tokenize(String text) {
         TokenBuffer out = new TokenBuffer();
-        int[] starts = new int[text.length()];
-        int[] ends = new int[text.length()];
         char[] chars = text.toCharArray();
         int i = 0;
         while (i < chars.length) {
@@ -49,9 +48,14 @@ public final class WordpieceTokenizer {
                 i++;
             }
             if (i > from) {
-                char[] word = new char[i - from];
-                System.arraycopy(chars, from, word, 0, word.length);
-                appendPieces(word, starts, ends, word.length, out);
+                int length = i - from;
+                int[] starts = new int[length];
+                int[] ends = new int[length];
+                for (int k = 0; k < length; k++) {
+                    starts[k] = from + k;
+                    ends[k] = from + k + 1;
+                }
+                appendPieces(Arrays.copyOfRange(chars, from, i), starts, ends, length, out);
             }
         }
         List<String> tokens = new ArrayList<>(out.size);

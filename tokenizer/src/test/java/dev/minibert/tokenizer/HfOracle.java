@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipFile;
@@ -65,6 +66,11 @@ final class HfOracle implements AutoCloseable {
         }
         return new Encoding(List.of(e.getTokens()), ints(e.getIds()), ints(e.getTypeIds()), ints(e.getAttentionMask()),
                 ints(e.getSpecialTokenMask()), offsets);
+    }
+
+    /** HF's WordPiece decoder (with cleanup) on our ids. */
+    String decode(int[] ids, boolean skipSpecialTokens) {
+        return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), skipSpecialTokens);
     }
 
     /** HF reports offsets in code points; we report UTF-16 indices (Java's). */
