@@ -1,126 +1,177 @@
 package dev.minibert.model.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minibert.model.BertConfig;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A HuggingFace-style model folder: {@code config.json}, {@code vocab.txt}, {@code tokenizer_config.json}
- * and {@code model.safetensors} with HF tensor names, plus optional JSON files (e.g. {@code labels.json}).
+ * A HuggingFace-style model folder: {@code config.json}, {@code vocab.txt}, {@code model.safetensors},
+ * {@code tokenizer_config.json} and optional extra JSON files such as {@code labels.json}.
  */
 public final class ModelDirectory {
     public static final String CONFIG = "config.json";
     public static final String VOCAB = "vocab.txt";
     public static final String WEIGHTS = "model.safetensors";
     public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    private static final Set<String> RESERVED = Set.of(CONFIG, VOCAB, WEIGHTS, TOKENIZER_CONFIG);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path path;
     private final BertConfig config;
     private final Vocab vocab;
     private final boolean doLowerCase;
-    private Map<String, INDArray> tensors;
+    private final Map<String, INDArray> tensors;
 
-    private ModelDirectory(Path path, BertConfig config, Vocab vocab, boolean doLowerCase) {
+    private ModelDirectory(Path path, BertConfig config, Vocab vocab, boolean doLowerCase, Map<String, INDArray> tensors) {
         this.path = path;
         this.config = config;
         this.vocab = vocab;
         this.doLowerCase = doLowerCase;
+        this.tensors = tensors;
+    }
+
+    /** What {@link #loadInto} did: parameters copied, kept at their fresh init, and file tensors nobody asked for. */
+    public record LoadReport(List<String> loaded, List<String> initializedFresh, List<String> unused) {
     }
 
     /**
-     * Writes a complete directory next to {@code dir}, then swaps it into place, so a crash leaves
-     * either the old directory or the new one, never a half-written mix.
+     * Writes a complete model folder into a temp sibling and only then swaps it in place of {@code dir}
+     * (old folder moved aside, new one moved in, old one deleted), so a crash never leaves a
+     * half-written model at {@code dir}. If the process dies between the two renames, the previous
+     * model survives as the hidden sibling {@code .<name>.old*}.
+     *
+     * @param extraJson further files, file name (ending in .json) to any Jackson-serializable value
      */
     public static void save(Path dir, BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store,
-                            Map<String, Object> extraJson) throws IOException {
-        Path abs = dir.toAbsolutePath().normalize();
-        Path parent = abs.getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp");
-        Path old = parent.resolve("." + abs.getFileName() + ".old");
-        try {
-            saveFiles(tmp, config, vocab, doLowerCase, store, extraJson);
-            AtomicFiles.deleteRecursively(old);
-            if (Files.exists(abs)) {
-                Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+            Map<String, Object> extraJson) throws IOException {
+        if (vocab.size() > config.vocabSize) {
+            throw new IllegalArgumentException("vocab has " + vocab.size() + " tokens but config vocab_size is "
+                    + config.vocabSize);
+        }
+        for (String name : extraJson.keySet()) {
+            if (RESERVED.contains(name) || !name.endsWith(".json") || name.contains("/") || name.contains("\\")
+                    || name.startsWith(".")) {
+                throw new IllegalArgumentException("extra JSON file name \"" + name
+                        + "\" must be a plain *.json name other than " + RESERVED);
             }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.deleteRecursively(old);
-        } finally {
-            AtomicFiles.deleteRecursively(tmp);
         }
-    }
-
-    /**
-     * Writes the model files into an existing folder that holds other things too (a finetuning run's
-     * output); each file is replaced atomically, weights last, so readers never see a torn file.
-     */
-    public static void saveFiles(Path dir, BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store,
-                                 Map<String, Object> extraJson) throws IOException {
-        Files.createDirectories(dir);
-        AtomicFiles.writeString(dir.resolve(CONFIG), config.toJsonString());
-        Path vocabTmp = Files.createTempFile(dir, ".vocab", ".tmp");
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        String name = target.getFileName().toString();
+        Path tmp = Files.createTempDirectory(parent, "." + name + ".tmp");
         try {
-            vocab.write(vocabTmp);
-            Files.move(vocabTmp, dir.resolve(VOCAB), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(tmp.resolve(CONFIG), config.toJsonString(), StandardCharsets.UTF_8);
+            vocab.write(tmp.resolve(VOCAB));
+            ObjectNode tok = JSON.createObjectNode();
+            tok.put("do_lower_case", doLowerCase);
+            tok.put("tokenizer_class", "BertTokenizer");
+            writeJson(tmp.resolve(TOKENIZER_CONFIG), tok);
+            for (Map.Entry<String, Object> e : extraJson.entrySet()) {
+                writeJson(tmp.resolve(e.getKey()), e.getValue());
+            }
+            Map<String, INDArray> weights = new LinkedHashMap<>();
+            for (Parameter p : store) {
+                weights.put(p.name(), p.value());
+            }
+            SafeTensors.write(tmp.resolve(WEIGHTS), weights, Map.of("format", "pt"));
+            AtomicFiles.syncDirectory(tmp);
+            swapIn(tmp, target);
         } finally {
-            Files.deleteIfExists(vocabTmp);
+            deleteRecursively(tmp);
         }
-        Map<String, Object> tokenizerConfig = new LinkedHashMap<>();
-        tokenizerConfig.put("do_lower_case", doLowerCase);
-        tokenizerConfig.put("tokenizer_class", "BertTokenizer");
-        AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG), JSON.writeValueAsString(tokenizerConfig));
-        for (Map.Entry<String, Object> e : extraJson.entrySet()) {
-            AtomicFiles.writeString(dir.resolve(e.getKey()), JSON.writeValueAsString(e.getValue()));
-        }
-        Map<String, INDArray> tensors = new LinkedHashMap<>();
-        for (Parameter p : store) {
-            tensors.put(p.name(), p.value());
-        }
-        SafeTensors.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
     }
 
-    /** Reads config, vocabulary and tokenizer settings; the weights are read on first use. */
+    private static void swapIn(Path fresh, Path target) throws IOException {
+        Path parent = target.getParent();
+        if (Files.exists(target)) {
+            Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old");
+            Files.delete(old); // only the unique name is wanted; the rename creates it
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.syncDirectory(parent);
+            deleteRecursively(old);
+        } else {
+            Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.syncDirectory(parent);
+        }
+    }
+
+    private static void writeJson(Path file, Object value) throws IOException {
+        byte[] bytes = (JSON.writeValueAsString(value) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, ch -> ch.write(ByteBuffer.wrap(bytes)));
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+
+    /** Reads config, vocab, tokenizer settings and all tensors of a model folder. */
     public static ModelDirectory open(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + ": no such model directory");
+            throw new IOException(dir + ": not a model directory (does not exist or is not a directory)");
         }
-        for (String required : List.of(CONFIG, VOCAB, WEIGHTS)) {
-            if (!Files.isRegularFile(dir.resolve(required))) {
-                throw new IOException(dir + ": missing " + required + " (a model directory holds "
-                        + CONFIG + ", " + VOCAB + " and " + WEIGHTS + ")");
+        BertConfig config = BertConfig.read(required(dir, CONFIG));
+        Vocab vocab = Vocab.read(required(dir, VOCAB));
+        Map<String, INDArray> tensors = SafeTensors.read(required(dir, WEIGHTS));
+        boolean lower = true;
+        Path tokFile = dir.resolve(TOKENIZER_CONFIG);
+        if (Files.exists(tokFile)) {
+            JsonNode v = readJson(tokFile).get("do_lower_case");
+            if (v != null) {
+                if (!v.isBoolean()) {
+                    throw new IOException(tokFile + ": do_lower_case must be true or false, got " + v);
+                }
+                lower = v.booleanValue();
             }
         }
-        BertConfig config = BertConfig.read(dir.resolve(CONFIG));
-        Vocab vocab = Vocab.read(dir.resolve(VOCAB));
-        boolean lower = true;
-        Path tokenizerConfig = dir.resolve(TOKENIZER_CONFIG);
-        if (Files.isRegularFile(tokenizerConfig)) {
-            JsonNode node = JSON.readTree(tokenizerConfig.toFile());
-            lower = node.path("do_lower_case").asBoolean(true);
+        return new ModelDirectory(dir, config, vocab, lower, tensors);
+    }
+
+    private static Path required(Path dir, String file) throws IOException {
+        Path p = dir.resolve(file);
+        if (!Files.isRegularFile(p)) {
+            throw new IOException(dir + ": missing " + file);
         }
-        if (vocab.size() != config.vocabSize) {
-            throw new IOException(dir + ": " + VOCAB + " has " + vocab.size() + " tokens but " + CONFIG
-                    + " says vocab_size " + config.vocabSize);
+        return p;
+    }
+
+    private static JsonNode readJson(Path file) throws IOException {
+        try {
+            return JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
-        return new ModelDirectory(dir, config, vocab, lower);
     }
 
     public Path path() {
@@ -139,51 +190,54 @@ public final class ModelDirectory {
         return doLowerCase;
     }
 
-    public Map<String, INDArray> tensors() throws IOException {
-        if (tensors == null) {
-            tensors = SafeTensors.read(path.resolve(WEIGHTS));
-        }
+    /** The file's tensors in file order, in the file's data types. */
+    public Map<String, INDArray> tensors() {
         return tensors;
     }
 
+    /** An extra JSON file written by {@link #save} (e.g. {@code labels.json}), if present. */
+    public Optional<JsonNode> extraJson(String fileName) throws IOException {
+        Path p = path.resolve(fileName);
+        return Files.exists(p) ? Optional.of(readJson(p)) : Optional.empty();
+    }
+
     /**
-     * Copies every tensor the store has from the file, cast to the store's type. A parameter absent from
-     * the file is an error naming it unless {@code mayBeMissing} accepts it (it keeps its current, fresh
-     * value); a shape mismatch is always an error; file tensors the store lacks are reported as unused.
+     * Copies every tensor the store has from the file, cast to the store's data type. Everything is
+     * checked before anything is copied, so a failed load leaves the store untouched.
+     *
+     * @param mayBeMissing store parameters allowed to be absent from the file (e.g. a fresh
+     *        classifier head); they keep their current values
      */
-    public LoadReport loadInto(ParameterStore store, Predicate<String> mayBeMissing) {
-        Map<String, INDArray> file;
-        try {
-            file = tensors();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    public LoadReport loadInto(ParameterStore store, Predicate<String> mayBeMissing) throws IOException {
+        List<String> loaded = new ArrayList<>();
         List<String> fresh = new ArrayList<>();
         List<String> missing = new ArrayList<>();
+        List<String> wrongShape = new ArrayList<>();
         for (Parameter p : store) {
-            INDArray t = file.get(p.name());
+            INDArray t = tensors.get(p.name());
             if (t == null) {
                 (mayBeMissing.test(p.name()) ? fresh : missing).add(p.name());
             } else if (!Arrays.equals(t.shape(), p.shape())) {
-                throw new IllegalArgumentException(path.resolve(WEIGHTS) + ": tensor " + p.name() + " has shape "
-                        + Arrays.toString(t.shape()) + " but the model expects " + Arrays.toString(p.shape()));
+                wrongShape.add(p.name() + " has shape " + Arrays.toString(t.shape()) + " in the file but "
+                        + Arrays.toString(p.shape()) + " in the model");
+            } else {
+                loaded.add(p.name());
             }
         }
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException(path.resolve(WEIGHTS) + ": missing tensor(s) " + missing);
-        }
-        for (Parameter p : store) {
-            INDArray t = file.get(p.name());
-            if (t != null) {
-                p.value().assign(t.castTo(p.value().dataType()));
+        if (!missing.isEmpty() || !wrongShape.isEmpty()) {
+            StringBuilder msg = new StringBuilder(path.resolve(WEIGHTS).toString()).append(": cannot load:");
+            if (!missing.isEmpty()) {
+                msg.append(" missing tensors ").append(missing).append(';');
             }
-        }
-        List<String> unused = new ArrayList<>();
-        for (String name : file.keySet()) {
-            if (!store.contains(name)) {
-                unused.add(name);
+            for (String s : wrongShape) {
+                msg.append(' ').append(s).append(';');
             }
+            throw new IOException(msg.substring(0, msg.length() - 1));
         }
-        return new LoadReport(fresh, unused);
+        for (String name : loaded) {
+            store.get(name).value().assign(tensors.get(name).castTo(store.dataType()));
+        }
+        List<String> unused = tensors.keySet().stream().filter(n -> !store.contains(n)).toList();
+        return new LoadReport(List.copyOf(loaded), List.copyOf(fresh), unused);
     }
 }

@@ -1,19 +1,20 @@
 package dev.minibert.model.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,221 +24,286 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The safetensors format (HF): an 8-byte little-endian header length, a JSON header naming each
- * tensor's dtype, shape and [begin,end) byte range in the data that follows. F32 and F64 only.
- * Every field is validated before any byte is trusted; writes are atomic.
+ * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each tensor
+ * name to {@code dtype}, {@code shape} and {@code data_offsets} (relative to the data region), then the
+ * raw little-endian tensor bytes. Reads F32, F64 and I64 (HF BERT checkpoints carry an int64
+ * {@code position_ids} buffer); writes F32 and F64.
  */
 public final class SafeTensors {
+    /** The reference implementation's cap: a larger header is a corrupt or hostile file. */
+    static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    private static final String METADATA = "__metadata__";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long MAX_HEADER = 100L << 20;
 
     private SafeTensors() {
     }
 
-    /** Tensors in file order. */
+    private enum Dtype {
+        F32(DataType.FLOAT, 4), F64(DataType.DOUBLE, 8), I64(DataType.LONG, 8);
+
+        final DataType dataType;
+        final int bytes;
+
+        Dtype(DataType dataType, int bytes) {
+            this.dataType = dataType;
+            this.bytes = bytes;
+        }
+    }
+
+    private record Entry(String name, Dtype dtype, long[] shape, long begin, long end) {
+    }
+
+    private record Header(long dataStart, List<Entry> entries, Map<String, String> metadata) {
+    }
+
+    /** Every tensor of the file, in file order. */
     public static Map<String, INDArray> read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            Header header = header(file, ch);
+            Header header = readHeader(file, ch);
             Map<String, INDArray> out = new LinkedHashMap<>();
-            for (Entry e : header.entries) {
-                ByteBuffer bytes = ByteBuffer.allocate((int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(file, ch, bytes, header.dataStart + e.begin);
-                bytes.flip();
-                out.put(e.name, toArray(e, bytes));
+            for (Entry e : header.entries()) {
+                out.put(e.name(), readTensor(ch, header.dataStart(), e));
             }
             return out;
         }
     }
 
-    /** The {@code __metadata__} string map (empty when absent). */
+    /** The string map under {@code __metadata__}; empty when the file has none. */
     public static Map<String, String> metadata(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return header(file, ch).metadata;
+            return readHeader(file, ch).metadata();
         }
     }
 
-    /** Writes F32 (F64 for DOUBLE arrays) tensors in the given order; temp file + fsync + atomic rename. */
+    private static INDArray readTensor(FileChannel ch, long dataStart, Entry e) throws IOException {
+        long length = e.end() - e.begin();
+        if (length == 0) {
+            return Nd4j.create(e.dtype().dataType, e.shape());
+        }
+        // One mapping per tensor: no whole-file byte[] and no 2 GB limit on the file.
+        ByteBuffer bytes = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        INDArray a = switch (e.dtype()) {
+            case F32 -> {
+                float[] v = new float[(int) (length / 4)];
+                bytes.asFloatBuffer().get(v);
+                yield Nd4j.create(v, new long[] {v.length}, DataType.FLOAT);
+            }
+            case F64 -> {
+                double[] v = new double[(int) (length / 8)];
+                bytes.asDoubleBuffer().get(v);
+                yield Nd4j.create(v, new long[] {v.length}, DataType.DOUBLE);
+            }
+            case I64 -> {
+                long[] v = new long[(int) (length / 8)];
+                bytes.asLongBuffer().get(v);
+                yield Nd4j.createFromArray(v);
+            }
+        };
+        return a.reshape('c', e.shape());
+    }
+
+    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+        long fileSize = ch.size();
+        if (fileSize < 8) {
+            throw new IOException(file + ": truncated: " + fileSize + " bytes, no room for the 8-byte header length");
+        }
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, len, 0);
+        long headerLength = len.flip().getLong();
+        if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
+            throw new IOException(file + ": header length " + Long.toUnsignedString(headerLength)
+                    + " is outside [2, " + MAX_HEADER_BYTES + "]");
+        }
+        if (8 + headerLength > fileSize) {
+            throw new IOException(file + ": truncated: header length " + headerLength
+                    + " exceeds the " + (fileSize - 8) + " bytes after the length field");
+        }
+        ByteBuffer hb = ByteBuffer.allocate((int) headerLength);
+        readFully(ch, hb, 8);
+        JsonNode root;
+        try {
+            root = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": header is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IOException(file + ": header must be a JSON object");
+        }
+        long dataStart = 8 + headerLength;
+        long dataSize = fileSize - dataStart;
+        List<Entry> entries = new ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            if (f.getKey().equals(METADATA)) {
+                readMetadata(file, f.getValue(), metadata);
+            } else {
+                entries.add(entry(file, f.getKey(), f.getValue(), dataSize));
+            }
+        }
+        checkNoOverlap(file, entries);
+        return new Header(dataStart, entries, Map.copyOf(metadata));
+    }
+
+    private static void readMetadata(Path file, JsonNode node, Map<String, String> into) throws IOException {
+        if (!node.isObject()) {
+            throw new IOException(file + ": " + METADATA + " must be an object of strings");
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> m = it.next();
+            if (!m.getValue().isTextual()) {
+                throw new IOException(file + ": " + METADATA + " value of \"" + m.getKey() + "\" is not a string");
+            }
+            into.put(m.getKey(), m.getValue().textValue());
+        }
+    }
+
+    private static Entry entry(Path file, String name, JsonNode node, long dataSize) throws IOException {
+        String where = file + ": tensor \"" + name + "\": ";
+        if (!node.isObject()) {
+            throw new IOException(where + "entry must be an object, got " + node);
+        }
+        JsonNode dtypeNode = node.get("dtype");
+        if (dtypeNode == null || !dtypeNode.isTextual()) {
+            throw new IOException(where + "missing string \"dtype\"");
+        }
+        Dtype dtype;
+        try {
+            dtype = Dtype.valueOf(dtypeNode.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(where + "unsupported dtype \"" + dtypeNode.textValue() + "\" (supported: F32, F64, I64)");
+        }
+        long[] shape = longs(where, node.get("shape"), "shape", -1);
+        long[] offsets = longs(where, node.get("data_offsets"), "data_offsets", 2);
+        long bytes;
+        try {
+            long elements = 1;
+            for (long d : shape) {
+                elements = Math.multiplyExact(elements, d);
+            }
+            bytes = Math.multiplyExact(elements, (long) dtype.bytes);
+        } catch (ArithmeticException e) {
+            throw new IOException(where + "shape " + Arrays.toString(shape) + " overflows");
+        }
+        long begin = offsets[0];
+        long end = offsets[1];
+        if (begin > end || end > dataSize) {
+            throw new IOException(where + "data_offsets [" + begin + ", " + end
+                    + "] out of range of the " + dataSize + "-byte data region (file truncated?)");
+        }
+        if (end - begin != bytes) {
+            throw new IOException(where + "data_offsets span " + (end - begin) + " bytes but shape "
+                    + Arrays.toString(shape) + " of " + dtype + " needs " + bytes);
+        }
+        return new Entry(name, dtype, shape, begin, end);
+    }
+
+    private static long[] longs(String where, JsonNode node, String key, int requiredLength) throws IOException {
+        if (node == null || !node.isArray() || (requiredLength >= 0 && node.size() != requiredLength)) {
+            throw new IOException(where + "\"" + key + "\" must be an array"
+                    + (requiredLength >= 0 ? " of " + requiredLength : "") + " of non-negative integers, got " + node);
+        }
+        long[] out = new long[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode v = node.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
+                throw new IOException(where + "\"" + key + "\" must hold non-negative integers, got " + node);
+            }
+            out[i] = v.longValue();
+        }
+        return out;
+    }
+
+    private static void checkNoOverlap(Path file, List<Entry> entries) throws IOException {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        for (int i = 1; i < sorted.size(); i++) {
+            Entry prev = sorted.get(i - 1);
+            Entry cur = sorted.get(i);
+            if (cur.begin() < prev.end()) {
+                throw new IOException(file + ": tensors \"" + prev.name() + "\" [" + prev.begin() + ", " + prev.end()
+                        + "] and \"" + cur.name() + "\" [" + cur.begin() + ", " + cur.end() + "] overlap");
+            }
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, position + buf.position());
+            if (n < 0) {
+                throw new IOException("unexpected end of file");
+            }
+        }
+    }
+
+    /**
+     * Writes FLOAT arrays as F32 and DOUBLE arrays as F64, in map order, with the header padded with
+     * spaces to a multiple of 8 bytes like the reference writer. Atomic: a temp file in the same
+     * directory is fsynced and then renamed over {@code file}.
+     */
     public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
-            ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            ObjectNode m = header.putObject(METADATA);
+            metadata.forEach(m::put);
         }
         long offset = 0;
-        List<INDArray> ordered = new ArrayList<>();
-        for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
-            INDArray a = e.getValue();
-            if (a.dataType() != DataType.FLOAT && a.dataType() != DataType.DOUBLE) {
-                a = a.castTo(DataType.FLOAT);
+        for (Map.Entry<String, INDArray> t : tensors.entrySet()) {
+            if (t.getKey().equals(METADATA)) {
+                throw new IllegalArgumentException("\"" + METADATA + "\" is reserved and cannot name a tensor");
             }
-            long bytes = a.length() * a.dataType().width();
-            ObjectNode t = header.putObject(e.getKey());
-            t.put("dtype", a.dataType() == DataType.DOUBLE ? "F64" : "F32");
-            var shape = t.putArray("shape");
+            INDArray a = t.getValue();
+            Dtype dtype = switch (a.dataType()) {
+                case FLOAT -> Dtype.F32;
+                case DOUBLE -> Dtype.F64;
+                default -> throw new IllegalArgumentException("tensor \"" + t.getKey() + "\": cannot write "
+                        + a.dataType() + ", only FLOAT and DOUBLE");
+            };
+            long bytes = a.length() * dtype.bytes;
+            ObjectNode e = header.putObject(t.getKey());
+            e.put("dtype", dtype.name());
+            ArrayNode shape = e.putArray("shape");
             for (long d : a.shape()) {
                 shape.add(d);
             }
-            t.putArray("data_offsets").add(offset).add(offset + bytes);
+            e.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
-            ordered.add(a);
         }
-        byte[] json = JSON.writeValueAsBytes(header);
-        int padded = (json.length + 7) / 8 * 8; // aligned like the reference writers, padded with spaces
-        byte[] head = Arrays.copyOf(json, padded);
-        Arrays.fill(head, json.length, padded, (byte) ' ');
-        AtomicFiles.write(file, out -> {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-            out.write(head);
-            for (INDArray a : ordered) {
-                writeData(out, a);
+        byte[] h = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+        int padded = (h.length + 7) / 8 * 8;
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(h);
+        while (head.hasRemaining()) {
+            head.put((byte) ' ');
+        }
+        head.flip();
+        AtomicFiles.write(file, ch -> {
+            writeFully(ch, head);
+            for (INDArray a : tensors.values()) {
+                writeFully(ch, littleEndianBytes(a));
             }
         });
     }
 
-    private static void writeData(OutputStream out, INDArray a) throws IOException {
-        INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
-        int width = c.dataType().width();
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(c.length() * width, 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
-        long n = c.length();
-        if (c.dataType() == DataType.DOUBLE) {
-            double[] v = c.data().asDouble();
-            for (long i = 0; i < n; i++) {
-                if (buf.remaining() < width) {
-                    flush(out, buf);
-                }
-                buf.putDouble(v[(int) i]);
-            }
+    private static ByteBuffer littleEndianBytes(INDArray a) {
+        // dup('c') gives a dense row-major copy whatever the source's view, offset or ordering.
+        INDArray dense = a.dup('c');
+        ByteBuffer buf = ByteBuffer.allocate((int) (dense.length() * dense.dataType().width()))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        if (dense.dataType() == DataType.FLOAT) {
+            buf.asFloatBuffer().put(dense.data().asFloat(), 0, (int) dense.length());
         } else {
-            float[] v = c.data().asFloat();
-            for (long i = 0; i < n; i++) {
-                if (buf.remaining() < width) {
-                    flush(out, buf);
-                }
-                buf.putFloat(v[(int) i]);
-            }
+            buf.asDoubleBuffer().put(dense.data().asDouble(), 0, (int) dense.length());
         }
-        flush(out, buf);
+        return buf;
     }
 
-    private static void flush(OutputStream out, ByteBuffer buf) throws IOException {
-        out.write(buf.array(), 0, buf.position());
-        buf.clear();
-    }
-
-    private record Entry(String name, DataType type, long[] shape, long begin, long end) {
-    }
-
-    private record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {
-    }
-
-    private static Header header(Path file, FileChannel ch) throws IOException {
-        long size = ch.size();
-        if (size < 8) {
-            throw bad(file, "file of " + size + " bytes is too short for the 8-byte header length");
-        }
-        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(file, ch, lenBuf, 0);
-        long headerLen = lenBuf.flip().getLong();
-        if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-            throw bad(file, "header length " + headerLen + " is outside the file (" + size + " bytes)");
-        }
-        ByteBuffer headBuf = ByteBuffer.allocate((int) headerLen);
-        readFully(file, ch, headBuf, 8);
-        JsonNode root;
-        try {
-            root = JSON.readTree(new String(headBuf.array(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw bad(file, "header is not valid JSON: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw bad(file, "header is not a JSON object");
-        }
-        long dataStart = 8 + headerLen;
-        long dataSize = size - dataStart;
-        List<Entry> entries = new ArrayList<>();
-        Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            String name = f.getKey();
-            JsonNode t = f.getValue();
-            if (name.equals("__metadata__")) {
-                t.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                continue;
-            }
-            entries.add(entry(file, name, t, dataSize));
-        }
-        List<Entry> byOffset = new ArrayList<>(entries);
-        byOffset.sort((a, b) -> Long.compare(a.begin, b.begin));
-        for (int i = 1; i < byOffset.size(); i++) {
-            if (byOffset.get(i).begin < byOffset.get(i - 1).end) {
-                throw bad(file, "tensors " + byOffset.get(i - 1).name + " and " + byOffset.get(i).name + " overlap");
-            }
-        }
-        return new Header(entries, metadata, dataStart);
-    }
-
-    private static Entry entry(Path file, String name, JsonNode t, long dataSize) throws IOException {
-        JsonNode dtype = t.get("dtype");
-        JsonNode shape = t.get("shape");
-        JsonNode offsets = t.get("data_offsets");
-        if (dtype == null || shape == null || !shape.isArray() || offsets == null || !offsets.isArray()
-                || offsets.size() != 2) {
-            throw bad(file, "tensor " + name + ": needs dtype, shape and data_offsets [begin, end]");
-        }
-        DataType type = switch (dtype.asText()) {
-            case "F32" -> DataType.FLOAT;
-            case "F64" -> DataType.DOUBLE;
-            default -> throw bad(file, "tensor " + name + ": dtype " + dtype.asText() + " is not supported (F32, F64)");
-        };
-        long[] dims = new long[shape.size()];
-        long count = 1;
-        for (int i = 0; i < dims.length; i++) {
-            if (!shape.get(i).canConvertToLong() || shape.get(i).asLong() < 0) {
-                throw bad(file, "tensor " + name + ": invalid shape " + shape);
-            }
-            dims[i] = shape.get(i).asLong();
-            count = Math.multiplyExact(count, dims[i]);
-        }
-        long begin = offsets.get(0).asLong(-1);
-        long end = offsets.get(1).asLong(-1);
-        if (begin < 0 || end < begin || end > dataSize) {
-            throw bad(file, "tensor " + name + ": data_offsets [" + begin + ", " + end + "] outside the "
-                    + dataSize + " data bytes (truncated file?)");
-        }
-        if (end - begin != count * type.width()) {
-            throw bad(file, "tensor " + name + ": " + (end - begin) + " bytes for shape " + Arrays.toString(dims)
-                    + " of " + dtype.asText() + " (expected " + count * type.width() + ")");
-        }
-        return new Entry(name, type, dims, begin, end);
-    }
-
-    private static INDArray toArray(Entry e, ByteBuffer bytes) {
-        long n = (e.end - e.begin) / e.type.width();
-        INDArray a;
-        if (e.type == DataType.DOUBLE) {
-            double[] v = new double[(int) n];
-            bytes.asDoubleBuffer().get(v);
-            a = Nd4j.createFromArray(v);
-        } else {
-            float[] v = new float[(int) n];
-            bytes.asFloatBuffer().get(v);
-            a = Nd4j.createFromArray(v);
-        }
-        return a.reshape('c', e.shape);
-    }
-
-    private static void readFully(Path file, FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        long pos = position;
+    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw bad(file, "unexpected end of file at byte " + pos);
-            }
-            pos += n;
+            ch.write(buf);
         }
-    }
-
-    private static IOException bad(Path file, String problem) {
-        return new IOException(file + ": invalid safetensors file: " + problem);
     }
 }

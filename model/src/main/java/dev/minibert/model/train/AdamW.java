@@ -9,35 +9,43 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * torch.optim.AdamW: decoupled weight decay {@code p *= 1 − lr·wd} (only where {@link Parameter#decays()}),
- * then bias-corrected Adam, {@code p −= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps)}. Moments live in each
- * parameter's dtype and are saved with the step count, so training resumes exactly.
+ * torch.optim.AdamW: decoupled weight decay (only on parameters that {@link Parameter#decays()}),
+ * bias-corrected first and second moments. One step counter for all parameters, as every parameter
+ * is updated on every step.
  */
 public final class AdamW {
-    private static final String STEP_KEY = "step";
+    private static final String EXP_AVG = ".exp_avg";
+    private static final String EXP_AVG_SQ = ".exp_avg_sq";
 
     private final double beta1;
     private final double beta2;
     private final double eps;
     private final double weightDecay;
-    private final Map<String, INDArray> expAvg = new HashMap<>();
-    private final Map<String, INDArray> expAvgSq = new HashMap<>();
-    private final Map<String, INDArray> scratch = new HashMap<>();
-    private ToDoubleFunction<String> lrScale = name -> 1.0;
-    private long step;
+    private int step;
+    /** Insertion order = the store's order at the first step, so state files list parameters in model order. */
+    private final Map<String, INDArray[]> moments = new LinkedHashMap<>();
+    /** Per-dtype flat work buffer shared by all parameters, so a step allocates nothing after the first. */
+    private final Map<DataType, INDArray> scratch = new HashMap<>();
 
     public AdamW(double beta1, double beta2, double eps, double weightDecay) {
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("betas must be in [0, 1), got " + beta1 + ", " + beta2);
+        if (!(beta1 >= 0 && beta1 < 1)) {
+            throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
         }
-        if (!(eps > 0) || !(weightDecay >= 0)) {
-            throw new IllegalArgumentException("eps must be > 0 and weight decay >= 0, got " + eps + ", " + weightDecay);
+        if (!(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
+        }
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("eps must be finite and >= 0, got " + eps);
+        }
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be finite and >= 0, got " + weightDecay);
         }
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -45,82 +53,125 @@ public final class AdamW {
         this.weightDecay = weightDecay;
     }
 
-    /** Per-parameter learning-rate multipliers (layer-wise decay); 0 freezes a parameter, decay included. */
-    public void setLrScale(ToDoubleFunction<String> lrScale) {
-        this.lrScale = lrScale;
-    }
-
-    public long stepCount() {
+    public int stepCount() {
         return step;
     }
 
+    /** One update of every parameter in the store from its current gradient. */
     public void step(ParameterStore store, double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+        }
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
-        double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         for (Parameter p : store) {
-            double scale = lrScale.applyAsDouble(p.name());
-            if (scale == 0) {
-                continue;
+            // Flat views: every operation is elementwise, and parameters are dense row-major buffers.
+            INDArray value = p.value().reshape(p.value().length());
+            INDArray grad = p.grad().reshape(value.length());
+            INDArray[] mv = moments(p);
+            INDArray m = mv[0];
+            INDArray v = mv[1];
+            INDArray work = scratch(value);
+            if (weightDecay != 0 && p.decays()) {
+                value.muli(1 - lr * weightDecay);
             }
-            double plr = lr * scale;
-            INDArray value = p.value();
-            INDArray grad = p.grad();
-            INDArray m = expAvg.computeIfAbsent(p.name(), k -> Nd4j.zeros(value.dataType(), value.shape()));
-            INDArray v = expAvgSq.computeIfAbsent(p.name(), k -> Nd4j.zeros(value.dataType(), value.shape()));
-            INDArray tmp = scratch.computeIfAbsent(p.name(), k -> Nd4j.createUninitialized(value.dataType(), value.shape()));
-            if (p.decays() && weightDecay > 0) {
-                value.muli(1 - plr * weightDecay);
-            }
-            m.muli(beta1).addi(tmp.assign(grad).muli(1 - beta1));
-            v.muli(beta2).addi(tmp.assign(grad).muli(grad).muli(1 - beta2));
-            Transforms.sqrt(tmp.assign(v), false).divi(sqrtBc2).addi(eps);
-            value.subi(tmp.rdivi(m).muli(plr / bc1));
+            m.muli(beta1);
+            Nd4j.getBlasWrapper().level1().axpy(value.length(), 1 - beta1, grad, m);
+            work.assign(grad).muli(grad);
+            v.muli(beta2);
+            Nd4j.getBlasWrapper().level1().axpy(value.length(), 1 - beta2, work, v);
+            Transforms.sqrt(work.assign(v), false).divi(bc2Sqrt).addi(eps);
+            work.rdivi(m);
+            Nd4j.getBlasWrapper().level1().axpy(value.length(), -lr / bc1, work, value);
         }
     }
 
-    /** Moments as {@code <param>.exp_avg} / {@code <param>.exp_avg_sq}, the step count in the metadata. */
+    private INDArray[] moments(Parameter p) {
+        INDArray[] mv = moments.get(p.name());
+        long n = p.value().length();
+        if (mv == null) {
+            mv = new INDArray[] {Nd4j.zeros(p.value().dataType(), n), Nd4j.zeros(p.value().dataType(), n)};
+            moments.put(p.name(), mv);
+        } else if (mv[0].length() != n) {
+            throw new IllegalStateException("optimizer state for " + p.name() + " has " + mv[0].length()
+                    + " elements but the parameter has shape " + Arrays.toString(p.shape()));
+        } else if (mv[0].dataType() != p.value().dataType()) {
+            mv[0] = mv[0].castTo(p.value().dataType());
+            mv[1] = mv[1].castTo(p.value().dataType());
+        }
+        return mv;
+    }
+
+    private INDArray scratch(INDArray like) {
+        INDArray s = scratch.get(like.dataType());
+        if (s == null || s.length() < like.length()) {
+            s = Nd4j.create(like.dataType(), like.length());
+            scratch.put(like.dataType(), s);
+        }
+        return s.length() == like.length() ? s : s.get(NDArrayIndex.interval(0, like.length()));
+    }
+
+    /** The moments as {@code <param>.exp_avg} / {@code <param>.exp_avg_sq}, flattened, in parameter order. */
+    public Map<String, INDArray> state() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        moments.forEach((name, mv) -> {
+            out.put(name + EXP_AVG, mv[0]);
+            out.put(name + EXP_AVG_SQ, mv[1]);
+        });
+        return out;
+    }
+
+    /** Saves moments, step count and hyperparameters (as metadata), atomically. */
     public void save(Path file) throws IOException {
-        Map<String, INDArray> state = new LinkedHashMap<>();
-        for (String name : expAvg.keySet().stream().sorted().toList()) {
-            state.put(name + ".exp_avg", expAvg.get(name));
-            state.put(name + ".exp_avg_sq", expAvgSq.get(name));
-        }
-        SafeTensors.write(file, state, Map.of(STEP_KEY, Long.toString(step)));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("step", Integer.toString(step));
+        meta.put("beta1", Double.toString(beta1));
+        meta.put("beta2", Double.toString(beta2));
+        meta.put("eps", Double.toString(eps));
+        meta.put("weight_decay", Double.toString(weightDecay));
+        SafeTensors.write(file, state(), meta);
     }
 
-    public void load(Path file) throws IOException {
-        Map<String, INDArray> state = SafeTensors.read(file);
-        String stepText = SafeTensors.metadata(file).get(STEP_KEY);
-        if (stepText == null) {
-            throw new IOException(file + ": optimizer state without a step count");
+    /** Restores an optimizer saved by {@link #save}: the next step is bit-identical to an uninterrupted run. */
+    public static AdamW load(Path file) throws IOException {
+        Map<String, String> meta = SafeTensors.metadata(file);
+        AdamW opt;
+        try {
+            opt = new AdamW(number(file, meta, "beta1"), number(file, meta, "beta2"), number(file, meta, "eps"),
+                    number(file, meta, "weight_decay"));
+            opt.step = (int) number(file, meta, "step");
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
-        expAvg.clear();
-        expAvgSq.clear();
-        for (Map.Entry<String, INDArray> e : state.entrySet()) {
+        Map<String, INDArray> tensors = SafeTensors.read(file);
+        for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
             String key = e.getKey();
-            if (key.endsWith(".exp_avg")) {
-                expAvg.put(key.substring(0, key.length() - ".exp_avg".length()), e.getValue());
-            } else if (key.endsWith(".exp_avg_sq")) {
-                expAvgSq.put(key.substring(0, key.length() - ".exp_avg_sq".length()), e.getValue());
-            } else {
-                throw new IOException(file + ": unexpected optimizer tensor " + key);
+            if (key.endsWith(EXP_AVG)) {
+                String name = key.substring(0, key.length() - EXP_AVG.length());
+                INDArray sq = tensors.get(name + EXP_AVG_SQ);
+                if (sq == null || sq.length() != e.getValue().length()) {
+                    throw new IOException(file + ": " + key + " has no matching " + name + EXP_AVG_SQ);
+                }
+                opt.moments.put(name, new INDArray[] {e.getValue().reshape(e.getValue().length()),
+                        sq.reshape(sq.length())});
+            } else if (!key.endsWith(EXP_AVG_SQ) || !tensors.containsKey(
+                    key.substring(0, key.length() - EXP_AVG_SQ.length()) + EXP_AVG)) {
+                throw new IOException(file + ": unexpected tensor " + key + " in optimizer state");
             }
         }
-        if (!expAvg.keySet().equals(expAvgSq.keySet())) {
-            throw new IOException(file + ": first and second moments name different parameters");
+        return opt;
+    }
+
+    private static double number(Path file, Map<String, String> meta, String key) throws IOException {
+        String s = meta.get(key);
+        if (s == null) {
+            throw new IOException(file + ": optimizer state lacks metadata \"" + key + "\"");
         }
-        step = Long.parseLong(stepText);
-    }
-
-    /** The first and second moments of a parameter (null before its first update); for tests and probes. */
-    public INDArray[] moments(String name) {
-        INDArray m = expAvg.get(name);
-        return m == null ? null : new INDArray[] {m, expAvgSq.get(name)};
-    }
-
-    @Override
-    public String toString() {
-        return "AdamW" + Arrays.toString(new double[] {beta1, beta2, eps, weightDecay});
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IOException(file + ": metadata \"" + key + "\" is not a number: " + s, e);
+        }
     }
 }

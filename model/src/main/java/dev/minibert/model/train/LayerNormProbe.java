@@ -4,28 +4,27 @@ import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Gamma statistics of every LayerNorm: where BERT's folklore says the last encoder LN's gamma grows. */
+/** Statistics of every LayerNorm gain (gamma): where it grows away from 1 during training. */
 public final class LayerNormProbe {
-    public record Stats(double mean, double min, double max, double std) {
-    }
-
     private LayerNormProbe() {
     }
 
-    public static boolean isGamma(String name) {
-        return (name.contains("LayerNorm") || name.contains("layer_norm")) && name.endsWith(".weight");
+    /** @param std population standard deviation (divides by n) */
+    public record Stats(double mean, double min, double max, double std) {
     }
 
-    /** LayerNorm weight name → statistics of its gamma, in store order. */
+    /** Gamma statistics per LayerNorm weight, keyed by parameter name, in store order. */
     public static Map<String, Stats> gammaStats(ParameterStore store) {
         Map<String, Stats> out = new LinkedHashMap<>();
         for (Parameter p : store) {
-            if (isGamma(p.name())) {
-                double mean = p.value().meanNumber().doubleValue();
-                double std = p.value().stdNumber().doubleValue();
-                out.put(p.name(), new Stats(mean, p.value().minNumber().doubleValue(),
-                        p.value().maxNumber().doubleValue(), std));
+            String n = p.name();
+            if ((n.contains("LayerNorm") || n.contains("layer_norm")) && n.endsWith(".weight")) {
+                INDArray g = p.value().castTo(DataType.DOUBLE);
+                out.put(n, new Stats(g.meanNumber().doubleValue(), g.minNumber().doubleValue(),
+                        g.maxNumber().doubleValue(), g.stdNumber(false).doubleValue()));
             }
         }
         return out;

@@ -1,9 +1,11 @@
 package dev.minibert.model.train;
 
 /**
- * HF's get_linear_schedule_with_warmup: the learning rate of update number {@code step} (0-based, the
- * count of updates already done) rises linearly from 0 over the warmup, then falls linearly to 0 at the
- * last step. As in HF, the very first update of a run with warmup uses lr 0.
+ * HuggingFace {@code get_linear_schedule_with_warmup}: linear rise from 0 to the peak over the warmup,
+ * then linear decay to 0 at {@code totalSteps}.
+ *
+ * <p>The training loop passes the number of optimizer steps already taken: 0 for the first update, as
+ * HF's {@code LambdaLR} does. So with warmup the very first update runs at lr 0.
  */
 public final class LinearWarmupDecay {
     private final double peakLr;
@@ -11,21 +13,28 @@ public final class LinearWarmupDecay {
     private final long totalSteps;
 
     public LinearWarmupDecay(double peakLr, long warmupSteps, long totalSteps) {
-        if (!(peakLr > 0)) {
-            throw new IllegalArgumentException("learning rate must be > 0, got " + peakLr);
+        if (!(peakLr > 0) || Double.isInfinite(peakLr)) {
+            throw new IllegalArgumentException("peak learning rate must be finite and > 0, got " + peakLr);
         }
-        if (totalSteps < 1 || warmupSteps < 0 || warmupSteps > totalSteps) {
-            throw new IllegalArgumentException("need 0 <= warmup steps (" + warmupSteps + ") <= total steps ("
-                    + totalSteps + ") and total >= 1");
+        if (totalSteps <= 0) {
+            throw new IllegalArgumentException("total steps must be > 0, got " + totalSteps);
+        }
+        if (warmupSteps < 0 || warmupSteps > totalSteps) {
+            throw new IllegalArgumentException("warmup steps must be in [0, total steps " + totalSteps + "], got "
+                    + warmupSteps);
         }
         this.peakLr = peakLr;
         this.warmupSteps = warmupSteps;
         this.totalSteps = totalSteps;
     }
 
+    /** @param step optimizer steps completed before this update (0-based) */
     public double lr(long step) {
+        if (step < 0) {
+            throw new IllegalArgumentException("step must be >= 0, got " + step);
+        }
         if (step < warmupSteps) {
-            return peakLr * step / warmupSteps;
+            return peakLr * ((double) step / Math.max(1, warmupSteps));
         }
         return peakLr * Math.max(0.0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
     }
