@@ -2,13 +2,17 @@ package dev.minibert.model.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Crash-safe file replacement: write a sibling temp file, fsync it, rename it over the target. */
 final class AtomicFiles {
+    private static final AtomicLong COUNTER = new AtomicLong();
+
     private AtomicFiles() {
     }
 
@@ -19,9 +23,9 @@ final class AtomicFiles {
     static void write(Path file, Writer writer) throws IOException {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = freshSibling(target, ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writer.writeTo(ch);
                 ch.force(true);
             }
@@ -30,6 +34,22 @@ final class AtomicFiles {
             Files.deleteIfExists(tmp);
         }
         syncDirectory(dir);
+    }
+
+    /**
+     * A hidden sibling name {@code .<name>.<pid>-<n><suffix>} that does not exist yet. Unlike
+     * Files.createTemp*, creating it later with default attributes keeps the umask's permissions
+     * instead of owner-only ones on the final file.
+     */
+    static Path freshSibling(Path target, String suffix) throws IOException {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            Path p = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
+                    + COUNTER.incrementAndGet() + suffix);
+            if (!Files.exists(p)) {
+                return p;
+            }
+        }
+        throw new FileAlreadyExistsException(target + ": no free temporary sibling name");
     }
 
     /** Makes a rename durable; some file systems cannot open a directory, which only weakens durability. */

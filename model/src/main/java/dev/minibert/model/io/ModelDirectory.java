@@ -61,7 +61,7 @@ public final class ModelDirectory {
      * Writes a complete model folder into a temp sibling and only then swaps it in place of {@code dir}
      * (old folder moved aside, new one moved in, old one deleted), so a crash never leaves a
      * half-written model at {@code dir}. If the process dies between the two renames, the previous
-     * model survives as the hidden sibling {@code .<name>.old*}.
+     * model survives as the hidden sibling {@code .<name>.<pid>-<n>.old}.
      *
      * @param extraJson further files, file name (ending in .json) to any Jackson-serializable value
      */
@@ -81,8 +81,7 @@ public final class ModelDirectory {
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        String name = target.getFileName().toString();
-        Path tmp = Files.createTempDirectory(parent, "." + name + ".tmp");
+        Path tmp = Files.createDirectory(AtomicFiles.freshSibling(target, ".tmp"));
         try {
             Files.writeString(tmp.resolve(CONFIG), config.toJsonString(), StandardCharsets.UTF_8);
             vocab.write(tmp.resolve(VOCAB));
@@ -108,8 +107,7 @@ public final class ModelDirectory {
     private static void swapIn(Path fresh, Path target) throws IOException {
         Path parent = target.getParent();
         if (Files.exists(target)) {
-            Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old");
-            Files.delete(old); // only the unique name is wanted; the rename creates it
+            Path old = AtomicFiles.freshSibling(target, ".old");
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.syncDirectory(parent);

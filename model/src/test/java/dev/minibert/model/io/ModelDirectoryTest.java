@@ -178,6 +178,20 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void savedFilesGetTheUmaskPermissionsOfOrdinaryFilesNotOwnerOnlyTempOnes() throws IOException {
+        Path dir = tmp.resolve("m");
+        ModelDirectory.save(dir, CONFIG, VOCAB, true, store(DataType.FLOAT, 1, false), Map.of());
+        Path plainFile = Files.createFile(tmp.resolve("plain"));
+        Path plainDir = Files.createDirectory(tmp.resolve("plainDir"));
+
+        assertThat(Files.getPosixFilePermissions(dir)).isEqualTo(Files.getPosixFilePermissions(plainDir));
+        for (String f : List.of("config.json", "vocab.txt", "model.safetensors", "tokenizer_config.json")) {
+            assertThat(Files.getPosixFilePermissions(dir.resolve(f))).as(f)
+                    .isEqualTo(Files.getPosixFilePermissions(plainFile));
+        }
+    }
+
+    @Test
     void openNamesTheMissingFile() throws IOException {
         Path dir = tmp.resolve("m");
         ModelDirectory.save(dir, CONFIG, VOCAB, true, store(DataType.FLOAT, 1, false), Map.of());

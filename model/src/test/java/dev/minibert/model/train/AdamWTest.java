@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class AdamWTest {
@@ -186,8 +187,7 @@ class AdamWTest {
 
         assertThat(loaded.stepCount()).isEqualTo(4);
         for (Parameter p : uninterrupted) {
-            assertThat(SafeTensorsBits.of(resumed.get(p.name()).value()))
-                    .as(p.name()).containsExactly(SafeTensorsBits.of(p.value()));
+            assertThat(bits(resumed.get(p.name()).value())).as(p.name()).containsExactly(bits(p.value()));
         }
     }
 
@@ -215,14 +215,12 @@ class AdamWTest {
     }
 
     /** Raw bit patterns, so "identical" means identical. */
-    private static final class SafeTensorsBits {
-        static int[] of(org.nd4j.linalg.api.ndarray.INDArray a) {
-            float[] f = a.dup().data().asFloat();
-            int[] out = new int[f.length];
-            for (int i = 0; i < f.length; i++) {
-                out[i] = Float.floatToRawIntBits(f[i]);
-            }
-            return out;
+    private static int[] bits(INDArray a) {
+        float[] f = a.dup().data().asFloat();
+        int[] out = new int[f.length];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = Float.floatToRawIntBits(f[i]);
         }
+        return out;
     }
 }
