@@ -10,11 +10,12 @@ import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -97,7 +98,7 @@ public final class ModelDirectory {
                 weights.put(p.name(), p.value());
             }
             SafeTensors.write(tmp.resolve(WEIGHTS), weights, Map.of("format", "pt"));
-            AtomicFiles.syncDirectory(tmp);
+            syncAll(tmp);
             swapIn(tmp, target);
         } finally {
             deleteRecursively(tmp);
@@ -119,8 +120,19 @@ public final class ModelDirectory {
     }
 
     private static void writeJson(Path file, Object value) throws IOException {
-        byte[] bytes = (JSON.writeValueAsString(value) + "\n").getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(file, ch -> ch.write(ByteBuffer.wrap(bytes)));
+        Files.writeString(file, JSON.writeValueAsString(value) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** fsyncs every file and then the folder itself, so the rename that follows publishes durable content. */
+    private static void syncAll(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    ch.force(true);
+                }
+            }
+        }
+        AtomicFiles.syncDirectory(dir);
     }
 
     private static void deleteRecursively(Path p) throws IOException {
