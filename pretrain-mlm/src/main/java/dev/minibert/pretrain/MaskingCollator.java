@@ -15,8 +15,8 @@ import java.util.Random;
  * predicted (at least 1, at most {@code maxPredictionsPerSeq}), where n counts non-special tokens; a candidate word
  * that would overshoot the budget is skipped. Each chosen word is replaced by [MASK] (80%), a random non-special
  * token per position (10%) or left unchanged (10%), decided once per word as in Google's whole-word masking.
- * If every word is larger than the budget, the first shuffled word that fits {@code maxPredictionsPerSeq} is taken so
- * that each sequence predicts something.
+ * If every word is larger than the budget, the first shuffled word is masked, cut to the budget, so that each
+ * sequence predicts something (the only case where part of a word is predicted).
  */
 public final class MaskingCollator {
     private final Vocab vocab;
@@ -91,8 +91,8 @@ public final class MaskingCollator {
                 count += word.length;
             }
         }
-        if (chosen.isEmpty()) {
-            words.stream().filter(w -> w.length <= maxPredictionsPerSeq).findFirst().ifPresent(chosen::add);
+        if (chosen.isEmpty() && !words.isEmpty()) {
+            chosen.add(Arrays.copyOf(words.get(0), budget));
         }
         for (int[] word : chosen) {
             double r = rng.nextDouble();
