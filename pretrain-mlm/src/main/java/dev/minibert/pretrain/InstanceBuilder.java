@@ -4,9 +4,7 @@ import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Encoding;
 import dev.minibert.tokenizer.Vocab;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Random;
 
@@ -33,7 +31,7 @@ public final class InstanceBuilder {
     private final double shortSeqProb;
     private final boolean nextSentence;
     private final Random rng;
-    private final Deque<List<Segment>> recentDocuments = new ArrayDeque<>();
+    private final List<List<Segment>> recentDocuments = new ArrayList<>();
 
     /** A tokenized sentence (without specials). */
     private record Segment(int[] ids, boolean[] wordStart) {
@@ -88,9 +86,9 @@ public final class InstanceBuilder {
         }
         List<Instance> out = nextSentence ? withNextSentence(document, maxNumTokens) : singleSegment(document, maxNumTokens);
         if (nextSentence) {
-            recentDocuments.addLast(document);
+            recentDocuments.add(document);
             if (recentDocuments.size() > RANDOM_DOCUMENT_POOL) {
-                recentDocuments.removeFirst();
+                recentDocuments.remove(0);
             }
         }
         return out;
@@ -155,7 +153,7 @@ public final class InstanceBuilder {
     /** Sentences from a random recent document, starting at a random sentence, until targetLength tokens. */
     private Tokens randomContinuation(List<Segment> current, int targetLength) {
         List<Segment> other = recentDocuments.isEmpty()
-            ? current : new ArrayList<>(recentDocuments).get(rng.nextInt(recentDocuments.size()));
+            ? current : recentDocuments.get(rng.nextInt(recentDocuments.size()));
         List<Segment> picked = new ArrayList<>();
         int length = 0;
         for (int j = rng.nextInt(other.size()); j < other.size() && length < targetLength; j++) {
