@@ -96,7 +96,7 @@ class InstanceBuilderTest {
         int docs = 3000;
         double shortSeqProb = 0.2;
         InstanceBuilder builder = new InstanceBuilder(TOKENIZER, maxNumTokens + 2, shortSeqProb, 3);
-        int[] sentenceLengths = new int[30];
+        int[] sentenceLengths = new int[maxNumTokens + 2];
         Arrays.fill(sentenceLengths, 1);
         List<String> doc = document(0, sentenceLengths);
         int[] counts = new int[maxNumTokens + 1];
