@@ -69,8 +69,11 @@ public final class CorpusReader implements Iterable<List<String>> {
         return new DocumentIterator();
     }
 
+    /** A fresh pass as a stream; closing it (try-with-resources) releases the open file of an abandoned pass. */
     public Stream<List<String>> documents() {
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED), false);
+        DocumentIterator it = new DocumentIterator();
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
+            .onClose(it::close);
     }
 
     private static List<Path> listFiles(List<Path> inputs) {
@@ -141,6 +144,13 @@ public final class CorpusReader implements Iterable<List<String>> {
                 } else if (!doc.isEmpty()) {
                     return emit(doc);
                 }
+            }
+        }
+
+        void close() {
+            if (source != null) {
+                source.close();
+                source = null;
             }
         }
 

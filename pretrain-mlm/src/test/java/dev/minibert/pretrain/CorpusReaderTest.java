@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,7 +66,9 @@ class CorpusReaderTest {
         assertThat(all(reader)).containsExactly(List.of("gzipped one", "gzipped two"), List.of("from a x"),
             List.of("second of a x"), List.of("from a y deep"), List.of("from b z"));
         // a second pass sees the same corpus
-        assertThat(reader.documents().count()).isEqualTo(5);
+        try (Stream<List<String>> docs = reader.documents()) {
+            assertThat(docs.count()).isEqualTo(5);
+        }
     }
 
     @Test
