@@ -1,6 +1,5 @@
 package dev.minibert.cli;
 
-import dev.minibert.finetune.DatasetFormat;
 import dev.minibert.finetune.Finetuning;
 import dev.minibert.model.train.TrainingLoop;
 import java.nio.file.Path;
@@ -28,7 +27,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "10") int logEvery;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--resume", description = "continue from the latest checkpoint under --out/training") boolean resume;
-    @Option(names = "--text-column", defaultValue = "text", description = "column of the (first) text") String textColumn;
+    @Option(names = "--text-column", description = "column (or JSONL key) of the text (default: text, or text_a for pairs)") String textColumn;
     @Option(names = "--text-pair-column", description = "column of the second text (sentence pairs)") String textPairColumn;
     @Option(names = "--label-column", defaultValue = "label") String labelColumn;
     @Option(names = "--metric", defaultValue = "macro_f1", description = "accuracy | macro_f1: keeps the best dev model") String metric;
@@ -47,7 +46,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         Nd4jSetup.init(threads);
         Finetuning.Options o = new Finetuning.Options(model, train, dev, out,
-                new DatasetFormat(textColumn, textPairColumn, labelColumn), epochs, batchSize, accumulation, maxSeqLen,
+                textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,
                 learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps, weightDecay, maxGradNorm, logEvery,
                 seed, resume, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps);
         try (TrainingProgress progress = new TrainingProgress("finetune", 0, logEvery)) {

@@ -3,7 +3,7 @@ package dev.minibert.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.minibert.finetune.BertForSequenceClassification;
-import dev.minibert.finetune.ClassificationDataset;
+import dev.minibert.finetune.Example;
 import dev.minibert.finetune.EncodedExamples;
 import dev.minibert.finetune.LabelMap;
 import dev.minibert.finetune.Predictor;
@@ -40,7 +40,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Nd4jSetup.init(threads);
         ModelDirectory dir = ModelDirectory.open(model);
-        LabelMap labels = LabelMap.read(model.resolve(LabelMap.FILE));
+        LabelMap labels = LabelMap.load(model.resolve(LabelMap.FILE));
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertForSequenceClassification classifier = new BertForSequenceClassification(dir.config(), store, labels.size(), null);
         dir.loadInto(store, name -> false);
@@ -52,7 +52,7 @@ final class PredictCommand implements Callable<Integer> {
              Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
              JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.setRootValueSeparator(null);
-            List<ClassificationDataset.Example> chunk = new ArrayList<>();
+            List<Example> chunk = new ArrayList<>();
             String line;
             int lineNo = 0;
             while ((line = StrictUtf8.readLine(in, source, ++lineNo)) != null) {
@@ -69,15 +69,15 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ClassificationDataset.Example example(String line, String source, int lineNo) {
+    private Example example(String line, String source, int lineNo) {
         if (!pair) {
-            return new ClassificationDataset.Example(line, null, 0, lineNo);
+            return new Example(line, null, 0, lineNo);
         }
         int tab = line.indexOf('\t');
         if (tab < 0) {
             throw new IllegalArgumentException(source + ":" + lineNo + ": --pair expects TEXT_A<TAB>TEXT_B, found no tab");
         }
-        return new ClassificationDataset.Example(line.substring(0, tab), line.substring(tab + 1), 0, lineNo);
+        return new Example(line.substring(0, tab), line.substring(tab + 1), 0, lineNo);
     }
 
     private static void write(double[][] probabilities, LabelMap labels, JsonGenerator json, Writer out) throws IOException {

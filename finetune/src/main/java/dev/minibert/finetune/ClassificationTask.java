@@ -101,7 +101,7 @@ final class ClassificationTask implements TrainingTask {
         for (int i = 0; i < probs.length; i++) {
             predicted[i] = Predictor.argmax(probs[i]);
         }
-        ClassificationMetrics m = new ClassificationMetrics(dev.labels(), predicted, model.numLabels());
+        ClassificationMetrics m = ClassificationMetrics.of(dev.labels(), predicted, model.numLabels());
         metrics.put("dev_accuracy", m.accuracy());
         metrics.put("dev_macro_f1", m.macroF1());
         double score = "accuracy".equals(bestMetric) ? m.accuracy() : m.macroF1();

@@ -16,14 +16,14 @@ public final class EncodedExamples {
     private final int[] labels;
     private final int padId;
 
-    public EncodedExamples(List<ClassificationDataset.Example> examples, BertTokenizer tokenizer, int maxSeqLen) {
+    public EncodedExamples(List<Example> examples, BertTokenizer tokenizer, int maxSeqLen) {
         EncodeOptions options = new EncodeOptions(maxSeqLen, EncodeOptions.Truncation.LONGEST_FIRST, EncodeOptions.Padding.NONE);
         int n = examples.size();
         ids = new int[n][];
         types = new int[n][];
         labels = new int[n];
         for (int i = 0; i < n; i++) {
-            ClassificationDataset.Example e = examples.get(i);
+            Example e = examples.get(i);
             Encoding enc = tokenizer.encode(e.textA(), e.textB(), options);
             ids[i] = enc.inputIds();
             types[i] = enc.tokenTypeIds();

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class Finetuning {
     private static final Logger LOG = LoggerFactory.getLogger(Finetuning.class);
 
-    public record Options(Path model, Path train, Path dev, Path out, DatasetFormat format, int epochs, int batchSize,
+    public record Options(Path model, Path train, Path dev, Path out, String textColumn, String textPairColumn,
+                          String labelColumn, int epochs, int batchSize,
                           int accumulation, int maxSeqLen, double learningRate, Double warmupRatio, Long warmupSteps,
                           double weightDecay, double maxGradNorm, int logEvery, long seed, boolean resume,
                           String bestMetric, int patience, boolean classWeights, int freezeLayers,
@@ -38,10 +39,10 @@ public final class Finetuning {
     public static TrainingLoop.Result run(Options o, Consumer<Map<String, Object>> listener) throws IOException {
         ModelDirectory pretrained = ModelDirectory.open(o.model());
         BertConfig config = pretrained.config();
-        ClassificationDataset train = ClassificationDataset.load(o.train(), o.format(), null, o.skipBadRows());
+        ClassificationDataset train = ClassificationDataset.load(o.train(), format(o, o.train()), null, o.skipBadRows());
         LabelMap labels = train.labels();
         ClassificationDataset dev = o.dev() == null ? null
-                : ClassificationDataset.load(o.dev(), o.format(), labels, o.skipBadRows());
+                : ClassificationDataset.load(o.dev(), format(o, o.dev()), labels, o.skipBadRows());
         if (labels.size() < 2) {
             throw new IllegalArgumentException(o.train() + ": only " + labels.size() + " label(s); a classifier needs 2 or more");
         }
@@ -81,6 +82,13 @@ public final class Finetuning {
             writer.write(o.out()); // nothing to choose the best by: the last model is the result
         }
         return result;
+    }
+
+    /** Columns (or JSONL keys) from the options; the kind from the file's extension; header detected. */
+    static DatasetFormat format(Options o, Path file) {
+        boolean pair = o.textPairColumn() != null;
+        String text = o.textColumn() != null ? o.textColumn() : pair ? "text_a" : "text";
+        return new DatasetFormat(DatasetFormat.kindOf(file), text, o.textPairColumn(), o.labelColumn(), null);
     }
 
     /** Inverse-frequency weights, normalised to mean 1 over the training rows (sklearn's "balanced"). */

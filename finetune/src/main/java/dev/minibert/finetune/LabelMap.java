@@ -3,6 +3,8 @@ package dev.minibert.finetune;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.minibert.model.BertConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +25,8 @@ import java.util.TreeSet;
  * training file is shuffled. Stored as {@code labels.json}: {@code {"labels": ["neg", "pos"]}}.
  */
 public final class LabelMap {
+    /** The file a finetuned model directory keeps its labels in. */
+    public static final String FILE = "labels.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> names;
@@ -52,6 +56,24 @@ public final class LabelMap {
         TreeSet<String> distinct = new TreeSet<>(order);
         distinct.addAll(labels);
         return new LabelMap(new ArrayList<>(distinct));
+    }
+
+    /** The content of {@link #FILE}. */
+    public Map<String, Object> toJson() {
+        return Map.of("labels", names);
+    }
+
+    /** The config with HF's id2label / label2id, as a finetuned HF model directory carries them. */
+    public BertConfig withLabels(BertConfig config) {
+        ObjectNode id2label = JSON.createObjectNode();
+        ObjectNode label2id = JSON.createObjectNode();
+        for (int i = 0; i < names.size(); i++) {
+            id2label.put(Integer.toString(i), names.get(i));
+            label2id.put(names.get(i), i);
+        }
+        return config.toBuilder()
+                .extra("architectures", JSON.createArrayNode().add("BertForSequenceClassification"))
+                .extra("id2label", id2label).extra("label2id", label2id).build();
     }
 
     public int size() {

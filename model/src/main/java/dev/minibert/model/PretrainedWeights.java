@@ -1,7 +1,8 @@
 package dev.minibert.model;
 
-import dev.minibert.model.io.LoadReport;
+import dev.minibert.model.io.ModelDirectory.LoadReport;
 import dev.minibert.model.io.ModelDirectory;
+import java.io.IOException;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,8 @@ public final class PretrainedWeights {
     private PretrainedWeights() {
     }
 
-    public static LoadReport load(ModelDirectory dir, ParameterStore store, Predicate<String> mayBeMissing, long seed) {
+    public static LoadReport load(ModelDirectory dir, ParameterStore store, Predicate<String> mayBeMissing, long seed)
+            throws IOException {
         Initializer.initialize(store, dir.config().initializerRange, seed);
         LoadReport report = dir.loadInto(store, mayBeMissing);
         if (!report.initializedFresh().isEmpty()) {

@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /** Crash-safe file replacement: write a sibling temp file, fsync it, rename it over the target. */
-final class AtomicFiles {
+public final class AtomicFiles {
     private static final AtomicLong COUNTER = new AtomicLong();
 
     private AtomicFiles() {
@@ -58,6 +60,18 @@ final class AtomicFiles {
             ch.force(true);
         } catch (IOException e) {
             // best effort: the rename itself is already atomic
+        }
+    }
+
+    /** Removes a file or folder tree; an absent path is fine. */
+    public static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 }

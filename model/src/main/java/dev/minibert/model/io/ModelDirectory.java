@@ -68,6 +68,46 @@ public final class ModelDirectory {
      */
     public static void save(Path dir, BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store,
             Map<String, Object> extraJson) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createDirectory(AtomicFiles.freshSibling(target, ".tmp"));
+        try {
+            writeFiles(tmp, config, vocab, doLowerCase, store, extraJson);
+            swapIn(tmp, target);
+        } finally {
+            AtomicFiles.deleteRecursively(tmp);
+        }
+    }
+
+    /**
+     * Writes the model files into a folder that holds other things too (a finetuning run's output, with
+     * its training/ subfolder): all files are written and synced in a hidden temp folder first, then each
+     * is renamed into place, weights last, so no reader ever sees a torn file.
+     */
+    public static void saveFiles(Path dir, BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store,
+            Map<String, Object> extraJson) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Files.createDirectories(target);
+        Path tmp = Files.createDirectory(AtomicFiles.freshSibling(target.resolve("model"), ".tmp"));
+        try {
+            writeFiles(tmp, config, vocab, doLowerCase, store, extraJson);
+            List<Path> files;
+            try (Stream<Path> list = Files.list(tmp)) {
+                files = list.sorted(Comparator.comparing((Path f) -> f.getFileName().toString().equals(WEIGHTS))
+                        .thenComparing(Path::getFileName)).toList();
+            }
+            for (Path f : files) {
+                Files.move(f, target.resolve(f.getFileName()), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+            AtomicFiles.syncDirectory(target);
+        } finally {
+            AtomicFiles.deleteRecursively(tmp);
+        }
+    }
+
+    private static void writeFiles(Path tmp, BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store,
+            Map<String, Object> extraJson) throws IOException {
         if (vocab.size() > config.vocabSize) {
             throw new IllegalArgumentException("vocab has " + vocab.size() + " tokens but config vocab_size is "
                     + config.vocabSize);
@@ -79,30 +119,21 @@ public final class ModelDirectory {
                         + "\" must be a plain *.json name other than " + RESERVED);
             }
         }
-        Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createDirectory(AtomicFiles.freshSibling(target, ".tmp"));
-        try {
-            Files.writeString(tmp.resolve(CONFIG), config.toJsonString(), StandardCharsets.UTF_8);
-            vocab.write(tmp.resolve(VOCAB));
-            ObjectNode tok = JSON.createObjectNode();
-            tok.put("do_lower_case", doLowerCase);
-            tok.put("tokenizer_class", "BertTokenizer");
-            writeJson(tmp.resolve(TOKENIZER_CONFIG), tok);
-            for (Map.Entry<String, Object> e : extraJson.entrySet()) {
-                writeJson(tmp.resolve(e.getKey()), e.getValue());
-            }
-            Map<String, INDArray> weights = new LinkedHashMap<>();
-            for (Parameter p : store) {
-                weights.put(p.name(), p.value());
-            }
-            SafeTensors.write(tmp.resolve(WEIGHTS), weights, Map.of("format", "pt"));
-            syncAll(tmp);
-            swapIn(tmp, target);
-        } finally {
-            deleteRecursively(tmp);
+        Files.writeString(tmp.resolve(CONFIG), config.toJsonString(), StandardCharsets.UTF_8);
+        vocab.write(tmp.resolve(VOCAB));
+        ObjectNode tok = JSON.createObjectNode();
+        tok.put("do_lower_case", doLowerCase);
+        tok.put("tokenizer_class", "BertTokenizer");
+        writeJson(tmp.resolve(TOKENIZER_CONFIG), tok);
+        for (Map.Entry<String, Object> e : extraJson.entrySet()) {
+            writeJson(tmp.resolve(e.getKey()), e.getValue());
         }
+        Map<String, INDArray> weights = new LinkedHashMap<>();
+        for (Parameter p : store) {
+            weights.put(p.name(), p.value());
+        }
+        SafeTensors.write(tmp.resolve(WEIGHTS), weights, Map.of("format", "pt"));
+        syncAll(tmp);
     }
 
     private static void swapIn(Path fresh, Path target) throws IOException {
@@ -112,7 +143,7 @@ public final class ModelDirectory {
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.syncDirectory(parent);
-            deleteRecursively(old);
+            AtomicFiles.deleteRecursively(old);
         } else {
             Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.syncDirectory(parent);
@@ -133,17 +164,6 @@ public final class ModelDirectory {
             }
         }
         AtomicFiles.syncDirectory(dir);
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 
     /** Reads config, vocab, tokenizer settings and all tensors of a model folder. */

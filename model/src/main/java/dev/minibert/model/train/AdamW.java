@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,6 +30,7 @@ public final class AdamW {
     private final double eps;
     private final double weightDecay;
     private int step;
+    private ToDoubleFunction<String> lrScale = name -> 1.0;
     /** Insertion order = the store's order at the first step, so state files list parameters in model order. */
     private final Map<String, INDArray[]> moments = new LinkedHashMap<>();
     /** Per-dtype flat work buffer shared by all parameters, so a step allocates nothing after the first. */
@@ -53,6 +55,19 @@ public final class AdamW {
         this.weightDecay = weightDecay;
     }
 
+    /** Per-parameter learning-rate multipliers (layer-wise decay); 0 freezes a parameter, weight decay included. */
+    public void setLrScale(ToDoubleFunction<String> lrScale) {
+        this.lrScale = lrScale;
+    }
+
+    /** Takes over the moments and step count saved by {@link #save}, keeping this optimizer's settings. */
+    public void restore(Path file) throws IOException {
+        AdamW saved = load(file);
+        step = saved.step;
+        moments.clear();
+        moments.putAll(saved.moments);
+    }
+
     public int stepCount() {
         return step;
     }
@@ -66,6 +81,11 @@ public final class AdamW {
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         for (Parameter p : store) {
+            double scale = lrScale.applyAsDouble(p.name());
+            if (scale == 0) {
+                continue; // frozen
+            }
+            double plr = lr * scale;
             // Flat views: every operation is elementwise, and parameters are dense row-major buffers.
             INDArray value = p.value().reshape(p.value().length());
             INDArray grad = p.grad().reshape(value.length());
@@ -74,7 +94,7 @@ public final class AdamW {
             INDArray v = mv[1];
             INDArray work = scratch(value);
             if (weightDecay != 0 && p.decays()) {
-                value.muli(1 - lr * weightDecay);
+                value.muli(1 - plr * weightDecay);
             }
             m.muli(beta1);
             Nd4j.getBlasWrapper().level1().axpy(value.length(), 1 - beta1, grad, m);
@@ -83,7 +103,7 @@ public final class AdamW {
             Nd4j.getBlasWrapper().level1().axpy(value.length(), 1 - beta2, work, v);
             Transforms.sqrt(work.assign(v), false).divi(bc2Sqrt).addi(eps);
             work.rdivi(m);
-            Nd4j.getBlasWrapper().level1().axpy(value.length(), -lr / bc1, work, value);
+            Nd4j.getBlasWrapper().level1().axpy(value.length(), -plr / bc1, work, value);
         }
     }
 

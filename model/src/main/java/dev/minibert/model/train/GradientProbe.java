@@ -37,7 +37,7 @@ public final class GradientProbe {
         Map<String, Double> squares = new LinkedHashMap<>();
         for (Parameter p : store) {
             double n = norm(p);
-            squares.merge(group(p.name()), n * n, Double::sum);
+            squares.merge(groupOf(p.name()), n * n, Double::sum);
         }
         List<String> keys = new ArrayList<>(squares.keySet());
         keys.sort(Comparator.comparingLong(GradientProbe::rank));
@@ -58,7 +58,8 @@ public final class GradientProbe {
         return Math.sqrt(sum);
     }
 
-    static String group(String name) {
+    /** The group of a parameter, from its HF name: embeddings, layer.i, final_layer_norm, pooler, cls, classifier. */
+    public static String groupOf(String name) {
         String n = name.startsWith("bert.") ? name.substring("bert.".length()) : name;
         Matcher m = LAYER.matcher(n);
         if (m.find()) {

@@ -233,7 +233,7 @@ public final class TrainingLoop {
             }
             p.value().assign(t.castTo(p.value().dataType()));
         }
-        optimizer.load(checkpoint.resolve("optimizer.safetensors"));
+        optimizer.restore(checkpoint.resolve("optimizer.safetensors"));
         task.restore(checkpoint);
         return step;
     }

@@ -1,4 +1,4 @@
-package dev.minibert.eval;
+package dev.minibert.finetune;
 
 import org.junit.jupiter.api.Test;
 

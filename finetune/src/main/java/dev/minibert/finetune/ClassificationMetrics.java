@@ -1,4 +1,4 @@
-package dev.minibert.eval;
+package dev.minibert.finetune;
 
 import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
