@@ -31,6 +31,12 @@ import org.deeplearning4j.text.tokenization.tokenizerfactory.BertWordPieceTokeni
  * <p>
  * Usage: {@code TokenizerBench TEXT_FILE [TOKENIZER_JSON|-] [ROUNDS] [lower|cased]}; without TOKENIZER_JSON
  * (or with {@code -}) the bge-small-zh-v1.5-q jar in ~/.m2 is used; the last argument overrides its lower-casing.
+ * Run single-threaded (HF's batch encode is parallel unless told otherwise):
+ * <pre>
+ * mvn -o -q -pl bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
+ * TOKENIZERS_PARALLELISM=false java -cp bench/target/classes:$(cat /tmp/bench.cp) \
+ *     dev.minibert.bench.TokenizerBench chinese.txt - 5 lower
+ * </pre>
  */
 public final class TokenizerBench {
     private static final Path BGE_JAR = Paths.get(System.getProperty("user.home"), ".m2/repository/dev/langchain4j/"
