@@ -33,7 +33,8 @@ class BertForMaskedLMGradientTest {
     @CsvSource({"POST,true", "PRE,true", "POST,false"})
     void lossGradientMatchesFiniteDifferences(BertConfig.NormStyle style, boolean transform) {
         BertConfig config = BertConfig.builder().vocabSize(11).hiddenSize(8).numHiddenLayers(2).numAttentionHeads(2)
-                .intermediateSize(12).maxPositionEmbeddings(8).normStyle(style).build();
+                .intermediateSize(12).maxPositionEmbeddings(8).hiddenDropoutProb(0).attentionProbsDropoutProb(0)
+                .normStyle(style).build();
         ParameterStore store = new ParameterStore(DataType.DOUBLE);
         BertForMaskedLM model = new BertForMaskedLM(config, store, transform);
         GradientCheck.randomize(store, 5);

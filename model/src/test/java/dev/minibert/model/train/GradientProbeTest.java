@@ -43,8 +43,8 @@ class GradientProbeTest {
 
     @Test
     void namesWithoutTheBertPrefixGroupTheSameWay() {
-        assertThat(GradientProbe.group("encoder.layer.3.output.LayerNorm.bias")).isEqualTo("layer.3");
-        assertThat(GradientProbe.group("embeddings.word_embeddings.weight")).isEqualTo("embeddings");
-        assertThat(GradientProbe.group("bert.pooler.dense.bias")).isEqualTo("pooler");
+        assertThat(GradientProbe.groupOf("encoder.layer.3.output.LayerNorm.bias")).isEqualTo("layer.3");
+        assertThat(GradientProbe.groupOf("embeddings.word_embeddings.weight")).isEqualTo("embeddings");
+        assertThat(GradientProbe.groupOf("bert.pooler.dense.bias")).isEqualTo("pooler");
     }
 }
