@@ -34,7 +34,7 @@ class PretrainingTest {
     void tinyModelOverfitsTinyCorpus() throws IOException {
         TinyCorpus.write(tmp, 0.0);
         Path out = tmp.resolve("run");
-        TrainingLoop.Result r = Pretraining.run(TinyCorpus.options(tmp, out, 300, 3e-3, 0, false), m -> { });
+        TrainingLoop.Result r = Pretraining.run(TinyCorpus.options(tmp, out, 500, 5e-3, 0, false, 6), m -> { });
         List<JsonNode> rows = rows(out.resolve("metrics.jsonl"));
         double first = rows.get(0).get("loss").asDouble();
         double lastLoss = 0;
@@ -43,7 +43,7 @@ class PretrainingTest {
             lastLoss += row.get("loss").asDouble() / 20;
             lastAccuracy += row.get("masked_accuracy").asDouble() / 20;
         }
-        assertThat(r.steps()).isEqualTo(300);
+        assertThat(r.steps()).isEqualTo(500);
         assertThat(lastLoss).as("mean loss of the last 20 steps vs first %.3f", first).isLessThan(0.1 * first);
         assertThat(lastAccuracy).as("masked accuracy of the last 20 steps").isGreaterThan(0.9);
         ModelDirectory model = ModelDirectory.open(out.resolve("model"));

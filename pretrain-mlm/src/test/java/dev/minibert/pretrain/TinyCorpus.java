@@ -42,8 +42,13 @@ final class TinyCorpus {
 
     /** Options for a run on the tiny corpus; tests override what they vary. */
     static Pretraining.Options options(Path dir, Path out, long steps, double lr, int saveEvery, boolean resume) {
+        return options(dir, out, steps, lr, saveEvery, resume, 4);
+    }
+
+    static Pretraining.Options options(Path dir, Path out, long steps, double lr, int saveEvery, boolean resume,
+                                       int batchSize) {
         return new Pretraining.Options(List.of(dir.resolve("corpus.txt")), dir.resolve("vocab.txt"),
-                dir.resolve("config.json"), null, out, steps, 1, 4, 1, 16, lr, 0L, null, 0.01, 1e-8, 1.0, 1,
+                dir.resolve("config.json"), null, out, steps, 1, batchSize, 1, 16, lr, 0L, null, 0.01, 1e-8, 1.0, 1,
                 saveEvery, 2, 7, resume, true, false, 0.0, 5, 0.0, false, false, 3, null);
     }
 }
