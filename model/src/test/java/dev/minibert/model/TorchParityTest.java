@@ -28,7 +28,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Skipped (not passed) where {@code /usr/bin/python3} has no torch.
  */
 class TorchParityTest {
-    private static final Path PEERS = Path.of("..", "..", "shared", "peers").toAbsolutePath().normalize();
+    /** shared/peers next to the checkout (../shared from the repository root), found from the module directory up. */
+    private static final Path PEERS = findPeers();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -86,6 +87,16 @@ class TorchParityTest {
         INDArray hidden = ours.lastHiddenState();
         assertThat(hidden.getDouble(0, 1, 0)).isNotZero();
         assertThat(worst).as("max |ours - torch|").isLessThanOrEqualTo(1e-5);
+    }
+
+    private static Path findPeers() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared").resolve("peers");
+            if (Files.exists(candidate.resolve("torch_bert.py"))) {
+                return candidate;
+            }
+        }
+        return Path.of("shared", "peers");
     }
 
     private static boolean torchAvailable() {

@@ -227,7 +227,8 @@ public final class OnnxImport {
                 for (String in : add.getInputList()) {
                     Onnx.TensorProto c = constants.getOrDefault(in, initializers.get(in));
                     if (c != null && c.getDataType() == Onnx.TensorProto.DataType.FLOAT_VALUE) {
-                        return toArray(c).getDouble(0);
+                        // the float32 constant's shortest decimal (1e-12), not its binary expansion
+                        return Double.parseDouble(Float.toString(toArray(c).getFloat(0)));
                     }
                 }
             }

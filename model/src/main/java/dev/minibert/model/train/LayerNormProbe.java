@@ -23,10 +23,27 @@ public final class LayerNormProbe {
             String n = p.name();
             if ((n.contains("LayerNorm") || n.contains("layer_norm")) && n.endsWith(".weight")) {
                 INDArray g = p.value().castTo(DataType.DOUBLE);
-                out.put(n, new Stats(g.meanNumber().doubleValue(), g.minNumber().doubleValue(),
-                        g.maxNumber().doubleValue(), g.stdNumber(false).doubleValue()));
+                out.put(n, stats(g.data().asDouble()));
             }
         }
         return out;
+    }
+
+    /** In Java: gammas are [H] vectors, and ND4J's scalar reductions are slow per call. */
+    private static Stats stats(double[] v) {
+        double sum = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double x : v) {
+            sum += x;
+            min = Math.min(min, x);
+            max = Math.max(max, x);
+        }
+        double mean = sum / v.length;
+        double squares = 0;
+        for (double x : v) {
+            squares += (x - mean) * (x - mean);
+        }
+        return new Stats(mean, min, max, Math.sqrt(squares / v.length));
     }
 }

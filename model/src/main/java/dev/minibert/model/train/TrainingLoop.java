@@ -104,7 +104,9 @@ public final class TrainingLoop {
                 for (int micro = 0; micro < options.accumulation(); micro++) {
                     loss += task.forwardBackward(step, micro, 1.0 / options.accumulation(), row) / options.accumulation();
                 }
-                Map<String, Double> groupNorms = GradientProbe.groupNorms(store);
+                boolean logDue = (step + 1) % options.logEvery() == 0 || step + 1 == options.totalSteps();
+                // per-layer norms before clipping, only for the rows that are logged
+                Map<String, Double> groupNorms = logDue ? GradientProbe.groupNorms(store) : null;
                 double norm = options.maxGradNorm() > 0
                         ? new GlobalNormClipper(options.maxGradNorm()).clip(store) : GradientProbe.globalNorm(store);
                 double lr = schedule.lr(step);
@@ -127,9 +129,13 @@ public final class TrainingLoop {
                 optimizer.step(store, lr);
                 lastLoss = loss;
                 boolean keepGoing = task.afterStep(step, row);
-                row.put("step_seconds", (System.nanoTime() - t0) / 1e9);
-                if (step % options.logEvery() == 0 || step == options.totalSteps() || !keepGoing) {
-                    row.put("grad_norms", groupNorms);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                row.put("step_seconds", seconds);
+                if (row.get("tokens") instanceof Number tokens) {
+                    row.put("tokens_per_s", tokens.doubleValue() / seconds);
+                }
+                if (logDue || !keepGoing) {
+                    row.put("grad_norms", groupNorms != null ? groupNorms : GradientProbe.groupNorms(store));
                     row.put("layer_norm_gamma", gammaStats(store));
                     writeRow(metrics, row);
                 }
