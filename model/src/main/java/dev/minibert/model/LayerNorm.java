@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -26,7 +27,7 @@ public final class LayerNorm {
     public INDArray forward(INDArray x) {
         if (x.rank() != 2 || x.columns() != hidden) {
             throw new IllegalArgumentException(gamma.name() + ": expected input [N," + hidden + "], got "
-                    + java.util.Arrays.toString(x.shape()));
+                    + Arrays.toString(x.shape()));
         }
         long n = x.rows();
         normalized = Scratch.reuse(normalized, x.dataType(), n, hidden);
