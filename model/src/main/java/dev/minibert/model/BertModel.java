@@ -34,6 +34,7 @@ public final class BertModel {
         this.embeddings = new BertEmbeddings(store, prefix, config);
         this.encoder = new BertEncoder(store, prefix, config);
         this.pooler = withPooler ? new BertPooler(store, prefix + "pooler.", config) : null;
+        reseedDropout(0); // distinct streams per site even if the caller never reseeds
     }
 
     /**
