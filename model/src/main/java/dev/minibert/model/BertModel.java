@@ -1,7 +1,9 @@
 package dev.minibert.model;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The BERT encoder: embeddings → N × {@link BertLayer} → (pooler). Inputs are [B,T] int arrays;
@@ -32,6 +34,7 @@ public final class BertModel {
         this.embeddings = new BertEmbeddings(store, prefix, config);
         this.encoder = new BertEncoder(store, prefix, config);
         this.pooler = withPooler ? new BertPooler(store, prefix + "pooler.", config) : null;
+        reseedDropout(0); // distinct streams per site even if the caller never reseeds
     }
 
     /**
@@ -140,13 +143,13 @@ public final class BertModel {
                 bias[i / seqLen][i % seqLen] = mask[i] == 1 ? 0 : MASKED_BIAS;
             }
         }
-        return org.nd4j.linalg.factory.Nd4j.createFromArray(bias).castTo(store.dataType());
+        return Nd4j.createFromArray(bias).castTo(store.dataType());
     }
 
     private static void requireShape(String what, INDArray a, long... shape) {
-        if (!java.util.Arrays.equals(a.shape(), shape)) {
-            throw new IllegalArgumentException(what + " has shape " + java.util.Arrays.toString(a.shape())
-                    + ", expected " + java.util.Arrays.toString(shape));
+        if (!Arrays.equals(a.shape(), shape)) {
+            throw new IllegalArgumentException(what + " has shape " + Arrays.toString(a.shape())
+                    + ", expected " + Arrays.toString(shape));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,7 +26,7 @@ public final class Linear {
     public INDArray forward(INDArray x) {
         if (x.rank() != 2 || x.columns() != in) {
             throw new IllegalArgumentException(weight.name() + ": expected input [N," + in + "], got "
-                    + java.util.Arrays.toString(x.shape()));
+                    + Arrays.toString(x.shape()));
         }
         input = x;
         output = Scratch.reuse(output, x.dataType(), x.rows(), out);

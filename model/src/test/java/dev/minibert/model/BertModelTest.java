@@ -69,6 +69,11 @@ class BertModelTest {
         assertThat(train1Again).isEqualTo(train1);
         assertThat(maxDiff(train2, train1)).isGreaterThan(1e-3);
         assertThat(maxDiff(train1, eval1)).isGreaterThan(1e-3);
+
+        // without any reseed a fresh model is still deterministic
+        BertModel fresh1 = model(BertConfig.NormStyle.POST, 72);
+        BertModel fresh2 = model(BertConfig.NormStyle.POST, 72);
+        assertThat(forward(fresh2, true)).isEqualTo(forward(fresh1, true));
     }
 
     /** Σ grad·V against the central difference of the loss along a random direction V over all parameters. */
