@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
+import dev.minibert.model.VectorNorm;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.GradientProbe;
 import dev.minibert.model.train.TrainingTask;
@@ -126,8 +127,8 @@ final class ClassificationTask implements TrainingTask {
         Map<String, double[]> sums = new LinkedHashMap<>();
         for (Parameter p : store) {
             INDArray w0 = initial.get(p.name());
-            double diff = p.value().distance2(w0);
-            double base = w0.norm2Number().doubleValue();
+            double diff = VectorNorm.l2(p.value().sub(w0));
+            double base = VectorNorm.l2(w0);
             double[] s = sums.computeIfAbsent(GradientProbe.groupOf(p.name()), k -> new double[2]);
             s[0] += diff * diff;
             s[1] += base * base;

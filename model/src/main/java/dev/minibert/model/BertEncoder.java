@@ -33,10 +33,10 @@ public final class BertEncoder {
     /** dy: [N,H] → dx [N,H]; records the gradient norm at every layer's input and at the last layer's output. */
     public INDArray backward(INDArray dy) {
         INDArray g = finalLayerNorm == null ? dy : finalLayerNorm.backward(dy);
-        gradNorms[layers.size()] = g.norm2Number().doubleValue();
+        gradNorms[layers.size()] = VectorNorm.l2(g);
         for (int i = layers.size() - 1; i >= 0; i--) {
             g = layers.get(i).backward(g);
-            gradNorms[i] = g.norm2Number().doubleValue();
+            gradNorms[i] = VectorNorm.l2(g);
         }
         return g;
     }

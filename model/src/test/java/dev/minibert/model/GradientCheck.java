@@ -54,7 +54,7 @@ public final class GradientCheck {
     }
 
     public static double dot(INDArray a, INDArray b) {
-        return a.mul(b).sumNumber().doubleValue();
+        return VectorNorm.dot(a, b);
     }
 
     public static List<Probe> parameters(ParameterStore store) {

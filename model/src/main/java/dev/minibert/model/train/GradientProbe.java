@@ -2,8 +2,7 @@ package dev.minibert.model.train;
 
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import dev.minibert.model.VectorNorm;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -84,12 +83,7 @@ public final class GradientProbe {
         return after >= 0 ? (1L << 40) + after : Long.MAX_VALUE;
     }
 
-    /**
-     * BLAS nrm2 on the flat gradient: ND4J's own scalar reductions (norm2Number) cost milliseconds per call
-     * on this backend, BLAS level 1 microseconds, and probes run every step.
-     */
     static double norm(Parameter p) {
-        INDArray g = p.grad();
-        return Nd4j.getBlasWrapper().nrm2(g.reshape(g.length()));
+        return VectorNorm.l2(p.grad());
     }
 }
