@@ -64,45 +64,44 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "pretrain", mixinStandardHelpOptions = true,
-            description = "Masked-LM training step (encoder + MLM head, AdamW), like bench_torch.py --task mlm.")
-    static final class Pretrain implements Callable<Integer> {
+    /** A model workload: set up threads and the BLAS check, run, print the JSON line. */
+    abstract static class ModelWorkload implements Callable<Integer> {
         @picocli.CommandLine.Mixin Shape shape;
+
+        abstract String run(BertConfig config, Shape s);
 
         @Override
         public Integer call() {
             Nd4jSetup.init(shape.threads);
-            System.out.println(MlmBench.run(shape.config(), shape.batch, shape.seq, shape.steps, shape.warmupSteps,
-                    shape.threads, shape.seed));
+            System.out.println(run(shape.config(), shape));
             return 0;
+        }
+    }
+
+    @Command(name = "pretrain", mixinStandardHelpOptions = true,
+            description = "Masked-LM training step (encoder + MLM head, AdamW), like bench_torch.py --task mlm.")
+    static final class Pretrain extends ModelWorkload {
+        @Override
+        String run(BertConfig config, Shape s) {
+            return MlmBench.run(config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads, s.seed);
         }
     }
 
     @Command(name = "finetune", mixinStandardHelpOptions = true,
             description = "Classification training step (encoder + pooler + classifier, AdamW), like --task cls.")
-    static final class Finetune implements Callable<Integer> {
-        @picocli.CommandLine.Mixin Shape shape;
-
+    static final class Finetune extends ModelWorkload {
         @Override
-        public Integer call() {
-            Nd4jSetup.init(shape.threads);
-            System.out.println(ClassificationBench.run("cls", shape.config(), shape.batch, shape.seq, shape.steps,
-                    shape.warmupSteps, shape.threads, shape.seed));
-            return 0;
+        String run(BertConfig config, Shape s) {
+            return ClassificationBench.run("cls", config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads, s.seed);
         }
     }
 
     @Command(name = "infer", mixinStandardHelpOptions = true,
             description = "Forward pass of encoder + pooler + classifier without gradients, like --task infer.")
-    static final class Infer implements Callable<Integer> {
-        @picocli.CommandLine.Mixin Shape shape;
-
+    static final class Infer extends ModelWorkload {
         @Override
-        public Integer call() {
-            Nd4jSetup.init(shape.threads);
-            System.out.println(ClassificationBench.run("infer", shape.config(), shape.batch, shape.seq, shape.steps,
-                    shape.warmupSteps, shape.threads, shape.seed));
-            return 0;
+        String run(BertConfig config, Shape s) {
+            return ClassificationBench.run("infer", config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads, s.seed);
         }
     }
 }

@@ -67,11 +67,6 @@ final class ClassificationTask implements TrainingTask {
         }
     }
 
-    static long stepsFor(int examples, int batchSize, int accumulation, int epochs) {
-        long batches = (examples + batchSize - 1) / batchSize;
-        return Math.max(1, (batches * epochs + accumulation - 1) / accumulation);
-    }
-
     @Override
     public ParameterStore store() {
         return store;

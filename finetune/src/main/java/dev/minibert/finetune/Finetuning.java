@@ -5,6 +5,7 @@ import dev.minibert.model.ParameterStore;
 import dev.minibert.model.PretrainedWeights;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.train.AdamW;
+import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.LinearWarmupDecay;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
@@ -65,7 +66,7 @@ public final class Finetuning {
         BertConfig outConfig = labels.withLabels(config);
         ClassificationTask.ModelWriter writer = dir -> ModelDirectory.saveFiles(dir, outConfig, pretrained.vocab(),
                 pretrained.doLowerCase(), store, Map.of(LabelMap.FILE, labels.toJson()));
-        long total = ClassificationTask.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), o.epochs());
+        long total = EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
                 : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
         ClassificationTask task = new ClassificationTask(model, store, trainData, devData, o.batchSize(),
@@ -74,7 +75,7 @@ public final class Finetuning {
         adamW.setLrScale(LayerwiseLr.scales(config.numHiddenLayers, o.freezeLayers(), o.layerwiseLrDecay()));
         TrainingLoop loop = new TrainingLoop(task, adamW, new LinearWarmupDecay(o.learningRate(), warmup, total),
                 new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(),
-                        (int) ClassificationTask.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), 1), 1,
+                        (int) EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), 1), 1,
                         o.maxBadSteps()),
                 runDir).onMetrics(listener);
         TrainingLoop.Result result = loop.run(o.resume());

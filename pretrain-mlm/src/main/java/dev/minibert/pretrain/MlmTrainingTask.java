@@ -49,12 +49,6 @@ final class MlmTrainingTask implements TrainingTask {
         this.seed = seed;
     }
 
-    /** Optimizer steps in {@code epochs} passes over the training instances. */
-    static long stepsFor(int instances, int batchSize, int accumulation, int epochs) {
-        long batches = (instances + batchSize - 1) / batchSize;
-        return Math.max(1, (batches * epochs + accumulation - 1) / accumulation);
-    }
-
     @Override
     public ParameterStore store() {
         return store;

@@ -102,7 +102,7 @@ public final class Pretraining {
         MlmEvaluator evaluator = heldOut.isEmpty() ? null
                 : new MlmEvaluator(heldOut, collator, o.batchSize(), EpochOrder.mix(o.seed(), 0, 4));
         long total = o.maxSteps() != null ? o.maxSteps()
-                : MlmTrainingTask.stepsFor(train.size(), o.batchSize(), o.accumulation(), o.epochs());
+                : EpochOrder.stepsFor(train.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
                 : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
         MlmTrainingTask task = new MlmTrainingTask(config, vocab, lower, store, model, train, collator, evaluator,

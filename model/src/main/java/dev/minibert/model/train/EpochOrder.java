@@ -24,6 +24,12 @@ public final class EpochOrder {
         this.batchesPerEpoch = (size + batchSize - 1) / batchSize;
     }
 
+    /** Optimizer steps for {@code epochs} passes over {@code size} examples (at least 1). */
+    public static long stepsFor(int size, int batchSize, int accumulation, int epochs) {
+        long batches = (size + batchSize - 1) / batchSize;
+        return Math.max(1, (batches * epochs + accumulation - 1) / accumulation);
+    }
+
     public long epochOf(long microBatch) {
         return microBatch / batchesPerEpoch;
     }
