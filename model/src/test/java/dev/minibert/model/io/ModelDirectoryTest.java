@@ -205,7 +205,7 @@ class ModelDirectoryTest {
 
     @Test
     void rejectsInconsistentArguments() {
-        Vocab big = Vocab.of(List.of("a", "b", "c", "d", "e", "f", "g"));
+        Vocab big = Vocab.of(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "f", "g"));
         assertThatThrownBy(() -> ModelDirectory.save(tmp.resolve("m"), CONFIG, big, true,
                 store(DataType.FLOAT, 1, false), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("7 tokens").hasMessageContaining("6");
