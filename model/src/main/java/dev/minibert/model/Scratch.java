@@ -20,4 +20,12 @@ final class Scratch {
         }
         return Nd4j.create(type, shape);
     }
+
+    /** A [n,1] column of ones (for bias adds and row sums as gemm), kept while n stays the same. */
+    static INDArray ones(INDArray current, DataType type, long n) {
+        if (current != null && current.dataType() == type && current.rows() == n) {
+            return current;
+        }
+        return Nd4j.ones(type, n, 1);
+    }
 }
