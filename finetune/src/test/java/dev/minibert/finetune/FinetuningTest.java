@@ -57,19 +57,19 @@ class FinetuningTest {
     void learnsAPositionalTaskAndWritesAClassifierDirectory() throws IOException {
         Path model = dir.resolve("pretrained");
         TinyPretrained.write(model, TinyPretrained.config(BertConfig.NormStyle.POST, 0.0), 1);
-        Path train = TinyPretrained.csv(dir.resolve("train.csv"), 320, 2);
+        Path train = TinyPretrained.csv(dir.resolve("train.csv"), 240, 2);
         Path dev = TinyPretrained.csv(dir.resolve("dev.csv"), 120, 3);
         Path out = dir.resolve("out");
-        int epochs = 12;
-        TrainingLoop.Result result = Finetuning.run(options(model, train, dev, out, epochs, 3e-3, 1, 0, false), row -> { });
-        assertThat(result.steps()).isEqualTo(epochs * 20L);
+        int epochs = 8;
+        TrainingLoop.Result result = Finetuning.run(options(model, train, dev, out, epochs, 5e-3, 1, 0, false), row -> { });
+        assertThat(result.steps()).isEqualTo(epochs * 15L);
 
         List<JsonNode> rows = metrics(out);
         List<JsonNode> epochEnds = rows.stream().filter(r -> r.has("dev_accuracy")).toList();
         assertThat(epochEnds).hasSize(epochs);
         double best = epochEnds.stream().mapToDouble(r -> r.get("dev_accuracy").asDouble()).max().orElseThrow();
         assertThat(best).as("best dev accuracy").isGreaterThan(0.95);
-        assertThat(epochEnds.get(0).get("step").asLong()).isEqualTo(20);
+        assertThat(epochEnds.get(0).get("step").asLong()).isEqualTo(15);
         assertThat(epochEnds.get(0).get("relative_weight_change").fieldNames()).toIterable()
                 .contains("embeddings", "layer.0", "layer.1", "pooler", "classifier");
         assertThat(rows.get(0).get("grad_norms").fieldNames()).toIterable()
@@ -107,6 +107,9 @@ class FinetuningTest {
         Map<String, INDArray> trained = SafeTensors.read(out.resolve(ModelDirectory.WEIGHTS));
         for (Parameter p : initial) {
             boolean frozen = p.name().startsWith("bert.embeddings.") || p.name().startsWith("bert.encoder.layer.0.");
+            if (p.name().endsWith(".key.bias") && !frozen) {
+                continue; // its gradient is exactly 0: it shifts a query's scores for all keys alike, and softmax ignores that
+            }
             assertThat(trained.get(p.name()).equals(p.value()))
                     .as("%s is %s", p.name(), frozen ? "frozen" : "trained").isEqualTo(frozen);
         }
