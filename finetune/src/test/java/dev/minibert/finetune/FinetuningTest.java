@@ -60,7 +60,7 @@ class FinetuningTest {
         Path train = TinyPretrained.csv(dir.resolve("train.csv"), 240, 2);
         Path dev = TinyPretrained.csv(dir.resolve("dev.csv"), 120, 3);
         Path out = dir.resolve("out");
-        int epochs = 8;
+        int epochs = 6;
         TrainingLoop.Result result = Finetuning.run(options(model, train, dev, out, epochs, 5e-3, 1, 0, false), row -> { });
         assertThat(result.steps()).isEqualTo(epochs * 15L);
 
