@@ -202,8 +202,10 @@ public final class ClassificationDataset {
         }
         List<String> wanted = columns(format);
         Fields first = records.get(0);
+        // a first row naming any configured column is a header, so a misspelt column fails loudly instead of
+        // turning the header into a training row with its own label
         boolean header = format.header() != null ? format.header()
-            : first.problem() == null && first.values().stream().map(String::strip).toList().containsAll(wanted);
+            : first.problem() == null && first.values().stream().map(String::strip).anyMatch(wanted::contains);
         int[] index = new int[wanted.size()];
         int width = wanted.size();
         if (header) {

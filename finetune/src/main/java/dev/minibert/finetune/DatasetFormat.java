@@ -8,7 +8,8 @@ import java.util.Locale;
  *
  * @param textBColumn null for single-sentence tasks
  * @param header      whether a CSV/TSV file starts with a header row; null detects it: the first row is a header when
- *                    it contains all configured column names. Without a header columns are positional:
+ *                    it names any configured column
+ *                    (and then it must name them all). Without a header columns are positional:
  *                    {@code text,label} or {@code text_a,text_b,label}. Ignored for JSONL.
  */
 public record DatasetFormat(Kind kind, String textColumn, String textBColumn, String labelColumn, Boolean header) {

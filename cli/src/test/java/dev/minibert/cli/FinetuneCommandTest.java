@@ -1,0 +1,80 @@
+package dev.minibert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minibert.model.BertModel;
+import dev.minibert.model.Initializer;
+import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.ModelDirectory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** {@code minibert finetune} wiring: help, a short run whose output {@code predict} can use, and bad data. */
+class FinetuneCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Path pretrained() throws IOException {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        new BertModel(TinyModelFiles.config(), store, "bert.", true);
+        Initializer.initialize(store, 0.02, 3);
+        Path model = dir.resolve("pretrained");
+        ModelDirectory.save(model, TinyModelFiles.config(), TinyModelFiles.vocab(), true, store, Map.of());
+        return model;
+    }
+
+    @Test
+    void helpListsTheOptions() {
+        CliRun run = CliRun.of("", "finetune", "--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stdout()).contains("--model", "--train", "--dev", "--out", "--freeze-layers", "--resume");
+    }
+
+    @Test
+    void shortRunWritesAClassifierThatPredictUses() throws IOException {
+        Path model = pretrained();
+        Path train = Files.writeString(dir.resolve("train.tsv"),
+                "s1\ts2\tlabel\nthe cat\tsat\tsame\nthe dog\tran\tother\nthe cat\tran\tsame\nthe mat\tsat\tother\n",
+                StandardCharsets.UTF_8);
+        Path out = dir.resolve("out");
+        CliRun run = CliRun.of("", "finetune", "--model", model.toString(), "--train", train.toString(),
+                "--dev", train.toString(), "--out", out.toString(), "--text-column", "s1", "--text-pair-column", "s2",
+                "--epochs", "2", "--batch-size", "2", "--log-every", "1", "--metric", "accuracy");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stderr()).contains("finetuned 4 steps");
+        List<String> metrics = Files.readAllLines(out.resolve("training/metrics.jsonl"));
+        assertThat(metrics).hasSize(4);
+        assertThat(JSON.readTree(metrics.get(1)).has("dev_accuracy")).isTrue();
+
+        CliRun predict = CliRun.of("the cat\tsat\n", "predict", "--model", out.toString(), "--pair");
+        assertThat(predict.exitCode()).as(predict.stderr()).isZero();
+        JsonNode row = JSON.readTree(predict.stdout().strip());
+        assertThat(row.get("label").asText()).isIn("other", "same");
+        assertThat(row.get("probabilities").get("other").asDouble() + row.get("probabilities").get("same").asDouble())
+                .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
+    void badRowExitsOneNamingFileAndLine() throws IOException {
+        Path model = pretrained();
+        Path train = Files.writeString(dir.resolve("train.jsonl"),
+                "{\"text\": \"the cat\", \"label\": \"a\"}\n{\"text\": \"the dog\"}\n", StandardCharsets.UTF_8);
+        Path out = dir.resolve("out");
+        CliRun run = CliRun.of("", "finetune", "--model", model.toString(), "--train", train.toString(),
+                "--out", out.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr()).contains(train + ":2", "missing field 'label'").doesNotContain("\tat ");
+        assertThat(out).doesNotExist();
+    }
+}
