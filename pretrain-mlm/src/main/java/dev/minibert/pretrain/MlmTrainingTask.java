@@ -69,20 +69,13 @@ final class MlmTrainingTask implements TrainingTask {
         accumulate(metrics, "masked_tokens", r.predictions());
         accumulate(metrics, "tokens", (long) b.inputIds().length * b.seqLen());
         metrics.put("epoch", order.epochOf(g));
+        metrics.put("masked_accuracy", ((Number) metrics.get("masked_correct")).doubleValue()
+                / ((Number) metrics.get("masked_tokens")).doubleValue());
         return r.loss();
     }
 
     private static void accumulate(Map<String, Object> metrics, String key, long value) {
         metrics.merge(key, value, (a, b) -> ((Number) a).longValue() + ((Number) b).longValue());
-    }
-
-    @Override
-    public boolean afterStep(long step, Map<String, Object> metrics) {
-        long masked = ((Number) metrics.getOrDefault("masked_tokens", 0L)).longValue();
-        if (masked > 0) {
-            metrics.put("masked_accuracy", ((Number) metrics.get("masked_correct")).doubleValue() / masked);
-        }
-        return true;
     }
 
     @Override

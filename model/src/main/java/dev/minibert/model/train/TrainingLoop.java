@@ -128,13 +128,15 @@ public final class TrainingLoop {
                 bad = 0;
                 optimizer.step(store, lr);
                 lastLoss = loss;
+                int keysBefore = row.size();
                 boolean keepGoing = task.afterStep(step, row);
+                boolean taskReported = row.size() > keysBefore; // e.g. epoch-end dev metrics: always logged
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 row.put("step_seconds", seconds);
                 if (row.get("tokens") instanceof Number tokens) {
                     row.put("tokens_per_s", tokens.doubleValue() / seconds);
                 }
-                if (logDue || !keepGoing) {
+                if (logDue || taskReported || !keepGoing) {
                     row.put("grad_norms", groupNorms != null ? groupNorms : GradientProbe.groupNorms(store));
                     row.put("layer_norm_gamma", gammaStats(store));
                     writeRow(metrics, row);
