@@ -9,7 +9,7 @@ import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.EncodeOptions;
 import dev.minibert.tokenizer.Encoding;
-import java.io.BufferedReader;
+import dev.minibert.tokenizer.Utf8LineReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -49,14 +49,13 @@ final class EmbedCommand implements Callable<Integer> {
         BertTokenizer tokenizer = new BertTokenizer(dir.vocab(), dir.doLowerCase());
         int limit = maxLength == null ? dir.config().maxPositionEmbeddings : maxLength;
         EncodeOptions options = new EncodeOptions(limit, EncodeOptions.Truncation.LONGEST_FIRST, EncodeOptions.Padding.LONGEST);
-        try (BufferedReader in = StrictUtf8.reader(System.in);
+        try (Utf8LineReader in = new Utf8LineReader(System.in, "<stdin>");
              Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
              JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.setRootValueSeparator(null);
             List<String> lines = new ArrayList<>();
             String line;
-            int lineNo = 0;
-            while ((line = StrictUtf8.readLine(in, "<stdin>", ++lineNo)) != null) {
+            while ((line = in.next()) != null) {
                 lines.add(line);
                 if (lines.size() == batchSize) {
                     embed(bert, tokenizer, options, lines, json, out);

@@ -10,7 +10,7 @@ import dev.minibert.finetune.Predictor;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.tokenizer.BertTokenizer;
-import java.io.BufferedReader;
+import dev.minibert.tokenizer.Utf8LineReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
@@ -48,15 +48,14 @@ final class PredictCommand implements Callable<Integer> {
         Predictor predictor = new Predictor(classifier, batchSize);
         String source = input.equals("-") ? "<stdin>" : input;
         try (InputStream raw = input.equals("-") ? System.in : Files.newInputStream(Path.of(input));
-             BufferedReader in = StrictUtf8.reader(raw);
+             Utf8LineReader in = new Utf8LineReader(raw, source);
              Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
              JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.setRootValueSeparator(null);
             List<Example> chunk = new ArrayList<>();
             String line;
-            int lineNo = 0;
-            while ((line = StrictUtf8.readLine(in, source, ++lineNo)) != null) {
-                chunk.add(example(line, source, lineNo));
+            while ((line = in.next()) != null) {
+                chunk.add(example(line, source, in.lineNumber()));
                 if (chunk.size() == batchSize) {
                     write(predictor.probabilities(new EncodedExamples(chunk, tokenizer, maxSeqLen)), labels, json, out);
                     chunk.clear();
