@@ -29,7 +29,7 @@ final class LayerwiseLr {
             } else {
                 return 1.0; // pooler, final LayerNorm, classifier
             }
-            if (depth <= freezeLayers) {
+            if (freezeLayers > 0 && depth <= freezeLayers) {
                 return 0.0;
             }
             return Math.pow(decay, numLayers + 1 - depth);
