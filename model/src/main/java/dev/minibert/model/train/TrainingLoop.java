@@ -120,6 +120,7 @@ public final class TrainingLoop {
                     skipped++;
                     row.put("skipped", !Double.isFinite(loss) ? "non-finite loss" : "non-finite gradient");
                     writeRow(metrics, row);
+                    listener.accept(row);
                     if (++bad >= options.maxBadSteps()) {
                         throw new DivergedException(step, bad);
                     }

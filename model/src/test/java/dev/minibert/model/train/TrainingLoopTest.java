@@ -1,0 +1,114 @@
+package dev.minibert.model.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minibert.model.Parameter;
+import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.SafeTensors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** The loop's guard against non-finite steps, its logging, and its checkpoints, on a one-parameter task. */
+class TrainingLoopTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path out;
+
+    /** Loss ‖w − 1‖²; the steps listed in {@code bad} (0-based) report a NaN loss instead. */
+    private static final class Quadratic implements TrainingTask {
+        final ParameterStore store = new ParameterStore(DataType.DOUBLE);
+        final Parameter w = store.add("w.weight", 3);
+        final Set<Long> bad;
+
+        Quadratic(Set<Long> bad) {
+            this.bad = bad;
+        }
+
+        @Override
+        public ParameterStore store() {
+            return store;
+        }
+
+        @Override
+        public double forwardBackward(long step, int micro, double scale, Map<String, Object> metrics) {
+            if (bad.contains(step)) {
+                w.grad().addi(Double.NaN);
+                return Double.NaN;
+            }
+            w.grad().addi(w.value().sub(1).muli(2 * scale));
+            double d = w.value().sub(1).norm2Number().doubleValue();
+            return d * d;
+        }
+
+        @Override
+        public void writeModel(Path dir) throws IOException {
+            SafeTensors.write(dir.resolve("model.safetensors"), Map.of(w.name(), w.value()), Map.of());
+        }
+    }
+
+    private TrainingLoop loop(Quadratic task, long steps, int maxBad) {
+        return new TrainingLoop(task, new AdamW(0.9, 0.999, 1e-8, 0.0), new LinearWarmupDecay(0.1, 0, steps),
+                new TrainingLoop.Options(steps, 1, 1.0, 1, 2, 2, maxBad), out);
+    }
+
+    @Test
+    void nonFiniteStepIsSkippedBeforeTheUpdateAndLogged() throws IOException {
+        Quadratic task = new Quadratic(Set.of(2L));
+        List<double[]> values = new ArrayList<>();
+        TrainingLoop.Result r = loop(task, 5, 3).onMetrics(m -> values.add(task.w.value().toDoubleVector())).run(false);
+        assertThat(r.skippedSteps()).isEqualTo(1);
+        assertThat(values.get(2)).as("the NaN step left the weights as they were").containsExactly(values.get(1));
+        for (double v : task.w.value().toDoubleVector()) {
+            assertThat(v).isFinite();
+        }
+        List<JsonNode> rows = rows();
+        assertThat(rows.get(2).get("step").asLong()).isEqualTo(3);
+        assertThat(rows.get(2).get("skipped").asText()).isEqualTo("non-finite loss");
+        assertThat(rows.get(4).get("loss").asDouble()).isLessThan(rows.get(0).get("loss").asDouble());
+    }
+
+    @Test
+    void tooManyBadStepsInARowStopTheRunWithoutACheckpointOfThem() {
+        Quadratic task = new Quadratic(Set.of(2L, 3L, 4L));
+        assertThatThrownBy(() -> loop(task, 8, 3).run(false)).isInstanceOf(DivergedException.class)
+                .hasMessageContaining("3 consecutive non-finite steps").hasMessageContaining("step 5");
+        assertThat(out.resolve("checkpoints/checkpoint-2")).isDirectory();
+        assertThat(out.resolve("checkpoints/checkpoint-4")).doesNotExist();
+    }
+
+    @Test
+    void checkpointsKeepTheLastOnesAndHoldTheState() throws IOException {
+        Quadratic task = new Quadratic(Set.of());
+        loop(task, 6, 3).run(false);
+        assertThat(out.resolve("checkpoints/checkpoint-2")).doesNotExist(); // keep 2: 4 and 6
+        Path last = out.resolve("checkpoints/checkpoint-6");
+        assertThat(last.resolve("optimizer.safetensors")).exists();
+        assertThat(JSON.readTree(last.resolve("trainer_state.json").toFile()).get("step").asLong()).isEqualTo(6);
+        assertThat(SafeTensors.read(last.resolve("model.safetensors")).get("w.weight").toDoubleVector())
+                .containsExactly(task.w.value().toDoubleVector());
+        try (var files = Files.list(out.resolve("checkpoints"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("checkpoint-4", "checkpoint-6");
+        }
+    }
+
+    private List<JsonNode> rows() throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
+            rows.add(JSON.readTree(line));
+        }
+        return rows;
+    }
+}
