@@ -38,6 +38,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--skip-bad-rows", description = "skip (and count) malformed rows instead of failing") boolean skipBadRows;
     @Option(names = "--max-bad-steps", defaultValue = "5") int maxBadSteps;
     @Option(names = "--threads", defaultValue = "2") int threads;
+    @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
+            description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
+    Path trainConfig;
 
     @Override
     public Integer call() throws Exception {

@@ -37,7 +37,38 @@ public final class Minibert implements Runnable {
         return cl;
     }
 
+    /** The command line for these arguments: a {@code --train-config FILE} among them supplies option defaults. */
+    public static CommandLine commandLine(String... args) {
+        CommandLine cl = commandLine();
+        ConfigFileDefaults defaults;
+        try {
+            defaults = ConfigFileDefaults.from(args);
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage(), e);
+        }
+        if (defaults != null) {
+            cl.setDefaultValueProvider(defaults);
+            for (CommandLine sub : cl.getSubcommands().values()) {
+                if (sub.getCommandSpec().findOption(ConfigFileDefaults.OPTION) != null) {
+                    java.util.List<String> unknown = defaults.unknownKeys(sub.getCommandSpec());
+                    if (!unknown.isEmpty() && java.util.Arrays.asList(args).contains(sub.getCommandName())) {
+                        throw new CommandLine.ParameterException(sub, "unknown option(s) in the training config: " + unknown);
+                    }
+                }
+            }
+        }
+        return cl;
+    }
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cl;
+        try {
+            cl = commandLine(args);
+        } catch (CommandLine.ParameterException e) {
+            System.err.println("minibert: error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(cl.execute(args));
     }
 }

@@ -50,6 +50,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--max-bad-steps", defaultValue = "5", description = "consecutive non-finite steps before giving up") int maxBadSteps;
     @Option(names = "--lowercase", negatable = true, description = "lower-case text (default: true, or the model's setting)") Boolean lowercase;
     @Option(names = "--threads", defaultValue = "2") int threads;
+    @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
+            description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
+    Path trainConfig;
 
     @Override
     public Integer call() throws Exception {
