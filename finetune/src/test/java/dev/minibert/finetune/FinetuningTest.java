@@ -98,6 +98,21 @@ class FinetuningTest {
     }
 
     @Test
+    void patienceStopsWhenDevAccuracyStopsImproving() throws IOException {
+        Path model = dir.resolve("pretrained");
+        TinyPretrained.write(model, TinyPretrained.config(BertConfig.NormStyle.POST, 0.0), 1);
+        Path train = TinyPretrained.csv(dir.resolve("train.csv"), 64, 2);
+        Path dev = TinyPretrained.csv(dir.resolve("dev.csv"), 32, 3);
+        // a learning rate too small to move the dev accuracy: epoch 1 sets the best, epoch 2 does not beat it
+        Finetuning.Options o = new Finetuning.Options(model, train, dev, dir.resolve("out"), null, null, "label", 6, 16,
+                1, 16, 1e-12, 0.0, null, 0.0, 1.0, 1, 7, false, "accuracy", 1, false, 0, 1.0, false, 5);
+        TrainingLoop.Result r = Finetuning.run(o, m -> { });
+        assertThat(r.stoppedEarly()).isTrue();
+        assertThat(r.steps()).as("two epochs of 4 steps, not six").isEqualTo(8);
+        assertThat(metrics(dir.resolve("out")).stream().filter(m -> m.has("dev_accuracy")).count()).isEqualTo(2);
+    }
+
+    @Test
     void frozenParametersStayBitIdentical() throws IOException {
         Path model = dir.resolve("pretrained");
         ParameterStore initial = TinyPretrained.write(model, TinyPretrained.config(BertConfig.NormStyle.POST, 0.1), 1);
