@@ -53,6 +53,44 @@ class PretrainingTest {
         assertThat(rows.get(0).get("layer_norm_gamma").has("cls.predictions.transform.LayerNorm.weight")).isTrue();
     }
 
+    @Test
+    void heldOutEvaluationAfterEachCheckpointAndContinuedPretrainingFromADirectory() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+        Path first = tmp.resolve("first");
+        Pretraining.Options base = TinyCorpus.options(tmp, first, 4, 1e-3, 2, false);
+        Pretraining.Options withEval = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null, first,
+                base.maxSteps(), base.epochs(), base.batchSize(), base.accumulation(), base.maxSeqLen(),
+                base.learningRate(), base.warmupSteps(), base.warmupRatio(), base.weightDecay(), base.adamEpsilon(),
+                base.maxGradNorm(), base.logEvery(), base.saveEvery(), base.keepCheckpoints(), base.seed(), false,
+                true, false, 0.34, base.maxPredictionsPerSeq(), base.shortSeqProb(), false, false, 3, null);
+        Pretraining.run(withEval, m -> { });
+        List<JsonNode> evals = new ArrayList<>();
+        for (String line : Files.readAllLines(first.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
+            JsonNode row = JSON.readTree(line);
+            if (row.has("eval_loss")) {
+                evals.add(row);
+            }
+        }
+        assertThat(evals).extracting(r -> r.get("step").asLong()).containsExactly(2L, 4L);
+        for (JsonNode e : evals) {
+            assertThat(e.get("eval_perplexity").asDouble()).isCloseTo(Math.exp(e.get("eval_loss").asDouble()),
+                    org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(e.get("eval_masked_accuracy").asDouble()).isBetween(0.0, 1.0);
+        }
+
+        // --init-from: the second run starts from the first run's weights (MLM head included), not from a fresh init
+        Path second = tmp.resolve("second");
+        Pretraining.Options cont = new Pretraining.Options(base.corpus(), null, null, first.resolve("model"), second,
+                1L, 1, base.batchSize(), 1, base.maxSeqLen(), 1e-12, 0L, null, 0.0, base.adamEpsilon(), 1.0, 1, 0, 1,
+                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null);
+        Pretraining.run(cont, m -> { });
+        var before = ModelDirectory.open(first.resolve("model")).tensors();
+        var after = ModelDirectory.open(second.resolve("model")).tensors();
+        for (String name : List.of("bert.encoder.layer.1.output.dense.weight", "cls.predictions.bias")) {
+            assertThat(after.get(name).sub(before.get(name)).amaxNumber().doubleValue()).as(name).isLessThan(1e-6);
+        }
+    }
+
     /** A run killed while writing a checkpoint resumes from the last complete one, bit for bit. */
     @Test
     void killedDuringCheckpointResumesExactly() throws Exception {
