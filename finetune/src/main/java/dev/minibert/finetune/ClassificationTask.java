@@ -36,7 +36,6 @@ final class ClassificationTask implements TrainingTask {
     private final EncodedExamples dev; // null: no dev evaluation, the last model is kept
     private final EpochOrder order;
     private final int accumulation;
-    private final int batchesPerEpoch;
     private final long seed;
     private final String bestMetric;
     private final int patience;
@@ -56,7 +55,6 @@ final class ClassificationTask implements TrainingTask {
         this.dev = dev;
         this.order = new EpochOrder(train.size(), batchSize, seed);
         this.accumulation = accumulation;
-        this.batchesPerEpoch = (train.size() + batchSize - 1) / batchSize;
         this.seed = seed;
         this.bestMetric = bestMetric;
         this.patience = patience;
@@ -84,7 +82,7 @@ final class ClassificationTask implements TrainingTask {
     @Override
     public boolean afterStep(long step, Map<String, Object> metrics) {
         long microDone = step * accumulation;
-        boolean epochEnd = microDone / batchesPerEpoch > (microDone - accumulation) / batchesPerEpoch;
+        boolean epochEnd = order.epochOf(microDone) > order.epochOf(microDone - accumulation);
         if (!epochEnd) {
             return true;
         }

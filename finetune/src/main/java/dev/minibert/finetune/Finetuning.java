@@ -59,10 +59,8 @@ public final class Finetuning {
         PretrainedWeights.load(pretrained, store, n -> n.startsWith("classifier.") || n.startsWith("bert.pooler."), o.seed());
 
         Path runDir = o.out().resolve("training");
+        TrainingLoop.refuseToOverwrite(runDir, o.resume()); // before any file is written
         Files.createDirectories(runDir);
-        if (!o.resume() && Files.exists(runDir.resolve("metrics.jsonl"))) {
-            throw new IllegalArgumentException(o.out() + " already holds a finetuning run; pass --resume or choose another --out");
-        }
         BertConfig outConfig = labels.withLabels(config);
         ClassificationTask.ModelWriter writer = dir -> ModelDirectory.saveFiles(dir, outConfig, pretrained.vocab(),
                 pretrained.doLowerCase(), store, Map.of(LabelMap.FILE, labels.toJson()));

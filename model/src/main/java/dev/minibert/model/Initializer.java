@@ -30,7 +30,7 @@ public final class Initializer {
         for (Parameter p : store) {
             String name = p.name();
             INDArray value = p.value();
-            if (isLayerNorm(name)) {
+            if (Parameter.isLayerNorm(name)) {
                 value.assign(name.endsWith(".weight") ? 1 : 0);
             } else if (!name.endsWith(".weight")) {
                 value.assign(0);
@@ -53,10 +53,6 @@ public final class Initializer {
                 set(value, v);
             }
         }
-    }
-
-    static boolean isLayerNorm(String name) {
-        return name.contains("LayerNorm") || name.contains("layer_norm");
     }
 
     private static void set(INDArray value, double[] v) {

@@ -32,7 +32,12 @@ public final class Parameter {
 
     /** BERT's recipe: weight decay on matrices only, never on biases or LayerNorm parameters. */
     public boolean decays() {
-        return !(name.endsWith(".bias") || name.contains("LayerNorm") || name.contains("layer_norm"));
+        return !(name.endsWith(".bias") || isLayerNorm(name));
+    }
+
+    /** HF names LayerNorms "LayerNorm"; the peer's pre-norm final one is "final_layer_norm". */
+    public static boolean isLayerNorm(String name) {
+        return name.contains("LayerNorm") || name.contains("layer_norm");
     }
 
     public long[] shape() {

@@ -44,7 +44,7 @@ public final class GradientCheck {
     public static void randomize(ParameterStore store, long seed) {
         Random r = new Random(seed);
         for (Parameter p : store) {
-            boolean gamma = Initializer.isLayerNorm(p.name()) && p.name().endsWith(".weight");
+            boolean gamma = Parameter.isLayerNorm(p.name()) && p.name().endsWith(".weight");
             double[] v = new double[(int) p.value().length()];
             for (int i = 0; i < v.length; i++) {
                 v[i] = gamma ? 1 + 0.3 * r.nextGaussian() : 0.5 * r.nextGaussian();

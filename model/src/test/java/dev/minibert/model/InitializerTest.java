@@ -32,7 +32,7 @@ class InitializerTest {
         assertThat(sd).isCloseTo(TRUNCATED_SD * std, within(5 * TRUNCATED_SD * std * Math.sqrt(0.5 / n)));
         for (Parameter p : store) {
             INDArray v = p.value();
-            if (Initializer.isLayerNorm(p.name())) {
+            if (Parameter.isLayerNorm(p.name())) {
                 assertThat(v.minNumber().doubleValue()).as(p.name()).isEqualTo(p.name().endsWith(".weight") ? 1 : 0);
                 assertThat(v.maxNumber().doubleValue()).as(p.name()).isEqualTo(p.name().endsWith(".weight") ? 1 : 0);
             } else if (p.name().endsWith(".bias")) {

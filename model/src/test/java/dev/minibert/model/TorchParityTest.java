@@ -1,13 +1,11 @@
 package dev.minibert.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.tokenizer.Vocab;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,8 +26,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Skipped (not passed) where {@code /usr/bin/python3} has no torch.
  */
 class TorchParityTest {
-    /** shared/peers next to the checkout (../shared from the repository root), found from the module directory up. */
-    private static final Path PEERS = findPeers();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -38,8 +34,7 @@ class TorchParityTest {
     @ParameterizedTest
     @EnumSource(BertConfig.NormStyle.class)
     void exportedModelMatchesPyTorchPeer(BertConfig.NormStyle style) throws Exception {
-        assumeTrue(torchAvailable(), "/usr/bin/python3 with torch is not available");
-        assumeTrue(Files.exists(PEERS.resolve("torch_bert.py")), "peer not found at " + PEERS);
+        Path peers = TorchPeer.assumeAvailable();
         BertConfig config = BertConfig.builder().vocabSize(40).hiddenSize(16).numHiddenLayers(2)
                 .numAttentionHeads(2).intermediateSize(32).maxPositionEmbeddings(16).normStyle(style).build();
         ParameterStore store = new ParameterStore(DataType.FLOAT);
@@ -65,7 +60,7 @@ class TorchParityTest {
         try (InputStream in = getClass().getResourceAsStream("torch_forward.py")) {
             Files.copy(in, script);
         }
-        run("/usr/bin/python3", script.toString(), PEERS.toString(), dir.toString(), input.toString(), output.toString());
+        run(TorchPeer.PYTHON, script.toString(), peers.toString(), dir.toString(), input.toString(), output.toString());
         JsonNode theirs = JSON.readTree(output.toFile());
 
         double worst = 0;
@@ -87,26 +82,6 @@ class TorchParityTest {
         INDArray hidden = ours.lastHiddenState();
         assertThat(hidden.getDouble(0, 1, 0)).isNotZero();
         assertThat(worst).as("max |ours - torch|").isLessThanOrEqualTo(1e-5);
-    }
-
-    private static Path findPeers() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("peers");
-            if (Files.exists(candidate.resolve("torch_bert.py"))) {
-                return candidate;
-            }
-        }
-        return Path.of("shared", "peers");
-    }
-
-    private static boolean torchAvailable() {
-        try {
-            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 
     private static void run(String... command) throws Exception {

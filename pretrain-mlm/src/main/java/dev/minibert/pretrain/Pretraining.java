@@ -122,9 +122,6 @@ public final class Pretraining {
         if (!Files.isWritable(out)) {
             throw new IOException("output directory " + out + " is not writable");
         }
-        if (!resume && Files.exists(out.resolve("metrics.jsonl"))) {
-            throw new IllegalArgumentException(out + " already holds a run (metrics.jsonl); pass --resume to continue it "
-                    + "or choose another --out");
-        }
+        TrainingLoop.refuseToOverwrite(out, resume);
     }
 }

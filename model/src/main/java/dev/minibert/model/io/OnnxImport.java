@@ -103,9 +103,8 @@ public final class OnnxImport {
     private Imported extract() throws IOException {
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         for (Onnx.TensorProto t : initializers.values()) {
-            String name = t.getName();
-            if (name.startsWith("embeddings.") || name.startsWith("encoder.") || name.startsWith("pooler.")) {
-                tensors.put("bert." + name, toArray(t));
+            if (isHfName(t.getName())) {
+                tensors.put("bert." + t.getName(), toArray(t));
             }
         }
         for (Onnx.NodeProto n : graph.getNodeList()) {

@@ -21,7 +21,7 @@ public final class LayerNormProbe {
         Map<String, Stats> out = new LinkedHashMap<>();
         for (Parameter p : store) {
             String n = p.name();
-            if ((n.contains("LayerNorm") || n.contains("layer_norm")) && n.endsWith(".weight")) {
+            if (Parameter.isLayerNorm(n) && n.endsWith(".weight")) {
                 INDArray g = p.value().castTo(DataType.DOUBLE);
                 out.put(n, stats(g.data().asDouble()));
             }

@@ -72,11 +72,24 @@ public final class TrainingLoop {
     }
 
     public Path metricsFile() {
+        return metricsFile(out);
+    }
+
+    private static Path metricsFile(Path out) {
         return out.resolve("metrics.jsonl");
+    }
+
+    /** A run directory that already holds metrics is continued with --resume, never silently overwritten. */
+    public static void refuseToOverwrite(Path out, boolean resume) {
+        if (!resume && Files.exists(metricsFile(out))) {
+            throw new IllegalArgumentException(out + " already holds a run (metrics.jsonl); pass --resume to continue it "
+                    + "or choose another --out");
+        }
     }
 
     /** Trains from step 0, or from the latest checkpoint under {@code out} when {@code resume} is set. */
     public Result run(boolean resume) throws IOException {
+        refuseToOverwrite(out, resume);
         Files.createDirectories(checkpoints);
         long start = 0;
         Path last = null;

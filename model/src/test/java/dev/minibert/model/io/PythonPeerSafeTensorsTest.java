@@ -1,10 +1,10 @@
 package dev.minibert.model.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minibert.model.TorchPeer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,30 +23,14 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Interop with the PyTorch peer's own safetensors code; skipped where python3 cannot import torch. */
 class PythonPeerSafeTensorsTest {
-    private static final String PYTHON = "/usr/bin/python3";
     private static Path peers;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void findPeerAndTorch() throws Exception {
-        peers = findPeers();
-        assumeTrue(peers != null, "shared/peers/torch_bert.py not found above " + Path.of("").toAbsolutePath());
-        assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " missing");
-        Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "python3 cannot import torch");
-    }
-
-    private static Path findPeers() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path candidate = d.resolve("shared/peers");
-            if (Files.isRegularFile(candidate.resolve("torch_bert.py"))) {
-                return candidate;
-            }
-        }
-        return null;
+    static void findPeerAndTorch() {
+        peers = TorchPeer.assumeAvailable();
     }
 
     @Test
@@ -93,7 +77,7 @@ class PythonPeerSafeTensorsTest {
         try (InputStream in = getClass().getResourceAsStream("safetensors_peer.py")) {
             Files.copy(in, script);
         }
-        Process p = new ProcessBuilder(PYTHON, script.toString(), peers.toString(), mode, tensors.toString(),
+        Process p = new ProcessBuilder(TorchPeer.PYTHON, script.toString(), peers.toString(), mode, tensors.toString(),
                 bits.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
