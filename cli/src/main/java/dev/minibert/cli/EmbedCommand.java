@@ -80,7 +80,10 @@ final class EmbedCommand implements Callable<Integer> {
             types[i] = batch.get(i).tokenTypeIds();
             mask[i] = batch.get(i).attentionMask();
         }
-        BertModel.Output output = bert.forward(ids, types, mask, false);
+        BertModel.Output output;
+        try (BertModel.NoGrad noGrad = bert.noGrad()) {
+            output = bert.forward(ids, types, mask, false);
+        }
         INDArray hidden = output.lastHiddenState();
         INDArray pooled = output.poolerOutput();
         int h = (int) hidden.size(2);

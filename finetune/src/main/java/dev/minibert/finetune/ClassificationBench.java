@@ -1,5 +1,6 @@
 package dev.minibert.finetune;
 
+import dev.minibert.model.BertModel;
 import dev.minibert.model.BertConfig;
 import dev.minibert.model.Initializer;
 import dev.minibert.model.ParameterStore;
@@ -44,7 +45,11 @@ public final class ClassificationBench {
         GlobalNormClipper clipper = new GlobalNormClipper(1.0);
         long[] step = {0};
         Runnable work = task.equals("infer")
-                ? () -> model.logits(ids, types, mask, false)
+                ? () -> {
+                    try (BertModel.NoGrad noGrad = model.bert().noGrad()) {
+                        model.logits(ids, types, mask, false);
+                    }
+                }
                 : () -> {
                     store.zeroGrad();
                     model.reseedDropout(seed + step[0]);

@@ -1,5 +1,6 @@
 package dev.minibert.finetune;
 
+import dev.minibert.model.BertModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Batched inference of a {@link BertForSequenceClassification}: class probabilities per example. */
@@ -18,12 +19,14 @@ public final class Predictor {
     /** [N][numLabels] softmax probabilities, in the examples' order. */
     public double[][] probabilities(EncodedExamples data) {
         double[][] out = new double[data.size()][];
-        for (int from = 0; from < data.size(); from += batchSize) {
-            int to = Math.min(data.size(), from + batchSize);
-            EncodedExamples.Batch b = data.range(from, to);
-            INDArray logits = model.logits(b.inputIds(), b.tokenTypeIds(), b.attentionMask(), false);
-            for (int r = 0; r < to - from; r++) {
-                out[from + r] = softmax(logits.getRow(r).toDoubleVector());
+        try (BertModel.NoGrad noGrad = model.bert().noGrad()) {
+            for (int from = 0; from < data.size(); from += batchSize) {
+                int to = Math.min(data.size(), from + batchSize);
+                EncodedExamples.Batch b = data.range(from, to);
+                INDArray logits = model.logits(b.inputIds(), b.tokenTypeIds(), b.attentionMask(), false);
+                for (int r = 0; r < to - from; r++) {
+                    out[from + r] = softmax(logits.getRow(r).toDoubleVector());
+                }
             }
         }
         return out;

@@ -10,11 +10,15 @@ public final class BertEncoder {
     private final List<BertLayer> layers = new ArrayList<>();
     private final LayerNorm finalLayerNorm; // null in post-norm
     private final double[] gradNorms;
+    // each layer's activations for its backward; an inference forward alternates two shared sets instead
+    private final List<Scratch.Pool> layerBuffers = new ArrayList<>();
+    private final Scratch.Pool[] inferenceBuffers = {new Scratch.Pool(), new Scratch.Pool()};
 
     /** prefix: the model's, e.g. "bert.". */
     public BertEncoder(ParameterStore store, String prefix, BertConfig config) {
         for (int i = 0; i < config.numHiddenLayers; i++) {
             layers.add(new BertLayer(store, prefix + "encoder.layer." + i + ".", config));
+            layerBuffers.add(new Scratch.Pool());
         }
         finalLayerNorm = config.normStyle == BertConfig.NormStyle.PRE
                 ? new LayerNorm(store, prefix + "final_layer_norm", config.hiddenSize, config.layerNormEps)
@@ -22,10 +26,16 @@ public final class BertEncoder {
         gradNorms = new double[config.numHiddenLayers + 1];
     }
 
-    /** x: [N,H], maskBias: [B,T] → [N,H]. */
-    public INDArray forward(INDArray x, INDArray maskBias, boolean training) {
-        for (BertLayer layer : layers) {
-            x = layer.forward(x, maskBias, training);
+    /**
+     * x: [N,H], maskBias: [B,T] → [N,H]. Without {@code keepForBackward} layer i+2 reuses layer i's
+     * buffers (layer i+1 has consumed its output by then), so memory does not grow with depth.
+     */
+    public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
+        for (int i = 0; i < layers.size(); i++) {
+            Scratch.Pool buffers = keepForBackward ? layerBuffers.get(i) : inferenceBuffers[i % 2];
+            try (Scratch.Opened ignored = buffers.open()) {
+                x = layers.get(i).forward(x, maskBias, training);
+            }
         }
         return finalLayerNorm == null ? x : finalLayerNorm.forward(x);
     }

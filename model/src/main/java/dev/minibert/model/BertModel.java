@@ -15,6 +15,12 @@ public final class BertModel {
     public record Output(INDArray lastHiddenState, INDArray poolerOutput) {
     }
 
+    /** The scope of {@link #noGrad()}; closing it re-enables gradients. */
+    public interface NoGrad extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Additive attention bias for padded keys, as HF and the peer. */
     static final double MASKED_BIAS = -10000.0;
 
@@ -26,6 +32,8 @@ public final class BertModel {
     private int batch;
     private int seqLen;
     private INDArray hiddenGrad;
+    private boolean gradEnabled = true;
+    private boolean backwardReady;
 
     /** prefix: "bert." for HF names; registers every parameter in HF order. */
     public BertModel(BertConfig config, ParameterStore store, String prefix, boolean withPooler) {
@@ -56,13 +64,17 @@ public final class BertModel {
         INDArray maskBias = maskBias(attentionMask, inputIds);
 
         INDArray x = embeddings.forward(ids, types, positions, training);
-        INDArray hidden = encoder.forward(x, maskBias, training);
+        INDArray hidden = encoder.forward(x, maskBias, training, gradEnabled);
+        backwardReady = gradEnabled;
         INDArray pooled = pooler == null ? null : pooler.forward(hidden, batch, seqLen);
         return new Output(hidden.reshape('c', batch, seqLen, config.hiddenSize), pooled);
     }
 
     /** Adds every parameter's gradient for upstream gradients dLastHidden [B,T,H] and/or dPooled [B,H]. */
     public void backward(INDArray dLastHidden, INDArray dPooled) {
+        if (!backwardReady) {
+            throw new IllegalStateException("backward after a forward under noGrad(): its activations were not kept");
+        }
         if (dLastHidden == null && dPooled == null) {
             throw new IllegalArgumentException("backward needs dLastHidden or dPooled");
         }
@@ -82,6 +94,15 @@ public final class BertModel {
             hiddenGrad.addi(pooler.backward(dPooled));
         }
         embeddings.backward(encoder.backward(hiddenGrad));
+    }
+
+    /**
+     * Like torch.no_grad(): until the returned scope is closed, forwards keep no activations for backward
+     * (the encoder's layers share two sets of buffers), so inference memory does not grow with depth.
+     */
+    public NoGrad noGrad() {
+        gradEnabled = false;
+        return () -> gradEnabled = true;
     }
 
     /** Derives one seed per dropout site from {@code seed}, so a (run seed, step) pair fixes every mask. */

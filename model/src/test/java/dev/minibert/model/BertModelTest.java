@@ -115,6 +115,42 @@ class BertModelTest {
         }
     }
 
+    /** Four layers, so the inference forward's two alternating buffer sets are each reused. */
+    @ParameterizedTest
+    @EnumSource(BertConfig.NormStyle.class)
+    void noGradGivesTheSameOutputsAndLeavesLaterGradientsIntact(BertConfig.NormStyle style) {
+        BertConfig config = BertConfig.builder()
+                .vocabSize(11).hiddenSize(8).numHiddenLayers(4).numAttentionHeads(2).intermediateSize(12)
+                .maxPositionEmbeddings(8).typeVocabSize(2).normStyle(style).build();
+        ParameterStore store = new ParameterStore(DataType.DOUBLE);
+        BertModel model = new BertModel(config, store, "bert.", true);
+        randomize(store, 83);
+        INDArray r1 = randn(84, TinyBert.BATCH, TinyBert.SEQ, 8);
+        INDArray r2 = randn(85, TinyBert.BATCH, 8);
+        BertModel.Output kept = model.forward(TinyBert.IDS, TinyBert.TYPES, TinyBert.MASK, false);
+        INDArray hidden = kept.lastHiddenState().dup();
+        INDArray pooled = kept.poolerOutput().dup();
+        model.backward(r1, r2);
+        List<INDArray> grads = new ArrayList<>();
+        store.forEach(p -> grads.add(p.grad().dup()));
+
+        store.zeroGrad();
+        try (BertModel.NoGrad noGrad = model.noGrad()) {
+            model.forward(new int[][] {{2, 3, 4}}, null, null, false); // another shape first: buffers reallocate
+            BertModel.Output shared = model.forward(TinyBert.IDS, TinyBert.TYPES, TinyBert.MASK, false);
+            assertThat(shared.lastHiddenState()).isEqualTo(hidden);
+            assertThat(shared.poolerOutput()).isEqualTo(pooled);
+            assertThatThrownBy(() -> model.backward(r1, r2)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("noGrad");
+        }
+        model.forward(TinyBert.IDS, TinyBert.TYPES, TinyBert.MASK, false);
+        model.backward(r1, r2);
+        int k = 0;
+        for (Parameter p : store) {
+            assertThat(p.grad()).as(p.name()).isEqualTo(grads.get(k++));
+        }
+    }
+
     @Test
     void backwardAccumulatesUntilZeroGrad() {
         BertModel model = model(BertConfig.NormStyle.POST, 76);

@@ -46,9 +46,11 @@ public final class BertForMaskedLM {
     /** Forward only (evaluation): loss and masked-token accuracy. */
     public Result evaluate(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, int[] maskedRows,
                            int[] labels) {
-        INDArray logits = logits(inputIds, tokenTypeIds, attentionMask, maskedRows, false);
-        int correct = countCorrect(logits, labels);
-        return new Result(crossEntropy.forward(logits, labels), correct, labels.length);
+        try (BertModel.NoGrad noGrad = bert.noGrad()) {
+            INDArray logits = logits(inputIds, tokenTypeIds, attentionMask, maskedRows, false);
+            int correct = countCorrect(logits, labels);
+            return new Result(crossEntropy.forward(logits, labels), correct, labels.length);
+        }
     }
 
     /** Forward and backward in training mode; gradients scaled by {@code scale} are added. */
