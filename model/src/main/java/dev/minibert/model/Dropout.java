@@ -1,5 +1,7 @@
 package dev.minibert.model;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,20 +55,32 @@ public final class Dropout {
         return dy.mul(mask, inputGrad);
     }
 
+    /**
+     * Each nextLong gives two 24-bit uniforms u (as nextFloat would); an element is dropped when
+     * u·2^24 < ceil(p·2^24). Written through an NIO view of the buffer: ND4J's per-element put costs
+     * as much as drawing the numbers.
+     */
     private void drawMask(int n) {
+        int threshold = (int) Math.ceil(p * (1 << 24));
         double scale = 1 / (1 - p);
-        if (mask.dataType() == DataType.DOUBLE) {
-            double[] m = new double[n];
-            for (int i = 0; i < n; i++) {
-                m[i] = random.nextDouble() < p ? 0 : scale;
+        boolean isDouble = mask.dataType() == DataType.DOUBLE;
+        DoubleBuffer doubles = isDouble ? mask.data().asNioDouble() : null;
+        FloatBuffer floats = isDouble ? null : mask.data().asNioFloat();
+        long bits = 0;
+        for (int i = 0; i < n; i++) {
+            int u;
+            if ((i & 1) == 0) {
+                bits = random.nextLong();
+                u = (int) (bits >>> 40);
+            } else {
+                u = (int) (bits >>> 8) & 0xFFFFFF;
             }
-            mask.data().setData(m);
-        } else {
-            float[] m = new float[n];
-            for (int i = 0; i < n; i++) {
-                m[i] = random.nextDouble() < p ? 0 : (float) scale;
+            double m = u < threshold ? 0 : scale;
+            if (isDouble) {
+                doubles.put(i, m);
+            } else {
+                floats.put(i, (float) m);
             }
-            mask.data().setData(m);
         }
     }
 }
