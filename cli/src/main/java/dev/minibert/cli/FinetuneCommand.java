@@ -8,36 +8,36 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code minibert finetune}: sequence classification on a pretrained model directory. */
-@Command(name = "finetune", mixinStandardHelpOptions = true,
+@Command(name = "finetune", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Finetune a model directory for text classification (CSV, TSV or JSONL; single or pair).")
 final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "pretrained model directory") Path model;
     @Option(names = "--train", required = true, description = "training data (.csv, .tsv, .jsonl)") Path train;
     @Option(names = "--dev", description = "dev data: evaluated each epoch, best model kept") Path dev;
     @Option(names = "--out", required = true, description = "output model directory (training/ holds metrics and checkpoints)") Path out;
-    @Option(names = "--epochs", defaultValue = "3") int epochs;
-    @Option(names = "--batch-size", defaultValue = "16") int batchSize;
-    @Option(names = "--gradient-accumulation", defaultValue = "1") int accumulation;
-    @Option(names = "--max-seq-len", defaultValue = "128") int maxSeqLen;
-    @Option(names = "--learning-rate", defaultValue = "5e-5") double learningRate;
-    @Option(names = "--warmup-ratio", defaultValue = "0.1") Double warmupRatio;
+    @Option(names = "--epochs", defaultValue = "3", description = "passes over the training data") int epochs;
+    @Option(names = "--batch-size", defaultValue = "16", description = "examples per optimizer step (before accumulation)") int batchSize;
+    @Option(names = "--gradient-accumulation", defaultValue = "1", description = "micro-batches summed into one optimizer step") int accumulation;
+    @Option(names = "--max-seq-len", defaultValue = "128", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
+    @Option(names = "--learning-rate", defaultValue = "5e-5", description = "peak AdamW learning rate") double learningRate;
+    @Option(names = "--warmup-ratio", defaultValue = "0.1", description = "fraction of the steps spent warming the learning rate up from 0") Double warmupRatio;
     @Option(names = "--warmup-steps", description = "overrides --warmup-ratio") Long warmupSteps;
-    @Option(names = "--weight-decay", defaultValue = "0.01") double weightDecay;
-    @Option(names = "--max-grad-norm", defaultValue = "1.0") double maxGradNorm;
-    @Option(names = "--log-every", defaultValue = "10") int logEvery;
-    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW decoupled weight decay (not on LayerNorm or biases)") double weightDecay;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "clip the global gradient L2 norm to this") double maxGradNorm;
+    @Option(names = "--log-every", defaultValue = "10", description = "append a metrics.jsonl line every N steps") int logEvery;
+    @Option(names = "--seed", defaultValue = "42", description = "the one seed every random choice derives from") long seed;
     @Option(names = "--resume", description = "continue from the latest checkpoint under --out/training") boolean resume;
     @Option(names = "--text-column", description = "column (or JSONL key) of the text (default: text, or text_a for pairs)") String textColumn;
     @Option(names = "--text-pair-column", description = "column of the second text (sentence pairs)") String textPairColumn;
-    @Option(names = "--label-column", defaultValue = "label") String labelColumn;
+    @Option(names = "--label-column", defaultValue = "label", description = "column (or JSONL key) of the label") String labelColumn;
     @Option(names = "--metric", defaultValue = "macro_f1", description = "accuracy | macro_f1: keeps the best dev model") String metric;
     @Option(names = "--patience", defaultValue = "0", description = "stop after N epochs without dev improvement (0 = never)") int patience;
     @Option(names = "--class-weights", description = "weight the loss by inverse label frequency") boolean classWeights;
     @Option(names = "--freeze-layers", defaultValue = "0", description = "freeze the embeddings and the first K layers") int freezeLayers;
     @Option(names = "--layerwise-lr-decay", defaultValue = "1.0", description = "layer i of L trains at lr·decay^(L−i)") double layerwiseLrDecay;
     @Option(names = "--skip-bad-rows", description = "skip (and count) malformed rows instead of failing") boolean skipBadRows;
-    @Option(names = "--max-bad-steps", defaultValue = "5") int maxBadSteps;
-    @Option(names = "--threads", defaultValue = "2") int threads;
+    @Option(names = "--max-bad-steps", defaultValue = "5", description = "stop after this many consecutive non-finite losses") int maxBadSteps;
+    @Option(names = "--threads", defaultValue = "2", description = "BLAS threads") int threads;
     @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
             description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
     Path trainConfig;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code minibert pretrain}: masked-LM pretraining into an HF-style model directory, crash-safe and resumable. */
-@Command(name = "pretrain", mixinStandardHelpOptions = true,
+@Command(name = "pretrain", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Masked-LM pretraining of a BERT on a corpus (one sentence per line, blank line between documents).")
 final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--corpus", required = true, arity = "1..*", description = "UTF-8 text files or folders (.gz too)")
@@ -26,30 +26,30 @@ final class PretrainCommand implements Callable<Integer> {
     Long maxSteps;
     @Option(names = "--epochs", defaultValue = "1", description = "passes over the data when --max-steps is not given")
     int epochs;
-    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
-    @Option(names = "--gradient-accumulation", defaultValue = "1") int accumulation;
-    @Option(names = "--max-seq-len", defaultValue = "128") int maxSeqLen;
-    @Option(names = "--learning-rate", defaultValue = "1e-4") double learningRate;
+    @Option(names = "--batch-size", defaultValue = "32", description = "examples per optimizer step (before accumulation)") int batchSize;
+    @Option(names = "--gradient-accumulation", defaultValue = "1", description = "micro-batches summed into one optimizer step") int accumulation;
+    @Option(names = "--max-seq-len", defaultValue = "128", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
+    @Option(names = "--learning-rate", defaultValue = "1e-4", description = "peak AdamW learning rate") double learningRate;
     @Option(names = "--warmup-steps", description = "linear warmup steps (0 allowed)") Long warmupSteps;
     @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps") Double warmupRatio;
-    @Option(names = "--weight-decay", defaultValue = "0.01") double weightDecay;
-    @Option(names = "--adam-epsilon", defaultValue = "1e-8") double adamEpsilon;
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW decoupled weight decay (not on LayerNorm or biases)") double weightDecay;
+    @Option(names = "--adam-epsilon", defaultValue = "1e-8", description = "AdamW epsilon") double adamEpsilon;
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "global-norm clipping (0 = off)") double maxGradNorm;
-    @Option(names = "--log-every", defaultValue = "10") int logEvery;
+    @Option(names = "--log-every", defaultValue = "10", description = "append a metrics.jsonl line every N steps") int logEvery;
     @Option(names = "--save-every", defaultValue = "500", description = "checkpoint every N steps (and at the end)") int saveEvery;
-    @Option(names = "--keep-checkpoints", defaultValue = "3") int keepCheckpoints;
-    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--keep-checkpoints", defaultValue = "3", description = "how many of the latest checkpoints to keep") int keepCheckpoints;
+    @Option(names = "--seed", defaultValue = "42", description = "the one seed every random choice derives from") long seed;
     @Option(names = "--resume", description = "continue from the latest checkpoint under --out") boolean resume;
     @Option(names = "--no-head-transform", description = "MLM head without Dense+GELU+LayerNorm (ablation)") boolean noHeadTransform;
     @Option(names = "--whole-word-mask", description = "mask whole Chinese words (jieba segmentation)") boolean wholeWordMask;
     @Option(names = "--eval-fraction", defaultValue = "0.02", description = "documents held out for MLM evaluation") double evalFraction;
-    @Option(names = "--max-predictions-per-seq", defaultValue = "20") int maxPredictions;
-    @Option(names = "--short-seq-prob", defaultValue = "0.1") double shortSeqProb;
+    @Option(names = "--max-predictions-per-seq", defaultValue = "20", description = "at most this many masked positions per sequence") int maxPredictions;
+    @Option(names = "--short-seq-prob", defaultValue = "0.1", description = "probability of a shorter target length per instance (BERT's short_seq_prob)") double shortSeqProb;
     @Option(names = "--document-per-line", description = "each line is a whole document") boolean documentPerLine;
     @Option(names = "--skip-bad-lines", description = "skip (and count) lines with invalid UTF-8") boolean skipBadLines;
     @Option(names = "--max-bad-steps", defaultValue = "5", description = "consecutive non-finite steps before giving up") int maxBadSteps;
     @Option(names = "--lowercase", negatable = true, description = "lower-case text (default: true, or the model's setting)") Boolean lowercase;
-    @Option(names = "--threads", defaultValue = "2") int threads;
+    @Option(names = "--threads", defaultValue = "2", description = "BLAS threads") int threads;
     @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
             description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
     Path trainConfig;

@@ -1,0 +1,98 @@
+"""Finetunes the PyTorch peer (../shared/peers/torch_bert.py) with `minibert finetune`'s recipe, for comparison.
+
+Input: JSON lines {"input_ids": [...], "label": "..."} (made by scripts/finetune-vs-peer.sh with `minibert tokenize`).
+Recipe as minibert's defaults: AdamW (0.9, 0.999, 1e-8, weight decay 0.01 except LayerNorm and biases), linear warmup
+over --warmup-ratio of the steps then linear decay to 0, clipping at 1.0, dropout 0.1, shuffled each epoch.
+Prints one JSON line: test accuracy and macro-F1 after the last epoch.
+usage: peer_finetune.py PEERS_DIR (--model DIR | --random-init CONFIG) TRAIN TEST [--epochs 3 --batch 16 --lr 5e-5]
+"""
+import argparse, json, random, sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("peers")
+ap.add_argument("train")
+ap.add_argument("test")
+src = ap.add_mutually_exclusive_group(required=True)
+src.add_argument("--model", help="model directory with config.json and model.safetensors")
+src.add_argument("--random-init", metavar="CONFIG", help="config.json of the shape to initialise at random")
+ap.add_argument("--epochs", type=int, default=3)
+ap.add_argument("--batch", type=int, default=16)
+ap.add_argument("--lr", type=float, default=5e-5)
+ap.add_argument("--warmup-ratio", type=float, default=0.1)
+ap.add_argument("--seed", type=int, default=42)
+ap.add_argument("--threads", type=int, default=2)
+args = ap.parse_args()
+sys.path.insert(0, args.peers)
+import torch  # noqa: E402
+import torch_bert  # noqa: E402
+
+torch.manual_seed(args.seed)
+random.seed(args.seed)
+torch.set_num_threads(args.threads)
+
+
+def rows(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+train, test = rows(args.train), rows(args.test)
+labels = sorted({r["label"] for r in train})
+index = {l: i for i, l in enumerate(labels)}
+config = torch_bert.Config.load(f"{args.model}/config.json" if args.model else args.random_init)
+config.num_labels = len(labels)
+model = torch_bert.ForSequenceClassification(config)  # truncated-normal init, as minibert's
+if args.model:
+    missing, unexpected = model.load_state_dict(torch_bert.load_safetensors(f"{args.model}/model.safetensors"), strict=False)
+    print(f"fresh (not in the checkpoint): {missing}", file=sys.stderr)
+
+
+def batch(rs):
+    width = max(len(r["input_ids"]) for r in rs)
+    ids = torch.zeros(len(rs), width, dtype=torch.long)
+    mask = torch.zeros(len(rs), width, dtype=torch.long)
+    for i, r in enumerate(rs):
+        ids[i, :len(r["input_ids"])] = torch.tensor(r["input_ids"])
+        mask[i, :len(r["input_ids"])] = 1
+    y = torch.tensor([index.get(r["label"], -1) for r in rs])
+    return ids, torch.zeros_like(ids), mask, y
+
+
+decay = [p for n, p in model.named_parameters() if not (n.endswith(".bias") or "LayerNorm" in n)]
+no_decay = [p for n, p in model.named_parameters() if n.endswith(".bias") or "LayerNorm" in n]
+opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+                        lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+steps_per_epoch = (len(train) + args.batch - 1) // args.batch
+total = steps_per_epoch * args.epochs
+warmup = int(total * args.warmup_ratio)
+sched = torch.optim.lr_scheduler.LambdaLR(
+    opt, lambda s: s / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+for epoch in range(args.epochs):
+    model.train()
+    order = list(range(len(train)))
+    random.shuffle(order)
+    for s in range(steps_per_epoch):
+        ids, types, mask, y = batch([train[i] for i in order[s * args.batch:(s + 1) * args.batch]])
+        loss = torch.nn.functional.cross_entropy(model(ids, types, mask), y)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+
+model.eval()
+predicted, gold = [], []
+with torch.no_grad():
+    for s in range(0, len(test), 64):
+        ids, types, mask, y = batch(test[s:s + 64])
+        predicted += model(ids, types, mask).argmax(-1).tolist()
+        gold += y.tolist()
+accuracy = sum(p == g for p, g in zip(predicted, gold)) / len(gold)
+f1s = []
+for k in range(len(labels)):
+    tp = sum(p == k and g == k for p, g in zip(predicted, gold))
+    fp = sum(p == k and g != k for p, g in zip(predicted, gold))
+    fn = sum(p != k and g == k for p, g in zip(predicted, gold))
+    f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+print(json.dumps({"impl": "pytorch", "init": "pretrained" if args.model else "random", "accuracy": accuracy,
+                  "macro_f1": sum(f1s) / len(f1s), "train_rows": len(train), "test_rows": len(test)}))
