@@ -40,6 +40,10 @@ public final class GammaGrowthAnalysis {
             return mean[mean.length - 1];
         }
 
+        public double lastMax() {
+            return max[max.length - 1];
+        }
+
         public double lastStd() {
             return std[std.length - 1];
         }
@@ -196,8 +200,10 @@ public final class GammaGrowthAnalysis {
     /** One sentence with the comparison's numbers. */
     public String comparisonSentence() {
         Comparison c = comparison();
-        return String.format(Locale.ROOT, "Mean gamma at the last logged step: encoder's last LayerNorm %s, other "
-                + "encoder LayerNorms %s (average), MLM head LayerNorm %s.", Format.number(c.lastEncoder()),
+        boolean overSteps = tracks.stream().anyMatch(t -> t.steps().length > 1);
+        return String.format(Locale.ROOT, "Mean gamma%s: encoder's last LayerNorm %s, other "
+                + "encoder LayerNorms %s (average), MLM head LayerNorm %s.", overSteps ? " at the last logged step" : "",
+                Format.number(c.lastEncoder()),
                 Format.number(c.otherEncoder()), Format.number(c.head()));
     }
 
@@ -209,12 +215,26 @@ public final class GammaGrowthAnalysis {
     public List<List<String>> tableRows() {
         List<List<String>> rows = new ArrayList<>();
         for (Track t : tracks) {
-            rows.add(List.of(t.name(), t.role().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+            rows.add(List.of(t.name(), label(t.role()),
                     Format.number(t.firstMean()), Format.number(t.lastMean()), Format.number(t.lastStd()),
                     Format.number(t.meanOverSteps()), Format.number(t.stdOverSteps()),
                     Format.number(t.maxOverSteps()), Integer.toString(t.steps().length)));
         }
         return rows;
+    }
+
+    /** Columns of {@link #modelTableRows}: the statistics at the last (for a saved model, the only) step. */
+    public static List<String> modelTableHeader() {
+        return List.of("LayerNorm", "role", "mean", "max", "std");
+    }
+
+    public List<List<String>> modelTableRows() {
+        return tracks.stream().map(t -> List.of(t.name(), label(t.role()), Format.number(t.lastMean()),
+                Format.number(t.lastMax()), Format.number(t.lastStd()))).toList();
+    }
+
+    private static String label(Role role) {
+        return role.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 
     /** The per-step mean gamma of every LayerNorm, for a gamma-vs-step chart. */
