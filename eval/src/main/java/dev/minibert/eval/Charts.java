@@ -42,6 +42,9 @@ public final class Charts {
                 .yAxisTitle(yTitle).build();
         style(chart.getStyler());
         chart.getStyler().setYAxisLogarithmic(logY);
+        if (!logY) {
+            chart.getStyler().setYAxisDecimalPattern("0.####"); // not 0.333333333333 for a flat series
+        }
         for (Series s : series) {
             double[] x = s.x();
             double[] y = s.y();
