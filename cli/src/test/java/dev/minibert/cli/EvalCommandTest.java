@@ -6,22 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.finetune.BertForSequenceClassification;
-import dev.minibert.finetune.EncodedExamples;
 import dev.minibert.finetune.Example;
 import dev.minibert.finetune.Predictor;
-import dev.minibert.model.BertModel;
-import dev.minibert.model.Initializer;
-import dev.minibert.model.ParameterStore;
-import dev.minibert.model.io.ModelDirectory;
-import dev.minibert.tokenizer.BertTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
 
 class EvalCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,13 +31,8 @@ class EvalCommandTest {
         JsonNode out = JSON.readTree(run.stdout());
 
         // the truth: the in-memory classifier's argmax against the gold labels, counted here
-        List<Example> examples = new ArrayList<>();
-        for (String row : TinySavedModels.LABELED) {
-            String[] f = row.split(",");
-            examples.add(new Example(f[0], null, TinySavedModels.LABELS.id(f[1]), 0));
-        }
-        double[][] p = new Predictor(classifier, 1).probabilities(
-                new EncodedExamples(examples, new BertTokenizer(TinyModelFiles.vocab(), true), 128));
+        List<Example> examples = TinySavedModels.examples();
+        double[][] p = TinySavedModels.probabilities(classifier);
         int[][] confusion = new int[2][2];
         for (int i = 0; i < examples.size(); i++) {
             confusion[examples.get(i).label()][Predictor.argmax(p[i])]++;
@@ -100,11 +86,7 @@ class EvalCommandTest {
 
     @Test
     void anEncoderWithoutHeadOrLabelsIsARuntimeError() throws Exception {
-        ParameterStore store = new ParameterStore(DataType.FLOAT);
-        new BertModel(TinySavedModels.config(), store, "bert.", true);
-        Initializer.initialize(store, 0.02, 1);
-        Path model = dir.resolve("encoder");
-        ModelDirectory.save(model, TinySavedModels.config(), TinyModelFiles.vocab(), true, store, Map.of());
+        Path model = TinySavedModels.encoder(dir.resolve("encoder"));
         CliRun run = CliRun.of("", "eval", "--model", model.toString(), "--data",
                 TinySavedModels.corpus(dir.resolve("c.txt")).toString());
         assertThat(run.exitCode()).isEqualTo(1);

@@ -4,23 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.minibert.finetune.BertForSequenceClassification;
-import dev.minibert.finetune.EncodedExamples;
 import dev.minibert.finetune.Example;
-import dev.minibert.finetune.Predictor;
-import dev.minibert.model.BertModel;
-import dev.minibert.model.Initializer;
-import dev.minibert.model.ParameterStore;
-import dev.minibert.model.io.ModelDirectory;
-import dev.minibert.tokenizer.BertTokenizer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
 
 class InspectCommandTest {
     private static final List<String> LAYER_NORMS = List.of("bert.embeddings.LayerNorm.weight",
@@ -77,13 +67,8 @@ class InspectCommandTest {
         Path csv = TinySavedModels.labeledCsv(dir.resolve("data.csv"));
         CliRun run = CliRun.of("", "inspect", "--model", model.toString(), "--data", csv.toString(), "--batch-size", "8");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
-        List<Example> examples = new ArrayList<>();
-        for (String row : TinySavedModels.LABELED) {
-            String[] f = row.split(",");
-            examples.add(new Example(f[0], null, TinySavedModels.LABELS.id(f[1]), 0));
-        }
-        double[][] p = new Predictor(classifier, 8).probabilities(
-                new EncodedExamples(examples, new BertTokenizer(TinyModelFiles.vocab(), true), 64));
+        List<Example> examples = TinySavedModels.examples();
+        double[][] p = TinySavedModels.probabilities(classifier);
         double loss = 0;
         for (int i = 0; i < p.length; i++) {
             loss -= Math.log(p[i][examples.get(i).label()]) / p.length;
@@ -95,11 +80,7 @@ class InspectCommandTest {
 
     @Test
     void encoderWithoutHeadGetsAFreshHeadThatIsNotReportedAsTheModels() throws Exception {
-        ParameterStore store = new ParameterStore(DataType.FLOAT);
-        new BertModel(TinySavedModels.config(), store, "bert.", false);
-        Initializer.initialize(store, 0.02, 1);
-        Path model = dir.resolve("encoder");
-        ModelDirectory.save(model, TinySavedModels.config(), TinyModelFiles.vocab(), true, store, Map.of());
+        Path model = TinySavedModels.encoder(dir.resolve("encoder"));
         CliRun run = CliRun.of("", "inspect", "--model", model.toString(), "--data",
                 TinySavedModels.corpus(dir.resolve("corpus.txt")).toString());
         assertThat(run.exitCode()).as(run.stderr()).isZero();

@@ -1,16 +1,22 @@
 package dev.minibert.cli;
 
 import dev.minibert.finetune.BertForSequenceClassification;
+import dev.minibert.finetune.EncodedExamples;
+import dev.minibert.finetune.Example;
 import dev.minibert.finetune.LabelMap;
+import dev.minibert.finetune.Predictor;
 import dev.minibert.model.BertConfig;
+import dev.minibert.model.BertModel;
 import dev.minibert.model.Initializer;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.pretrain.BertForMaskedLM;
+import dev.minibert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -51,6 +57,31 @@ final class TinySavedModels {
         new BertForMaskedLM(config(), store, true);
         Initializer.initialize(store, 0.02, 12);
         ModelDirectory.save(dir, config(), TinyModelFiles.vocab(), true, store, Map.of());
+    }
+
+    /** An encoder alone (with pooler), as an imported model without an MLM head. */
+    static Path encoder(Path dir) throws IOException {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        new BertModel(config(), store, "bert.", true);
+        Initializer.initialize(store, 0.02, 13);
+        ModelDirectory.save(dir, config(), TinyModelFiles.vocab(), true, store, Map.of());
+        return dir;
+    }
+
+    /** {@link #LABELED} as examples with gold label ids. */
+    static List<Example> examples() {
+        List<Example> out = new ArrayList<>();
+        for (String row : LABELED) {
+            String[] f = row.split(",");
+            out.add(new Example(f[0], null, LABELS.id(f[1]), 0));
+        }
+        return out;
+    }
+
+    /** The classifier's probabilities for {@link #examples()}, computed in memory. */
+    static double[][] probabilities(BertForSequenceClassification classifier) {
+        return new Predictor(classifier, 1).probabilities(
+                new EncodedExamples(examples(), new BertTokenizer(TinyModelFiles.vocab(), true), 64));
     }
 
     static Path labeledCsv(Path file) throws IOException {
