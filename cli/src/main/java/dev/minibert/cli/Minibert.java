@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
                 ImportCommand.class,
                 BenchCommand.class,
                 QuickstartCommand.class,
+                EvalCommand.class,
+                InspectCommand.class,
+                ReportCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Minibert implements Runnable {
