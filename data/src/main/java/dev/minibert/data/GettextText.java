@@ -16,7 +16,8 @@ public final class GettextText {
     private static final int MAGIC = 0x950412de;
     private static final Pattern TAG = Pattern.compile("<[^<>]*>");
     /** wesnoth help links: &lt;ref&gt;dst='x' text='shown'&lt;/ref&gt; shows only the text. */
-    private static final Pattern ATTRIBUTE = Pattern.compile("\\b(?:dst|text|src|align|float|color|font_size)='([^']*)'");
+    private static final Pattern HIDDEN_ATTRIBUTE = Pattern.compile("\\b(?:dst|src|align|float|color|font_size)='[^']*'\\s*");
+    private static final Pattern TEXT_ATTRIBUTE = Pattern.compile("\\btext='([^']*)'");
 
     private GettextText() {
     }
@@ -116,7 +117,8 @@ public final class GettextText {
     private static void addParagraphs(String translation, List<String> out) {
         int nul = translation.indexOf('\0');
         String first = nul < 0 ? translation : translation.substring(0, nul);
-        String plain = TAG.matcher(ATTRIBUTE.matcher(first).replaceAll("$1")).replaceAll("");
+        String shown = TEXT_ATTRIBUTE.matcher(HIDDEN_ATTRIBUTE.matcher(first).replaceAll("")).replaceAll("$1");
+        String plain = TAG.matcher(shown).replaceAll("");
         for (String line : plain.split("\n")) {
             ChineseText.addParagraph(out, line);
         }
