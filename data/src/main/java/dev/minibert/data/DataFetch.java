@@ -80,6 +80,16 @@ public final class DataFetch {
         this.manifest = Manifest.read(options.cache());
     }
 
+    /** What a full fetch downloads, one line each: for fetching elsewhere and bringing the files with --from. */
+    public static List<String> sources() {
+        List<String> lines = new ArrayList<>();
+        DebianSource.CORPUS.forEach(p -> lines.add("apt-get download " + p.name()));
+        lines.add("npm pack " + PoetryDynasty.PACKAGE);
+        lines.add("maven " + BGE_Q.coordinates());
+        lines.add("weights: " + IMPORT_SCRIPT + " (Maven)");
+        return lines;
+    }
+
     /** {@code $MINIBERT_CACHE}, else {@code ~/.cache/minibert}. */
     public static Path defaultCache() {
         String env = System.getenv("MINIBERT_CACHE");
