@@ -5,8 +5,4 @@ public final class FetchException extends RuntimeException {
     public FetchException(String message) {
         super(message);
     }
-
-    public FetchException(String message, Throwable cause) {
-        super(message, cause);
-    }
 }
