@@ -1,0 +1,73 @@
+package dev.minibert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minibert.data.DataFetch;
+import dev.minibert.eval.QuickstartSection;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole tour at the tiny budget on the real fetched data (CI fetches it first). */
+class QuickstartCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void tinyTourScoresThreeClassifiersAndWritesTheReport(@TempDir Path dir) throws IOException {
+        Path cache = DataFetch.defaultCache();
+        assumeTrue(Files.isRegularFile(cache.resolve("MANIFEST.json")), "skipped: run minibert data fetch");
+        Path out = dir.resolve("qs");
+
+        CliRun r = CliRun.of("", "quickstart", "--budget", "tiny", "--out", out.toString(), "--cache", cache.toString());
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        JsonNode summary = JSON.readTree(out.resolve(QuickstartSection.FILE).toFile());
+        assertThat(summary.path("classifiers")).extracting(c -> c.path("name").asText())
+                .containsExactly("pretrained", "random init", "majority class");
+        Path test = cache.resolve("labeled/libreoffice-topic/test.jsonl");
+        assertThat(summary.path("classifiers").path(2).path("accuracy").asDouble())
+                .as("the majority baseline, recounted from the files")
+                .isEqualTo(shareOfTrainingMajority(cache.resolve("labeled/libreoffice-topic/train.jsonl"), test));
+        for (JsonNode c : summary.path("classifiers")) {
+            assertThat(c.path("accuracy").asDouble()).isBetween(c.path("accuracy_ci95").path(0).asDouble(),
+                    c.path("accuracy_ci95").path(1).asDouble());
+            assertThat(c.path("examples").asInt()).isEqualTo(Files.readAllLines(test).size());
+        }
+        assertThat(summary.path("mlm").path("perplexity").asDouble()).isGreaterThan(1).isLessThan(1e6);
+        assertThat(summary.path("steps")).extracting(s -> s.path("name").asText()).contains("pretrain",
+                "finetune the pretrained model", "finetune the random init");
+        assertThat(r.stdout()).contains(QuickstartSection.verdict(summary)).contains("quickstart finished in");
+
+        String html = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);
+        assertThat(html).contains("Quickstart (budget tiny)", "majority class", "random init", "data:image/png;base64,");
+        for (String run : List.of("pretrain", "finetune-pretrained", "finetune-random")) {
+            assertThat(html).contains(out.resolve(run).toString());
+        }
+    }
+
+    /** Share of test rows whose label is the training set's most frequent one. */
+    private static double shareOfTrainingMajority(Path train, Path test) throws IOException {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String line : Files.readAllLines(train)) {
+            counts.merge(JSON.readTree(line).path("label").asText(), 1, Integer::sum);
+        }
+        String majority = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        List<String> rows = Files.readAllLines(test);
+        long hits = 0;
+        for (String line : rows) {
+            if (JSON.readTree(line).path("label").asText().equals(majority)) {
+                hits++;
+            }
+        }
+        return (double) hits / rows.size();
+    }
+}
