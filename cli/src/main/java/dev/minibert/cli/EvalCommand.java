@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Score a saved model on a file; one JSON line on stdout.",
                 "A finetuned classifier (labels.json): accuracy, macro/micro-F1, per-class precision/recall/F1, "
-                        + "confusion matrix, bootstrap 95% intervals; --data is a labeled CSV/TSV/JSONL file.",
+                        + "confusion matrix, bootstrap 95%% intervals; --data is a labeled CSV/TSV/JSONL file.",
                 "A masked-LM model (pretrain's model/): masked-token accuracy and perplexity with a fixed masking "
                         + "seed; --data is a corpus (one sentence per line, blank line between documents)."})
 final class EvalCommand implements Callable<Integer> {

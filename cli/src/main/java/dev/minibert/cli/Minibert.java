@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 InspectCommand.class,
                 ReportCommand.class,
+                CliReferenceCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Minibert implements Runnable {

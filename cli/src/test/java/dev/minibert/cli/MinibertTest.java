@@ -2,8 +2,11 @@ package dev.minibert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -42,5 +45,14 @@ class MinibertTest {
     void runtimeFailureExitsOneWithTheFileInTheMessage() {
         assertThat(run("tokenize", "--vocab", "/nonexistent/vocab.txt")).isEqualTo(1);
         assertThat(err.toString()).contains("/nonexistent/vocab.txt").doesNotContain("\tat ");
+    }
+
+    @Test
+    void theReadmeCarriesTheCurrentCliReference() throws IOException {
+        Path readme = Path.of("..", "README.md");
+        String expected = CliReferenceCommand.markdown(Minibert.commandLine());
+        assertThat(expected).contains("#### `minibert pretrain`", "#### `minibert data fetch`", "--max-steps");
+        assertThat(Files.readString(readme)).as("README.md is stale: run ./minibert cli-reference --update README.md")
+                .contains(expected);
     }
 }
