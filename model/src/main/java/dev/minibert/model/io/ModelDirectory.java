@@ -173,7 +173,7 @@ public final class ModelDirectory {
         }
         BertConfig config = BertConfig.read(required(dir, CONFIG));
         Vocab vocab = Vocab.read(required(dir, VOCAB));
-        Map<String, INDArray> tensors = SafeTensors.read(required(dir, WEIGHTS));
+        Map<String, INDArray> tensors = HfCheckpointNames.normalize(SafeTensors.read(required(dir, WEIGHTS)));
         boolean lower = true;
         Path tokFile = dir.resolve(TOKENIZER_CONFIG);
         if (Files.exists(tokFile)) {

@@ -26,8 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each tensor
  * name to {@code dtype}, {@code shape} and {@code data_offsets} (relative to the data region), then the
- * raw little-endian tensor bytes. Reads F32, F64 and I64 (HF BERT checkpoints carry an int64
- * {@code position_ids} buffer); writes F32 and F64.
+ * raw little-endian tensor bytes. Reads and writes F32, F64 and I64 (HF BERT checkpoints carry an int64
+ * {@code position_ids} buffer).
  */
 public final class SafeTensors {
     /** The reference implementation's cap: a larger header is a corrupt or hostile file. */
@@ -240,7 +240,7 @@ public final class SafeTensors {
     }
 
     /**
-     * Writes FLOAT arrays as F32 and DOUBLE arrays as F64, in map order, with the header padded with
+     * Writes FLOAT arrays as F32, DOUBLE as F64 and LONG as I64, in map order, with the header padded with
      * spaces to a multiple of 8 bytes like the reference writer. Atomic: a temp file in the same
      * directory is fsynced and then renamed over {@code file}.
      */
@@ -259,8 +259,9 @@ public final class SafeTensors {
             Dtype dtype = switch (a.dataType()) {
                 case FLOAT -> Dtype.F32;
                 case DOUBLE -> Dtype.F64;
+                case LONG -> Dtype.I64;
                 default -> throw new IllegalArgumentException("tensor \"" + t.getKey() + "\": cannot write "
-                        + a.dataType() + ", only FLOAT and DOUBLE");
+                        + a.dataType() + ", only FLOAT, DOUBLE and LONG");
             };
             long bytes = a.length() * dtype.bytes;
             ObjectNode e = header.putObject(t.getKey());
@@ -293,10 +294,10 @@ public final class SafeTensors {
         INDArray dense = a.dup('c');
         ByteBuffer buf = ByteBuffer.allocate((int) (dense.length() * dense.dataType().width()))
                 .order(ByteOrder.LITTLE_ENDIAN);
-        if (dense.dataType() == DataType.FLOAT) {
-            buf.asFloatBuffer().put(dense.data().asFloat(), 0, (int) dense.length());
-        } else {
-            buf.asDoubleBuffer().put(dense.data().asDouble(), 0, (int) dense.length());
+        switch (dense.dataType()) {
+            case FLOAT -> buf.asFloatBuffer().put(dense.data().asFloat(), 0, (int) dense.length());
+            case DOUBLE -> buf.asDoubleBuffer().put(dense.data().asDouble(), 0, (int) dense.length());
+            default -> buf.asLongBuffer().put(dense.data().asLong(), 0, (int) dense.length());
         }
         return buf;
     }

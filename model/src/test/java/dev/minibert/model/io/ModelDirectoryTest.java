@@ -10,6 +10,7 @@ import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -152,6 +153,43 @@ class ModelDirectoryTest {
         assertThat(report.unused()).containsExactly("bert.embeddings.word_embeddings.weight",
                 "bert.encoder.layer.0.attention.self.query.weight", "bert.encoder.layer.0.attention.self.query.bias",
                 "classifier.weight");
+    }
+
+    /**
+     * Files as HF hubs carry them: bert-base-chinese's config keys, TensorFlow-era LayerNorm names, a bare
+     * {@code BertModel} without the {@code bert.} prefix, an int64 {@code position_ids} buffer. HF renames the first two
+     * on load; so must we.
+     */
+    @Test
+    void hfCheckpointNamesLoadAsHfLoadsThem() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("hf"));
+        Files.writeString(dir.resolve(ModelDirectory.CONFIG), """
+                {"architectures": ["BertForMaskedLM"], "attention_probs_dropout_prob": 0.1, "directionality": "bidi",
+                 "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "hidden_size": 4, "initializer_range": 0.02,
+                 "intermediate_size": 8, "layer_norm_eps": 1e-12, "max_position_embeddings": 8, "model_type": "bert",
+                 "num_attention_heads": 2, "num_hidden_layers": 1, "pad_token_id": 0, "pooler_fc_size": 768,
+                 "pooler_num_attention_heads": 12, "pooler_num_fc_layers": 3, "pooler_size_per_head": 128,
+                 "pooler_type": "first_token_transform", "type_vocab_size": 2, "vocab_size": 6}""");
+        VOCAB.write(dir.resolve(ModelDirectory.VOCAB));
+        INDArray gamma = Nd4j.createFromArray(1f, 2f, 3f, 4f);
+        INDArray beta = Nd4j.createFromArray(-1f, -2f, -3f, -4f);
+        Map<String, INDArray> file = new LinkedHashMap<>();
+        file.put("embeddings.LayerNorm.gamma", gamma);
+        file.put("embeddings.LayerNorm.beta", beta);
+        file.put("embeddings.position_ids", Nd4j.createFromArray(new long[][] {{0, 1, 2, 3, 4, 5, 6, 7}}));
+        SafeTensors.write(dir.resolve(ModelDirectory.WEIGHTS), file, Map.of());
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        store.add("bert.embeddings.LayerNorm.weight", 4);
+        store.add("bert.embeddings.LayerNorm.bias", 4);
+
+        ModelDirectory opened = ModelDirectory.open(dir);
+        ModelDirectory.LoadReport report = opened.loadInto(store, n -> false);
+
+        assertThat(opened.config().hiddenSize).isEqualTo(4);
+        assertThat(report.loaded()).containsExactly("bert.embeddings.LayerNorm.weight", "bert.embeddings.LayerNorm.bias");
+        assertThat(report.unused()).containsExactly("bert.embeddings.position_ids");
+        assertThat(store.get("bert.embeddings.LayerNorm.weight").value()).isEqualTo(gamma);
+        assertThat(store.get("bert.embeddings.LayerNorm.bias").value()).isEqualTo(beta);
     }
 
     @Test
