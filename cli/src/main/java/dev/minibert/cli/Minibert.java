@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
                 ImportCommand.class,
                 BenchCommand.class,
+                ExperimentCommand.class,
                 QuickstartCommand.class,
                 CommandLine.HelpCommand.class
         })
