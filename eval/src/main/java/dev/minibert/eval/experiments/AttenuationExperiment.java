@@ -50,7 +50,8 @@ public final class AttenuationExperiment implements Experiment {
             String run = tag(style);
             BertConfig config = s.config(vocab.size(), style, 0.02);
             init.put(style, probe.measure(MlmProbe.fresh(config, false, s.seed())));
-            Pretraining.run(s.pretraining(run, s.writeConfig(run + "-config.json", config), steps, 0.1, true), m -> { });
+            Pretraining.run(s.pretraining(run, s.writeConfig(run + "-config.json", config), steps, 0.1, true),
+                    s.progress(run));
             trained.put(style, probe.measure(MlmProbe.load(s.dir().resolve(run).resolve("model"), true)));
             TrainingLog log = TrainingLog.read(s.dir().resolve(run));
             ratios.put(style, layerRatio(log, layers));

@@ -8,7 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every experiment is given: the budget, the data, the folder it writes into, the seed every random
@@ -19,6 +23,8 @@ import java.util.Map;
  */
 public record ExperimentSetup(Budget budget, Path corpus, Path vocab, Path labeledTrain, Path labeledDev, Path dir,
                               long seed, Integer stepsOverride, String command) {
+    private static final Logger LOG = LoggerFactory.getLogger(ExperimentSetup.class);
+    static final int PROGRESS_EVERY = 25;
 
     /** Steps of one training run: the budget's, unless {@code --steps} was given. */
     public long steps(int budgetSteps) {
@@ -51,6 +57,16 @@ public record ExperimentSetup(Budget budget, Path corpus, Path vocab, Path label
                 budget.batchSize(), 1, budget.seqLen(), budget.learningRate(), null, warmupRatio, 0.01, 1e-8, 1.0, 1,
                 0, 1, seed, false, headTransform, false, 0.0, budget.maxPredictionsPerSeq(), 0.1, false, false, 5,
                 null);
+    }
+
+    /** Logs every {@link #PROGRESS_EVERY}th step of a run, so a long experiment shows where it is. */
+    public Consumer<Map<String, Object>> progress(String run) {
+        return row -> {
+            if (row.get("step") instanceof Number step && step.longValue() % PROGRESS_EVERY == 0
+                    && row.get("loss") instanceof Number loss) {
+                LOG.info("{}: step {}, loss {}", run, step, String.format(Locale.ROOT, "%.4f", loss.doubleValue()));
+            }
+        };
     }
 
     /** The configuration as recorded in experiment.json. */

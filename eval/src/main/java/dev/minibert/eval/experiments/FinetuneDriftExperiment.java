@@ -54,9 +54,9 @@ public final class FinetuneDriftExperiment implements Experiment {
             BertConfig config = s.config(vocab.size(), style, 0.02);
             Path pretrained = s.dir().resolve("pretrain-" + tag);
             Pretraining.run(s.pretraining("pretrain-" + tag, s.writeConfig(tag + "-config.json", config), steps, 0.1,
-                    true), m -> { });
+                    true), s.progress("pretrain-" + tag));
             Path finetuned = s.dir().resolve("finetune-" + tag);
-            Finetuning.run(finetuning(s, pretrained.resolve("model"), data, finetuned), m -> { });
+            Finetuning.run(finetuning(s, pretrained.resolve("model"), data, finetuned), s.progress("finetune-" + tag));
             TrainingLog log = TrainingLog.read(finetuned.resolve("training"));
             drift.put(style, log.last("relative_weight_change"));
             gradRatio.put(style, Medians.ofTail(AttenuationExperiment.layerRatio(log, layers), 1.0));

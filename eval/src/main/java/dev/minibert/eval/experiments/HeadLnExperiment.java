@@ -43,8 +43,8 @@ public final class HeadLnExperiment implements Experiment {
         Path config = s.writeConfig("config.json", s.config(vocab.size(), NormStyle.POST, 0.02));
         long steps = s.steps(s.budget().gammaSteps());
         int layers = s.budget().layers();
-        Pretraining.run(s.pretraining("with-transform", config, steps, 0.1, true), m -> { });
-        Pretraining.run(s.pretraining("without-transform", config, steps, 0.1, false), m -> { });
+        Pretraining.run(s.pretraining("with-transform", config, steps, 0.1, true), s.progress("with-transform"));
+        Pretraining.run(s.pretraining("without-transform", config, steps, 0.1, false), s.progress("without-transform"));
         TrainingLog with = TrainingLog.read(s.dir().resolve("with-transform"));
         TrainingLog without = TrainingLog.read(s.dir().resolve("without-transform"));
 

@@ -78,7 +78,7 @@ public final class WarmupExperiment implements Experiment {
     private static Run train(ExperimentSetup s, String name, Path config, long steps, double warmup, double unigram)
             throws IOException {
         try {
-            Pretraining.run(s.pretraining(name, config, steps, warmup, true), m -> { });
+            Pretraining.run(s.pretraining(name, config, steps, warmup, true), s.progress(name));
         } catch (DivergedException e) {
             // the loop stopped after consecutive non-finite steps: metrics.jsonl holds them, and that is the result
         }
