@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 ExperimentCommand.class,
                 QuickstartCommand.class,
+                EvalCommand.class,
+                InspectCommand.class,
+                ReportCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Minibert implements Runnable {

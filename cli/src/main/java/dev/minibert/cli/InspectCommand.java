@@ -1,0 +1,36 @@
+package dev.minibert.cli;
+
+import dev.minibert.eval.Inspection;
+import dev.minibert.eval.SavedModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code minibert inspect}: the reviewer's quick look at a model, without training. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Print every LayerNorm's gamma statistics and the per-layer gradient norms of one batch "
+                + "(one forward/backward, no update), with the attenuation fit over depth.",
+                "A classifier takes --data as a labeled file; any other model a masked-LM batch of --data as a "
+                        + "corpus. Without --data: built-in Chinese sentences."})
+final class InspectCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "model directory") Path model;
+    @Option(names = "--data", description = "labeled file (classifier) or corpus (other models)") Path data;
+    @Mixin DatasetColumns columns;
+    @Option(names = "--batch-size", defaultValue = "8") int batchSize;
+    @Option(names = "--max-seq-len", defaultValue = "64") int maxSeqLen;
+    @Option(names = "--seed", defaultValue = "42", description = "masking, dropout and fresh-head seed") long seed;
+    @Option(names = "--threads", defaultValue = "2") int threads;
+
+    @Override
+    public Integer call() throws IOException {
+        Nd4jSetup.init(threads);
+        Inspection inspection = Inspection.run(SavedModel.open(model), data, columns.formatOf(data), batchSize,
+                maxSeqLen, seed);
+        System.out.print(inspection.render());
+        System.out.flush();
+        return 0;
+    }
+}
