@@ -1,20 +1,21 @@
 package dev.minibert.cli;
 
+import dev.minibert.eval.ShellCommand;
 import dev.minibert.eval.experiments.Budget;
 import dev.minibert.eval.experiments.Experiment;
 import dev.minibert.eval.experiments.ExperimentRecord;
-import dev.minibert.eval.experiments.ExperimentReport;
+import dev.minibert.eval.experiments.ExperimentSection;
 import dev.minibert.eval.experiments.ExperimentSetup;
 import dev.minibert.eval.experiments.Experiments;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code minibert experiment NAME}: one seed claim measured end to end, with a verdict computed from the numbers. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
@@ -64,16 +65,15 @@ final class ExperimentCommand implements Callable<Integer> {
                 command());
         ExperimentRecord record = Experiments.run(experiment, setup);
         System.out.println(record.verdict().line(record.name()));
-        System.err.println("report: " + outDir.resolve(ExperimentReport.FILE));
+        System.err.println("report: " + outDir.resolve(ExperimentSection.REPORT));
         return 0;
     }
 
-    /** The command as typed, arguments with spaces quoted, for experiment.json and the report. */
+    /** The command as typed, for experiment.json and the report. */
     private String command() {
-        List<String> args = spec.commandLine().getParseResult().originalArgs();
-        return "minibert experiment " + args.stream()
-                .map(a -> a.matches("[\\w./:=@,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'")
-                .collect(Collectors.joining(" "));
+        List<String> words = new ArrayList<>(List.of("minibert")); // the parse result holds every word after it
+        words.addAll(spec.commandLine().getParseResult().originalArgs());
+        return ShellCommand.of(words);
     }
 
     /** The data cache: $MINIBERT_CACHE, or ~/.cache/minibert. */

@@ -1,15 +1,18 @@
 package dev.minibert.eval.experiments;
 
-import java.util.List;
-import java.nio.file.Path;
-import dev.minibert.eval.HtmlReport;
+import dev.minibert.eval.AttenuationAnalysis;
 import dev.minibert.eval.Charts;
-import dev.minibert.model.BertConfig;
+import dev.minibert.eval.HtmlReport;
+import dev.minibert.eval.MetricsLog;
+import dev.minibert.eval.Series;
 import dev.minibert.model.BertConfig.NormStyle;
+import dev.minibert.model.BertConfig;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -53,9 +56,9 @@ public final class AttenuationExperiment implements Experiment {
             Pretraining.run(s.pretraining(run, s.writeConfig(run + "-config.json", config), steps, 0.1, true),
                     s.progress(run));
             trained.put(style, probe.measure(MlmProbe.load(s.dir().resolve(run).resolve("model"), true)));
-            TrainingLog log = TrainingLog.read(s.dir().resolve(run));
-            ratios.put(style, layerRatio(log, layers));
-            stepNumbers = log.steps();
+            Series ratio = layerRatio(MetricsLog.read(s.dir().resolve(run).resolve("metrics.jsonl")));
+            ratios.put(style, ratio.y());
+            stepNumbers = ratio.x();
         }
         CsvTable perStep = new CsvTable("step", "post_weight_ratio", "pre_weight_ratio");
         for (int i = 0; i < stepNumbers.length; i++) {
@@ -102,15 +105,16 @@ public final class AttenuationExperiment implements Experiment {
         return style == NormStyle.POST ? "post-norm" : "pre-norm";
     }
 
-    /** Layer 0's weight-gradient norm over the last layer's, per logged step. */
-    static double[] layerRatio(TrainingLog log, int layers) {
-        double[] first = log.gradNorm("layer.0");
-        double[] last = log.gradNorm("layer." + (layers - 1));
-        double[] out = new double[first.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = first[i] / last[i];
+    /** Layer 0's weight-gradient norm over the last layer's, at every step that logged per-layer norms. */
+    static Series layerRatio(MetricsLog log) {
+        List<AttenuationAnalysis.AtStep> fits = AttenuationAnalysis.fromMetrics(log);
+        double[] steps = new double[fits.size()];
+        double[] ratio = new double[fits.size()];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = fits.get(i).step();
+            ratio[i] = fits.get(i).analysis().firstOverLast();
         }
-        return out;
+        return new Series("layer 0 / last layer", steps, ratio);
     }
 
     /** The first step whose ratio is below {@code threshold}, or -1. */
@@ -140,18 +144,18 @@ public final class AttenuationExperiment implements Experiment {
     }
 
     @Override
-    public void render(Path dir, HtmlReport report) throws IOException {
+    public void render(Path dir, HtmlReport report, Path charts) throws IOException {
         CsvTable activation = CsvTable.read(dir.resolve("activation_grad_norms.csv"));
         CsvTable weight = CsvTable.read(dir.resolve("weight_grad_norms.csv"));
         CsvTable ratio = CsvTable.read(dir.resolve("weight_grad_ratio.csv"));
         List<String> runs = List.of("post_init", "pre_init", "post_trained", "pre_trained");
-        Path a = dir.resolve("activation_grad_norms.png");
+        Path a = charts.resolve("activation_grad_norms.png");
         Charts.line(a, "‖∂L/∂x‖ at each layer's input", "layer input (last = output of the last layer)",
                 "gradient norm", runs.stream().map(r -> activation.series(r, "position", r)).toList(), true);
-        Path w = dir.resolve("weight_grad_norms.png");
+        Path w = charts.resolve("weight_grad_norms.png");
         Charts.line(w, "weight-gradient norm per layer", "layer", "gradient norm",
                 runs.stream().map(r -> weight.series(r, "layer", r)).toList(), true);
-        Path r = dir.resolve("weight_grad_ratio.png");
+        Path r = charts.resolve("weight_grad_ratio.png");
         Charts.line(r, "weight-gradient norm layer 0 / last layer while pretraining", "step", "ratio",
                 List.of(ratio.series("post-norm", "step", "post_weight_ratio"),
                         ratio.series("pre-norm", "step", "pre_weight_ratio")), true);

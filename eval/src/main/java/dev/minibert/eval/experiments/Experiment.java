@@ -20,6 +20,6 @@ public interface Experiment {
     /** Trains and measures into CSV files under {@code setup.dir()}, and returns the verdict. */
     Outcome run(ExperimentSetup setup) throws IOException;
 
-    /** Draws the charts of a finished run from its CSVs in {@code dir} (as PNGs there) and adds them to the report. */
-    void render(Path dir, HtmlReport report) throws IOException;
+    /** Draws the charts of a finished run from its CSVs in {@code dir} as PNGs in {@code charts}, and adds them to the report. */
+    void render(Path dir, HtmlReport report, Path charts) throws IOException;
 }

@@ -1,11 +1,11 @@
 package dev.minibert.eval.experiments;
 
-import dev.minibert.model.io.AtomicFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.minibert.model.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,14 +60,5 @@ public record ExperimentRecord(String name, String claim, String command, Map<St
             throw new IOException(file + ": missing text field '" + field + "'");
         }
         return n.asText();
-    }
-
-    /** A recorded number; the renderers use it for table cells. */
-    public double number(String key) {
-        Object v = numbers.get(key);
-        if (!(v instanceof Number n)) {
-            throw new IllegalArgumentException(FILE + " of " + name + ": no number '" + key + "'");
-        }
-        return n.doubleValue();
     }
 }

@@ -43,7 +43,7 @@ public final class Experiments {
             ExperimentRecord record = new ExperimentRecord(experiment.name(), experiment.claim(), setup.command(),
                     setup.describe(), outcome.verdict(), outcome.numbers());
             record.write(work);
-            ExperimentReport.write(work);
+            ExperimentSection.writeReport(work);
             Files.deleteIfExists(out);
             Files.move(work, out, StandardCopyOption.ATOMIC_MOVE);
             return record;

@@ -1,16 +1,16 @@
 package dev.minibert.eval.experiments;
 
-import dev.minibert.eval.HtmlReport;
 import dev.minibert.eval.Charts;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.minibert.eval.HtmlReport;
+import dev.minibert.eval.MetricsLog;
+import dev.minibert.eval.Series;
 import dev.minibert.finetune.Finetuning;
-import dev.minibert.model.BertConfig;
 import dev.minibert.model.BertConfig.NormStyle;
+import dev.minibert.model.BertConfig;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +46,7 @@ public final class FinetuneDriftExperiment implements Experiment {
         long steps = s.steps(s.budget().pretrainSteps());
         LabeledSample.Files data = LabeledSample.write(s.labeledTrain(), s.labeledDev(), s.budget().finetuneRows(),
                 Math.max(1, s.budget().finetuneRows() / 4), s.seed(), s.dir());
-        Map<NormStyle, JsonNode> drift = new LinkedHashMap<>();
+        Map<NormStyle, Map<String, Double>> drift = new LinkedHashMap<>();
         Map<NormStyle, Double> gradRatio = new LinkedHashMap<>();
         Map<NormStyle, Double> devAccuracy = new LinkedHashMap<>();
         for (NormStyle style : NormStyle.values()) {
@@ -57,17 +57,16 @@ public final class FinetuneDriftExperiment implements Experiment {
                     true), s.progress("pretrain-" + tag));
             Path finetuned = s.dir().resolve("finetune-" + tag);
             Finetuning.run(finetuning(s, pretrained.resolve("model"), data, finetuned), s.progress("finetune-" + tag));
-            TrainingLog log = TrainingLog.read(finetuned.resolve("training"));
-            drift.put(style, log.last("relative_weight_change"));
-            gradRatio.put(style, Medians.ofTail(AttenuationExperiment.layerRatio(log, layers), 1.0));
-            devAccuracy.put(style, log.last("dev_accuracy").asDouble());
+            MetricsLog log = MetricsLog.read(finetuned.resolve("training").resolve("metrics.jsonl"));
+            Map<String, Double> change = new LinkedHashMap<>();
+            log.memberSeries("relative_weight_change").forEach((group, series) -> change.put(group, last(series)));
+            drift.put(style, change);
+            gradRatio.put(style, Medians.ofTail(AttenuationExperiment.layerRatio(log).y(), 1.0));
+            devAccuracy.put(style, last(log.series("dev_accuracy")));
         }
         CsvTable table = new CsvTable("group", "post_norm", "pre_norm");
-        List<String> groups = new ArrayList<>();
-        drift.get(NormStyle.POST).fieldNames().forEachRemaining(groups::add);
-        for (String g : groups) {
-            table.add(g, drift.get(NormStyle.POST).path(g).asDouble(Double.NaN),
-                    drift.get(NormStyle.PRE).path(g).asDouble(Double.NaN));
+        for (String g : drift.get(NormStyle.POST).keySet()) {
+            table.add(g, drift.get(NormStyle.POST).get(g), drift.get(NormStyle.PRE).getOrDefault(g, Double.NaN));
         }
         table.write(s.dir().resolve("relative_weight_change.csv"));
 
@@ -79,10 +78,10 @@ public final class FinetuneDriftExperiment implements Experiment {
         numbers.put("finetune_epochs", s.budget().finetuneEpochs());
         for (NormStyle style : NormStyle.values()) {
             String tag = AttenuationExperiment.tag(style).replace('-', '_');
-            JsonNode d = drift.get(style);
-            numbers.put(tag + "_embeddings_change", d.path("embeddings").asDouble(Double.NaN));
-            numbers.put(tag + "_layer0_change", d.path("layer.0").asDouble(Double.NaN));
-            numbers.put(tag + "_last_layer_change", d.path("layer." + (layers - 1)).asDouble(Double.NaN));
+            Map<String, Double> d = drift.get(style);
+            numbers.put(tag + "_embeddings_change", d.get("embeddings"));
+            numbers.put(tag + "_layer0_change", d.get("layer.0"));
+            numbers.put(tag + "_last_layer_change", d.get("layer." + (layers - 1)));
             numbers.put(tag + "_finetune_weight_grad_ratio_median", gradRatio.get(style));
             numbers.put(tag + "_dev_accuracy", devAccuracy.get(style));
         }
@@ -98,8 +97,12 @@ public final class FinetuneDriftExperiment implements Experiment {
     }
 
     /** Layer 0's relative weight change over the last layer's. */
-    static double driftRatio(JsonNode drift, int layers) {
-        return drift.path("layer.0").asDouble(Double.NaN) / drift.path("layer." + (layers - 1)).asDouble(Double.NaN);
+    static double driftRatio(Map<String, Double> drift, int layers) {
+        return drift.get("layer.0") / drift.get("layer." + (layers - 1));
+    }
+
+    private static double last(Series s) {
+        return s.y()[s.y().length - 1];
     }
 
     /**
@@ -115,12 +118,12 @@ public final class FinetuneDriftExperiment implements Experiment {
     }
 
     @Override
-    public void render(Path dir, HtmlReport report) throws IOException {
+    public void render(Path dir, HtmlReport report, Path charts) throws IOException {
         CsvTable table = CsvTable.read(dir.resolve("relative_weight_change.csv"));
         Map<String, double[]> groups = new LinkedHashMap<>();
         groups.put("post-norm", table.column("post_norm"));
         groups.put("pre-norm", table.column("pre_norm"));
-        Path png = dir.resolve("relative_weight_change.png");
+        Path png = charts.resolve("relative_weight_change.png");
         Charts.bars(png, "relative weight change ‖W−W₀‖/‖W₀‖ after finetuning", "part", "relative change",
                 table.labels("group"), groups, true);
         report.image(png, "How far each part of the model moved while finetuning, post-norm vs pre-norm.");

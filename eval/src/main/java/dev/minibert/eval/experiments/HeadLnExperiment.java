@@ -1,13 +1,17 @@
 package dev.minibert.eval.experiments;
 
-import java.util.ArrayList;
-import dev.minibert.eval.HtmlReport;
 import dev.minibert.eval.Charts;
+import dev.minibert.eval.GammaGrowthAnalysis.Role;
+import dev.minibert.eval.GammaGrowthAnalysis.Track;
+import dev.minibert.eval.GammaGrowthAnalysis;
+import dev.minibert.eval.HtmlReport;
+import dev.minibert.eval.MetricsLog;
 import dev.minibert.model.BertConfig.NormStyle;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,40 +46,38 @@ public final class HeadLnExperiment implements Experiment {
         Vocab vocab = Vocab.read(s.vocab());
         Path config = s.writeConfig("config.json", s.config(vocab.size(), NormStyle.POST, 0.02));
         long steps = s.steps(s.budget().gammaSteps());
-        int layers = s.budget().layers();
         Pretraining.run(s.pretraining("with-transform", config, steps, 0.1, true), s.progress("with-transform"));
         Pretraining.run(s.pretraining("without-transform", config, steps, 0.1, false), s.progress("without-transform"));
-        TrainingLog with = TrainingLog.read(s.dir().resolve("with-transform"));
-        TrainingLog without = TrainingLog.read(s.dir().resolve("without-transform"));
+        GammaGrowthAnalysis with = GammaGrowthAnalysis.fromMetrics(
+                MetricsLog.read(s.dir().resolve("with-transform").resolve("metrics.jsonl")));
+        GammaGrowthAnalysis without = GammaGrowthAnalysis.fromMetrics(
+                MetricsLog.read(s.dir().resolve("without-transform").resolve("metrics.jsonl")));
 
-        String last = lastLayerNorm(layers);
-        List<String> others = with.layerNorms().stream()
-                .filter(n -> n.startsWith("bert.encoder.") && !n.equals(last)).toList();
-        double[] stepNumbers = with.steps();
-        double[] withLast = with.gammaMean(last);
-        double[] withOthers = meanOf(with, others);
-        double[] withHead = with.gammaMean(HEAD_LN);
-        double[] withoutLast = without.gammaMean(last);
-        double[] withoutOthers = meanOf(without, others);
+        Track withLast = track(with, Role.LAST_ENCODER);
+        double[] withOthers = meanOfEncoder(with);
+        double[] withHead = track(with, Role.HEAD).mean();
+        double[] withoutLast = track(without, Role.LAST_ENCODER).mean();
+        double[] withoutOthers = meanOfEncoder(without);
         CsvTable curves = new CsvTable("step", "with_last_ln", "with_other_encoder_ln", "with_head_ln",
                 "without_last_ln", "without_other_encoder_ln");
-        for (int i = 0; i < stepNumbers.length; i++) {
-            curves.add((long) stepNumbers[i], withLast[i], withOthers[i], withHead[i], withoutLast[i], withoutOthers[i]);
+        for (int i = 0; i < withLast.steps().length; i++) {
+            curves.add(withLast.steps()[i], withLast.mean()[i], withOthers[i], withHead[i], withoutLast[i],
+                    withoutOthers[i]);
         }
         curves.write(s.dir().resolve("gamma.csv"));
         CsvTable finals = new CsvTable("layer_norm", "with_transform", "without_transform");
-        for (String n : with.layerNorms()) {
-            double[] w = with.gammaMean(n);
-            double[] wo = n.equals(HEAD_LN) ? new double[] {Double.NaN} : without.gammaMean(n);
-            finals.add(n, w[w.length - 1], wo[wo.length - 1]);
+        for (Track t : with.tracks()) {
+            double wo = without.tracks().stream().filter(u -> u.name().equals(t.name())).mapToDouble(Track::lastMean)
+                    .findFirst().orElse(Double.NaN);
+            finals.add(t.name(), t.lastMean(), wo);
         }
         finals.write(s.dir().resolve("gamma_final.csv"));
 
-        Gammas g1 = gammas(with, last, others, true);
-        Gammas g0 = gammas(without, last, others, false);
+        Gammas g1 = gammas(with);
+        Gammas g0 = gammas(without);
         Map<String, Object> numbers = new LinkedHashMap<>();
         numbers.put("steps", steps);
-        numbers.put("last_layer_norm", last);
+        numbers.put("last_layer_norm", withLast.name());
         numbers.put("with_transform_last_ln_gamma", g1.last());
         numbers.put("with_transform_other_encoder_ln_gamma", g1.othersMean());
         numbers.put("with_transform_head_ln_gamma", g1.head());
@@ -107,37 +109,35 @@ public final class HeadLnExperiment implements Experiment {
         return "bert.encoder.layer." + (layers - 1) + ".output.LayerNorm.weight";
     }
 
-    private static Gammas gammas(TrainingLog log, String last, List<String> others, boolean head) {
-        double sum = 0;
-        double drift = 0;
-        for (String n : others) {
-            double g = finalValue(log.gammaMean(n));
-            sum += g;
-            drift = Math.max(drift, Math.abs(g - 1));
-        }
-        return new Gammas(finalValue(log.gammaMean(last)), sum / others.size(), drift,
-                head ? finalValue(log.gammaMean(HEAD_LN)) : Double.NaN);
+    /** The final mean gammas; the other encoder LayerNorms' drift is the largest |mean − 1| among them. */
+    private static Gammas gammas(GammaGrowthAnalysis a) {
+        GammaGrowthAnalysis.Comparison c = a.comparison();
+        double drift = a.tracks().stream().filter(t -> t.role() == Role.ENCODER)
+                .mapToDouble(t -> Math.abs(t.lastMean() - 1)).max().orElse(0);
+        return new Gammas(c.lastEncoder(), c.otherEncoder(), drift, c.head());
     }
 
-    private static double[] meanOf(TrainingLog log, List<String> names) {
-        double[] out = new double[log.size()];
-        for (String n : names) {
-            double[] g = log.gammaMean(n);
+    private static Track track(GammaGrowthAnalysis a, Role role) {
+        return a.tracks().stream().filter(t -> t.role() == role).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + role + " LayerNorm in the run's metrics"));
+    }
+
+    /** The average mean gamma of the encoder LayerNorms other than the last, per step. */
+    private static double[] meanOfEncoder(GammaGrowthAnalysis a) {
+        List<Track> encoder = a.tracks().stream().filter(t -> t.role() == Role.ENCODER).toList();
+        double[] out = new double[encoder.get(0).mean().length];
+        for (Track t : encoder) {
             for (int i = 0; i < out.length; i++) {
-                out[i] += g[i] / names.size();
+                out[i] += t.mean()[i] / encoder.size();
             }
         }
         return out;
     }
 
-    private static double finalValue(double[] v) {
-        return v[v.length - 1];
-    }
-
     @Override
-    public void render(Path dir, HtmlReport report) throws IOException {
+    public void render(Path dir, HtmlReport report, Path charts) throws IOException {
         CsvTable curves = CsvTable.read(dir.resolve("gamma.csv"));
-        Path png = dir.resolve("gamma.png");
+        Path png = charts.resolve("gamma.png");
         Charts.line(png, "mean LayerNorm gamma while pretraining (post-norm)", "step", "mean gamma",
                 curves.header().subList(1, curves.header().size()).stream()
                         .map(c -> curves.series(c, "step", c)).toList(), false);

@@ -1,18 +1,20 @@
 package dev.minibert.eval.experiments;
 
-import java.nio.file.Path;
-import dev.minibert.eval.HtmlReport;
+import dev.minibert.eval.AttenuationAnalysis;
 import dev.minibert.eval.Charts;
-import dev.minibert.model.BertConfig;
+import dev.minibert.eval.HtmlReport;
 import dev.minibert.model.BertConfig.NormStyle;
+import dev.minibert.model.BertConfig;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.math3.stat.regression.SimpleRegression;
+import java.util.stream.IntStream;
 
 /**
  * Gradient attenuation at init as a function of the initializer: truncated normal with std 0.02 (BERT's), 0.05,
@@ -100,11 +102,8 @@ public final class InitStdExperiment implements Experiment {
 
     /** Slope of ln ‖∂L/∂x_i‖ over layer inputs i = 0..L-1: positive when gradients shrink toward the input. */
     static double logSlope(double[] activation, int layers) {
-        SimpleRegression fit = new SimpleRegression();
-        for (int i = 0; i < layers; i++) {
-            fit.addData(i, Math.log(activation[i]));
-        }
-        return fit.getSlope();
+        List<String> names = IntStream.range(0, layers).mapToObj(i -> "layer." + i).toList();
+        return AttenuationAnalysis.of(names, Arrays.copyOf(activation, layers)).slope();
     }
 
     private static double[] ratios(List<Row> rows, NormStyle style) {
@@ -125,7 +124,7 @@ public final class InitStdExperiment implements Experiment {
     }
 
     @Override
-    public void render(Path dir, HtmlReport report) throws IOException {
+    public void render(Path dir, HtmlReport report, Path charts) throws IOException {
         CsvTable summary = CsvTable.read(dir.resolve("init_std.csv"));
         List<String> inits = summary.labels("init");
         List<String> styles = summary.labels("norm_style");
@@ -141,10 +140,10 @@ public final class InitStdExperiment implements Experiment {
             groups.computeIfAbsent(styles.get(i), k -> new double[categories.size()])[categories.indexOf(inits.get(i))]
                     = ratio[i];
         }
-        Path bars = dir.resolve("activation_ratio.png");
+        Path bars = charts.resolve("activation_ratio.png");
         Charts.bars(bars, "‖∂L/∂x‖ layer 0 / last layer at init", "initializer", "ratio", categories, groups, true);
         CsvTable perLayer = CsvTable.read(dir.resolve("activation_grad_norms.csv"));
-        Path lines = dir.resolve("activation_grad_norms.png");
+        Path lines = charts.resolve("activation_grad_norms.png");
         Charts.line(lines, "‖∂L/∂x‖ at each layer's input, at init", "layer input", "gradient norm",
                 perLayer.header().subList(1, perLayer.header().size()).stream()
                         .map(c -> perLayer.series(c, "position", c)).toList(), true);

@@ -1,11 +1,11 @@
 package dev.minibert.eval.experiments;
 
-import dev.minibert.model.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.finetune.ClassificationDataset;
 import dev.minibert.finetune.DatasetFormat;
 import dev.minibert.finetune.Example;
 import dev.minibert.finetune.LabelMap;
+import dev.minibert.model.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,18 +1,22 @@
 package dev.minibert.eval.experiments;
 
-import dev.minibert.eval.Series;
-import java.util.List;
-import dev.minibert.eval.HtmlReport;
 import dev.minibert.eval.Charts;
+import dev.minibert.eval.HtmlReport;
+import dev.minibert.eval.MetricsLog;
+import dev.minibert.eval.Series;
 import dev.minibert.model.BertConfig.NormStyle;
 import dev.minibert.model.train.DivergedException;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Post-norm MLM pretraining at the same peak learning rate and seed, with a 10% linear warmup and without:
@@ -41,54 +45,77 @@ public final class WarmupExperiment implements Experiment {
         Path config = s.writeConfig("config.json", s.config(vocab.size(), NormStyle.POST, 0.02));
         long steps = s.steps(s.budget().pretrainSteps());
         double unigram = UnigramEntropy.of(s.corpus(), vocab);
-        Run with = train(s, "with-warmup", config, steps, WARMUP_RATIO, unigram);
-        Run without = train(s, "without-warmup", config, steps, 0, unigram);
-
-        TrainingLog a = TrainingLog.read(s.dir().resolve("with-warmup"));
-        TrainingLog b = TrainingLog.read(s.dir().resolve("without-warmup"));
-        int layers = s.budget().layers();
+        Curve with = train(s, "with-warmup", config, steps, WARMUP_RATIO);
+        Curve without = train(s, "without-warmup", config, steps, 0);
         CsvTable curves = new CsvTable("step", "with_warmup_loss", "without_warmup_loss", "with_warmup_weight_ratio",
                 "without_warmup_weight_ratio");
-        double[] stepsA = a.steps();
-        double[] stepsB = b.steps();
-        double[] lossA = a.loss();
-        double[] lossB = b.loss();
-        double[] ratioA = AttenuationExperiment.layerRatio(a, layers);
-        double[] ratioB = AttenuationExperiment.layerRatio(b, layers);
+        Curve longer = with.steps().length >= without.steps().length ? with : without;
         // a diverged run stops early: its columns end with NaN
-        for (int i = 0; i < Math.max(stepsA.length, stepsB.length); i++) {
-            curves.add((long) (i < stepsA.length ? stepsA[i] : stepsB[i]), at(lossA, i), at(lossB, i), at(ratioA, i),
-                    at(ratioB, i));
+        for (double step : longer.steps()) {
+            curves.add((long) step, with.lossAt(step), without.lossAt(step), with.ratioAt(step), without.ratioAt(step));
         }
         curves.write(s.dir().resolve("loss_curves.csv"));
 
+        Run a = with.judge(unigram);
+        Run b = without.judge(unigram);
         Map<String, Object> numbers = new LinkedHashMap<>();
         numbers.put("steps", steps);
         numbers.put("peak_learning_rate", s.budget().learningRate());
         numbers.put("unigram_entropy", unigram);
-        put(numbers, "with_warmup", with);
-        put(numbers, "without_warmup", without);
-        numbers.put("with_warmup_first_step_weight_ratio_below_0.01",
-                AttenuationExperiment.firstBelow(ratioA, stepsA, AttenuationExperiment.COLLAPSED));
-        numbers.put("without_warmup_first_step_weight_ratio_below_0.01",
-                AttenuationExperiment.firstBelow(ratioB, stepsB, AttenuationExperiment.COLLAPSED));
-        return new Outcome(verdict(with, without, unigram), numbers);
+        put(numbers, "with_warmup", a);
+        put(numbers, "without_warmup", b);
+        numbers.put("with_warmup_first_step_weight_ratio_below_0.01", with.firstRatioBelow());
+        numbers.put("without_warmup_first_step_weight_ratio_below_0.01", without.firstRatioBelow());
+        return new Outcome(verdict(a, b, unigram), numbers);
     }
 
-    private static Run train(ExperimentSetup s, String name, Path config, long steps, double warmup, double unigram)
+    /** One run's steps, losses (NaN where skipped), skipped flags, and layer-0/last-layer weight-gradient ratios. */
+    private record Curve(double[] steps, double[] loss, boolean[] skipped, Series ratio) {
+        static Curve read(Path runDir) throws IOException {
+            MetricsLog log = MetricsLog.read(runDir.resolve("metrics.jsonl"));
+            Series loss = log.series("loss");
+            Set<Double> skippedSteps = log.rowsWith("skipped").stream().map(r -> r.get("step").asDouble())
+                    .collect(Collectors.toSet());
+            boolean[] skipped = new boolean[loss.x().length];
+            for (int i = 0; i < skipped.length; i++) {
+                skipped[i] = skippedSteps.contains(loss.x()[i]);
+            }
+            return new Curve(loss.x(), loss.y(), skipped, AttenuationExperiment.layerRatio(log));
+        }
+
+        double lossAt(double step) {
+            return at(steps, loss, step);
+        }
+
+        /** NaN at a skipped step: it logged no per-layer norms. */
+        double ratioAt(double step) {
+            return at(ratio.x(), ratio.y(), step);
+        }
+
+        long firstRatioBelow() {
+            return AttenuationExperiment.firstBelow(ratio.y(), ratio.x(), AttenuationExperiment.COLLAPSED);
+        }
+
+        private static double at(double[] steps, double[] values, double step) {
+            int i = Arrays.binarySearch(steps, step);
+            return i >= 0 ? values[i] : Double.NaN;
+        }
+
+        Run judge(double unigram) {
+            double[] smooth = LossCurve.smooth(loss);
+            return new Run(LossCurve.plateau(steps, loss, unigram), LossCurve.divergence(steps, loss, skipped),
+                    smooth[smooth.length - 1], (long) steps[steps.length - 1]);
+        }
+    }
+
+    private static Curve train(ExperimentSetup s, String name, Path config, long steps, double warmup)
             throws IOException {
         try {
             Pretraining.run(s.pretraining(name, config, steps, warmup, true), s.progress(name));
         } catch (DivergedException e) {
             // the loop stopped after consecutive non-finite steps: metrics.jsonl holds them, and that is the result
         }
-        TrainingLog log = TrainingLog.read(s.dir().resolve(name));
-        double[] stepNumbers = log.steps();
-        double[] loss = log.loss();
-        double[] smooth = LossCurve.smooth(loss);
-        return new Run(LossCurve.plateau(stepNumbers, loss, unigram),
-                LossCurve.divergence(stepNumbers, loss, log.skipped()), smooth[smooth.length - 1],
-                (long) stepNumbers[stepNumbers.length - 1]);
+        return Curve.read(s.dir().resolve(name));
     }
 
     /**
@@ -125,24 +152,20 @@ public final class WarmupExperiment implements Experiment {
         numbers.put(prefix + "_final_smoothed_loss", r.finalLoss());
     }
 
-    private static double at(double[] v, int i) {
-        return i < v.length ? v[i] : Double.NaN;
-    }
-
     @Override
-    public void render(Path dir, HtmlReport report) throws IOException {
+    public void render(Path dir, HtmlReport report, Path charts) throws IOException {
         CsvTable curves = CsvTable.read(dir.resolve("loss_curves.csv"));
         ExperimentRecord record = ExperimentRecord.read(dir);
         double unigram = ((Number) record.numbers().get("unigram_entropy")).doubleValue();
         double[] steps = curves.column("step");
         double[] plateau = new double[steps.length];
         java.util.Arrays.fill(plateau, unigram);
-        Path loss = dir.resolve("loss_curves.png");
+        Path loss = charts.resolve("loss_curves.png");
         Charts.line(loss, "MLM loss, post-norm, same peak LR and seed", "step", "loss (nats)",
                 List.of(curves.series("with warmup", "step", "with_warmup_loss"),
                         curves.series("without warmup", "step", "without_warmup_loss"),
                         new Series("unigram entropy", steps, plateau)), false);
-        Path ratio = dir.resolve("weight_grad_ratio.png");
+        Path ratio = charts.resolve("weight_grad_ratio.png");
         Charts.line(ratio, "weight-gradient norm layer 0 / last layer", "step", "ratio",
                 List.of(curves.series("with warmup", "step", "with_warmup_weight_ratio"),
                         curves.series("without warmup", "step", "without_warmup_weight_ratio")), true);

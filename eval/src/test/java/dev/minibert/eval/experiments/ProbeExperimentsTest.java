@@ -68,7 +68,7 @@ class ProbeExperimentsTest {
         // the report is rebuilt from the folder alone
         Files.delete(out.resolve("report.html"));
         Files.delete(out.resolve("weight_grad_ratio.png"));
-        ExperimentReport.write(out);
+        ExperimentSection.writeReport(out);
         String html = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);
         assertThat(html).contains("Experiment attenuation", expected.status().label(), "data:image/png;base64,");
         assertThat(out.resolve("weight_grad_ratio.png")).exists();
