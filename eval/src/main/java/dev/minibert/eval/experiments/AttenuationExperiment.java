@@ -41,8 +41,7 @@ public final class AttenuationExperiment implements Experiment {
     @Override
     public Outcome run(ExperimentSetup s) throws IOException {
         Vocab vocab = Vocab.read(s.vocab());
-        MlmProbe probe = MlmProbe.fromCorpus(s.corpus(), vocab, s.budget().batchSize(), s.budget().seqLen(),
-                s.budget().maxPredictionsPerSeq(), s.seed());
+        MlmProbe probe = s.probe(vocab);
         int layers = s.budget().layers();
         long steps = s.steps(s.budget().pretrainSteps());
         Map<NormStyle, GradientSnapshot> init = new LinkedHashMap<>();

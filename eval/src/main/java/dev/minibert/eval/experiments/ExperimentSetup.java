@@ -2,6 +2,7 @@ package dev.minibert.eval.experiments;
 
 import dev.minibert.model.BertConfig;
 import dev.minibert.pretrain.Pretraining;
+import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,6 +58,12 @@ public record ExperimentSetup(Budget budget, Path corpus, Path vocab, Path label
                 budget.batchSize(), 1, budget.seqLen(), budget.learningRate(), null, warmupRatio, 0.01, 1e-8, 1.0, 1,
                 0, 1, seed, false, headTransform, false, 0.0, budget.maxPredictionsPerSeq(), 0.1, false, false, 5,
                 null);
+    }
+
+    /** The fixed probe batch of this budget and seed, for per-layer gradient norms. */
+    public MlmProbe probe(Vocab vocab) {
+        return MlmProbe.fromCorpus(corpus, vocab, budget.batchSize(), budget.seqLen(), budget.maxPredictionsPerSeq(),
+                seed);
     }
 
     /** Logs every {@link #PROGRESS_EVERY}th step of a run, so a long experiment shows where it is. */

@@ -45,8 +45,7 @@ public final class InitStdExperiment implements Experiment {
     @Override
     public Outcome run(ExperimentSetup s) throws IOException {
         Vocab vocab = Vocab.read(s.vocab());
-        MlmProbe probe = MlmProbe.fromCorpus(s.corpus(), vocab, s.budget().batchSize(), s.budget().seqLen(),
-                s.budget().maxPredictionsPerSeq(), s.seed());
+        MlmProbe probe = s.probe(vocab);
         List<Row> rows = new ArrayList<>();
         for (NormStyle style : NormStyle.values()) {
             for (double std : STDS) {
