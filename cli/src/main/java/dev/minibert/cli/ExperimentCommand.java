@@ -29,7 +29,7 @@ final class ExperimentCommand implements Callable<Integer> {
     String budget;
     @Option(names = "--out", description = "output folder, absent or empty (default: experiments/NAME)") Path out;
     @Option(names = "--seed", defaultValue = "42") long seed;
-    @Option(names = "--steps", description = "training steps of each run (default: the budget's)") Integer steps;
+    @Option(names = "--steps", description = "steps of each pretraining run (default: the budget's)") Integer steps;
     @Option(names = "--corpus", description = "pretraining corpus (default: $MINIBERT_CACHE/corpus/train.txt)") Path corpus;
     @Option(names = "--vocab", description = "vocab.txt (default: $MINIBERT_CACHE/vocab/minibert-vocab.txt)") Path vocab;
     @Option(names = "--train", description = "labeled training set for finetune-drift "
