@@ -82,6 +82,9 @@ public final class AttenuationExperiment implements Experiment {
         numbers.put("pre_training_weight_ratio_median", pre);
         numbers.put("post_first_step_below_0.01", firstBelow(ratios.get(NormStyle.POST), stepNumbers, COLLAPSED));
         numbers.put("pre_first_step_below_0.01", firstBelow(ratios.get(NormStyle.PRE), stepNumbers, COLLAPSED));
+        int lowest = argMin(ratios.get(NormStyle.POST));
+        numbers.put("post_min_weight_ratio", ratios.get(NormStyle.POST)[lowest]);
+        numbers.put("post_min_weight_ratio_step", (long) stepNumbers[lowest]);
         return new Outcome(verdict(post, pre, layers, init.get(NormStyle.POST).activationRatio(),
                 init.get(NormStyle.PRE).activationRatio()), numbers);
     }
@@ -114,6 +117,14 @@ public final class AttenuationExperiment implements Experiment {
             ratio[i] = fits.get(i).analysis().firstOverLast();
         }
         return new Series("layer 0 / last layer", steps, ratio);
+    }
+
+    private static int argMin(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            best = v[i] < v[best] ? i : best;
+        }
+        return best;
     }
 
     /** The first step whose ratio is below {@code threshold}, or -1. */
