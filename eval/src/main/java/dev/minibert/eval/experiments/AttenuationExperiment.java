@@ -21,7 +21,9 @@ import java.util.Map;
  * reaching the lower layers of a post-norm BERT shrink, while pre-norm's stays level?
  */
 public final class AttenuationExperiment implements Experiment {
-    /** Shown when post-norm's layer-0/last-layer weight-gradient ratio is at least this many times below pre-norm's. */
+    /** Shown when post-norm's layer-0/last-layer weight-gradient ratio is at most this (layer 0 gets a tenth)... */
+    static final double ATTENUATED = 0.1;
+    /** ...and at least this many times below pre-norm's. */
     static final double GAP = 10;
     /** The fraction of the steps, at the end, whose median ratio stands for "during training". */
     static final double TAIL = 0.5;
@@ -85,22 +87,25 @@ public final class AttenuationExperiment implements Experiment {
         int lowest = argMin(ratios.get(NormStyle.POST));
         numbers.put("post_min_weight_ratio", ratios.get(NormStyle.POST)[lowest]);
         numbers.put("post_min_weight_ratio_step", (long) stepNumbers[lowest]);
-        return new Outcome(verdict(post, pre, layers, init.get(NormStyle.POST).activationRatio(),
-                init.get(NormStyle.PRE).activationRatio()), numbers);
+        return new Outcome(verdict(post, pre, ratios.get(NormStyle.POST)[lowest], (long) stepNumbers[lowest], layers,
+                init.get(NormStyle.POST).activationRatio(), init.get(NormStyle.PRE).activationRatio()), numbers);
     }
 
     /**
      * The claim from the medians of the layer-0/last-layer weight-gradient ratios over the last half of training:
-     * shown when post-norm's is {@link #GAP} times below pre-norm's, contradicted when it is not below at all.
+     * shown when post-norm's is at most {@link #ATTENUATED} and {@link #GAP} times below pre-norm's, contradicted
+     * when it is not below pre-norm's at all. The lowest post-norm ratio is quoted: attenuation can be transient.
      */
-    static Verdict verdict(double post, double pre, int layers, double postInit, double preInit) {
-        Verdict.Status status = post * GAP <= pre ? Verdict.Status.SHOWN
+    static Verdict verdict(double post, double pre, double postMin, long postMinStep, int layers, double postInit,
+                           double preInit) {
+        Verdict.Status status = post <= ATTENUATED && post * GAP <= pre ? Verdict.Status.SHOWN
                 : post >= pre ? Verdict.Status.CONTRADICTED : Verdict.Status.NOT_SHOWN;
         return new Verdict(status, String.format(Locale.ROOT,
                 "weight-gradient norm layer 0 / layer %d while training (median, last %.0f%% of steps): "
-                        + "post-norm %.4g, pre-norm %.4g (shown if post ≤ pre/%.0f); "
-                        + "at init ‖∂L/∂x‖ layer 0 / layer %d: post-norm %.3g, pre-norm %.3g",
-                layers - 1, TAIL * 100, post, pre, GAP, layers - 1, postInit, preInit));
+                        + "post-norm %.4g, pre-norm %.4g (shown if post ≤ %.2g and ≤ pre/%.0f); post-norm's lowest "
+                        + "%.3g at step %d; at init ‖∂L/∂x‖ layer 0 / layer %d: post-norm %.3g, pre-norm %.3g",
+                layers - 1, TAIL * 100, post, pre, ATTENUATED, GAP, postMin, postMinStep, layers - 1, postInit,
+                preInit));
     }
 
     static String tag(NormStyle style) {

@@ -53,7 +53,12 @@ class ProbeExperimentsTest {
         CsvTable act = CsvTable.read(out.resolve("activation_grad_norms.csv"));
         double[] post = ratio.column("post_weight_ratio");
         double[] pre = ratio.column("pre_weight_ratio");
-        Verdict expected = AttenuationExperiment.verdict((post[2] + post[3]) / 2, (pre[2] + pre[3]) / 2, 2,
+        int lowest = 0;
+        for (int i = 1; i < post.length; i++) {
+            lowest = post[i] < post[lowest] ? i : lowest;
+        }
+        Verdict expected = AttenuationExperiment.verdict((post[2] + post[3]) / 2, (pre[2] + pre[3]) / 2, post[lowest],
+                lowest + 1, 2,
                 act.column("post_init")[0] / act.column("post_init")[1],
                 act.column("pre_init")[0] / act.column("pre_init")[1]);
         assertThat(record.verdict()).isEqualTo(expected);
