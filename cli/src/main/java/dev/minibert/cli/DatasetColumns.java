@@ -1,5 +1,6 @@
 package dev.minibert.cli;
 
+import dev.minibert.eval.SavedModel;
 import dev.minibert.finetune.DatasetFormat;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -13,9 +14,9 @@ final class DatasetColumns {
     @Option(names = "--label-column", defaultValue = "label", description = "default: ${DEFAULT-VALUE}")
     String labelColumn;
 
-    /** The format of {@code file} (kind from its extension), or null without a file. */
-    DatasetFormat formatOf(Path file) {
-        if (file == null) {
+    /** The format of a classifier's {@code file} (kind from its extension); null without a file or for other models. */
+    DatasetFormat formatFor(SavedModel model, Path file) {
+        if (file == null || model.kind() != SavedModel.Kind.CLASSIFIER) {
             return null;
         }
         String text = textColumn != null ? textColumn : textPairColumn != null ? "text_a" : "text";

@@ -37,7 +37,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Nd4jSetup.init(threads);
         SavedModel saved = SavedModel.open(model);
-        var result = ModelEvaluation.run(saved, data, new ModelEvaluation.Options(columns.formatOf(data), batchSize,
+        var result = ModelEvaluation.run(saved, data, new ModelEvaluation.Options(columns.formatFor(saved, data), batchSize,
                 maxSeqLen, maxPredictions, bootstrap, seed));
         System.out.println(JSON.writeValueAsString(result));
         System.out.flush();

@@ -27,8 +27,8 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Nd4jSetup.init(threads);
-        Inspection inspection = Inspection.run(SavedModel.open(model), data, columns.formatOf(data), batchSize,
-                maxSeqLen, seed);
+        SavedModel saved = SavedModel.open(model);
+        Inspection inspection = Inspection.run(saved, data, columns.formatFor(saved, data), batchSize, maxSeqLen, seed);
         System.out.print(inspection.render());
         System.out.flush();
         return 0;

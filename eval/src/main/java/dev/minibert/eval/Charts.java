@@ -17,6 +17,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -42,6 +43,10 @@ public final class Charts {
                 .yAxisTitle(yTitle).build();
         style(chart.getStyler());
         chart.getStyler().setYAxisLogarithmic(logY);
+        if (!logY) {
+            chart.getStyler().setYAxisDecimalPattern("0.####"); // not 0.333333333333 for a flat series
+        }
+        double[] range = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
         for (Series s : series) {
             double[] x = s.x();
             double[] y = s.y();
@@ -51,6 +56,8 @@ public final class Charts {
                 if (Double.isFinite(x[i]) && plottable(y[i], logY)) {
                     xs.add(x[i]);
                     ys.add(y[i]);
+                    range[0] = Math.min(range[0], y[i]);
+                    range[1] = Math.max(range[1], y[i]);
                 }
             }
             if (!xs.isEmpty()) {
@@ -59,6 +66,9 @@ public final class Charts {
             }
         }
         requireSomething(chart.getSeriesMap().isEmpty(), png, title);
+        if (logY) {
+            decades(chart.getStyler(), range[0], range[1]);
+        }
         save(chart, png);
     }
 
@@ -71,6 +81,7 @@ public final class Charts {
         chart.getStyler().setYAxisLogarithmic(logY);
         chart.getStyler().setXAxisLabelRotation(categories.size() > 6 ? 45 : 0);
         double minPlotted = Double.POSITIVE_INFINITY;
+        double maxPlotted = Double.NEGATIVE_INFINITY;
         for (Map.Entry<String, double[]> g : groups.entrySet()) {
             double[] v = g.getValue();
             if (v.length != categories.size()) {
@@ -81,16 +92,28 @@ public final class Charts {
             for (double d : v) {
                 boolean ok = plottable(d, logY);
                 minPlotted = ok ? Math.min(minPlotted, d) : minPlotted;
+                maxPlotted = ok ? Math.max(maxPlotted, d) : maxPlotted;
                 ys.add(ok ? d : null); // XChart leaves a null bar empty
             }
             chart.addSeries(g.getKey(), categories, ys);
         }
         requireSomething(minPlotted == Double.POSITIVE_INFINITY, png, title);
         if (logY) {
-            // XChart's bars start at zero, which a log axis cannot show: start them at the decade below the data
-            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(minPlotted))));
+            // XChart's bars start at zero, which a log axis cannot show: they start at the decade below the data
+            decades(chart.getStyler(), minPlotted, maxPlotted);
         }
         save(chart, png);
+    }
+
+    /**
+     * A log axis from the decade at or below {@code min} to the decade above {@code max}: XChart labels only powers
+     * of ten, so data within one decade would otherwise get a single label or none.
+     */
+    private static void decades(AxesChartStyler styler, double min, double max) {
+        double low = Math.floor(Math.log10(min));
+        double high = Math.max(Math.ceil(Math.log10(max)), low + 1);
+        styler.setYAxisMin(Math.pow(10, low));
+        styler.setYAxisMax(Math.pow(10, high));
     }
 
     private static boolean plottable(double v, boolean logY) {

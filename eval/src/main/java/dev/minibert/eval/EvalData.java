@@ -9,6 +9,7 @@ import dev.minibert.pretrain.CorpusReader;
 import dev.minibert.pretrain.Instance;
 import dev.minibert.pretrain.InstanceBuilder;
 import dev.minibert.tokenizer.BertTokenizer;
+import dev.minibert.tokenizer.Vocab;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ public final class EvalData {
 
     /**
      * Masked-LM instances of a corpus (one sentence per line, blank lines between documents), or of the built-in
-     * sentences when {@code corpus} is null; full-length chunks (no random short sequences).
+     * sentences when {@code corpus} is null; full-length chunks (no random short sequences), only those with a token
+     * the masking may choose.
      */
     public static List<Instance> mlmInstances(ModelDirectory dir, Path corpus, int maxSeqLen, long seed) {
         InstanceBuilder builder = new InstanceBuilder(new BertTokenizer(dir.vocab(), dir.doLowerCase()),
@@ -50,11 +52,26 @@ public final class EvalData {
                 out.addAll(builder.fromDocument(document));
             }
         }
+        String source = corpus == null ? "the built-in sentences" : corpus.toString();
         if (out.isEmpty()) {
-            throw new IllegalArgumentException((corpus == null ? "the built-in sentences" : corpus.toString())
-                    + ": no text to evaluate on");
+            throw new IllegalArgumentException(source + ": no text to evaluate on");
         }
-        return out;
+        // a sequence of only [UNK] and special tokens has nothing the masking may choose
+        List<Instance> maskable = out.stream().filter(i -> hasMaskable(i, dir.vocab())).toList();
+        if (maskable.isEmpty()) {
+            throw new IllegalArgumentException(source + ": every token is [UNK] or special in the vocabulary of "
+                    + dir.path() + ": nothing to mask (is the text in the model's language?)");
+        }
+        return maskable;
+    }
+
+    private static boolean hasMaskable(Instance instance, Vocab vocab) {
+        for (int id : instance.inputIds()) {
+            if (!vocab.isSpecial(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A labeled CSV/TSV/JSONL file in the classifier's label set, tokenized. */

@@ -15,22 +15,13 @@ import java.util.Map;
  * A {@code minibert finetune --out DIR} model: training loss, dev metrics per epoch, gradient norms by layer, the
  * relative weight change per layer, and the gammas of the saved (best) model.
  */
-public final class FinetuneRunSection implements RunSection {
-    static final String METRICS = "training/" + PretrainRunSection.METRICS;
-
-    @Override
-    public boolean accepts(Path dir) {
-        return Files.isRegularFile(dir.resolve(METRICS));
+public final class FinetuneRunSection extends MetricsRunSection {
+    public FinetuneRunSection() {
+        super("training/" + PretrainRunSection.METRICS, "a finetuned model");
     }
 
     @Override
-    public String describes() {
-        return "a finetuned model (" + METRICS + ")";
-    }
-
-    @Override
-    public void render(Path dir, HtmlReport report, Path charts) throws IOException {
-        MetricsLog log = MetricsLog.read(dir.resolve(METRICS));
+    void render(Path dir, MetricsLog log, HtmlReport report, Path charts) throws IOException {
         report.heading("Finetuned model " + dir);
         report.paragraph(PretrainRunSection.summary(log) + " " + devSummary(log));
         RunCharts.metrics(report, log, charts.resolve("loss.png"), "Training loss", "cross-entropy", "loss");

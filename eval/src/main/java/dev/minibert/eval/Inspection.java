@@ -70,7 +70,8 @@ public record Inspection(SavedModel model, String batch, double loss, GammaGrowt
                 notes.add("the model has no MLM head: a fresh one (seed " + seed + ") gives the gradients");
             }
         }
-        return new Inspection(model, batch, loss, GammaGrowthAnalysis.fromStore(store),
+        // gammas from the directory: a fresh MLM head is not the model's
+        return new Inspection(model, batch, loss, GammaGrowthAnalysis.fromModel(model.directory()),
                 GradientProbe.groupNorms(store), bert.layerInputGradNorms(), List.copyOf(notes));
     }
 

@@ -3,27 +3,19 @@ package dev.minibert.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** A {@code minibert pretrain --out DIR} run: loss, masked accuracy, gradient norms by layer, gamma over steps. */
-public final class PretrainRunSection implements RunSection {
+public final class PretrainRunSection extends MetricsRunSection {
     static final String METRICS = "metrics.jsonl";
 
-    @Override
-    public boolean accepts(Path dir) {
-        return Files.isRegularFile(dir.resolve(METRICS));
+    public PretrainRunSection() {
+        super(METRICS, "a pretraining run");
     }
 
     @Override
-    public String describes() {
-        return "a pretraining run (" + METRICS + ")";
-    }
-
-    @Override
-    public void render(Path dir, HtmlReport report, Path charts) throws IOException {
-        MetricsLog log = MetricsLog.read(dir.resolve(METRICS));
+    void render(Path dir, MetricsLog log, HtmlReport report, Path charts) throws IOException {
         report.heading("Pretraining run " + dir);
         report.paragraph(summary(log));
         RunCharts.metrics(report, log, charts.resolve("loss.png"), "Masked-LM loss", "cross-entropy", "loss",
