@@ -87,7 +87,8 @@ public final class FinetuneDriftExperiment implements Experiment {
         }
         numbers.put("post_norm_drift_ratio", post);
         numbers.put("pre_norm_drift_ratio", pre);
-        return new Outcome(verdict(post, pre, layers), numbers);
+        return new Outcome(verdict(post, pre, gradRatio.get(NormStyle.POST), gradRatio.get(NormStyle.PRE), layers),
+                numbers);
     }
 
     private static Finetuning.Options finetuning(ExperimentSetup s, Path model, LabeledSample.Files data, Path out) {
@@ -107,14 +108,17 @@ public final class FinetuneDriftExperiment implements Experiment {
 
     /**
      * Shown when post-norm's layer-0/last-layer drift ratio is below 1 and at most {@link #GAP} of pre-norm's;
-     * contradicted when it is not below pre-norm's at all.
+     * contradicted when it is not below pre-norm's at all. The weight-gradient ratios while finetuning are quoted:
+     * AdamW scales each parameter's step by its own gradient history, so smaller gradients need not mean smaller moves.
      */
-    static Verdict verdict(double post, double pre, int layers) {
+    static Verdict verdict(double post, double pre, double postGrad, double preGrad, int layers) {
         Verdict.Status status = post < 1 && post <= GAP * pre ? Verdict.Status.SHOWN
                 : post >= pre ? Verdict.Status.CONTRADICTED : Verdict.Status.NOT_SHOWN;
         return new Verdict(status, String.format(Locale.ROOT,
                 "relative weight change layer 0 / layer %d after finetuning: post-norm %.3g, pre-norm %.3g "
-                        + "(shown if post < 1 and post ≤ %.2f × pre)", layers - 1, post, pre, GAP));
+                        + "(shown if post < 1 and post ≤ %.2f × pre); weight-gradient norm layer 0 / layer %d while "
+                        + "finetuning (median): post-norm %.3g, pre-norm %.3g",
+                layers - 1, post, pre, GAP, layers - 1, postGrad, preGrad));
     }
 
     @Override

@@ -99,7 +99,10 @@ class TrainingExperimentsTest {
         // the numbers the verdict used are the table's
         double postRatio = post[groups.indexOf("layer.0")] / post[groups.indexOf("layer.1")];
         double preRatio = pre[groups.indexOf("layer.0")] / pre[groups.indexOf("layer.1")];
-        assertThat(record.verdict()).isEqualTo(FinetuneDriftExperiment.verdict(postRatio, preRatio, 2));
+        assertThat(record.verdict().status()).isEqualTo(FinetuneDriftExperiment.verdict(postRatio, preRatio, 1, 1, 2)
+                .status());
+        assertThat(record.verdict().summary()).contains(String.format(java.util.Locale.ROOT,
+                "post-norm %.3g, pre-norm %.3g", postRatio, preRatio));
         // the sampled training set: the tiny budget's 24 rows of the 60, written as JSONL
         assertThat(java.nio.file.Files.readAllLines(out.resolve("train.jsonl"))).hasSize(24);
         JsonNode last = ProbeExperimentsTest.metrics(out.resolve("finetune-post-norm/training/metrics.jsonl"))
