@@ -70,7 +70,7 @@ class VerdictTest {
     void finetuneDriftNeedsPostNormLowerLayersToMoveClearlyLess() {
         Verdict shown = FinetuneDriftExperiment.verdict(0.4, 0.9, 0.44, 1.6, 4);
         assertThat(shown.status()).isEqualTo(Status.SHOWN);
-        assertThat(shown.summary()).contains("layer 3", "post-norm 0.4", "pre-norm 0.9", "post-norm 0.44, pre-norm 1.6");
+        assertThat(shown.summary()).contains("layer 3", "post-norm 0.4", "pre-norm 0.9", "post-norm 0.440, pre-norm 1.60");
         assertThat(FinetuneDriftExperiment.verdict(0.8, 0.9, 1, 1, 4).status()).isEqualTo(Status.NOT_SHOWN);
         assertThat(FinetuneDriftExperiment.verdict(1.05, 1.0, 1, 1, 4).status()).isEqualTo(Status.CONTRADICTED);
         // the peer's bge finding: layer 0 moves as much as the last layer
