@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 ImportCommand.class,
                 DataCommand.class,
                 BenchCommand.class,
+                ExperimentCommand.class,
                 QuickstartCommand.class,
                 EvalCommand.class,
                 InspectCommand.class,

@@ -2,6 +2,7 @@ package dev.minibert.cli;
 
 import dev.minibert.eval.RunReport;
 import dev.minibert.eval.ShellCommand;
+import dev.minibert.eval.experiments.ExperimentSection;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Parameters;
 /** {@code minibert report}: one self-contained HTML page rebuilt from saved runs and models. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Rebuild one self-contained HTML report (charts embedded) from saved directories:",
-                "pretraining runs (DIR/metrics.jsonl), finetuned models (DIR/training/metrics.jsonl), model directories."})
+                "experiment folders (DIR/experiment.json), pretraining runs (DIR/metrics.jsonl),",
+                "finetuned models (DIR/training/metrics.jsonl), model directories."})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "run or model directories, in report order")
     List<Path> dirs;
@@ -26,7 +28,7 @@ final class ReportCommand implements Callable<Integer> {
         List<String> words = new ArrayList<>(List.of("minibert", "report"));
         dirs.forEach(d -> words.add(d.toString()));
         words.addAll(List.of("--out", out.toString()));
-        RunReport.standard().write(dirs, out, ShellCommand.of(words));
+        RunReport.standard().withFirst(new ExperimentSection()).write(dirs, out, ShellCommand.of(words));
         System.out.println(out.toAbsolutePath());
         return 0;
     }

@@ -1,0 +1,94 @@
+package dev.minibert.cli;
+
+import dev.minibert.eval.ShellCommand;
+import dev.minibert.eval.experiments.Budget;
+import dev.minibert.eval.experiments.Experiment;
+import dev.minibert.eval.experiments.ExperimentRecord;
+import dev.minibert.eval.experiments.ExperimentSection;
+import dev.minibert.eval.experiments.ExperimentSetup;
+import dev.minibert.eval.experiments.Experiments;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
+
+/** {@code minibert experiment NAME}: one seed claim measured end to end, with a verdict computed from the numbers. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = {"Run a seed experiment: CSV + PNG + report.html + experiment.json in --out, and a verdict line.",
+                "NAME: attenuation | init-std | warmup | head-ln | finetune-drift"})
+final class ExperimentCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME", description = "attenuation, init-std, warmup, head-ln or finetune-drift")
+    String name;
+    @Option(names = {"--budget", "--size"}, defaultValue = "small",
+            description = "tiny (tests) | small (minutes on 2 cores) | full (DESIGN.md's 12-layer configuration)")
+    String budget;
+    @Option(names = "--out", description = "output folder, absent or empty (default: experiments/NAME)") Path out;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--steps", description = "steps of each pretraining run (default: the budget's)") Integer steps;
+    @Option(names = "--corpus", description = "pretraining corpus (default: $MINIBERT_CACHE/corpus/train.txt)") Path corpus;
+    @Option(names = "--vocab", description = "vocab.txt (default: $MINIBERT_CACHE/vocab/minibert-vocab.txt)") Path vocab;
+    @Option(names = "--train", description = "labeled training set for finetune-drift "
+            + "(default: $MINIBERT_CACHE/labeled/libreoffice-topic/train.jsonl)") Path train;
+    @Option(names = "--dev", description = "labeled dev set for finetune-drift (default: ...-topic/dev.jsonl)") Path dev;
+    @Option(names = "--threads", defaultValue = "2") int threads;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Experiment experiment;
+        Budget size;
+        try {
+            experiment = Experiments.named(name);
+            size = Budget.named(budget);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (steps != null && steps < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + steps);
+        }
+        Path cache = cacheDir();
+        Path corpusFile = existing(corpus, cache.resolve("corpus/train.txt"), "--corpus");
+        Path vocabFile = existing(vocab, cache.resolve("vocab/minibert-vocab.txt"), "--vocab");
+        boolean labeled = experiment.name().equals("finetune-drift");
+        Path labeledDir = cache.resolve("labeled/libreoffice-topic");
+        Path trainFile = labeled ? existing(train, labeledDir.resolve("train.jsonl"), "--train") : train;
+        Path devFile = labeled ? existing(dev, labeledDir.resolve("dev.jsonl"), "--dev") : dev;
+        Path outDir = out != null ? out : Path.of("experiments", name);
+        Nd4jSetup.init(threads);
+        ExperimentSetup setup = new ExperimentSetup(size, corpusFile, vocabFile, trainFile, devFile, outDir, seed, steps,
+                command());
+        ExperimentRecord record = Experiments.run(experiment, setup);
+        System.out.println(record.verdict().line(record.name()));
+        System.err.println("report: " + outDir.resolve(ExperimentSection.REPORT));
+        return 0;
+    }
+
+    /** The command as typed, for experiment.json and the report. */
+    private String command() {
+        List<String> words = new ArrayList<>(List.of("minibert")); // the parse result holds every word after it
+        words.addAll(spec.commandLine().getParseResult().originalArgs());
+        return ShellCommand.of(words);
+    }
+
+    /** The data cache: $MINIBERT_CACHE, or ~/.cache/minibert. */
+    private static Path cacheDir() {
+        String env = System.getenv("MINIBERT_CACHE");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "minibert");
+    }
+
+    /** The given file, or the cache's default; either must exist. */
+    private static Path existing(Path given, Path fallback, String option) {
+        Path file = given != null ? given : fallback;
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": not found" + (given != null ? ""
+                    : "; run `minibert data fetch` first, or pass " + option));
+        }
+        return file;
+    }
+}

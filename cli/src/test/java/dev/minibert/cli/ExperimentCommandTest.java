@@ -1,0 +1,68 @@
+package dev.minibert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code minibert experiment}: usage errors, missing data, and one tiny run whose verdict line matches its record. */
+class ExperimentCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void unknownExperimentOrBudgetIsAUsageError() {
+        CliRun name = CliRun.of("", "experiment", "gradients");
+        assertThat(name.exitCode()).isEqualTo(2);
+        assertThat(name.stderr()).contains("unknown experiment 'gradients'", "attenuation", "finetune-drift");
+        CliRun budget = CliRun.of("", "experiment", "warmup", "--budget", "huge");
+        assertThat(budget.exitCode()).isEqualTo(2);
+        assertThat(budget.stderr()).contains("unknown budget 'huge'");
+    }
+
+    @Test
+    void aMissingCorpusNamesTheFileAndWritesNothing() {
+        Path missing = dir.resolve("nope.txt");
+        CliRun run = CliRun.of("", "experiment", "init-std", "--corpus", missing.toString(), "--vocab",
+                missing.toString(), "--out", dir.resolve("out").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr()).contains(missing + ": not found");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void tinyInitStdRunPrintsTheVerdictItRecorded() throws IOException {
+        Path corpus = Files.writeString(dir.resolve("corpus.txt"),
+                "床前明月光。\n疑是地上霜。\n\n春眠不觉晓。\n处处闻啼鸟。\n\n白日依山尽。\n黄河入海流。\n\n明月出天山。\n", StandardCharsets.UTF_8);
+        Path vocab = dir.resolve("vocab.txt");
+        List<String> tokens = new java.util.ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
+        "床前明月光疑是地上霜春眠不觉晓处闻啼鸟白日依山尽黄河入海流出天。".codePoints().distinct()
+                .forEach(c -> tokens.add(Character.toString(c)));
+        Files.write(vocab, tokens, StandardCharsets.UTF_8);
+        Path out = dir.resolve("init");
+        CliRun run = CliRun.of("", "experiment", "init-std", "--budget", "tiny", "--corpus", corpus.toString(),
+                "--vocab", vocab.toString(), "--out", out.toString(), "--seed", "3", "--threads", "1");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        JsonNode record = new ObjectMapper().readTree(out.resolve("experiment.json").toFile());
+        assertThat(run.stdout().trim()).isEqualTo("init-std: " + record.get("verdict").asText() + ": "
+                + record.get("summary").asText());
+        assertThat(record.get("command").asText()).isEqualTo("minibert experiment init-std --budget tiny --corpus "
+                + corpus + " --vocab " + vocab + " --out " + out + " --seed 3 --threads 1");
+        assertThat(record.get("config").get("seed").asLong()).isEqualTo(3);
+        assertThat(out.resolve("report.html")).exists();
+
+        // minibert report takes the experiment folder like any run
+        Path html = dir.resolve("all.html");
+        CliRun report = CliRun.of("", "report", out.toString(), "--out", html.toString());
+        assertThat(report.exitCode()).as(report.stderr()).isZero();
+        assertThat(Files.readString(html, StandardCharsets.UTF_8)).contains("Experiment init-std",
+                record.get("verdict").asText());
+    }
+}

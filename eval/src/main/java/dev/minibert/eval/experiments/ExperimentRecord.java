@@ -1,0 +1,64 @@
+package dev.minibert.eval.experiments;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.minibert.model.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code experiment.json}: which experiment ran, the exact command, its configuration, verdict and numbers. */
+public record ExperimentRecord(String name, String claim, String command, Map<String, Object> config,
+                               Verdict verdict, Map<String, Object> numbers) {
+    public static final String FILE = "experiment.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public void write(Path dir) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("claim", claim);
+        m.put("command", command);
+        m.put("config", config);
+        m.put("verdict", verdict.status().label());
+        m.put("summary", verdict.summary());
+        m.put("numbers", numbers);
+        AtomicFiles.write(dir.resolve(FILE), (JSON.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Reads {@code dir/experiment.json}; a missing or malformed field names the file. */
+    public static ExperimentRecord read(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(dir + ": no " + FILE + " (not an experiment folder)");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        TypeReference<Map<String, Object>> map = new TypeReference<>() { };
+        try {
+            return new ExperimentRecord(text(root, "name", file), text(root, "claim", file), text(root, "command", file),
+                    JSON.convertValue(root.path("config"), map),
+                    new Verdict(Verdict.Status.ofLabel(text(root, "verdict", file)), text(root, "summary", file)),
+                    JSON.convertValue(root.path("numbers"), map));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(JsonNode root, String field, Path file) throws IOException {
+        JsonNode n = root.get(field);
+        if (n == null || !n.isTextual()) {
+            throw new IOException(file + ": missing text field '" + field + "'");
+        }
+        return n.asText();
+    }
+}
