@@ -3,7 +3,8 @@
 # peer (../shared/peers, via scripts/peer_finetune.py), same data, same recipe (3 epochs, batch 16, length 64,
 # lr 5e-5, 10% warmup), and prints the four test accuracies.
 # Data: 4 libreoffice-topic classes from the fetched cache (minibert data fetch), 250 training rows each (1000),
-# every dev/test row of those classes.
+# every dev/test row of those classes. Also writes WORK_DIR/report.html: the model's LayerNorm gammas and the per-layer
+# gradient norms of both finetunes.
 # usage: scripts/finetune-vs-peer.sh [MODEL_DIR] [WORK_DIR]   (default: the imported bge-small-zh-v1.5)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,3 +62,7 @@ for init in pretrained random; do
   /usr/bin/python3 "$root/scripts/peer_finetune.py" "$peers" "$work/train.ids.jsonl" "$work/test.ids.jsonl" $src
   echo "peer $init finetune seconds: $(( $(date +%s) - start ))" >&2
 done
+
+# the real model's gammas and both finetunes' per-layer gradient norms, side by side in one page
+"$root/minibert" report "$model" "$work/ours-pretrained" "$work/ours-random" --out "$work/report.html" >&2
+echo "report: $work/report.html" >&2

@@ -27,7 +27,7 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = {"--budget", "--size"}, defaultValue = "small",
             description = "tiny (tests) | small (minutes on 2 cores) | full (DESIGN.md's 12-layer configuration)")
     String budget;
-    @Option(names = "--out", description = "output folder, absent or empty (default: experiments/NAME)") Path out;
+    @Option(names = "--out", description = "output folder, absent or empty (default: runs/experiments/NAME)") Path out;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--steps", description = "steps of each pretraining run (default: the budget's)") Integer steps;
     @Option(names = "--corpus", description = "pretraining corpus (default: $MINIBERT_CACHE/corpus/train.txt)") Path corpus;
@@ -59,7 +59,7 @@ final class ExperimentCommand implements Callable<Integer> {
         Path labeledDir = cache.resolve("labeled/libreoffice-topic");
         Path trainFile = labeled ? existing(train, labeledDir.resolve("train.jsonl"), "--train") : train;
         Path devFile = labeled ? existing(dev, labeledDir.resolve("dev.jsonl"), "--dev") : dev;
-        Path outDir = out != null ? out : Path.of("experiments", name);
+        Path outDir = out != null ? out : Path.of("runs", "experiments", name);
         Nd4jSetup.init(threads);
         ExperimentSetup setup = new ExperimentSetup(size, corpusFile, vocabFile, trainFile, devFile, outDir, seed, steps,
                 command());

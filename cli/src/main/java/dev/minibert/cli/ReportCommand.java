@@ -1,5 +1,6 @@
 package dev.minibert.cli;
 
+import dev.minibert.eval.QuickstartSection;
 import dev.minibert.eval.RunReport;
 import dev.minibert.eval.ShellCommand;
 import dev.minibert.eval.experiments.ExperimentSection;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /** {@code minibert report}: one self-contained HTML page rebuilt from saved runs and models. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Rebuild one self-contained HTML report (charts embedded) from saved directories:",
-                "experiment folders (DIR/experiment.json), pretraining runs (DIR/metrics.jsonl),",
+                "quickstart runs (DIR/quickstart.json), experiment folders (DIR/experiment.json), pretraining runs (DIR/metrics.jsonl),",
                 "finetuned models (DIR/training/metrics.jsonl), model directories."})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "run or model directories, in report order")
@@ -28,7 +29,8 @@ final class ReportCommand implements Callable<Integer> {
         List<String> words = new ArrayList<>(List.of("minibert", "report"));
         dirs.forEach(d -> words.add(d.toString()));
         words.addAll(List.of("--out", out.toString()));
-        RunReport.standard().withFirst(new ExperimentSection()).write(dirs, out, ShellCommand.of(words));
+        RunReport.standard().withFirst(new ExperimentSection()).withFirst(new QuickstartSection())
+                .write(dirs, out, ShellCommand.of(words));
         System.out.println(out.toAbsolutePath());
         return 0;
     }

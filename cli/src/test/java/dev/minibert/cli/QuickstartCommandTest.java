@@ -36,7 +36,8 @@ class QuickstartCommandTest {
         Path test = cache.resolve("labeled/libreoffice-topic/test.jsonl");
         assertThat(summary.path("classifiers").path(2).path("accuracy").asDouble())
                 .as("the majority baseline, recounted from the files")
-                .isEqualTo(shareOfTrainingMajority(cache.resolve("labeled/libreoffice-topic/train.jsonl"), test));
+                .isEqualTo(shareOfTrainingMajority(Path.of(summary.path("train").asText()), test));
+        assertThat(Files.readAllLines(Path.of(summary.path("train").asText()))).hasSize(1000);
         for (JsonNode c : summary.path("classifiers")) {
             assertThat(c.path("accuracy").asDouble()).isBetween(c.path("accuracy_ci95").path(0).asDouble(),
                     c.path("accuracy_ci95").path(1).asDouble());
