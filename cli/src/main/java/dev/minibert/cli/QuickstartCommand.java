@@ -62,6 +62,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
 
     private static final String LABELED = "libreoffice-topic";
+    private static final String MODEL_CONFIG = "model-config.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--budget", defaultValue = "small", description = "tiny | small | medium | full")
@@ -82,6 +83,11 @@ final class QuickstartCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Path data = cache != null ? cache : DataFetch.defaultCache();
         if (Files.exists(out)) {
+            // only an earlier quickstart's folder (model-config.json is its first file) is ever deleted
+            if (!Files.isRegularFile(out.resolve(MODEL_CONFIG)) && !isEmptyDirectory(out)) {
+                throw new IllegalArgumentException("--out " + out + " exists and is not a quickstart run folder; "
+                        + "choose another --out");
+            }
             System.err.println("quickstart: replacing " + out);
             AtomicFiles.deleteRecursively(out);
         }
@@ -189,7 +195,7 @@ final class QuickstartCommand implements Callable<Integer> {
         c.put("intermediate_size", 4 * budget.hidden);
         c.put("max_position_embeddings", 128);
         c.put("norm_style", "post");
-        Path file = out.resolve("model-config.json");
+        Path file = out.resolve(MODEL_CONFIG);
         AtomicFiles.write(file, JSON.writeValueAsBytes(c));
         return file;
     }
@@ -258,6 +264,15 @@ final class QuickstartCommand implements Callable<Integer> {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -71,4 +71,15 @@ class QuickstartCommandTest {
         }
         return (double) hits / rows.size();
     }
+
+    @Test
+    void refusesToReplaceAFolderThatIsNotAQuickstartRun(@TempDir Path dir) throws IOException {
+        Path precious = Files.writeString(dir.resolve("notes.txt"), "keep me");
+
+        CliRun r = CliRun.of("", "quickstart", "--budget", "tiny", "--out", dir.toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).contains(dir.toString(), "not a quickstart run folder");
+        assertThat(Files.readString(precious)).isEqualTo("keep me");
+    }
 }
