@@ -1,6 +1,5 @@
 package dev.minibert.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.minibert.data.DataFetch;
@@ -9,17 +8,16 @@ import dev.minibert.eval.QuickstartSection;
 import dev.minibert.eval.RunReport;
 import dev.minibert.eval.SavedModel;
 import dev.minibert.eval.ShellCommand;
+import dev.minibert.finetune.ClassificationDataset;
 import dev.minibert.finetune.ClassificationMetrics;
 import dev.minibert.finetune.DatasetFormat;
 import dev.minibert.model.io.AtomicFiles;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,16 +208,15 @@ final class QuickstartCommand implements Callable<Integer> {
      * The baseline that always answers the training set's most frequent label, scored on the same test examples
      * (their gold labels are the rows of the pretrained classifier's confusion matrix).
      */
-    private Map<String, Object> majorityClass(Path train, Map<String, Object> scored) throws IOException {
-        Map<String, Integer> counts = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(train, StandardCharsets.UTF_8)) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (!line.isBlank()) {
-                    counts.merge(JSON.readTree(line).path("label").asText(), 1, Integer::sum);
-                }
-            }
+    private Map<String, Object> majorityClass(Path train, Map<String, Object> scored) {
+        ClassificationDataset rows = ClassificationDataset.load(train, DatasetFormat.single(train), null, false);
+        int[] counts = new int[rows.labels().size()];
+        rows.examples().forEach(e -> counts[e.label()]++);
+        int top = 0;
+        for (int c = 1; c < counts.length; c++) {
+            top = counts[c] > counts[top] ? c : top;
         }
-        String majority = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        String majority = rows.labels().name(top);
         @SuppressWarnings("unchecked")
         List<String> labels = (List<String>) scored.get("labels");
         int[][] confusion = (int[][]) scored.get("confusion");
