@@ -13,6 +13,8 @@ public final class BertEncoder {
     // each layer's activations for its backward; an inference forward alternates two shared sets instead
     private final List<Scratch.Pool> layerBuffers = new ArrayList<>();
     private final Scratch.Pool[] inferenceBuffers = {new Scratch.Pool(), new Scratch.Pool()};
+    // a backward's own buffers (gradients flowing down) are dead once the layer below has read them: two sets
+    private final Scratch.Pool[] backwardBuffers = {new Scratch.Pool(), new Scratch.Pool()};
 
     /** prefix: the model's, e.g. "bert.". */
     public BertEncoder(ParameterStore store, String prefix, BertConfig config) {
@@ -45,7 +47,9 @@ public final class BertEncoder {
         INDArray g = finalLayerNorm == null ? dy : finalLayerNorm.backward(dy);
         gradNorms[layers.size()] = VectorNorm.l2(g);
         for (int i = layers.size() - 1; i >= 0; i--) {
-            g = layers.get(i).backward(g);
+            try (Scratch.Opened ignored = backwardBuffers[i % 2].open()) {
+                g = layers.get(i).backward(g);
+            }
             gradNorms[i] = VectorNorm.l2(g);
         }
         return g;

@@ -13,8 +13,12 @@ final class TinyBert {
     }
 
     static BertConfig config(BertConfig.NormStyle style) {
+        return config(style, 2);
+    }
+
+    static BertConfig config(BertConfig.NormStyle style, int layers) {
         return BertConfig.builder()
-                .vocabSize(11).hiddenSize(8).numHiddenLayers(2).numAttentionHeads(2).intermediateSize(12)
+                .vocabSize(11).hiddenSize(8).numHiddenLayers(layers).numAttentionHeads(2).intermediateSize(12)
                 .maxPositionEmbeddings(8).typeVocabSize(2).layerNormEps(1e-12)
                 .hiddenDropoutProb(0.1).attentionProbsDropoutProb(0.1)
                 .normStyle(style).build();
