@@ -43,15 +43,27 @@ final class NioView {
         return a.rank() == 2 && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
     }
 
-    double get(int i) {
-        return doubles != null ? doubles.get(offset + i) : floats.get(offset + i);
+    /** Elements from..from+row.length-1 into {@code row}: a loop per type, so the element loop has no branch. */
+    void get(int from, double[] row) {
+        int at = offset + from;
+        if (doubles != null) {
+            doubles.get(at, row);
+        } else {
+            for (int c = 0; c < row.length; c++) {
+                row[c] = floats.get(at + c);
+            }
+        }
     }
 
-    void put(int i, double v) {
+    /** {@code row} into elements from..from+row.length-1. */
+    void put(int from, double[] row) {
+        int at = offset + from;
         if (doubles != null) {
-            doubles.put(offset + i, v);
+            doubles.put(at, row);
         } else {
-            floats.put(offset + i, (float) v);
+            for (int c = 0; c < row.length; c++) {
+                floats.put(at + c, (float) row[c]);
+            }
         }
     }
 }

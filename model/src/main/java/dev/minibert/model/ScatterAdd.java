@@ -32,12 +32,15 @@ public final class ScatterAdd {
         }
         NioView t = NioView.of(target);
         NioView s = NioView.reading(source);
+        double[] sum = new double[d];
+        double[] add = new double[d];
         for (int i = 0; i < rows.length; i++) {
-            int to = rows[i] * d;
-            int from = i * d;
+            t.get(rows[i] * d, sum);
+            s.get(i * d, add);
             for (int j = 0; j < d; j++) {
-                t.put(to + j, t.get(to + j) + s.get(from + j));
+                sum[j] += add[j];
             }
+            t.put(rows[i] * d, sum);
         }
     }
 }

@@ -48,23 +48,25 @@ public final class SoftmaxCrossEntropy {
         NioView x = NioView.reading(logits);
         NioView e = NioView.of(exps);
         // log-sum-exp with the row max shifted out: nll = log(Σ exp(x - max)) - (x_y - max)
+        double[] row = new double[classes];
         double loss = 0;
         weightSum = 0;
         for (int i = 0; i < n; i++) {
-            int row = i * classes;
+            x.get(i * classes, row);
             double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < classes; c++) {
-                max = Math.max(max, x.get(row + c));
+            for (double v : row) {
+                max = Math.max(max, v);
             }
+            double shiftedTarget = row[labels[i]] - max;
             double sum = 0;
             for (int c = 0; c < classes; c++) {
-                double v = Math.exp(x.get(row + c) - max);
-                e.put(row + c, v);
-                sum += v;
+                row[c] = Math.exp(row[c] - max);
+                sum += row[c];
             }
+            e.put(i * classes, row);
             invSums[i] = 1 / sum;
             double w = weight(labels[i]);
-            loss += w * (Math.log(sum) - (x.get(row + labels[i]) - max));
+            loss += w * (Math.log(sum) - shiftedTarget);
             weightSum += w;
         }
         this.labels = labels.clone();
@@ -81,14 +83,16 @@ public final class SoftmaxCrossEntropy {
         }
         int classes = (int) exps.columns();
         NioView d = NioView.of(exps);
+        double[] row = new double[classes];
         for (int i = 0; i < labels.length; i++) {
-            int row = i * classes;
             double rowScale = weight(labels[i]) * scale / weightSum;
             double probScale = invSums[i] * rowScale;
+            d.get(i * classes, row);
             for (int c = 0; c < classes; c++) {
-                d.put(row + c, d.get(row + c) * probScale);
+                row[c] *= probScale;
             }
-            d.put(row + labels[i], d.get(row + labels[i]) - rowScale);
+            row[labels[i]] -= rowScale;
+            d.put(i * classes, row);
         }
         labels = null;
         return exps;
