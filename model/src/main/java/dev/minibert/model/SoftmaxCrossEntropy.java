@@ -42,7 +42,11 @@ public final class SoftmaxCrossEntropy {
             }
         }
         if (exps == null || !exps.equalShapes(logits) || exps.dataType() != logits.dataType()) {
-            exps = Nd4j.create(logits.dataType(), n, classes);
+            // freed at once, as Scratch does: the MLM head's row count changes from batch to batch
+            if (exps != null && exps.closeable()) {
+                exps.close();
+            }
+            exps = Nd4j.createUninitialized(logits.dataType(), n, classes);
             invSums = new double[n];
         }
         NioView x = NioView.reading(logits);

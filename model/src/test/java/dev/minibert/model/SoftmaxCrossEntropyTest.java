@@ -95,6 +95,18 @@ class SoftmaxCrossEntropyTest {
     }
 
     @Test
+    void keepsItsBufferWhileTheShapeHoldsAndFreesItWhenReplaced() {
+        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        ce.forward(Nd4j.zeros(DataType.FLOAT, 3, 4), new int[] {0, 1, 2});
+        INDArray first = ce.backward(1);
+        ce.forward(Nd4j.ones(DataType.FLOAT, 3, 4), new int[] {0, 1, 2});
+        assertThat(ce.backward(1)).isSameAs(first);
+        ce.forward(Nd4j.zeros(DataType.FLOAT, 2, 4), new int[] {0, 1});
+        assertThat(first.wasClosed()).isTrue();
+        assertThat(ce.backward(1).wasClosed()).isFalse();
+    }
+
+    @Test
     void backwardRunsOncePerForwardAndLabelsMustBeClasses() {
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
         assertThatThrownBy(() -> ce.backward(1)).isInstanceOf(IllegalStateException.class);

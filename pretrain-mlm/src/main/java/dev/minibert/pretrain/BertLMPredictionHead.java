@@ -26,7 +26,7 @@ public final class BertLMPredictionHead {
     private INDArray transformed;           // [M,H], decoder input kept for backward
     private int[] rows;
     private long hiddenRows;
-    // buffers kept while the shapes stay the same (as model's Scratch): off-heap arrays are freed only after a GC
+    // buffers kept while their shapes hold, as model's Scratch does (M changes from batch to batch)
     private INDArray gathered;              // [M,H]
     private INDArray logits;                // [M,V]
     private INDArray ones;                  // [M,1], for the bias add and the bias gradient as gemms
@@ -70,7 +70,8 @@ public final class BertLMPredictionHead {
         Nd4j.pullRows(hidden, gathered, 1, rows);
         transformed = dense == null ? gathered : layerNorm.forward(gelu.forward(dense.forward(gathered)));
         logits = reuse(logits, type, m, v);
-        ones = ones != null && ones.dataType() == type && ones.rows() == m ? ones : Nd4j.ones(type, m, 1);
+        INDArray column = reuse(ones, type, m, 1);
+        ones = column == ones ? ones : column.assign(1);
         // bias as a rank-1 gemm (ones[M,1] · b[1,V]), then x·Eᵀ accumulated onto it: an ND4J broadcast costs more
         Nd4j.gemm(ones, bias.value().reshape(1, v), logits, false, false, 1.0, 0.0);
         Nd4j.gemm(transformed, wordEmbeddings.value(), logits, false, true, 1.0, 1.0);
@@ -92,9 +93,17 @@ public final class BertLMPredictionHead {
         return dHidden;
     }
 
-    /** {@code current} when it already has this type and shape, else a new array (contents undefined either way). */
+    /**
+     * {@code current} when it has this type and shape, else a new uninitialised array, {@code current} being freed
+     * at once: ND4J frees off-heap memory only after a GC has seen the handle, and M changes from batch to batch.
+     */
     private static INDArray reuse(INDArray current, DataType type, long rows, long columns) {
-        return current != null && current.dataType() == type && current.rows() == rows && current.columns() == columns
-                ? current : Nd4j.create(type, rows, columns);
+        if (current != null && current.dataType() == type && current.rows() == rows && current.columns() == columns) {
+            return current;
+        }
+        if (current != null && current.closeable()) {
+            current.close();
+        }
+        return Nd4j.createUninitialized(type, rows, columns);
     }
 }

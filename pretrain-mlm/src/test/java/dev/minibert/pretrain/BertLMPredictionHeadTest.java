@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The head keeps its buffers between steps: a step after one with more masked rows must give exactly what a fresh
- * head gives, with dHidden zero at every row the step did not mask. (Its gradients themselves are checked by
+ * The head keeps its buffers between steps while the shapes hold: a step after one with more masked rows must give
+ * exactly what a fresh head gives, with dHidden zero at every row the step did not mask. (Its gradients themselves are checked by
  * finite differences and SameDiff in {@link BertForMaskedLMGradientTest}.)
  */
 class BertLMPredictionHeadTest {
@@ -58,5 +58,19 @@ class BertLMPredictionHeadTest {
             assertThat(second.dHidden().getRow(r).amaxNumber().doubleValue()).as("row %d", r)
                     .matches(v -> masked ? v > 0 : v == 0);
         }
+    }
+
+    /** M changes from batch to batch: a replaced [M,V] buffer is freed at once, not when a GC gets round to it. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aBufferReplacedForANewRowCountIsFreedAtOnce(boolean transform) {
+        ParameterStore store = new ParameterStore(DataType.DOUBLE);
+        BertLMPredictionHead head = head(store, transform);
+        INDArray hidden = GradientCheck.randn(1, 10, 8);
+        INDArray first = head.forward(hidden, new int[] {0, 2, 5});
+        assertThat(head.forward(hidden, new int[] {1, 3, 4})).isSameAs(first);
+        INDArray other = head.forward(hidden, new int[] {1, 4});
+        assertThat(first.wasClosed()).isTrue();
+        assertThat(other.wasClosed()).isFalse();
     }
 }
