@@ -1,7 +1,6 @@
 package dev.minibert.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** A lookup table [num,dim]; backward scatter-adds rows into the gradient (never a one-hot product). */
@@ -10,7 +9,7 @@ public final class Embedding {
     private final String name;
     private final int num;
     private final int dim;
-    private INDArray ids;  // [N] INT, kept for backward
+    private int[] ids;     // [N], kept for backward
     private INDArray output;
 
     public Embedding(ParameterStore store, String name, int num, int dim) {
@@ -28,20 +27,15 @@ public final class Embedding {
                         + name + " (" + num + " rows)");
             }
         }
-        this.ids = Nd4j.createFromArray(ids);
+        this.ids = ids.clone();
         output = Scratch.reuse(output, weight.value().dataType(), ids.length, dim);
         Nd4j.pullRows(weight.value(), output, 1, ids);
         return output;
     }
 
-    /** dy: [N,dim]; grad[ids[n]] += dy[n]. Single-threaded ("lock") so repeated ids add up exactly. */
+    /** dy: [N,dim]; grad[ids[n]] += dy[n], repeated ids adding up. */
     public void backward(INDArray dy) {
-        INDArray grad = weight.grad();
-        Nd4j.exec(DynamicCustomOp.builder("scatter_add")
-                .addInputs(grad, ids, dy)
-                .addOutputs(grad)
-                .addBooleanArguments(true, false)
-                .build());
+        ScatterAdd.rows(weight.grad(), ids, dy);
     }
 
     public Parameter weight() {

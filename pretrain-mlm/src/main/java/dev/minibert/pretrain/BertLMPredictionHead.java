@@ -6,6 +6,8 @@ import dev.minibert.model.LayerNorm;
 import dev.minibert.model.Linear;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
+import dev.minibert.model.ScatterAdd;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -24,6 +26,12 @@ public final class BertLMPredictionHead {
     private INDArray transformed;           // [M,H], decoder input kept for backward
     private int[] rows;
     private long hiddenRows;
+    // buffers kept while their shapes hold, as model's Scratch does (M changes from batch to batch)
+    private INDArray gathered;              // [M,H]
+    private INDArray logits;                // [M,V]
+    private INDArray ones;                  // [M,1], for the bias add and the bias gradient as gemms
+    private INDArray dTransformed;          // [M,H]
+    private INDArray dHidden;               // [N,H]
 
     public BertLMPredictionHead(BertConfig config, ParameterStore store, Parameter wordEmbeddings, boolean transform) {
         this.wordEmbeddings = wordEmbeddings;
@@ -44,33 +52,58 @@ public final class BertLMPredictionHead {
         return dense != null;
     }
 
-    /** hidden: [N,H] (N = B·T); maskedRows: indices into N. Returns logits [M,V]. */
+    /**
+     * hidden: [N,H] (N = B·T); maskedRows: indices into N, at least one. Returns logits [M,V], valid until the
+     * next forward.
+     */
     public INDArray forward(INDArray hidden, int[] maskedRows) {
         if (maskedRows.length == 0) {
             throw new IllegalArgumentException("no masked positions in the batch: nothing to predict");
         }
         rows = maskedRows.clone();
         hiddenRows = hidden.rows();
-        INDArray h = Nd4j.pullRows(hidden, 1, rows);
-        transformed = dense == null ? h : layerNorm.forward(gelu.forward(dense.forward(h)));
-        INDArray logits = Nd4j.createUninitialized(hidden.dataType(), rows.length, wordEmbeddings.shape()[0]);
-        Nd4j.gemm(transformed, wordEmbeddings.value(), logits, false, true, 1.0, 0.0);
-        return logits.addiRowVector(bias.value());
+        DataType type = hidden.dataType();
+        int m = rows.length;
+        long h = hidden.columns();
+        long v = wordEmbeddings.shape()[0];
+        gathered = reuse(gathered, type, m, h);
+        Nd4j.pullRows(hidden, gathered, 1, rows);
+        transformed = dense == null ? gathered : layerNorm.forward(gelu.forward(dense.forward(gathered)));
+        logits = reuse(logits, type, m, v);
+        INDArray column = reuse(ones, type, m, 1);
+        ones = column == ones ? ones : column.assign(1);
+        // bias as a rank-1 gemm (ones[M,1] · b[1,V]), then x·Eᵀ accumulated onto it: an ND4J broadcast costs more
+        Nd4j.gemm(ones, bias.value().reshape(1, v), logits, false, false, 1.0, 0.0);
+        Nd4j.gemm(transformed, wordEmbeddings.value(), logits, false, true, 1.0, 1.0);
+        return logits;
     }
 
-    /** dLogits: [M,V]. Adds the decoder's share into the tied word-embedding gradient; returns dHidden [N,H]. */
+    /**
+     * dLogits: [M,V]. Adds the decoder's share into the tied word-embedding gradient; returns dHidden [N,H], zero
+     * outside the masked rows and valid until the next backward.
+     */
     public INDArray backward(INDArray dLogits) {
         Nd4j.gemm(dLogits, transformed, wordEmbeddings.grad(), true, false, 1.0, 1.0);
-        bias.grad().addi(dLogits.sum(0));
-        INDArray dh = Nd4j.createUninitialized(dLogits.dataType(), rows.length, transformed.columns());
-        Nd4j.gemm(dLogits, wordEmbeddings.value(), dh, false, false, 1.0, 0.0);
-        if (dense != null) {
-            dh = dense.backward(gelu.backward(layerNorm.backward(dh)));
-        }
-        INDArray dHidden = Nd4j.zeros(dLogits.dataType(), hiddenRows, transformed.columns());
-        for (int i = 0; i < rows.length; i++) {
-            dHidden.getRow(rows[i]).addi(dh.getRow(i));
-        }
+        Nd4j.gemm(ones, dLogits, bias.grad().reshape(1, dLogits.columns()), true, false, 1.0, 1.0); // Σ_rows, by BLAS
+        dTransformed = reuse(dTransformed, dLogits.dataType(), rows.length, transformed.columns());
+        Nd4j.gemm(dLogits, wordEmbeddings.value(), dTransformed, false, false, 1.0, 0.0);
+        INDArray dh = dense == null ? dTransformed : dense.backward(gelu.backward(layerNorm.backward(dTransformed)));
+        dHidden = reuse(dHidden, dh.dataType(), hiddenRows, dh.columns()).assign(0);
+        ScatterAdd.rows(dHidden, rows, dh);
         return dHidden;
+    }
+
+    /**
+     * {@code current} when it has this type and shape, else a new uninitialised array, {@code current} being freed
+     * at once: ND4J frees off-heap memory only after a GC has seen the handle, and M changes from batch to batch.
+     */
+    private static INDArray reuse(INDArray current, DataType type, long rows, long columns) {
+        if (current != null && current.dataType() == type && current.rows() == rows && current.columns() == columns) {
+            return current;
+        }
+        if (current != null && current.closeable()) {
+            current.close();
+        }
+        return Nd4j.createUninitialized(type, rows, columns);
     }
 }

@@ -52,6 +52,11 @@ public final class MaskingCollator {
         return new SplittableRandom(new SplittableRandom(runSeed).nextLong() + step).nextLong();
     }
 
+    /** Whether {@code inst} has a token this collator may mask: without one, it contributes no prediction. */
+    public boolean canMask(Instance inst) {
+        return !candidateWords(inst).isEmpty();
+    }
+
     /** Masks and pads a batch; the same instances and seed always give the same batch. */
     public Batch collate(List<Instance> instances, long seed) {
         if (instances.isEmpty()) {

@@ -85,8 +85,8 @@ final class MlmTrainingTask implements TrainingTask {
 
     @Override
     public void afterCheckpoint(long step, Path checkpoint, Map<String, Object> metrics) {
-        if (evaluator != null) {
-            MlmEvaluator.Score s = evaluator.evaluate(model);
+        MlmEvaluator.Score s = evaluator == null ? null : evaluator.evaluate(model);
+        if (s != null && s.maskedTokens() > 0) {
             metrics.put("eval_loss", s.loss());
             metrics.put("eval_masked_accuracy", s.accuracy());
             metrics.put("eval_perplexity", s.perplexity());

@@ -82,6 +82,14 @@ public final class Pretraining {
             List<Instance> target = split.nextDouble() < o.evalFraction() ? heldOut : train;
             target.addAll(builder.fromDocument(document));
         }
+        MaskingCollator collator = new MaskingCollator(vocab, 0.15, o.maxPredictionsPerSeq(), o.wholeWordMask());
+        // a training batch of sequences with nothing to mask would have no loss; the evaluator skips such batches
+        int unmaskable = train.size();
+        train.removeIf(i -> !collator.canMask(i));
+        unmaskable -= train.size();
+        if (unmaskable > 0) {
+            LOG.warn("dropped {} training sequences of only [UNK] and special tokens: nothing to mask", unmaskable);
+        }
         if (reader.skippedLines() > 0) {
             LOG.warn("skipped {} lines with invalid UTF-8 (--skip-bad-lines)", reader.skippedLines());
         }
@@ -98,7 +106,6 @@ public final class Pretraining {
         } else {
             Initializer.initialize(store, config.initializerRange, o.seed());
         }
-        MaskingCollator collator = new MaskingCollator(vocab, 0.15, o.maxPredictionsPerSeq(), o.wholeWordMask());
         MlmEvaluator evaluator = heldOut.isEmpty() ? null
                 : new MlmEvaluator(heldOut, collator, o.batchSize(), EpochOrder.mix(o.seed(), 0, 4));
         long total = o.maxSteps() != null ? o.maxSteps()

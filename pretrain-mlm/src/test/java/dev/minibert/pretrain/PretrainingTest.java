@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,21 @@ class PretrainingTest {
                 "bert.encoder.layer.1.output.LayerNorm.weight");
         assertThat(rows.get(0).get("grad_norms").has("layer.0")).isTrue();
         assertThat(rows.get(0).get("layer_norm_gamma").has("cls.predictions.transform.LayerNorm.weight")).isTrue();
+    }
+
+    /** A document of one unknown word is [CLS] [UNK] [SEP]: nothing to mask, so it must not become a training batch. */
+    @Test
+    void aSequenceWithNothingToMaskIsNotTrainedOn() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+        Files.writeString(tmp.resolve("corpus.txt"), "\n☃☃\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Path out = tmp.resolve("run");
+        // seven sequences (one per document) at batch 1 for 20 steps: each, the unknown one too, is a batch of its own
+        TrainingLoop.Result r = Pretraining.run(TinyCorpus.options(tmp, out, 20, 1e-3, 0, false, 1), m -> { });
+        assertThat(r.steps()).isEqualTo(20);
+        for (JsonNode row : rows(out.resolve("metrics.jsonl"))) {
+            assertThat(row.get("masked_tokens").asLong()).isPositive();
+            assertThat(row.get("loss").asDouble()).isFinite();
+        }
     }
 
     @Test

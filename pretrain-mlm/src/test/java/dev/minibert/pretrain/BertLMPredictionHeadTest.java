@@ -1,0 +1,76 @@
+package dev.minibert.pretrain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.minibert.model.BertConfig;
+import dev.minibert.model.GradientCheck;
+import dev.minibert.model.Parameter;
+import dev.minibert.model.ParameterStore;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The head keeps its buffers between steps while the shapes hold: a step after one with more masked rows must give
+ * exactly what a fresh head gives, with dHidden zero at every row the step did not mask. (Its gradients themselves are checked by
+ * finite differences and SameDiff in {@link BertForMaskedLMGradientTest}.)
+ */
+class BertLMPredictionHeadTest {
+    private static final BertConfig CONFIG = BertConfig.builder().vocabSize(11).hiddenSize(8).numHiddenLayers(1)
+            .numAttentionHeads(2).intermediateSize(12).maxPositionEmbeddings(8).build();
+
+    private record Step(INDArray logits, INDArray dHidden, ParameterStore store) {
+    }
+
+    private static Step step(BertLMPredictionHead head, ParameterStore store, int[] rows, long seed) {
+        store.zeroGrad();
+        INDArray logits = head.forward(GradientCheck.randn(seed, 10, 8), rows).dup();
+        INDArray dHidden = head.backward(GradientCheck.randn(seed + 1, rows.length, 11)).dup();
+        return new Step(logits, dHidden, store);
+    }
+
+    private static BertLMPredictionHead head(ParameterStore store, boolean transform) {
+        Parameter words = store.add("bert.embeddings.word_embeddings.weight", 11, 8);
+        BertLMPredictionHead head = new BertLMPredictionHead(CONFIG, store, words, transform);
+        GradientCheck.randomize(store, 3);
+        return head;
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aReusedHeadGivesWhatAFreshHeadGives(boolean transform) {
+        ParameterStore reusedStore = new ParameterStore(DataType.DOUBLE);
+        BertLMPredictionHead reused = head(reusedStore, transform);
+        step(reused, reusedStore, new int[] {0, 2, 5, 7, 9}, 10);
+        int[] rows = {1, 4, 6};
+        Step second = step(reused, reusedStore, rows, 20);
+
+        ParameterStore freshStore = new ParameterStore(DataType.DOUBLE);
+        Step fresh = step(head(freshStore, transform), freshStore, rows, 20);
+        assertThat(second.logits()).isEqualTo(fresh.logits());
+        assertThat(second.dHidden()).isEqualTo(fresh.dHidden());
+        for (Parameter p : freshStore) {
+            assertThat(reusedStore.get(p.name()).grad()).as(p.name()).isEqualTo(p.grad());
+        }
+        for (int r = 0; r < 10; r++) {
+            boolean masked = r == 1 || r == 4 || r == 6;
+            assertThat(second.dHidden().getRow(r).amaxNumber().doubleValue()).as("row %d", r)
+                    .matches(v -> masked ? v > 0 : v == 0);
+        }
+    }
+
+    /** M changes from batch to batch: a replaced [M,V] buffer is freed at once, not when a GC gets round to it. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aBufferReplacedForANewRowCountIsFreedAtOnce(boolean transform) {
+        ParameterStore store = new ParameterStore(DataType.DOUBLE);
+        BertLMPredictionHead head = head(store, transform);
+        INDArray hidden = GradientCheck.randn(1, 10, 8);
+        INDArray first = head.forward(hidden, new int[] {0, 2, 5});
+        assertThat(head.forward(hidden, new int[] {1, 3, 4})).isSameAs(first);
+        INDArray other = head.forward(hidden, new int[] {1, 4});
+        assertThat(first.wasClosed()).isTrue();
+        assertThat(other.wasClosed()).isFalse();
+    }
+}
