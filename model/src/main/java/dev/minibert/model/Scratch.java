@@ -21,13 +21,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * their longest row change shape every step, and a 12-layer finetune grew by ~100 MB a step until the kernel
  * killed it. A module must therefore always, or never, run inside a pool.
  */
-final class Scratch {
+public final class Scratch {
     private static final ThreadLocal<Pool> OPEN = new ThreadLocal<>();
 
     private Scratch() {
     }
 
-    static INDArray reuse(INDArray current, DataType type, long... shape) {
+    public static INDArray reuse(INDArray current, DataType type, long... shape) {
         Pool pool = OPEN.get();
         if (pool != null) {
             return pool.take(type, shape);
@@ -36,7 +36,7 @@ final class Scratch {
     }
 
     /** A [n,1] column of ones (for bias adds and row sums as gemm), kept while n stays the same. */
-    static INDArray ones(INDArray current, DataType type, long n) {
+    public static INDArray ones(INDArray current, DataType type, long n) {
         if (current != null && current.dataType() == type && current.rows() == n) {
             return current;
         }

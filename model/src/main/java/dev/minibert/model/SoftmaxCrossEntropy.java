@@ -1,7 +1,6 @@
 package dev.minibert.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Mean cross-entropy of softmax(logits) against integer labels, as torch's {@code F.cross_entropy}:
@@ -41,12 +40,8 @@ public final class SoftmaxCrossEntropy {
                 throw new IllegalArgumentException("label " + labels[i] + " out of range [0," + classes + ") at row " + i);
             }
         }
-        if (exps == null || !exps.equalShapes(logits) || exps.dataType() != logits.dataType()) {
-            // freed at once, as Scratch does: the MLM head's row count changes from batch to batch
-            if (exps != null && exps.closeable()) {
-                exps.close();
-            }
-            exps = Nd4j.createUninitialized(logits.dataType(), n, classes);
+        exps = Scratch.reuse(exps, logits.dataType(), n, classes); // the MLM head's row count changes every batch
+        if (invSums == null || invSums.length != n) {
             invSums = new double[n];
         }
         NioView x = NioView.reading(logits);

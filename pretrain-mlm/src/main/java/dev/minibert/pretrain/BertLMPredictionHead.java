@@ -7,6 +7,7 @@ import dev.minibert.model.Linear;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.ScatterAdd;
+import dev.minibert.model.Scratch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -66,12 +67,11 @@ public final class BertLMPredictionHead {
         int m = rows.length;
         long h = hidden.columns();
         long v = wordEmbeddings.shape()[0];
-        gathered = reuse(gathered, type, m, h);
+        gathered = Scratch.reuse(gathered, type, m, h);
         Nd4j.pullRows(hidden, gathered, 1, rows);
         transformed = dense == null ? gathered : layerNorm.forward(gelu.forward(dense.forward(gathered)));
-        logits = reuse(logits, type, m, v);
-        INDArray column = reuse(ones, type, m, 1);
-        ones = column == ones ? ones : column.assign(1);
+        logits = Scratch.reuse(logits, type, m, v);
+        ones = Scratch.ones(ones, type, m);
         // bias as a rank-1 gemm (ones[M,1] · b[1,V]), then x·Eᵀ accumulated onto it: an ND4J broadcast costs more
         Nd4j.gemm(ones, bias.value().reshape(1, v), logits, false, false, 1.0, 0.0);
         Nd4j.gemm(transformed, wordEmbeddings.value(), logits, false, true, 1.0, 1.0);
@@ -85,25 +85,11 @@ public final class BertLMPredictionHead {
     public INDArray backward(INDArray dLogits) {
         Nd4j.gemm(dLogits, transformed, wordEmbeddings.grad(), true, false, 1.0, 1.0);
         Nd4j.gemm(ones, dLogits, bias.grad().reshape(1, dLogits.columns()), true, false, 1.0, 1.0); // Σ_rows, by BLAS
-        dTransformed = reuse(dTransformed, dLogits.dataType(), rows.length, transformed.columns());
+        dTransformed = Scratch.reuse(dTransformed, dLogits.dataType(), rows.length, transformed.columns());
         Nd4j.gemm(dLogits, wordEmbeddings.value(), dTransformed, false, false, 1.0, 0.0);
         INDArray dh = dense == null ? dTransformed : dense.backward(gelu.backward(layerNorm.backward(dTransformed)));
-        dHidden = reuse(dHidden, dh.dataType(), hiddenRows, dh.columns()).assign(0);
+        dHidden = Scratch.reuse(dHidden, dh.dataType(), hiddenRows, dh.columns()).assign(0);
         ScatterAdd.rows(dHidden, rows, dh);
         return dHidden;
-    }
-
-    /**
-     * {@code current} when it has this type and shape, else a new uninitialised array, {@code current} being freed
-     * at once: ND4J frees off-heap memory only after a GC has seen the handle, and M changes from batch to batch.
-     */
-    private static INDArray reuse(INDArray current, DataType type, long rows, long columns) {
-        if (current != null && current.dataType() == type && current.rows() == rows && current.columns() == columns) {
-            return current;
-        }
-        if (current != null && current.closeable()) {
-            current.close();
-        }
-        return Nd4j.createUninitialized(type, rows, columns);
     }
 }
