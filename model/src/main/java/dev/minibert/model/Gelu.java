@@ -1,6 +1,7 @@
 package dev.minibert.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * GELU in BERT's exact erf form, x·Φ(x) with Φ(x) = ½(1 + erf(x/√2)) (not the tanh approximation, which
@@ -38,13 +39,21 @@ public final class Gelu {
                     + input.length());
         }
         inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.shape());
-        FlatView upstream = FlatView.of(FlatView.plain(dy));
         FlatView in = FlatView.of(input);
-        FlatView phi = FlatView.of(cdf);
         FlatView dx = FlatView.of(inputGrad);
-        for (int i = 0, n = (int) dy.length(); i < n; i++) {
+        int n = (int) dy.length();
+        for (int i = 0; i < n; i++) {
             double v = in.get(i);
-            dx.set(i, upstream.get(i) * (phi.get(i) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI));
+            dx.set(i, -0.5 * v * v);
+        }
+        // exp(-x²/2) by ND4J: its exp is vectorized, while Math.exp one element at a time cost twice the
+        // whole ND4J op chain this backward replaced (measured in GeluBench)
+        Transforms.exp(inputGrad, false);
+        FlatView upstream = FlatView.of(FlatView.plain(dy));
+        FlatView phi = FlatView.of(cdf);
+        for (int i = 0; i < n; i++) {
+            double v = in.get(i);
+            dx.set(i, upstream.get(i) * (phi.get(i) + v * dx.get(i) * INV_SQRT_2PI));
         }
         return inputGrad;
     }
