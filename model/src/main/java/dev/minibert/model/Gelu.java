@@ -5,8 +5,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * GELU in BERT's exact erf form, x·Φ(x) with Φ(x) = ½(1 + erf(x/√2)) (not the tanh approximation, which
- * ND4J's GELU ops use); d/dx = Φ(x) + x·φ(x). Forward and backward are one pass each (see {@link FlatView}),
- * computed in double and stored in the array's type.
+ * ND4J's GELU ops use); d/dx = Φ(x) + x·φ(x). The forward is one pass (see {@link FlatView}) computed in
+ * double and stored in the array's type; the backward is two passes around ND4J's exp.
  */
 public final class Gelu {
     private static final double INV_SQRT2 = 1 / Math.sqrt(2);
