@@ -3,10 +3,14 @@ package dev.minibert.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class DropoutTest {
     private static final int N = 200_000;
@@ -58,6 +62,63 @@ class DropoutTest {
         Dropout dropout = new Dropout(0.5);
         INDArray y = dropout.forward(ones(), true).dup();
         assertThat(dropout.backward(ones())).isEqualTo(y);
+    }
+
+    /**
+     * The mask as documented, drawn here from the same SplittableRandom: two 24-bit uniforms per nextLong,
+     * dropped when u < ceil(p·2^24); kept values times 1/(1-p) rounded to the array's type. Output and
+     * gradient must equal x·mask and dy·mask bit for bit (signed zeros included), over a length that ends
+     * mid-word and mid-pair.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void forwardAndBackwardApplyTheDocumentedMaskBitForBit(DataType type) {
+        double p = 0.3;
+        int n = 3 * 67; // 201: odd, not a multiple of 64
+        INDArray x = GradientCheck.randn(21, 3, 67).castTo(type);
+        INDArray dy = GradientCheck.randn(22, 3, 67).castTo(type);
+        Dropout dropout = new Dropout(p);
+        dropout.reseed(23);
+        double[] y = dropout.forward(x, true).dup().castTo(DataType.DOUBLE).data().asDouble();
+        double[] dx = dropout.backward(dy).castTo(DataType.DOUBLE).data().asDouble();
+
+        SplittableRandom random = new SplittableRandom(23);
+        int threshold = (int) Math.ceil(p * (1 << 24));
+        double[] xs = x.castTo(DataType.DOUBLE).data().asDouble();
+        double[] dys = dy.castTo(DataType.DOUBLE).data().asDouble();
+        long bits = 0;
+        for (int i = 0; i < n; i++) {
+            if (i % 2 == 0) {
+                bits = random.nextLong();
+            }
+            int u = (int) (i % 2 == 0 ? bits >>> 40 : (bits >>> 8) & 0xFFFFFF);
+            boolean keep = u >= threshold;
+            double expectedY;
+            double expectedDx;
+            if (type == DataType.FLOAT) {
+                float mask = keep ? (float) (1 / (1 - p)) : 0f;
+                expectedY = (float) xs[i] * mask;
+                expectedDx = (float) dys[i] * mask;
+            } else {
+                double mask = keep ? 1 / (1 - p) : 0;
+                expectedY = xs[i] * mask;
+                expectedDx = dys[i] * mask;
+            }
+            assertThat(Double.doubleToRawLongBits(y[i])).as("y[%d]", i).isEqualTo(Double.doubleToRawLongBits(expectedY));
+            assertThat(Double.doubleToRawLongBits(dx[i])).as("dx[%d]", i).isEqualTo(Double.doubleToRawLongBits(expectedDx));
+        }
+    }
+
+    @Test
+    void aViewIsMaskedInItsLogicalOrder() {
+        INDArray x = GradientCheck.randn(24, 6, 9);
+        INDArray view = x.get(NDArrayIndex.interval(1, 5), NDArrayIndex.interval(2, 7));
+        Dropout dropout = new Dropout(0.4);
+        dropout.reseed(25);
+        INDArray expected = dropout.forward(view.dup('c'), true).dup();
+        dropout.reseed(25);
+        assertThat(dropout.forward(view, true)).isEqualTo(expected);
+        assertThat(dropout.backward(view.transpose().transpose())).isEqualTo(expected);
     }
 
     @Test

@@ -1,0 +1,210 @@
+package dev.minibert.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The fused LayerNorm against plain double loops written from the definition: the forward from mean and
+ * biased variance, the backward as dyᵀ·J with the full Jacobian ∂y_j/∂x_k of each row (not the closed form
+ * the kernel uses). Rows span huge, tiny and zero variance.
+ */
+class LayerNormTest {
+    private static final int ROWS = 9;
+    private static final int H = 48;
+    private static final double EPS = 1e-12;
+
+    /** Row r: N(offset, scale²) with (offset, scale) from 0-1 magnitudes to 1e4 and down to a constant row. */
+    private static double[][] inputs(long seed) {
+        double[][] offsetScale = {{0, 1}, {3, 0.5}, {1e3, 1e4}, {-2e4, 3e3}, {5, 1e-3}, {-7, 2e-5}, {4, 0},
+                {0.1, 10}, {-1, 1}};
+        SplittableRandom random = new SplittableRandom(seed);
+        double[][] x = new double[ROWS][H];
+        for (int r = 0; r < ROWS; r++) {
+            for (int j = 0; j < H; j++) {
+                x[r][j] = offsetScale[r][0] + offsetScale[r][1] * gaussian(random);
+            }
+        }
+        return x;
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    private static double[] vector(long seed, double center, double spread) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] v = new double[H];
+        for (int j = 0; j < H; j++) {
+            v[j] = center + spread * gaussian(random);
+        }
+        return v;
+    }
+
+    /** The values as the given type stores them, back in double: the reference sees exactly what the kernel sees. */
+    private static double[][] stored(double[][] x, DataType type) {
+        return Nd4j.createFromArray(x).castTo(type).castTo(DataType.DOUBLE).toDoubleMatrix();
+    }
+
+    private static double[] stored(double[] v, DataType type) {
+        return Nd4j.createFromArray(v).castTo(type).castTo(DataType.DOUBLE).toDoubleVector();
+    }
+
+    private static LayerNorm layerNorm(DataType type, double[] gamma, double[] beta) {
+        ParameterStore store = new ParameterStore(type);
+        LayerNorm ln = new LayerNorm(store, "ln", H, EPS);
+        ln.gamma().value().assign(Nd4j.createFromArray(gamma).castTo(type));
+        ln.beta().value().assign(Nd4j.createFromArray(beta).castTo(type));
+        return ln;
+    }
+
+    private static double maxAbs(double[] v) {
+        double max = 0;
+        for (double e : v) {
+            max = Math.max(max, Math.abs(e));
+        }
+        return max;
+    }
+
+    /**
+     * Per-element tolerance for results of magnitude {@code scale}: {@code ulps} roundings of the type, plus
+     * the conditioning of x - mean in double, whatever the type: the summation orders of kernel and reference
+     * differ, and each loses ~ulp(max|x|) in the deviations, which x̂ magnifies by rstd.
+     */
+    private static double tolerance(DataType type, double ulps, double scale, double[] x, double rstd) {
+        double unit = type == DataType.FLOAT ? 0x1p-24 : 0x1p-53;
+        return ulps * unit * scale + 64 * 0x1p-53 * maxAbs(x) * rstd * scale;
+    }
+
+    private static double rstd(double[] x) {
+        double mean = 0;
+        for (double v : x) {
+            mean += v / H;
+        }
+        double var = 0;
+        for (double v : x) {
+            var += (v - mean) * (v - mean) / H;
+        }
+        return 1 / Math.sqrt(var + EPS);
+    }
+
+    private static double[] normalizedRow(double[] x) {
+        double mean = 0;
+        for (double v : x) {
+            mean += v / H;
+        }
+        double[] xHat = new double[H];
+        for (int j = 0; j < H; j++) {
+            xHat[j] = (x[j] - mean) * rstd(x);
+        }
+        return xHat;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void forwardMatchesTheDefinitionRowByRow(DataType type) {
+        double[][] x = stored(inputs(1), type);
+        double[] gamma = stored(vector(2, 1, 0.3), type);
+        double[] beta = stored(vector(3, 0, 0.5), type);
+        double[][] y = layerNorm(type, gamma, beta).forward(Nd4j.createFromArray(x).castTo(type))
+                .castTo(DataType.DOUBLE).toDoubleMatrix();
+        for (int r = 0; r < ROWS; r++) {
+            double[] xHat = normalizedRow(x[r]);
+            double[] expected = new double[H];
+            for (int j = 0; j < H; j++) {
+                expected[j] = xHat[j] * gamma[j] + beta[j];
+            }
+            // float: the kernel computes in double and rounds once (half an ulp); double: a few ulps of sums
+            double tol = tolerance(type, type == DataType.FLOAT ? 1 : 64, maxAbs(expected), x[r], rstd(x[r]));
+            for (int j = 0; j < H; j++) {
+                assertThat(Math.abs(y[r][j] - expected[j])).as("%s row %d col %d", type, r, j).isLessThanOrEqualTo(tol);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void backwardMatchesTheJacobianAndAccumulatesParameterGradients(DataType type) {
+        double[][] x = stored(inputs(4), type);
+        double[][] dy = stored(inputs(5), type);
+        double[] gamma = stored(vector(6, 1, 0.3), type);
+        LayerNorm ln = layerNorm(type, gamma, vector(7, 0, 0.5));
+        double[] gammaBefore = stored(vector(8, 0, 1), type);
+        double[] betaBefore = stored(vector(9, 0, 1), type);
+        ln.gamma().grad().assign(Nd4j.createFromArray(gammaBefore).castTo(type));
+        ln.beta().grad().assign(Nd4j.createFromArray(betaBefore).castTo(type));
+
+        ln.forward(Nd4j.createFromArray(x).castTo(type));
+        double[][] dx = ln.backward(Nd4j.createFromArray(dy).castTo(type)).castTo(DataType.DOUBLE).toDoubleMatrix();
+
+        double[] gammaGrad = gammaBefore.clone();
+        double[] betaGrad = betaBefore.clone();
+        double[] sumTolerance = new double[H]; // per column: the rounding each row's term may carry
+        for (int r = 0; r < ROWS; r++) {
+            double[] xHat = normalizedRow(x[r]);
+            double rstd = rstd(x[r]);
+            double[] expected = new double[H];
+            for (int k = 0; k < H; k++) {
+                for (int j = 0; j < H; j++) {
+                    // ∂y_j/∂x_k = gamma_j · rstd · (δ_jk - 1/H - x̂_j x̂_k / H)
+                    double jacobian = gamma[j] * rstd * ((j == k ? 1 : 0) - 1.0 / H - xHat[j] * xHat[k] / H);
+                    expected[k] += dy[r][j] * jacobian;
+                }
+            }
+            // float: x̂ is kept rounded to float for backward, and dx sums H such terms
+            double[] scaled = new double[H];
+            for (int j = 0; j < H; j++) {
+                scaled[j] = rstd * dy[r][j] * gamma[j];
+            }
+            double tol = tolerance(type, type == DataType.FLOAT ? 32 : 256, maxAbs(scaled), x[r], rstd);
+            for (int k = 0; k < H; k++) {
+                assertThat(Math.abs(dx[r][k] - expected[k])).as("%s row %d col %d", type, r, k).isLessThanOrEqualTo(tol);
+            }
+            for (int j = 0; j < H; j++) {
+                gammaGrad[j] += dy[r][j] * xHat[j];
+                betaGrad[j] += dy[r][j];
+                sumTolerance[j] += tolerance(type, 8, Math.abs(dy[r][j]) * (1 + Math.abs(xHat[j])), x[r], rstd);
+            }
+        }
+        assertClose(type, ln.gamma().grad(), gammaGrad, sumTolerance);
+        assertClose(type, ln.beta().grad(), betaGrad, sumTolerance);
+    }
+
+    private static void assertClose(DataType type, INDArray actual, double[] expected, double[] sumTolerance) {
+        double[] got = actual.castTo(DataType.DOUBLE).toDoubleVector();
+        double unit = type == DataType.FLOAT ? 0x1p-24 : 0x1p-53;
+        for (int j = 0; j < H; j++) {
+            double tol = sumTolerance[j] + 2 * unit * Math.abs(expected[j]);
+            assertThat(Math.abs(got[j] - expected[j])).as("%s column %d", type, j).isLessThanOrEqualTo(tol);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void viewsAreReadInTheirLogicalOrder(DataType type) {
+        INDArray wide = Nd4j.createFromArray(inputs(10)).castTo(type);
+        INDArray columns = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 16)); // strided rows
+        INDArray rows = wide.get(NDArrayIndex.interval(2, 6), NDArrayIndex.all());   // offset into the buffer
+        INDArray fOrder = wide.dup('f');
+        LayerNorm ln = layerNorm(type, vector(11, 1, 0.3), vector(12, 0, 0.5));
+        for (INDArray view : new INDArray[] {rows, fOrder}) {
+            INDArray expected = ln.forward(view.dup('c')).dup();
+            assertThat(ln.forward(view)).isEqualTo(expected);
+            INDArray dy = Nd4j.createFromArray(inputs(13)).castTo(type).get(NDArrayIndex.interval(0, view.rows()),
+                    NDArrayIndex.all());
+            INDArray expectedGrad = ln.backward(dy.dup('c')).dup();
+            assertThat(ln.backward(dy)).isEqualTo(expectedGrad);
+        }
+        ParameterStore store = new ParameterStore(type);
+        LayerNorm small = new LayerNorm(store, "small", 16, EPS);
+        GradientCheck.randomize(store, 14);
+        INDArray expected = small.forward(columns.dup('c')).dup();
+        assertThat(small.forward(columns)).isEqualTo(expected);
+    }
+}
