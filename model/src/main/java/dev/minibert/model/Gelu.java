@@ -1,12 +1,13 @@
 package dev.minibert.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * GELU in BERT's exact erf form, x·Φ(x) with Φ(x) = ½(1 + erf(x/√2)) (not the tanh approximation, which
- * ND4J's GELU ops use); d/dx = Φ(x) + x·φ(x). The forward is one pass (see {@link FlatView}) computed in
- * double and stored in the array's type; the backward is two passes around ND4J's exp.
+ * GELU in BERT's exact erf form, x·Φ(x) (not the tanh approximation, which ND4J's GELU ops use).
+ * d/dx = Φ(x) + x·φ(x).
  */
 public final class Gelu {
     private static final double INV_SQRT2 = 1 / Math.sqrt(2);
@@ -16,45 +17,19 @@ public final class Gelu {
     private INDArray output;
     private INDArray inputGrad;
 
-    /** x is kept for backward (a view is copied first, see {@link FlatView#plain}) and must not change before it. */
     public INDArray forward(INDArray x) {
-        input = FlatView.plain(x);
+        input = x;
         cdf = Scratch.reuse(cdf, x.dataType(), x.shape());
+        Nd4j.exec(new Erf(x.mul(INV_SQRT2, cdf), cdf));
+        cdf.addi(1).muli(0.5);
         output = Scratch.reuse(output, x.dataType(), x.shape());
-        FlatView in = FlatView.of(input);
-        FlatView phi = FlatView.of(cdf);
-        FlatView out = FlatView.of(output);
-        for (int i = 0, n = (int) x.length(); i < n; i++) {
-            double v = in.get(i);
-            double p = 0.5 * (1 + Erf.erf(v * INV_SQRT2));
-            phi.set(i, p);
-            out.set(i, v * p);
-        }
-        return output;
+        return x.mul(cdf, output);
     }
 
     public INDArray backward(INDArray dy) {
-        if (dy.length() != input.length()) {
-            throw new IllegalArgumentException("GELU backward: dy has " + dy.length() + " elements, the input had "
-                    + input.length());
-        }
         inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.shape());
-        FlatView in = FlatView.of(input);
-        FlatView dx = FlatView.of(inputGrad);
-        int n = (int) dy.length();
-        for (int i = 0; i < n; i++) {
-            double v = in.get(i);
-            dx.set(i, -0.5 * v * v);
-        }
-        // exp(-x²/2) by ND4J: its exp is vectorized, while Math.exp one element at a time cost twice the
-        // whole ND4J op chain this backward replaced (measured in GeluBench)
+        input.mul(input, inputGrad).muli(-0.5);
         Transforms.exp(inputGrad, false);
-        FlatView upstream = FlatView.of(FlatView.plain(dy));
-        FlatView phi = FlatView.of(cdf);
-        for (int i = 0; i < n; i++) {
-            double v = in.get(i);
-            dx.set(i, upstream.get(i) * (phi.get(i) + v * dx.get(i) * INV_SQRT_2PI));
-        }
-        return inputGrad;
+        return inputGrad.muli(input).muli(INV_SQRT_2PI).addi(cdf).muli(dy);
     }
 }
