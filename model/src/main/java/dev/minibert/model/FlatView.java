@@ -8,37 +8,44 @@ import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * The elements of an array in row-major order as doubles, read and written through the NIO view of its
- * buffer. The fused kernels (LayerNorm, GELU, dropout) loop over these: each ND4J op costs a call and a
- * full memory pass, and ND4J's own per-element get/put costs more than the arithmetic. Floats are widened
- * on read and rounded on write, so a kernel is written once, computes in double, and serves the float
- * model (training) and the double one (gradient checks) alike.
+ * buffer. The fused kernels (LayerNorm, dropout, cross-entropy, row scatter-add) loop over these: each ND4J
+ * op costs a call and a full memory pass, and ND4J's own per-element get/put costs more than the arithmetic.
+ * Floats are widened on read and rounded on write, so a kernel is written once, computes in double, and serves
+ * the float model (training) and the double one (gradient checks) alike. Whole rows go through {@link #read}
+ * and {@link #write}, one loop per type, so a kernel's inner loop carries no per-element type dispatch.
  */
 abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
+    /** Index of element 0 in the buffer: a dense view (e.g. a row range) starts past the buffer's start. */
+    final int offset;
+
+    private FlatView(long offset) {
+        this.offset = Math.toIntExact(offset);
+    }
+
     /**
-     * x itself when its elements lie in its buffer in row-major order from index 0 (a fresh or reshaped
-     * array), else a row-major copy (views with offsets or strides, 'f' order). The model's activations
-     * are all the former; the copy keeps the kernels correct for anything else a caller passes.
+     * x itself when its elements lie contiguously in row-major order (a fresh or reshaped array, or a row range
+     * of one), else a row-major copy (strided views, 'f' order). The model's activations are all the former; the
+     * copy keeps the kernels correct for anything else a caller passes.
      */
     static INDArray plain(INDArray x) {
         return isPlain(x) ? x : x.dup('c');
     }
 
-    /** A view of a {@link #plain} array; anything else is refused, since its buffer order differs. */
+    /** A view of a {@link #plain} array (it is written through, so no copy is made); anything else is refused. */
     static FlatView of(INDArray x) {
         if (!isPlain(x)) {
-            throw new IllegalArgumentException("not a dense row-major array from offset 0: " + x.shapeInfoToString());
+            throw new IllegalArgumentException("not a dense row-major array: " + x.shapeInfoToString());
         }
-        if (x.length() > Integer.MAX_VALUE) {
+        if (x.offset() + x.length() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("more than 2^31 elements: " + x.length());
         }
-        return x.dataType() == DataType.DOUBLE ? new Doubles(x.data().asNioDouble())
-                : x.dataType() == DataType.FLOAT ? new Floats(x.data().asNioFloat())
+        return x.dataType() == DataType.DOUBLE ? new Doubles(x.data().asNioDouble(), x.offset())
+                : x.dataType() == DataType.FLOAT ? new Floats(x.data().asNioFloat(), x.offset())
                 : unsupported(x.dataType());
     }
 
     private static boolean isPlain(INDArray x) {
-        return x.ordering() == 'c' && x.offset() == 0 && Shape.hasDefaultStridesForShape(x)
-                && x.length() == x.data().length();
+        return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
     }
 
     private static FlatView unsupported(DataType type) {
@@ -53,12 +60,10 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
     abstract double stored(double v);
 
     /** Copies elements [from, from + into.length) into {@code into}. */
-    final double[] read(int from, double[] into) {
-        for (int j = 0; j < into.length; j++) {
-            into[j] = get(from + j);
-        }
-        return into;
-    }
+    abstract double[] read(int from, double[] into);
+
+    /** Stores {@code values} into elements [from, from + values.length). */
+    abstract void write(int from, double[] values);
 
     /** Adds {@code values} onto elements [0, values.length): gradients accumulate. */
     final void add(double[] values) {
@@ -70,46 +75,76 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
     static final class Floats extends FlatView {
         private final FloatBuffer buffer;
 
-        Floats(FloatBuffer buffer) {
+        Floats(FloatBuffer buffer, long offset) {
+            super(offset);
             this.buffer = buffer;
         }
 
         @Override
         double get(int i) {
-            return buffer.get(i);
+            return buffer.get(offset + i);
         }
 
         @Override
         void set(int i, double v) {
-            buffer.put(i, (float) v);
+            buffer.put(offset + i, (float) v);
         }
 
         @Override
         double stored(double v) {
             return (float) v;
         }
+
+        @Override
+        double[] read(int from, double[] into) {
+            int at = offset + from;
+            for (int j = 0; j < into.length; j++) {
+                into[j] = buffer.get(at + j);
+            }
+            return into;
+        }
+
+        @Override
+        void write(int from, double[] values) {
+            int at = offset + from;
+            for (int j = 0; j < values.length; j++) {
+                buffer.put(at + j, (float) values[j]);
+            }
+        }
     }
 
     static final class Doubles extends FlatView {
         private final DoubleBuffer buffer;
 
-        Doubles(DoubleBuffer buffer) {
+        Doubles(DoubleBuffer buffer, long offset) {
+            super(offset);
             this.buffer = buffer;
         }
 
         @Override
         double get(int i) {
-            return buffer.get(i);
+            return buffer.get(offset + i);
         }
 
         @Override
         void set(int i, double v) {
-            buffer.put(i, v);
+            buffer.put(offset + i, v);
         }
 
         @Override
         double stored(double v) {
             return v;
+        }
+
+        @Override
+        double[] read(int from, double[] into) {
+            buffer.get(offset + from, into);
+            return into;
+        }
+
+        @Override
+        void write(int from, double[] values) {
+            buffer.put(offset + from, values);
         }
     }
 }

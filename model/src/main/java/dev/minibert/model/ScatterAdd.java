@@ -30,17 +30,17 @@ public final class ScatterAdd {
                 throw new IllegalArgumentException("row " + rows[i] + " at " + i + " is out of range [0," + r + ")");
             }
         }
-        NioView t = NioView.of(target);
-        NioView s = NioView.reading(source);
+        FlatView t = FlatView.of(target);
+        FlatView s = FlatView.of(FlatView.plain(source));
         double[] sum = new double[d];
         double[] add = new double[d];
         for (int i = 0; i < rows.length; i++) {
-            t.get(rows[i] * d, sum);
-            s.get(i * d, add);
+            t.read(rows[i] * d, sum);
+            s.read(i * d, add);
             for (int j = 0; j < d; j++) {
                 sum[j] += add[j];
             }
-            t.put(rows[i] * d, sum);
+            t.write(rows[i] * d, sum);
         }
     }
 }

@@ -44,14 +44,14 @@ public final class SoftmaxCrossEntropy {
         if (invSums == null || invSums.length != n) {
             invSums = new double[n];
         }
-        NioView x = NioView.reading(logits);
-        NioView e = NioView.of(exps);
+        FlatView x = FlatView.of(FlatView.plain(logits));
+        FlatView e = FlatView.of(exps);
         // log-sum-exp with the row max shifted out: nll = log(Σ exp(x - max)) - (x_y - max)
         double[] row = new double[classes];
         double loss = 0;
         weightSum = 0;
         for (int i = 0; i < n; i++) {
-            x.get(i * classes, row);
+            x.read(i * classes, row);
             double max = Double.NEGATIVE_INFINITY;
             for (double v : row) {
                 max = Math.max(max, v);
@@ -62,7 +62,7 @@ public final class SoftmaxCrossEntropy {
                 row[c] = Math.exp(row[c] - max);
                 sum += row[c];
             }
-            e.put(i * classes, row);
+            e.write(i * classes, row);
             invSums[i] = 1 / sum;
             double w = weight(labels[i]);
             loss += w * (Math.log(sum) - shiftedTarget);
@@ -81,17 +81,17 @@ public final class SoftmaxCrossEntropy {
             throw new IllegalStateException("backward without a forward (or twice after one)");
         }
         int classes = (int) exps.columns();
-        NioView d = NioView.of(exps);
+        FlatView d = FlatView.of(exps);
         double[] row = new double[classes];
         for (int i = 0; i < labels.length; i++) {
             double rowScale = weight(labels[i]) * scale / weightSum;
             double probScale = invSums[i] * rowScale;
-            d.get(i * classes, row);
+            d.read(i * classes, row);
             for (int c = 0; c < classes; c++) {
                 row[c] *= probScale;
             }
             row[labels[i]] -= rowScale;
-            d.put(i * classes, row);
+            d.write(i * classes, row);
         }
         labels = null;
         return exps;
