@@ -8,6 +8,7 @@ import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.pretrain.CorpusReader;
 import dev.minibert.pretrain.Instance;
 import dev.minibert.pretrain.InstanceBuilder;
+import dev.minibert.pretrain.MaskingCollator;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Vocab;
 
@@ -57,21 +58,12 @@ public final class EvalData {
             throw new IllegalArgumentException(source + ": no text to evaluate on");
         }
         // a sequence of only [UNK] and special tokens has nothing the masking may choose
-        List<Instance> maskable = out.stream().filter(i -> hasMaskable(i, dir.vocab())).toList();
+        List<Instance> maskable = out.stream().filter(i -> MaskingCollator.canMask(i, dir.vocab())).toList();
         if (maskable.isEmpty()) {
             throw new IllegalArgumentException(source + ": every token is [UNK] or special in the vocabulary of "
                     + dir.path() + ": nothing to mask (is the text in the model's language?)");
         }
         return maskable;
-    }
-
-    private static boolean hasMaskable(Instance instance, Vocab vocab) {
-        for (int id : instance.inputIds()) {
-            if (!vocab.isSpecial(id)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A labeled CSV/TSV/JSONL file in the classifier's label set, tokenized. */

@@ -27,7 +27,7 @@ public final class BertLMPredictionHead {
     private INDArray transformed;           // [M,H], decoder input kept for backward
     private int[] rows;
     private long hiddenRows;
-    // buffers kept while their shapes hold, as model's Scratch does (M changes from batch to batch)
+    // Scratch buffers: kept while their shapes hold, freed at once when M changes from batch to batch
     private INDArray gathered;              // [M,H]
     private INDArray logits;                // [M,V]
     private INDArray ones;                  // [M,1], for the bias add and the bias gradient as gemms

@@ -52,9 +52,17 @@ public final class MaskingCollator {
         return new SplittableRandom(new SplittableRandom(runSeed).nextLong() + step).nextLong();
     }
 
-    /** Whether {@code inst} has a token this collator may mask: without one, it contributes no prediction. */
-    public boolean canMask(Instance inst) {
-        return !candidateWords(inst).isEmpty();
+    /**
+     * Whether {@code inst} has a token the masking may choose (one that is not [UNK] or special in {@code vocab}):
+     * without one it contributes no prediction, whatever the masking settings.
+     */
+    public static boolean canMask(Instance inst, Vocab vocab) {
+        for (int id : inst.inputIds()) {
+            if (!vocab.isSpecial(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Masks and pads a batch; the same instances and seed always give the same batch. */

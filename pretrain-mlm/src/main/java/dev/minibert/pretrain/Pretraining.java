@@ -82,10 +82,9 @@ public final class Pretraining {
             List<Instance> target = split.nextDouble() < o.evalFraction() ? heldOut : train;
             target.addAll(builder.fromDocument(document));
         }
-        MaskingCollator collator = new MaskingCollator(vocab, 0.15, o.maxPredictionsPerSeq(), o.wholeWordMask());
         // a training batch of sequences with nothing to mask would have no loss; the evaluator skips such batches
         int unmaskable = train.size();
-        train.removeIf(i -> !collator.canMask(i));
+        train.removeIf(i -> !MaskingCollator.canMask(i, vocab));
         unmaskable -= train.size();
         if (unmaskable > 0) {
             LOG.warn("dropped {} training sequences of only [UNK] and special tokens: nothing to mask", unmaskable);
@@ -106,6 +105,7 @@ public final class Pretraining {
         } else {
             Initializer.initialize(store, config.initializerRange, o.seed());
         }
+        MaskingCollator collator = new MaskingCollator(vocab, 0.15, o.maxPredictionsPerSeq(), o.wholeWordMask());
         MlmEvaluator evaluator = heldOut.isEmpty() ? null
                 : new MlmEvaluator(heldOut, collator, o.batchSize(), EpochOrder.mix(o.seed(), 0, 4));
         long total = o.maxSteps() != null ? o.maxSteps()
