@@ -17,9 +17,10 @@ public final class LayerNorm {
     private double[] rstd;       // 1/sqrt(var+eps) per row, kept for backward
     private INDArray output;
     private INDArray inputGrad;
-    // per-row and per-column work arrays, [H] each
+    // per-row and per-column work arrays, [H] each; rows go in and out whole (FlatView.read/write)
     private final double[] row;
     private final double[] rowGrad;
+    private final double[] rowOut;
     private final double[] scale;
     private final double[] shift;
     private final double[] gammaGrad;
@@ -32,6 +33,7 @@ public final class LayerNorm {
         this.beta = store.add(name + ".bias", hidden);
         this.row = new double[hidden];
         this.rowGrad = new double[hidden];
+        this.rowOut = new double[hidden];
         this.scale = new double[hidden];
         this.shift = new double[hidden];
         this.gammaGrad = new double[hidden];
@@ -67,10 +69,11 @@ public final class LayerNorm {
             double s = 1 / Math.sqrt(squares / hidden + eps);
             rstd[r] = s;
             for (int j = 0; j < hidden; j++) {
-                double v = (row[j] - mean) * s;
-                xHat.set(base + j, v);
-                out.set(base + j, v * g[j] + b[j]);
+                row[j] = (row[j] - mean) * s;
+                rowOut[j] = row[j] * g[j] + b[j];
             }
+            xHat.write(base, row);
+            out.write(base, rowOut);
         }
         return output;
     }
@@ -104,8 +107,9 @@ public final class LayerNorm {
             double meanDot = dot / hidden;
             double s = rstd[r];
             for (int j = 0; j < hidden; j++) {
-                dx.set(base + j, s * (rowGrad[j] * g[j] - mean - row[j] * meanDot));
+                rowOut[j] = s * (rowGrad[j] * g[j] - mean - row[j] * meanDot);
             }
+            dx.write(base, rowOut);
         }
         FlatView.of(gamma.grad()).add(gammaGrad);
         FlatView.of(beta.grad()).add(betaGrad);
