@@ -36,6 +36,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--freeze-layers", defaultValue = "0", description = "freeze the embeddings and the first K layers") int freezeLayers;
     @Option(names = "--layerwise-lr-decay", defaultValue = "1.0", description = "layer i of L trains at lr·decay^(L−i)") double layerwiseLrDecay;
     @Option(names = "--skip-bad-rows", description = "skip (and count) malformed rows instead of failing") boolean skipBadRows;
+    @Option(names = "--group-by-length", description = "batch rows of similar length together (HF's group_by_length): "
+            + "less padding, faster steps") boolean groupByLength;
     @Option(names = "--max-bad-steps", defaultValue = "5", description = "stop after this many consecutive non-finite losses") int maxBadSteps;
     @Option(names = "--threads", defaultValue = "2", description = "BLAS threads") int threads;
     @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
@@ -51,7 +53,8 @@ final class FinetuneCommand implements Callable<Integer> {
         Finetuning.Options o = new Finetuning.Options(model, train, dev, out,
                 textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,
                 learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps, weightDecay, maxGradNorm, logEvery,
-                seed, resume, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps);
+                seed, resume, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps,
+                groupByLength);
         try (TrainingProgress progress = new TrainingProgress("finetune", 0, logEvery)) {
             TrainingLoop.Result r = Finetuning.run(o, progress);
             System.err.printf("finetuned %d steps%s; model in %s%n", r.steps(),

@@ -32,6 +32,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--learning-rate", defaultValue = "1e-4", description = "peak AdamW learning rate") double learningRate;
     @Option(names = "--warmup-steps", description = "linear warmup steps (0 allowed)") Long warmupSteps;
     @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps") Double warmupRatio;
+    @Option(names = "--decay-ratio", description = "linear decay to 0 over this last fraction of the steps, the peak "
+            + "held before it (HF's warmup-stable-decay; 0 = constant after warmup; default: every step after warmup)")
+    Double decayRatio;
     @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW decoupled weight decay (not on LayerNorm or biases)") double weightDecay;
     @Option(names = "--adam-epsilon", defaultValue = "1e-8", description = "AdamW epsilon") double adamEpsilon;
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "global-norm clipping (0 = off)") double maxGradNorm;
@@ -60,7 +63,7 @@ final class PretrainCommand implements Callable<Integer> {
         Pretraining.Options o = new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
                 accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
                 logEvery, saveEvery, keepCheckpoints, seed, resume, !noHeadTransform, wholeWordMask, evalFraction,
-                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase);
+                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio);
         try (TrainingProgress progress = new TrainingProgress("pretrain", maxSteps == null ? 0 : maxSteps, logEvery)) {
             TrainingLoop.Result r = Pretraining.run(o, progress);
             System.err.printf("pretrained %d steps, last loss %.4f; model in %s%n", r.steps(), r.lastLoss(),

@@ -47,6 +47,14 @@ class QuickstartCommandTest {
         assertThat(summary.path("steps")).extracting(s -> s.path("name").asText()).contains("pretrain",
                 "finetune the pretrained model", "finetune the random init");
         assertThat(r.stdout()).contains(QuickstartSection.verdict(summary)).contains("quickstart finished in");
+        for (JsonNode s : summary.path("steps")) { // the recipe each printed command carries
+            String command = s.path("command").asText();
+            if (s.path("name").asText().equals("pretrain")) {
+                assertThat(command).contains("--warmup-steps 2", "--learning-rate 1e-3");
+            } else if (s.path("name").asText().startsWith("finetune")) {
+                assertThat(command).contains("--group-by-length", "--epochs 1");
+            }
+        }
 
         String html = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);
         assertThat(html).contains("Quickstart (budget tiny)", "majority class", "random init", "data:image/png;base64,");

@@ -42,7 +42,7 @@ final class TinyRuns {
     static Path pretrain(Path inputs, Path out, long steps) throws IOException {
         Pretraining.run(new Pretraining.Options(List.of(inputs.resolve("corpus.txt")), inputs.resolve("vocab.txt"),
                 inputs.resolve("config.json"), null, out, steps, 1, 4, 1, 32, 1e-3, 0L, null, 0.01, 1e-8, 1.0, 1,
-                (int) steps, 1, 5, false, true, false, 0.25, 5, 0.0, false, false, 3, null), row -> { });
+                (int) steps, 1, 5, false, true, false, 0.25, 5, 0.0, false, false, 3, null, null), row -> { });
         return out;
     }
 
@@ -59,7 +59,7 @@ final class TinyRuns {
     /** Two epochs of finetuning {@code model} on the labeled sentences (dev = train). */
     static Path finetune(Path model, Path csv, Path out) throws IOException {
         Finetuning.run(new Finetuning.Options(model, csv, csv, out, null, null, "label", 2, 4, 1, 32, 1e-3, 0.0, null,
-                0.01, 1.0, 1, 3, false, "macro_f1", 0, false, 0, 1.0, false, 3), row -> { });
+                0.01, 1.0, 1, 3, false, "macro_f1", 0, false, 0, 1.0, false, 3, false), row -> { });
         return out;
     }
 }

@@ -47,13 +47,13 @@ final class ClassificationTask implements TrainingTask {
     private int epochsWithoutImprovement;
 
     ClassificationTask(BertForSequenceClassification model, ParameterStore store, EncodedExamples train,
-                       EncodedExamples dev, int batchSize, int accumulation, long seed, String bestMetric, int patience,
+                       EncodedExamples dev, EpochOrder order, int accumulation, long seed, String bestMetric, int patience,
                        ModelWriter writer, Path bestDir) {
         this.model = model;
         this.store = store;
         this.train = train;
         this.dev = dev;
-        this.order = new EpochOrder(train.size(), batchSize, seed);
+        this.order = order;
         this.accumulation = accumulation;
         this.seed = seed;
         this.bestMetric = bestMetric;

@@ -40,6 +40,15 @@ public final class EncodedExamples {
         return labels.clone();
     }
 
+    /** Tokens per example, [CLS] and [SEP]s included: the width of the padding it would need. */
+    public int[] lengths() {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ids[i].length;
+        }
+        return out;
+    }
+
     public Batch batch(int[] indices) {
         int t = 0;
         for (int i : indices) {

@@ -31,7 +31,7 @@ public final class Finetuning {
                           int accumulation, int maxSeqLen, double learningRate, Double warmupRatio, Long warmupSteps,
                           double weightDecay, double maxGradNorm, int logEvery, long seed, boolean resume,
                           String bestMetric, int patience, boolean classWeights, int freezeLayers,
-                          double layerwiseLrDecay, boolean skipBadRows, int maxBadSteps) {
+                          double layerwiseLrDecay, boolean skipBadRows, int maxBadSteps, boolean groupByLength) {
     }
 
     private Finetuning() {
@@ -67,7 +67,9 @@ public final class Finetuning {
         long total = EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
                 : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
-        ClassificationTask task = new ClassificationTask(model, store, trainData, devData, o.batchSize(),
+        EpochOrder order = o.groupByLength() ? EpochOrder.groupedByLength(trainData.lengths(), o.batchSize(), o.seed())
+                : new EpochOrder(trainData.size(), o.batchSize(), o.seed());
+        ClassificationTask task = new ClassificationTask(model, store, trainData, devData, order,
                 o.accumulation(), o.seed(), o.bestMetric(), o.patience(), writer, o.out());
         AdamW adamW = new AdamW(0.9, 0.999, 1e-8, o.weightDecay());
         adamW.setLrScale(LayerwiseLr.scales(config.numHiddenLayers, o.freezeLayers(), o.layerwiseLrDecay()));

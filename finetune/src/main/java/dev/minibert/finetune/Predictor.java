@@ -1,6 +1,9 @@
 package dev.minibert.finetune;
 
 import dev.minibert.model.BertModel;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Batched inference of a {@link BertForSequenceClassification}: class probabilities per example. */
@@ -16,16 +19,23 @@ public final class Predictor {
         this.batchSize = batchSize;
     }
 
-    /** [N][numLabels] softmax probabilities, in the examples' order. */
+    /**
+     * [N][numLabels] softmax probabilities, in the examples' order. Batches are formed in order of length, so each
+     * pads to little more than its own rows (padded keys are masked out, so an example's result does not depend on
+     * its batch).
+     */
     public double[][] probabilities(EncodedExamples data) {
+        int[] lengths = data.lengths();
+        int[] byLength = IntStream.range(0, data.size()).boxed()
+                .sorted(Comparator.comparingInt((Integer i) -> lengths[i])).mapToInt(Integer::intValue).toArray();
         double[][] out = new double[data.size()][];
         try (BertModel.NoGrad noGrad = model.bert().noGrad()) {
             for (int from = 0; from < data.size(); from += batchSize) {
-                int to = Math.min(data.size(), from + batchSize);
-                EncodedExamples.Batch b = data.range(from, to);
+                int[] rows = Arrays.copyOfRange(byLength, from, Math.min(data.size(), from + batchSize));
+                EncodedExamples.Batch b = data.batch(rows);
                 INDArray logits = model.logits(b.inputIds(), b.tokenTypeIds(), b.attentionMask(), false);
-                for (int r = 0; r < to - from; r++) {
-                    out[from + r] = softmax(logits.getRow(r).toDoubleVector());
+                for (int r = 0; r < rows.length; r++) {
+                    out[rows[r]] = softmax(logits.getRow(r).toDoubleVector());
                 }
             }
         }

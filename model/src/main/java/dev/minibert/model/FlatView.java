@@ -65,6 +65,9 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
     /** Stores {@code values} into elements [from, from + values.length). */
     abstract void write(int from, double[] values);
 
+    /** Copies elements [from, from + length) into {@code to}'s elements [at, at + length), a view of the same type. */
+    abstract void copyTo(int from, FlatView to, int at, int length);
+
     /** Adds {@code values} onto elements [0, values.length): gradients accumulate. */
     final void add(double[] values) {
         for (int j = 0; j < values.length; j++) {
@@ -111,6 +114,11 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
                 buffer.put(at + j, (float) values[j]);
             }
         }
+
+        @Override
+        void copyTo(int from, FlatView to, int at, int length) {
+            ((Floats) to).buffer.put(to.offset + at, buffer, offset + from, length);
+        }
     }
 
     static final class Doubles extends FlatView {
@@ -145,6 +153,11 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
         @Override
         void write(int from, double[] values) {
             buffer.put(offset + from, values);
+        }
+
+        @Override
+        void copyTo(int from, FlatView to, int at, int length) {
+            ((Doubles) to).buffer.put(to.offset + at, buffer, offset + from, length);
         }
     }
 }

@@ -34,7 +34,7 @@ public final class Pretraining {
                           double maxGradNorm, int logEvery, int saveEvery, int keepCheckpoints, long seed,
                           boolean resume, boolean headTransform, boolean wholeWordMask, double evalFraction,
                           int maxPredictionsPerSeq, double shortSeqProb, boolean documentPerLine,
-                          boolean skipBadLines, int maxBadSteps, Boolean lowercase) {
+                          boolean skipBadLines, int maxBadSteps, Boolean lowercase, Double decayRatio) {
     }
 
     private Pretraining() {
@@ -112,10 +112,14 @@ public final class Pretraining {
                 : EpochOrder.stepsFor(train.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
                 : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
+        if (o.decayRatio() != null && !(o.decayRatio() >= 0 && o.decayRatio() <= 1)) {
+            throw new IllegalArgumentException("--decay-ratio must be in [0, 1], got " + o.decayRatio());
+        }
         MlmTrainingTask task = new MlmTrainingTask(config, vocab, lower, store, model, train, collator, evaluator,
                 o.batchSize(), o.accumulation(), o.seed());
         TrainingLoop loop = new TrainingLoop(task, new AdamW(0.9, 0.999, o.adamEpsilon(), o.weightDecay()),
-                new LinearWarmupDecay(o.learningRate(), warmup, total),
+                new LinearWarmupDecay(o.learningRate(), warmup,
+                        o.decayRatio() == null ? total - warmup : Math.round(o.decayRatio() * total), total),
                 new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(), o.saveEvery(),
                         o.keepCheckpoints(), o.maxBadSteps()), o.out()).onMetrics(listener);
         TrainingLoop.Result result = loop.run(o.resume());

@@ -2,6 +2,7 @@ package dev.minibert.pretrain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,6 +55,29 @@ class PretrainingTest {
         assertThat(rows.get(0).get("layer_norm_gamma").has("cls.predictions.transform.LayerNorm.weight")).isTrue();
     }
 
+    /** --decay-ratio 0.25 of 12 steps, warmup 2: the peak holds through step 8, then falls to 0 over 3 steps (HF's WSD). */
+    @Test
+    void decayRatioHoldsThePeakBeforeTheDecay() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+        Path out = tmp.resolve("run");
+        Pretraining.Options base = TinyCorpus.options(tmp, out, 12, 1e-3, 0, false);
+        Pretraining.Options wsd = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null, out, 12L, 1,
+                base.batchSize(), 1, base.maxSeqLen(), 1e-3, 2L, null, 0.01, 1e-8, 1.0, 1, 0, 2, base.seed(), false, true,
+                false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, 0.25);
+        Pretraining.run(wsd, m -> { });
+        double[] lr = rows(out.resolve("metrics.jsonl")).stream().mapToDouble(r -> r.get("lr").asDouble()).toArray();
+        double[] expected = {0, 5e-4, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3 * 2 / 3, 1e-3 / 3};
+        assertThat(lr).hasSize(expected.length);
+        for (int i = 0; i < lr.length; i++) {
+            assertThat(lr[i]).as("step %d", i + 1).isCloseTo(expected[i], within(1e-15));
+        }
+
+        Pretraining.Options tooLong = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null,
+                tmp.resolve("bad"), 12L, 1, base.batchSize(), 1, base.maxSeqLen(), 1e-3, 2L, null, 0.01, 1e-8, 1.0, 1, 0, 2,
+                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, 1.5);
+        assertThatThrownBy(() -> Pretraining.run(tooLong, m -> { })).hasMessageContaining("--decay-ratio must be in [0, 1]");
+    }
+
     /** A document of one unknown word is [CLS] [UNK] [SEP]: nothing to mask, so it must not become a training batch. */
     @Test
     void aSequenceWithNothingToMaskIsNotTrainedOn() throws IOException {
@@ -78,7 +102,7 @@ class PretrainingTest {
                 base.maxSteps(), base.epochs(), base.batchSize(), base.accumulation(), base.maxSeqLen(),
                 base.learningRate(), base.warmupSteps(), base.warmupRatio(), base.weightDecay(), base.adamEpsilon(),
                 base.maxGradNorm(), base.logEvery(), base.saveEvery(), base.keepCheckpoints(), base.seed(), false,
-                true, false, 0.34, base.maxPredictionsPerSeq(), base.shortSeqProb(), false, false, 3, null);
+                true, false, 0.34, base.maxPredictionsPerSeq(), base.shortSeqProb(), false, false, 3, null, null);
         Pretraining.run(withEval, m -> { });
         List<JsonNode> evals = new ArrayList<>();
         for (String line : Files.readAllLines(first.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
@@ -98,7 +122,7 @@ class PretrainingTest {
         Path second = tmp.resolve("second");
         Pretraining.Options cont = new Pretraining.Options(base.corpus(), null, null, first.resolve("model"), second,
                 1L, 1, base.batchSize(), 1, base.maxSeqLen(), 1e-12, 0L, null, 0.0, base.adamEpsilon(), 1.0, 1, 0, 1,
-                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null);
+                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, null);
         Pretraining.run(cont, m -> { });
         var before = ModelDirectory.open(first.resolve("model")).tensors();
         var after = ModelDirectory.open(second.resolve("model")).tensors();

@@ -1,5 +1,7 @@
 package dev.minibert.model.train;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.SplittableRandom;
 
 /**
@@ -7,14 +9,21 @@ import java.util.SplittableRandom;
  * seeded by (seed, epoch). Stateless, so a resumed run finds its place from the step alone.
  */
 public final class EpochOrder {
+    /** HF Trainer's cap on the megabatch of {@link #groupedByLength}, in batches. */
+    private static final int MAX_MEGABATCH_BATCHES = 50;
     private final int size;
     private final int batchSize;
     private final long seed;
     private final int batchesPerEpoch;
+    private final int[] lengths; // null: plain shuffled order
     private long cachedEpoch = -1;
     private int[] permutation;
 
     public EpochOrder(int size, int batchSize, long seed) {
+        this(size, batchSize, seed, null);
+    }
+
+    private EpochOrder(int size, int batchSize, long seed, int[] lengths) {
         if (size < 1) {
             throw new IllegalArgumentException("no training instances");
         }
@@ -22,6 +31,16 @@ public final class EpochOrder {
         this.batchSize = batchSize;
         this.seed = seed;
         this.batchesPerEpoch = (size + batchSize - 1) / batchSize;
+        this.lengths = lengths;
+    }
+
+    /**
+     * HF Trainer's {@code group_by_length}: the same shuffled permutation, cut into megabatches of
+     * min(size / (4·batch), 50) batches (at least one), each sorted longest first (stable). Batches padded to their
+     * longest row then carry little padding, and each epoch still mixes lengths and visits every instance once.
+     */
+    public static EpochOrder groupedByLength(int[] lengths, int batchSize, long seed) {
+        return new EpochOrder(lengths.length, batchSize, seed, lengths.clone());
     }
 
     /** Optimizer steps for {@code epochs} passes over {@code size} examples (at least 1). */
@@ -60,7 +79,17 @@ public final class EpochOrder {
             p[i] = p[j];
             p[j] = t;
         }
-        return p;
+        return lengths == null ? p : groupByLength(p);
+    }
+
+    private int[] groupByLength(int[] p) {
+        int megabatch = Math.max(1, Math.min(size / (4 * batchSize), MAX_MEGABATCH_BATCHES)) * batchSize;
+        Integer[] boxed = Arrays.stream(p).boxed().toArray(Integer[]::new);
+        for (int from = 0; from < size; from += megabatch) {
+            Arrays.sort(boxed, from, Math.min(size, from + megabatch),
+                    Comparator.comparingInt((Integer i) -> lengths[i]).reversed());
+        }
+        return Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
     }
 
     /** A seed for (run seed, counter, purpose) with well-spread bits. */

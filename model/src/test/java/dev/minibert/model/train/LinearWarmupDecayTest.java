@@ -19,6 +19,21 @@ class LinearWarmupDecayTest {
     }
 
     @Test
+    void aShorterDecayHoldsThePeakFirstLikeHuggingFaceWsd() {
+        // HF get_wsd_schedule(warmup 2, stable 5, decay 3, linear): step/2; 1; max(0, 1 - (step - 7)/3)
+        LinearWarmupDecay s = new LinearWarmupDecay(1.0, 2, 3, 10);
+        double[] expected = {0, 0.5, 1, 1, 1, 1, 1, 1, 2.0 / 3, 1.0 / 3, 0, 0};
+        for (int step = 0; step < expected.length; step++) {
+            assertThat(s.lr(step)).as("step %d", step).isCloseTo(expected[step], within(1e-15));
+        }
+        LinearWarmupDecay constant = new LinearWarmupDecay(1.0, 2, 0, 10); // get_constant_schedule_with_warmup
+        assertThat(constant.lr(1)).isEqualTo(0.5);
+        assertThat(constant.lr(9)).isEqualTo(1.0);
+        assertThatThrownBy(() -> new LinearWarmupDecay(1.0, 2, 9, 10)).hasMessageContaining("decay steps");
+        assertThatThrownBy(() -> new LinearWarmupDecay(1.0, 2, -1, 10)).hasMessageContaining("decay steps");
+    }
+
+    @Test
     void zeroWarmupStartsAtThePeak() {
         LinearWarmupDecay s = new LinearWarmupDecay(2.0, 0, 4);
         assertThat(s.lr(0)).isEqualTo(2.0);
