@@ -31,6 +31,7 @@ args = ap.parse_args()
 sys.path.insert(0, args.peers)
 import torch  # noqa: E402
 import torch_bert  # noqa: E402
+import peer_recipe  # noqa: E402  (beside this script)
 
 torch.manual_seed(args.seed)
 rng = random.Random(args.seed)
@@ -83,13 +84,8 @@ config = torch_bert.Config(vocab_size=args.vocab_size, hidden_size=args.hidden, 
                            num_attention_heads=args.heads, intermediate_size=args.intermediate,
                            max_position_embeddings=128, norm_style=args.norm)
 model = torch_bert.ForMaskedLM(config)
-decay = [p for n, p in model.named_parameters() if "LayerNorm" not in n and "layer_norm" not in n and not n.endswith("bias")]
-rest = [p for n, p in model.named_parameters() if not any(p is d for d in decay)]
-opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
-                        lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
-warmup = int(args.warmup_ratio * args.steps)
-sched = torch.optim.lr_scheduler.LambdaLR(
-    opt, lambda s: s / max(1, warmup) if s < warmup else max(0.0, (args.steps - s) / max(1, args.steps - warmup)))
+opt = peer_recipe.adamw(model, args.lr)
+sched = peer_recipe.linear_schedule(opt, int(args.warmup_ratio * args.steps), args.steps)
 layers = [(i, list(layer.named_parameters())) for i, layer in enumerate(model.bert.encoder.layer)]
 
 data = instances()

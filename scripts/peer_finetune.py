@@ -25,6 +25,7 @@ args = ap.parse_args()
 sys.path.insert(0, args.peers)
 import torch  # noqa: E402
 import torch_bert  # noqa: E402
+import peer_recipe  # noqa: E402  (beside this script)
 
 torch.manual_seed(args.seed)
 random.seed(args.seed)
@@ -58,15 +59,10 @@ def batch(rs):
     return ids, torch.zeros_like(ids), mask, y
 
 
-decay = [p for n, p in model.named_parameters() if not (n.endswith(".bias") or "LayerNorm" in n)]
-no_decay = [p for n, p in model.named_parameters() if n.endswith(".bias") or "LayerNorm" in n]
-opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
-                        lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+opt = peer_recipe.adamw(model, args.lr)
 steps_per_epoch = (len(train) + args.batch - 1) // args.batch
 total = steps_per_epoch * args.epochs
-warmup = int(total * args.warmup_ratio)
-sched = torch.optim.lr_scheduler.LambdaLR(
-    opt, lambda s: s / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+sched = peer_recipe.linear_schedule(opt, int(total * args.warmup_ratio), total)
 for epoch in range(args.epochs):
     model.train()
     order = list(range(len(train)))
