@@ -67,6 +67,9 @@ public final class Pretraining {
             throw new IllegalArgumentException("--max-seq-len " + o.maxSeqLen() + " exceeds max_position_embeddings "
                     + config.maxPositionEmbeddings);
         }
+        if (o.decayRatio() != null && !(o.decayRatio() >= 0 && o.decayRatio() <= 1)) {
+            throw new IllegalArgumentException("--decay-ratio must be in [0, 1], got " + o.decayRatio());
+        }
         prepareOutput(o.out(), o.resume());
 
         // data: documents split into train / held-out by a seeded coin per document
@@ -112,9 +115,6 @@ public final class Pretraining {
                 : EpochOrder.stepsFor(train.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
                 : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
-        if (o.decayRatio() != null && !(o.decayRatio() >= 0 && o.decayRatio() <= 1)) {
-            throw new IllegalArgumentException("--decay-ratio must be in [0, 1], got " + o.decayRatio());
-        }
         MlmTrainingTask task = new MlmTrainingTask(config, vocab, lower, store, model, train, collator, evaluator,
                 o.batchSize(), o.accumulation(), o.seed());
         TrainingLoop loop = new TrainingLoop(task, new AdamW(0.9, 0.999, o.adamEpsilon(), o.weightDecay()),

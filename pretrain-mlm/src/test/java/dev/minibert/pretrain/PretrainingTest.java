@@ -76,6 +76,7 @@ class PretrainingTest {
                 tmp.resolve("bad"), 12L, 1, base.batchSize(), 1, base.maxSeqLen(), 1e-3, 2L, null, 0.01, 1e-8, 1.0, 1, 0, 2,
                 base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, 1.5);
         assertThatThrownBy(() -> Pretraining.run(tooLong, m -> { })).hasMessageContaining("--decay-ratio must be in [0, 1]");
+        assertThat(tmp.resolve("bad")).as("nothing written for a refused run").doesNotExist();
     }
 
     /** A document of one unknown word is [CLS] [UNK] [SEP]: nothing to mask, so it must not become a training batch. */
