@@ -33,4 +33,4 @@ if [[ -n "${OPENBLAS_CORETYPE+set}" && -z "$OPENBLAS_CORETYPE" ]]; then unset OP
 
 args=("$@")
 (( ${#args[@]} > 0 )) || args=("dev.minibert.bench.kernels")
-exec java -cp "$jar:$(cat "$classpath_file")" org.openjdk.jmh.Main -f 1 "${args[@]}"
+exec java --add-modules jdk.incubator.vector -cp "$jar:$(cat "$classpath_file")" org.openjdk.jmh.Main -f 1 "${args[@]}"

@@ -34,9 +34,9 @@ import picocli.CommandLine.Option;
         description = {"Fetch data, pretrain a 12-layer mini-BERT (hidden 128), finetune it and a randomly initialised "
                 + "twin on libreoffice-topic, evaluate, and write OUT/report.html.",
                 "Budgets on 2 CPU cores: tiny (2 layers, hidden 32: a smoke test) ≈ 1 min; small (600 pretraining "
-                        + "steps without dropout, 2 finetuning epochs on 2,400 rows) ≈ 14 min; medium (1,500 steps, "
-                        + "3 epochs on 3,200 rows) ≈ 32 min; full (8,000 steps with dropout, 3 epochs on all rows) "
-                        + "≈ 2.6 h."})
+                        + "steps without dropout, 2 finetuning epochs on 2,400 rows) ≈ 11 min; medium (1,500 steps, "
+                        + "3 epochs on 3,200 rows) ≈ 25 min; full (8,000 steps with dropout, 3 epochs on all rows) "
+                        + "≈ 2 h."})
 final class QuickstartCommand implements Callable<Integer> {
     /**
      * The model's depth and width, pretraining steps (batch 32, length 64) with their warmup and final linear decay

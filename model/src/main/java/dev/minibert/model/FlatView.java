@@ -44,7 +44,7 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
                 : unsupported(x.dataType());
     }
 
-    private static boolean isPlain(INDArray x) {
+    static boolean isPlain(INDArray x) {
         return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
     }
 

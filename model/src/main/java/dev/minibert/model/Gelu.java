@@ -13,12 +13,18 @@ public final class Gelu {
     private static final double INV_SQRT2 = 1 / Math.sqrt(2);
     private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
     private INDArray input;
-    private INDArray cdf; // Φ(x), kept for backward
+    private INDArray cdf; // Φ(x), kept for backward by the ND4J path (the vector kernel recomputes it)
     private INDArray output;
     private INDArray inputGrad;
 
     public INDArray forward(INDArray x) {
         input = x;
+        if (VectorSupport.serves(x)) {
+            input = FlatView.plain(x);
+            output = Scratch.reuse(output, x.dataType(), x.shape());
+            VectorKernels.gelu(input, output);
+            return output;
+        }
         cdf = Scratch.reuse(cdf, x.dataType(), x.shape());
         Nd4j.exec(new Erf(x.mul(INV_SQRT2, cdf), cdf));
         cdf.addi(1).muli(0.5);
@@ -28,6 +34,10 @@ public final class Gelu {
 
     public INDArray backward(INDArray dy) {
         inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.shape());
+        if (VectorSupport.serves(input, dy)) {
+            VectorKernels.geluBackward(input, FlatView.plain(dy), inputGrad);
+            return inputGrad;
+        }
         input.mul(input, inputGrad).muli(-0.5);
         Transforms.exp(inputGrad, false);
         return inputGrad.muli(input).muli(INV_SQRT_2PI).addi(cdf).muli(dy);

@@ -13,7 +13,6 @@ public final class Linear {
     private INDArray input;
     private INDArray output;
     private INDArray inputGrad;
-    private INDArray ones; // [N,1]
 
     public Linear(ParameterStore store, String name, int in, int out) {
         this.in = in;
@@ -30,10 +29,7 @@ public final class Linear {
         }
         input = x;
         output = Scratch.reuse(output, x.dataType(), x.rows(), out);
-        // the bias as a rank-1 gemm (ones[N,1] · b[1,out]), then x·Wᵀ accumulated onto it: two BLAS calls
-        // instead of an ND4J broadcast, which costs more than the gemm itself on these shapes
-        ones = Scratch.ones(ones, x.dataType(), x.rows());
-        Nd4j.gemm(ones, bias.value().reshape(1, out), output, false, false, 1.0, 0.0);
+        fillWithBias(output, bias.value());
         Nd4j.gemm(x, weight.value(), output, false, true, 1.0, 1.0);
         return output;
     }
@@ -41,10 +37,36 @@ public final class Linear {
     /** dy: [N,out]; adds dW = dy^T x and db = Σ_rows dy into the gradients, returns dx = dy W [N,in]. */
     public INDArray backward(INDArray dy) {
         Nd4j.gemm(dy, input, weight.grad(), true, false, 1.0, 1.0);
-        Nd4j.gemm(ones, dy, bias.grad().reshape(1, out), true, false, 1.0, 1.0); // Σ_rows dy, by BLAS
+        addRowSum(dy, bias.grad());
         inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.rows(), in);
         Nd4j.gemm(dy, weight.value(), inputGrad, false, false, 1.0, 0.0);
         return inputGrad;
+    }
+
+    /**
+     * Copies the bias [out] into every row of output [N,out], for a gemm to accumulate x·Wᵀ onto (beta = 1): one
+     * pass over the output. An ND4J broadcast cost more than the gemm on these shapes, and a rank-1 gemm (ones · b)
+     * two passes, as BLAS zeroes C for beta = 0 before its K = 1 product.
+     */
+    public static void fillWithBias(INDArray output, INDArray bias) {
+        int width = (int) output.columns();
+        FlatView b = FlatView.of(FlatView.plain(bias));
+        FlatView y = FlatView.of(output);
+        for (int r = 0; r < output.rows(); r++) {
+            b.copyTo(0, y, r * width, width);
+        }
+    }
+
+    /**
+     * biasGrad [out] += Σ_rows dy [N,out]. As a gemm (ones[N,1]ᵀ · dy) it ran at ~3 GFLOP/s, a memory pass at best;
+     * the vector kernel sums the columns in one read of dy.
+     */
+    public static void addRowSum(INDArray dy, INDArray biasGrad) {
+        if (VectorSupport.serves(dy, biasGrad)) {
+            VectorKernels.addColumnSums(FlatView.plain(dy), biasGrad);
+        } else {
+            biasGrad.addi(dy.sum(0));
+        }
     }
 
     public Parameter weight() {

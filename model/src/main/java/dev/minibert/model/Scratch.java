@@ -35,15 +35,6 @@ public final class Scratch {
         return matches(current, type, shape) ? current : replace(current, type, shape);
     }
 
-    /** A [n,1] column of ones (for bias adds and row sums as gemm), kept while n stays the same. */
-    public static INDArray ones(INDArray current, DataType type, long n) {
-        if (current != null && current.dataType() == type && current.rows() == n) {
-            return current;
-        }
-        release(current);
-        return Nd4j.ones(type, n, 1);
-    }
-
     private static INDArray replace(INDArray current, DataType type, long[] shape) {
         release(current);
         return Nd4j.create(type, shape);

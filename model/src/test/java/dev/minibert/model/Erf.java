@@ -6,7 +6,7 @@ package dev.minibert.model;
  * distribute this software is freely granted, provided that this notice is preserved."): rational
  * approximations on four intervals of |x|, the last two through erfc(x) = exp(-x² - 0.5625 + R/S) / x.
  * Error below 1 ulp; tested against a 64-digit Taylor series. The reference erf of {@code GeluTest}, independent
- * of ND4J's erf that {@link Gelu} uses.
+ * of the erfs that {@link Gelu} uses (ND4J's in double, the SIMD kernel's in float).
  */
 final class Erf {
     // erf(1) rounded to 24 bits: the [0.84375, 1.25) interval approximates erf(x) - ERF_1

@@ -30,7 +30,6 @@ public final class BertLMPredictionHead {
     // Scratch buffers: kept while their shapes hold, freed at once when M changes from batch to batch
     private INDArray gathered;              // [M,H]
     private INDArray logits;                // [M,V]
-    private INDArray ones;                  // [M,1], for the bias add and the bias gradient as gemms
     private INDArray dTransformed;          // [M,H]
     private INDArray dHidden;               // [N,H]
 
@@ -71,9 +70,7 @@ public final class BertLMPredictionHead {
         Nd4j.pullRows(hidden, gathered, 1, rows);
         transformed = dense == null ? gathered : layerNorm.forward(gelu.forward(dense.forward(gathered)));
         logits = Scratch.reuse(logits, type, m, v);
-        ones = Scratch.ones(ones, type, m);
-        // bias as a rank-1 gemm (ones[M,1] · b[1,V]), then x·Eᵀ accumulated onto it: an ND4J broadcast costs more
-        Nd4j.gemm(ones, bias.value().reshape(1, v), logits, false, false, 1.0, 0.0);
+        Linear.fillWithBias(logits, bias.value());
         Nd4j.gemm(transformed, wordEmbeddings.value(), logits, false, true, 1.0, 1.0);
         return logits;
     }
@@ -84,7 +81,7 @@ public final class BertLMPredictionHead {
      */
     public INDArray backward(INDArray dLogits) {
         Nd4j.gemm(dLogits, transformed, wordEmbeddings.grad(), true, false, 1.0, 1.0);
-        Nd4j.gemm(ones, dLogits, bias.grad().reshape(1, dLogits.columns()), true, false, 1.0, 1.0); // Σ_rows, by BLAS
+        Linear.addRowSum(dLogits, bias.grad());
         dTransformed = Scratch.reuse(dTransformed, dLogits.dataType(), rows.length, transformed.columns());
         Nd4j.gemm(dLogits, wordEmbeddings.value(), dTransformed, false, false, 1.0, 0.0);
         INDArray dh = dense == null ? dTransformed : dense.backward(gelu.backward(layerNorm.backward(dTransformed)));

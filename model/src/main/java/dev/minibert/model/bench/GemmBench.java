@@ -18,7 +18,7 @@ public final class GemmBench {
     public static ObjectNode run(int[] sizes, int steps) {
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("bench", "gemm");
-        out.put("threads", Nd4j.getEnvironment().maxMasterThreads());
+        out.put("threads", Nd4j.factory().blas().getMaxThreads()); // BLAS threads: the gemms run on these
         for (int n : sizes) {
             INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
             INDArray b = Nd4j.rand(DataType.FLOAT, n, n);

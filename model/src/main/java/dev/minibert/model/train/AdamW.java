@@ -2,6 +2,8 @@ package dev.minibert.model.train;
 
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
+import dev.minibert.model.VectorKernels;
+import dev.minibert.model.VectorSupport;
 import dev.minibert.model.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -92,6 +94,12 @@ public final class AdamW {
             INDArray[] mv = moments(p);
             INDArray m = mv[0];
             INDArray v = mv[1];
+            double decay = weightDecay != 0 && p.decays() ? 1 - plr * weightDecay : 1;
+            if (VectorSupport.serves(value, grad, m, v)) {
+                VectorKernels.adamW(value, grad, m, v, (float) decay, (float) beta1,
+                        (float) beta2, (float) (plr / bc1), (float) bc2Sqrt, (float) eps);
+                continue;
+            }
             INDArray work = scratch(value);
             if (weightDecay != 0 && p.decays()) {
                 value.muli(1 - plr * weightDecay);

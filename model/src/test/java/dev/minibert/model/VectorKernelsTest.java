@@ -1,0 +1,152 @@
+package dev.minibert.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The float SIMD attention softmax, forward and backward, against the same formulas in double, row by row; row
+ * lengths that are and are not a multiple of the vector width, and padded keys. (GELU's kernel is held to fdlibm's
+ * erf by {@link GeluTest}, whose float case runs on it.)
+ */
+class VectorKernelsTest {
+    private static final int BATCH = 2;
+    private static final int HEADS = 3;
+
+    @ParameterizedTest
+    @ValueSource(ints = {16, 13, 5})
+    void attentionSoftmaxMatchesDoubleFormulas(int seqLen) {
+        SplittableRandom random = new SplittableRandom(seqLen);
+        double scale = 1 / Math.sqrt(8);
+        double[][] mask = new double[BATCH][seqLen];
+        for (int j = seqLen - 3; j < seqLen; j++) {
+            mask[1][j] = -10000; // the second sequence's last three keys are padding
+        }
+        int rows = BATCH * HEADS * seqLen;
+        double[][] scores = new double[rows][seqLen];
+        double[][] upstream = new double[rows][seqLen];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < seqLen; j++) {
+                scores[r][j] = (float) (4 * random.nextGaussian());
+                upstream[r][j] = (float) random.nextGaussian();
+            }
+        }
+        assertThat(VectorSupport.serves(Nd4j.zeros(DataType.FLOAT, 1))).as("the vector module is resolved").isTrue();
+        INDArray probs = floats(scores).reshape(BATCH, HEADS, seqLen, seqLen);
+        VectorKernels.attentionSoftmax(probs, floats(mask), (float) scale);
+        INDArray grad = floats(upstream).reshape(BATCH, HEADS, seqLen, seqLen);
+        VectorKernels.attentionSoftmaxBackward(grad, probs, (float) scale);
+
+        double[][] actualProbs = probs.reshape(rows, seqLen).castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] actualGrad = grad.reshape(rows, seqLen).castTo(DataType.DOUBLE).toDoubleMatrix();
+        for (int r = 0; r < rows; r++) {
+            double[] s = new double[seqLen];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < seqLen; j++) {
+                s[j] = scores[r][j] * scale + mask[r / (HEADS * seqLen)][j];
+                max = Math.max(max, s[j]);
+            }
+            double sum = 0;
+            double[] conditioning = new double[seqLen];
+            for (int j = 0; j < seqLen; j++) {
+                // exp turns the float roundings of the scaled, masked, shifted score (absolute, relative to these
+                // magnitudes) into relative errors of p
+                conditioning[j] = Math.abs(s[j]) + Math.abs(max) + Math.abs(s[j] - max);
+                s[j] = Math.exp(s[j] - max);
+                sum += s[j];
+            }
+            double dot = 0;
+            double absDot = 0; // Σ|dP·P| bounds the rounding of the float dot product
+            for (int j = 0; j < seqLen; j++) {
+                s[j] /= sum;
+                // the backward's P is the kernel's float P, so its error is not counted twice
+                dot += upstream[r][j] * actualProbs[r][j];
+                absDot += Math.abs(upstream[r][j] * actualProbs[r][j]);
+            }
+            for (int j = 0; j < seqLen; j++) {
+                // exp, the sum and the division a few ulps, plus the score's roundings magnified by exp
+                assertThat(Math.abs(actualProbs[r][j] - s[j])).as("p row %d col %d", r, j)
+                        .isLessThanOrEqualTo((8 + 2 * conditioning[j]) * 0x1p-24 * s[j] + 1e-30);
+                double expected = scale * actualProbs[r][j] * (upstream[r][j] - dot);
+                double magnitude = scale * actualProbs[r][j] * (Math.abs(upstream[r][j]) + Math.abs(dot) + absDot);
+                assertThat(Math.abs(actualGrad[r][j] - expected)).as("dS row %d col %d", r, j)
+                        .isLessThanOrEqualTo(8 * 0x1p-24 * magnitude);
+                if (mask[r / (HEADS * seqLen)][j] != 0) {
+                    assertThat(actualProbs[r][j]).as("a padded key gets no weight").isZero();
+                }
+            }
+        }
+    }
+
+    /**
+     * The kernels give the same bits whatever the JIT has done: a child JVM that never reaches C2 (where vector ops
+     * run as plain Java) against this one after C2 has compiled them. The JDK's vector EXP failed this.
+     */
+    @Test
+    void sameBitsInterpretedAndCompiled() throws Exception {
+        for (int i = 0; i < 20_000; i++) {
+            KernelOutputs.compute();
+        }
+        String compiled = KernelOutputs.compute();
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), KernelOutputs.class.getName())
+                .redirectErrorStream(false).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String interpreted = output.substring(output.lastIndexOf('\n') + 1); // after ND4J's log lines
+        assertThat(interpreted).isEqualTo(compiled);
+    }
+
+    /** Softmax forward and backward and GELU forward and backward on fixed inputs, as hex float bits. */
+    static final class KernelOutputs {
+        public static void main(String[] args) {
+            System.out.println(compute());
+        }
+
+        static String compute() {
+            SplittableRandom random = new SplittableRandom(5);
+            int seqLen = 13; // a vector and a scalar tail
+            double[][] scores = new double[HEADS * seqLen][seqLen];
+            double[][] x = new double[3][21];
+            for (double[] row : scores) {
+                Arrays.setAll(row, j -> 3 * random.nextGaussian());
+            }
+            for (double[] row : x) {
+                Arrays.setAll(row, j -> 3 * random.nextGaussian());
+            }
+            INDArray probs = floats(scores).reshape(1, HEADS, seqLen, seqLen);
+            VectorKernels.attentionSoftmax(probs, Nd4j.zeros(DataType.FLOAT, 1, seqLen), 0.3f);
+            INDArray grad = floats(scores).reshape(1, HEADS, seqLen, seqLen);
+            VectorKernels.attentionSoftmaxBackward(grad, probs, 0.3f);
+            INDArray in = floats(x);
+            INDArray y = Nd4j.create(DataType.FLOAT, 3, 21);
+            INDArray dx = Nd4j.create(DataType.FLOAT, 3, 21);
+            VectorKernels.gelu(in, y);
+            VectorKernels.geluBackward(in, in, dx);
+            StringJoiner bits = new StringJoiner(" ");
+            for (INDArray a : List.of(probs, grad, y, dx)) {
+                for (float v : a.data().asFloat()) {
+                    bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
+                }
+            }
+            return bits.toString();
+        }
+    }
+
+    private static INDArray floats(double[][] values) {
+        return Nd4j.createFromArray(values).castTo(DataType.FLOAT);
+    }
+}
