@@ -26,6 +26,7 @@ public final class BertSelfAttention {
     private INDArray probs;  // [B,heads,T,T], softmax output
     private INDArray dropped; // probs after dropout (probs itself when dropout is off)
     // work buffers
+    private INDArray projected;
     private INDArray contextHeads;
     private INDArray context;
     private INDArray headGrad;
@@ -61,9 +62,11 @@ public final class BertSelfAttention {
         }
         DataType type = x.dataType();
         layout = new AttentionHeads(batch, seqLen, heads, headSize);
-        q = layout.split(query.forward(x), q);
-        k = layout.split(key.forward(x), k);
-        v = layout.split(value.forward(x), v);
+        // one [N,H] buffer for the three projections, each copied into its heads at once: two fewer per layer
+        projected = Scratch.reuse(projected, type, x.rows(), x.columns());
+        q = layout.split(query.forward(x, projected), q);
+        k = layout.split(key.forward(x, projected), k);
+        v = layout.split(value.forward(x, projected), v);
 
         probs = Scratch.reuse(probs, type, batch, heads, seqLen, seqLen);
         Nd4j.matmul(q, k, probs, false, true, false);

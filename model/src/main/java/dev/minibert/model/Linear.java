@@ -23,15 +23,25 @@ public final class Linear {
 
     /** x: [N,in] → [N,out]; x is kept for backward and must not change before it. */
     public INDArray forward(INDArray x) {
+        checkInput(x);
+        output = Scratch.reuse(output, x.dataType(), x.rows(), out);
+        return forward(x, output);
+    }
+
+    /** As {@link #forward(INDArray)}, into the caller's dense [N,out] buffer (backward does not read it). */
+    public INDArray forward(INDArray x, INDArray into) {
+        checkInput(x);
+        input = x;
+        fillWithBias(into, bias.value());
+        Nd4j.gemm(x, weight.value(), into, false, true, 1.0, 1.0);
+        return into;
+    }
+
+    private void checkInput(INDArray x) {
         if (x.rank() != 2 || x.columns() != in) {
             throw new IllegalArgumentException(weight.name() + ": expected input [N," + in + "], got "
                     + Arrays.toString(x.shape()));
         }
-        input = x;
-        output = Scratch.reuse(output, x.dataType(), x.rows(), out);
-        fillWithBias(output, bias.value());
-        Nd4j.gemm(x, weight.value(), output, false, true, 1.0, 1.0);
-        return output;
     }
 
     /** dy: [N,out]; adds dW = dy^T x and db = Σ_rows dy into the gradients, returns dx = dy W [N,in]. */
