@@ -12,8 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Float kernels on the JDK's SIMD Vector API (the jdk.incubator.vector module, which the launcher, surefire and the
  * benchmark scripts add; {@link VectorSupport} says when they apply): attention's scale+mask+softmax and GELU, forward
- * and backward, each one pass over memory, dropout's mask, bias gradients and the AdamW update. They replace chains of ND4J element-wise ops at ~5 ns
- * per element each on this machine, and scalar loops whose {@code Math.exp} took 17. The ND4J chains stay as the
+ * and backward, each one pass over memory; dropout's mask, bias gradients and the AdamW update. They replace chains
+ * of ND4J element-wise ops at ~5 ns per element each on this machine, and scalar loops whose {@code Math.exp} took
+ * 17. Scalar tails repeat the vector lanes' operations, fmas included. The ND4J chains stay as the
  * double path (gradient checks) and as the float path where the module or the CPU backend is missing; tests hold
  * these kernels to them. Results do not depend on what the JIT has compiled: no vector op with unspecified rounding
  * (the JDK's EXP, floating-point reductions) is used.
@@ -128,7 +129,7 @@ public final class VectorKernels {
             }
             float dot = sumLanes(vdot);
             for (; j < seqLen; j++) {
-                dot += get(g, gRow, j) * get(p, pRow, j);
+                dot = Math.fma(get(g, gRow, j), get(p, pRow, j), dot);
             }
             for (j = 0; j < vectorEnd; j += LANES) {
                 load(g, gRow, j).sub(dot).mul(load(p, pRow, j)).mul(scale)
@@ -183,7 +184,7 @@ public final class VectorKernels {
             float v = get(in, inBase, i);
             float u = v * INV_SQRT2;
             float e = exp(-u * u);
-            put(o, oBase, i, (cdf(u, e) + v * INV_SQRT_2PI * e) * get(up, upBase, i));
+            put(o, oBase, i, Math.fma(v * INV_SQRT_2PI, e, cdf(u, e)) * get(up, upBase, i));
         }
     }
 
@@ -345,7 +346,7 @@ public final class VectorKernels {
 
     private static float cdf(float u, float e) {
         float t = 1 / (1 + P * Math.abs(u));
-        float q = ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * e * 0.5f;
+        float q = Math.fma(Math.fma(Math.fma(Math.fma(t, A5, A4), t, A3), t, A2), t, A1) * t * e * 0.5f;
         return u >= 0 ? 1 - q : q;
     }
 
