@@ -18,13 +18,13 @@ public final class Gelu {
     private INDArray inputGrad;
 
     public INDArray forward(INDArray x) {
-        input = x;
         if (VectorSupport.serves(x)) {
             input = FlatView.plain(x);
             output = Scratch.reuse(output, x.dataType(), x.shape());
             VectorKernels.gelu(input, output);
             return output;
         }
+        input = x;
         cdf = Scratch.reuse(cdf, x.dataType(), x.shape());
         Nd4j.exec(new Erf(x.mul(INV_SQRT2, cdf), cdf));
         cdf.addi(1).muli(0.5);

@@ -140,7 +140,8 @@ class PretrainingTest {
         Pretraining.run(TinyCorpus.options(tmp, uninterrupted, 8, 1e-3, 2, false), m -> { });
 
         Path killed = tmp.resolve("b");
-        Process p = new ProcessBuilder(javaBin(), "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+        Process p = new ProcessBuilder(javaBin(), "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"),
                 CrashingPretrainMain.class.getName(), tmp.toString(), killed.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
         assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();

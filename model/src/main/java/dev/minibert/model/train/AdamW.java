@@ -101,8 +101,8 @@ public final class AdamW {
                 continue;
             }
             INDArray work = scratch(value);
-            if (weightDecay != 0 && p.decays()) {
-                value.muli(1 - plr * weightDecay);
+            if (decay != 1) {
+                value.muli(decay);
             }
             m.muli(beta1);
             Nd4j.getBlasWrapper().level1().axpy(value.length(), 1 - beta1, grad, m);
