@@ -43,18 +43,20 @@ public final class AttentionHeads {
         FlatView src = FlatView.of(FlatView.plain(from));
         FlatView dst = FlatView.of(to);
         int hidden = heads * headSize;
-        for (int n = 0; n < batch * seqLen; n++) {
-            int b = n / seqLen;
-            int t = n % seqLen;
-            for (int h = 0; h < heads; h++) {
-                int token = n * hidden + h * headSize;
-                int perHead = ((b * heads + h) * seqLen + t) * headSize;
-                if (split) {
-                    src.copyTo(token, dst, perHead, headSize);
-                } else {
-                    src.copyTo(perHead, dst, token, headSize);
+        Parallel.forRange(batch * seqLen, 1, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / hidden), (first, end) -> {
+            for (int n = first; n < end; n++) {
+                int b = n / seqLen;
+                int t = n % seqLen;
+                for (int h = 0; h < heads; h++) {
+                    int token = n * hidden + h * headSize;
+                    int perHead = ((b * heads + h) * seqLen + t) * headSize;
+                    if (split) {
+                        src.copyTo(token, dst, perHead, headSize);
+                    } else {
+                        src.copyTo(perHead, dst, token, headSize);
+                    }
                 }
             }
-        }
+        });
     }
 }

@@ -69,7 +69,7 @@ public final class BertSelfAttention {
         v = layout.split(value.forward(x, projected), v);
 
         probs = Scratch.reuse(probs, type, batch, heads, seqLen, seqLen);
-        Nd4j.matmul(q, k, probs, false, true, false);
+        Gemm.batched(q, k, probs, false, true);
         if (VectorSupport.serves(probs, maskBias)) {
             VectorKernels.attentionSoftmax(probs, FlatView.plain(maskBias), (float) scale);
         } else {
@@ -80,7 +80,7 @@ public final class BertSelfAttention {
         dropped = dropout.forward(probs, training);
 
         contextHeads = Scratch.reuse(contextHeads, type, batch, heads, seqLen, headSize);
-        Nd4j.matmul(dropped, v, contextHeads, false, false, false);
+        Gemm.batched(dropped, v, contextHeads, false, false);
         context = layout.merge(contextHeads, context);
         return context;
     }
@@ -90,9 +90,9 @@ public final class BertSelfAttention {
         DataType type = dContext.dataType();
         headGrad = layout.split(dContext, headGrad);
         droppedGrad = Scratch.reuse(droppedGrad, type, probs.shape());
-        Nd4j.matmul(headGrad, v, droppedGrad, false, true, false);
+        Gemm.batched(headGrad, v, droppedGrad, false, true);
         vGrad = Scratch.reuse(vGrad, type, v.shape());
-        Nd4j.matmul(dropped, headGrad, vGrad, true, false, false);
+        Gemm.batched(dropped, headGrad, vGrad, true, false);
 
         // softmax backward: dS = P ⊙ (dP - Σ_j dP·P), then the 1/sqrt(d) scale
         INDArray probsGrad = dropout.backward(droppedGrad);
@@ -107,9 +107,9 @@ public final class BertSelfAttention {
         }
 
         qGrad = Scratch.reuse(qGrad, type, q.shape());
-        Nd4j.matmul(dScores, k, qGrad, false, false, false);
+        Gemm.batched(dScores, k, qGrad, false, false);
         kGrad = Scratch.reuse(kGrad, type, k.shape());
-        Nd4j.matmul(dScores, q, kGrad, true, false, false);
+        Gemm.batched(dScores, q, kGrad, true, false);
 
         merged = layout.merge(qGrad, merged);
         inputGrad = Scratch.reuse(inputGrad, type, dContext.shape());

@@ -5,10 +5,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Inverted dropout: in training each element is kept with probability 1-p and scaled by 1/(1-p),
- * so evaluation is the identity. Masks come from this instance's own generator, so a run is a
- * pure function of the seeds given to {@link #reseed(long)}.
+ * so evaluation is the identity. Masks come from this instance's own generator (through one generator per
+ * chunk of the mask, see {@link #drawMask}), so a run is a pure function of the seeds given to {@link #reseed(long)}.
  */
 public final class Dropout {
+    /** Mask words per generator: 65,536 elements, ~0.1 ms of drawing. */
+    static final int CHUNK_WORDS = 1024;
     private final double p;
     private SplittableRandom random;
     private long[] kept;       // one bit per element of the last forward, kept for backward
@@ -67,23 +69,36 @@ public final class Dropout {
         return inputGrad;
     }
 
-    /** Fills {@link #kept}: bit i of word i/64 is element i's keep decision. */
+    /**
+     * Fills {@link #kept}: bit i of word i/64 is element i's keep decision. Each run of {@link #CHUNK_WORDS} words
+     * has its own generator, seeded by the next draw of this instance's, so that the chunks can be drawn in parallel
+     * and the mask is the same at any thread count.
+     */
     private void drawMask() {
         int words = (int) ((length + 63) >>> 6);
         kept = kept != null && kept.length == words ? kept : new long[words];
-        int threshold = (int) Math.ceil(p * (1 << 24));
-        for (int w = 0; w < words; w++) {
-            int n = (int) Math.min(64, length - 64L * w);
-            long word = 0;
-            for (int b = 0; b < n; b += 2) { // elements 2k and 2k+1 share a draw; 64 is even
-                long bits = random.nextLong();
-                // 1 when u >= threshold, without a branch: a random 10% branch mispredicts and cost 2x
-                long first = ((bits >>> 40) - threshold) >>> 63 ^ 1;
-                long second = (((bits >>> 8) & 0xFFFFFF) - threshold) >>> 63 ^ 1;
-                word |= first << b | second << (b + 1);
-            }
-            kept[w] = n == 64 ? word : word & (1L << n) - 1; // an odd length's last draw has no second element
+        long[] seeds = new long[(words + CHUNK_WORDS - 1) / CHUNK_WORDS];
+        for (int c = 0; c < seeds.length; c++) {
+            seeds[c] = random.nextLong();
         }
+        int threshold = (int) Math.ceil(p * (1 << 24));
+        Parallel.forRange(seeds.length, 1, 1, (fromChunk, toChunk) -> {
+            for (int c = fromChunk; c < toChunk; c++) {
+                SplittableRandom chunk = new SplittableRandom(seeds[c]);
+                for (int w = c * CHUNK_WORDS, end = Math.min(words, w + CHUNK_WORDS); w < end; w++) {
+                    int n = (int) Math.min(64, length - 64L * w);
+                    long word = 0;
+                    for (int b = 0; b < n; b += 2) { // elements 2k and 2k+1 share a draw; 64 is even
+                        long bits = chunk.nextLong();
+                        // 1 when u >= threshold, without a branch: a random 10% branch mispredicts and cost 2x
+                        long first = ((bits >>> 40) - threshold) >>> 63 ^ 1;
+                        long second = (((bits >>> 8) & 0xFFFFFF) - threshold) >>> 63 ^ 1;
+                        word |= first << b | second << (b + 1);
+                    }
+                    kept[w] = n == 64 ? word : word & (1L << n) - 1; // an odd length's last draw has no second element
+                }
+            }
+        });
     }
 
     /** out = in · (kept ? keptScale : 0), element by element. */

@@ -2,7 +2,6 @@ package dev.minibert.model;
 
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** y = x W^T + b with W in HuggingFace layout [out,in]; gemm's transpose flag avoids a copy. */
 public final class Linear {
@@ -33,7 +32,7 @@ public final class Linear {
         checkInput(x);
         input = x;
         fillWithBias(into, bias.value());
-        Nd4j.gemm(x, weight.value(), into, false, true, 1.0, 1.0);
+        Gemm.gemm(x, weight.value(), into, false, true, 1.0, 1.0);
         return into;
     }
 
@@ -46,10 +45,10 @@ public final class Linear {
 
     /** dy: [N,out]; adds dW = dy^T x and db = Σ_rows dy into the gradients, returns dx = dy W [N,in]. */
     public INDArray backward(INDArray dy) {
-        Nd4j.gemm(dy, input, weight.grad(), true, false, 1.0, 1.0);
+        Gemm.gemm(dy, input, weight.grad(), true, false, 1.0, 1.0);
         addRowSum(dy, bias.grad());
         inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.rows(), in);
-        Nd4j.gemm(dy, weight.value(), inputGrad, false, false, 1.0, 0.0);
+        Gemm.gemm(dy, weight.value(), inputGrad, false, false, 1.0, 0.0);
         return inputGrad;
     }
 

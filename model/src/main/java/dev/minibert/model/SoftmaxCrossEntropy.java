@@ -47,25 +47,31 @@ public final class SoftmaxCrossEntropy {
         FlatView x = FlatView.of(FlatView.plain(logits));
         FlatView e = FlatView.of(exps);
         // log-sum-exp with the row max shifted out: nll = log(Σ exp(x - max)) - (x_y - max)
-        double[] row = new double[classes];
-        double loss = 0;
+        double[] nll = new double[n];
+        Parallel.forRange(n, 1, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / classes), (from, to) -> {
+            double[] row = new double[classes];
+            for (int i = from; i < to; i++) {
+                x.read(i * classes, row);
+                double max = Double.NEGATIVE_INFINITY;
+                for (double v : row) {
+                    max = Math.max(max, v);
+                }
+                double shiftedTarget = row[labels[i]] - max;
+                double sum = 0;
+                for (int c = 0; c < classes; c++) {
+                    row[c] = Math.exp(row[c] - max);
+                    sum += row[c];
+                }
+                e.write(i * classes, row);
+                invSums[i] = 1 / sum;
+                nll[i] = Math.log(sum) - shiftedTarget;
+            }
+        });
+        double loss = 0; // summed in row order, whatever the split
         weightSum = 0;
         for (int i = 0; i < n; i++) {
-            x.read(i * classes, row);
-            double max = Double.NEGATIVE_INFINITY;
-            for (double v : row) {
-                max = Math.max(max, v);
-            }
-            double shiftedTarget = row[labels[i]] - max;
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                row[c] = Math.exp(row[c] - max);
-                sum += row[c];
-            }
-            e.write(i * classes, row);
-            invSums[i] = 1 / sum;
             double w = weight(labels[i]);
-            loss += w * (Math.log(sum) - shiftedTarget);
+            loss += w * nll[i];
             weightSum += w;
         }
         this.labels = labels.clone();
@@ -82,17 +88,20 @@ public final class SoftmaxCrossEntropy {
         }
         int classes = (int) exps.columns();
         FlatView d = FlatView.of(exps);
-        double[] row = new double[classes];
-        for (int i = 0; i < labels.length; i++) {
-            double rowScale = weight(labels[i]) * scale / weightSum;
-            double probScale = invSums[i] * rowScale;
-            d.read(i * classes, row);
-            for (int c = 0; c < classes; c++) {
-                row[c] *= probScale;
+        int[] rowLabels = labels;
+        Parallel.forRange(rowLabels.length, 1, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / classes), (from, to) -> {
+            double[] row = new double[classes];
+            for (int i = from; i < to; i++) {
+                double rowScale = weight(rowLabels[i]) * scale / weightSum;
+                double probScale = invSums[i] * rowScale;
+                d.read(i * classes, row);
+                for (int c = 0; c < classes; c++) {
+                    row[c] *= probScale;
+                }
+                row[rowLabels[i]] -= rowScale;
+                d.write(i * classes, row);
             }
-            row[labels[i]] -= rowScale;
-            d.write(i * classes, row);
-        }
+        });
         labels = null;
         return exps;
     }

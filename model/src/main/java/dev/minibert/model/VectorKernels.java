@@ -2,6 +2,7 @@ package dev.minibert.model;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -25,6 +26,14 @@ public final class VectorKernels {
     private static final VectorSpecies<Integer> INT_SPECIES = SPECIES.withLanes(int.class);
     private static final IntVector LANE = IntVector.zero(INT_SPECIES).addIndex(1); // 0, 1, 2, ...
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    // LayerNorm works in double: a float vector's low and high halves as two double vectors of the same width.
+    // One float species only: a second (128-bit) one made the JDK's shared vector code polymorphic, and C2 then
+    // boxed every vector of the GELU and softmax loops (hundreds of MB/s of garbage).
+    private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
+    private static final int WIDE_LANES = WIDE.length();
+    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(SPECIES, -1L << WIDE_LANES);
+    // pieces of a split start at multiples of 64 elements: whole vectors and whole dropout-mask words
+    private static final int GRAIN = 64;
     // Abramowitz & Stegun 7.1.26: erf(a) = 1 - t·P(t)·exp(-a²), t = 1/(1 + p·a), for a ≥ 0; |error| ≤ 1.5e-7
     private static final float P = 0.3275911f;
     private static final float A1 = 0.254829592f;
@@ -67,43 +76,61 @@ public final class VectorKernels {
         int sBase = base(scores);
         int mBase = base(maskBias);
         int rowBytes = seqLen * Float.BYTES;
+        Parallel.forRange((int) (scores.length() / seqLen), 1, minRows(seqLen), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int row = sBase + r * rowBytes;
+                float max = scaleAndMask(s, row, m, mBase + (int) (r / rowsPerBatch) * rowBytes, seqLen, scale);
+                scaleRow(s, row, seqLen, 1 / expAndSum(s, row, seqLen, max));
+            }
+        });
+    }
+
+    /** row ← row·scale + mask; returns the row's max. */
+    private static float scaleAndMask(ByteBuffer s, int row, ByteBuffer m, int mask, int seqLen, float scale) {
         int vectorEnd = SPECIES.loopBound(seqLen);
-        long rows = scores.length() / seqLen;
-        for (long r = 0; r < rows; r++) {
-            int row = sBase + (int) r * rowBytes;
-            int mask = mBase + (int) (r / rowsPerBatch) * rowBytes;
-            FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-            int j = 0;
-            for (; j < vectorEnd; j += LANES) {
-                FloatVector v = load(s, row, j).mul(scale).add(load(m, mask, j));
-                v.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
-                vmax = vmax.max(v);
-            }
-            float max = vmax.reduceLanes(VectorOperators.MAX);
-            for (; j < seqLen; j++) {
-                float v = get(s, row, j) * scale + get(m, mask, j);
-                put(s, row, j, v);
-                max = Math.max(max, v);
-            }
-            FloatVector vsum = FloatVector.zero(SPECIES);
-            for (j = 0; j < vectorEnd; j += LANES) {
-                FloatVector e = exp(load(s, row, j).sub(max));
-                e.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
-                vsum = vsum.add(e);
-            }
-            float sum = sumLanes(vsum);
-            for (; j < seqLen; j++) {
-                float e = exp(get(s, row, j) - max);
-                put(s, row, j, e);
-                sum += e;
-            }
-            float inv = 1 / sum;
-            for (j = 0; j < vectorEnd; j += LANES) {
-                load(s, row, j).mul(inv).intoByteBuffer(s, row + j * Float.BYTES, ORDER);
-            }
-            for (; j < seqLen; j++) {
-                put(s, row, j, get(s, row, j) * inv);
-            }
+        FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector v = load(s, row, j).mul(scale).add(load(m, mask, j));
+            v.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
+            vmax = vmax.max(v);
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; j < seqLen; j++) {
+            float v = get(s, row, j) * scale + get(m, mask, j);
+            put(s, row, j, v);
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    /** row ← exp(row - max); returns the row's sum. */
+    private static float expAndSum(ByteBuffer s, int row, int seqLen, float max) {
+        int vectorEnd = SPECIES.loopBound(seqLen);
+        FloatVector vsum = FloatVector.zero(SPECIES);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector e = exp(load(s, row, j).sub(max));
+            e.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
+            vsum = vsum.add(e);
+        }
+        float sum = sumLanes(vsum);
+        for (; j < seqLen; j++) {
+            float e = exp(get(s, row, j) - max);
+            put(s, row, j, e);
+            sum += e;
+        }
+        return sum;
+    }
+
+    private static void scaleRow(ByteBuffer s, int row, int seqLen, float factor) {
+        int vectorEnd = SPECIES.loopBound(seqLen);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            load(s, row, j).mul(factor).intoByteBuffer(s, row + j * Float.BYTES, ORDER);
+        }
+        for (; j < seqLen; j++) {
+            put(s, row, j, get(s, row, j) * factor);
         }
     }
 
@@ -117,27 +144,39 @@ public final class VectorKernels {
         int gBase = base(probsGrad);
         int pBase = base(probs);
         int rowBytes = seqLen * Float.BYTES;
+        Parallel.forRange((int) (probs.length() / seqLen), 1, minRows(seqLen), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int gRow = gBase + r * rowBytes;
+                int pRow = pBase + r * rowBytes;
+                softmaxGradRow(g, gRow, p, pRow, seqLen, dot(g, gRow, p, pRow, seqLen), scale);
+            }
+        });
+    }
+
+    /** Σ_j a[j]·b[j] over one row. */
+    private static float dot(ByteBuffer a, int aRow, ByteBuffer b, int bRow, int length) {
+        int vectorEnd = SPECIES.loopBound(length);
+        FloatVector vdot = FloatVector.zero(SPECIES);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            vdot = load(a, aRow, j).fma(load(b, bRow, j), vdot);
+        }
+        float dot = sumLanes(vdot);
+        for (; j < length; j++) {
+            dot = Math.fma(get(a, aRow, j), get(b, bRow, j), dot);
+        }
+        return dot;
+    }
+
+    private static void softmaxGradRow(ByteBuffer g, int gRow, ByteBuffer p, int pRow, int seqLen, float dot,
+                                       float scale) {
         int vectorEnd = SPECIES.loopBound(seqLen);
-        long rows = probs.length() / seqLen;
-        for (long r = 0; r < rows; r++) {
-            int gRow = gBase + (int) r * rowBytes;
-            int pRow = pBase + (int) r * rowBytes;
-            FloatVector vdot = FloatVector.zero(SPECIES);
-            int j = 0;
-            for (; j < vectorEnd; j += LANES) {
-                vdot = load(g, gRow, j).fma(load(p, pRow, j), vdot);
-            }
-            float dot = sumLanes(vdot);
-            for (; j < seqLen; j++) {
-                dot = Math.fma(get(g, gRow, j), get(p, pRow, j), dot);
-            }
-            for (j = 0; j < vectorEnd; j += LANES) {
-                load(g, gRow, j).sub(dot).mul(load(p, pRow, j)).mul(scale)
-                        .intoByteBuffer(g, gRow + j * Float.BYTES, ORDER);
-            }
-            for (; j < seqLen; j++) {
-                put(g, gRow, j, (get(g, gRow, j) - dot) * get(p, pRow, j) * scale);
-            }
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            load(g, gRow, j).sub(dot).mul(load(p, pRow, j)).mul(scale).intoByteBuffer(g, gRow + j * Float.BYTES, ORDER);
+        }
+        for (; j < seqLen; j++) {
+            put(g, gRow, j, (get(g, gRow, j) - dot) * get(p, pRow, j) * scale);
         }
     }
 
@@ -147,18 +186,21 @@ public final class VectorKernels {
         ByteBuffer o = bytes(out);
         int inBase = base(x);
         int oBase = base(out);
-        int n = (int) x.length();
-        int vectorEnd = SPECIES.loopBound(n);
-        int i = 0;
-        for (; i < vectorEnd; i += LANES) {
+        forElements((int) x.length(), (from, to) -> {
+            int vectorEnd = from + SPECIES.loopBound(to - from);
+            geluVectors(in, inBase, o, oBase, from, vectorEnd);
+            for (int i = vectorEnd; i < to; i++) {
+                float v = get(in, inBase, i);
+                put(o, oBase, i, v * cdf(v * INV_SQRT2));
+            }
+        });
+    }
+
+    private static void geluVectors(ByteBuffer in, int inBase, ByteBuffer o, int oBase, int from, int to) {
+        for (int i = from; i < to; i += LANES) {
             FloatVector v = load(in, inBase, i);
             FloatVector u = v.mul(INV_SQRT2);
             v.mul(cdf(u, gaussian(u))).intoByteBuffer(o, oBase + i * Float.BYTES, ORDER);
-        }
-        for (; i < n; i++) {
-            float v = get(in, inBase, i);
-            float u = v * INV_SQRT2;
-            put(o, oBase, i, v * cdf(u, exp(-u * u)));
         }
     }
 
@@ -170,21 +212,26 @@ public final class VectorKernels {
         int inBase = base(x);
         int upBase = base(dy);
         int oBase = base(dx);
-        int n = (int) x.length();
-        int vectorEnd = SPECIES.loopBound(n);
-        int i = 0;
-        for (; i < vectorEnd; i += LANES) {
+        forElements((int) x.length(), (from, to) -> {
+            int vectorEnd = from + SPECIES.loopBound(to - from);
+            geluGradVectors(in, inBase, up, upBase, o, oBase, from, vectorEnd);
+            for (int i = vectorEnd; i < to; i++) {
+                float v = get(in, inBase, i);
+                float u = v * INV_SQRT2;
+                float e = exp(-u * u);
+                put(o, oBase, i, Math.fma(v * INV_SQRT_2PI, e, cdf(u, e)) * get(up, upBase, i));
+            }
+        });
+    }
+
+    private static void geluGradVectors(ByteBuffer in, int inBase, ByteBuffer up, int upBase, ByteBuffer o, int oBase,
+                                        int from, int to) {
+        for (int i = from; i < to; i += LANES) {
             FloatVector v = load(in, inBase, i);
+            FloatVector g = load(up, upBase, i);
             FloatVector u = v.mul(INV_SQRT2);
             FloatVector e = gaussian(u); // exp(-x²/2) = exp(-u²), shared by Φ and φ
-            v.mul(INV_SQRT_2PI).fma(e, cdf(u, e)).mul(load(up, upBase, i))
-                    .intoByteBuffer(o, oBase + i * Float.BYTES, ORDER);
-        }
-        for (; i < n; i++) {
-            float v = get(in, inBase, i);
-            float u = v * INV_SQRT2;
-            float e = exp(-u * u);
-            put(o, oBase, i, Math.fma(v * INV_SQRT_2PI, e, cdf(u, e)) * get(up, upBase, i));
+            v.mul(INV_SQRT_2PI).fma(e, cdf(u, e)).mul(g).intoByteBuffer(o, oBase + i * Float.BYTES, ORDER);
         }
     }
 
@@ -198,17 +245,22 @@ public final class VectorKernels {
         ByteBuffer to = bytes(out);
         int fromBase = base(in);
         int toBase = base(out);
-        int n = (int) in.length();
-        int vectorEnd = SPECIES.loopBound(n);
-        int i = 0;
-        for (; i < vectorEnd; i += LANES) {
+        forElements((int) in.length(), (start, end) -> {
+            int vectorEnd = start + SPECIES.loopBound(end - start);
+            dropoutVectors(from, fromBase, kept, scale, to, toBase, start, vectorEnd);
+            for (int i = vectorEnd; i < end; i++) {
+                put(to, toBase, i, get(from, fromBase, i) * ((kept[i >>> 6] & 1L << i) != 0 ? scale : 0));
+            }
+        });
+    }
+
+    private static void dropoutVectors(ByteBuffer from, int fromBase, long[] kept, float scale, ByteBuffer to,
+                                       int toBase, int start, int end) {
+        for (int i = start; i < end; i += LANES) {
             int chunk = (int) (kept[i >>> 6] >>> (i & 63));
-            FloatVector keep = (FloatVector) IntVector.broadcast(INT_SPECIES, chunk).lanewise(VectorOperators.LSHR, LANE)
-                    .and(1).convert(VectorOperators.I2F, 0);
+            FloatVector keep = (FloatVector) IntVector.broadcast(INT_SPECIES, chunk)
+                    .lanewise(VectorOperators.LSHR, LANE).and(1).convert(VectorOperators.I2F, 0);
             load(from, fromBase, i).mul(keep.mul(scale)).intoByteBuffer(to, toBase + i * Float.BYTES, ORDER);
-        }
-        for (; i < n; i++) {
-            put(to, toBase, i, get(from, fromBase, i) * ((kept[i >>> 6] & 1L << i) != 0 ? scale : 0));
         }
     }
 
@@ -268,37 +320,42 @@ public final class VectorKernels {
                         + " elements: " + a.shapeInfoToString());
             }
         }
-        ByteBuffer p = bytes(value);
-        ByteBuffer g = bytes(grad);
-        ByteBuffer mb = bytes(m);
-        ByteBuffer vb = bytes(v);
-        int pBase = base(value);
-        int gBase = base(grad);
-        int mBase = base(m);
-        int vBase = base(v);
-        float oneMinusBeta1 = 1 - beta1;
-        float oneMinusBeta2 = 1 - beta2;
-        int n = (int) value.length();
-        int vectorEnd = SPECIES.loopBound(n);
-        int i = 0;
-        for (; i < vectorEnd; i += LANES) {
-            FloatVector gi = load(g, gBase, i);
-            FloatVector mi = load(mb, mBase, i).mul(beta1).add(gi.mul(oneMinusBeta1));
-            FloatVector vi = load(vb, vBase, i).mul(beta2).add(gi.mul(gi).mul(oneMinusBeta2));
-            FloatVector denominator = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
-            load(p, pBase, i).mul(decay).sub(mi.div(denominator).mul(stepSize))
-                    .intoByteBuffer(p, pBase + i * Float.BYTES, ORDER);
-            mi.intoByteBuffer(mb, mBase + i * Float.BYTES, ORDER);
-            vi.intoByteBuffer(vb, vBase + i * Float.BYTES, ORDER);
+        AdamWStep step = new AdamWStep(bytes(value), base(value), bytes(grad), base(grad), bytes(m), base(m), bytes(v),
+                base(v), decay, beta1, beta2, stepSize, bc2Sqrt, eps);
+        forElements((int) value.length(), (from, to) -> {
+            int vectorEnd = from + SPECIES.loopBound(to - from);
+            step.vectors(from, vectorEnd);
+            step.scalars(vectorEnd, to);
+        });
+    }
+
+    /** The AdamW kernel's buffers and constants, shared by the pieces of a split. */
+    private record AdamWStep(ByteBuffer p, int pBase, ByteBuffer g, int gBase, ByteBuffer mb, int mBase, ByteBuffer vb,
+                             int vBase, float decay, float beta1, float beta2, float stepSize, float bc2Sqrt,
+                             float eps) {
+        void vectors(int from, int to) {
+            for (int i = from; i < to; i += LANES) {
+                FloatVector gi = load(g, gBase, i);
+                FloatVector mi = load(mb, mBase, i).mul(beta1).add(gi.mul(1 - beta1));
+                FloatVector vi = load(vb, vBase, i).mul(beta2).add(gi.mul(gi).mul(1 - beta2));
+                FloatVector denominator = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
+                load(p, pBase, i).mul(decay).sub(mi.div(denominator).mul(stepSize))
+                        .intoByteBuffer(p, pBase + i * Float.BYTES, ORDER);
+                mi.intoByteBuffer(mb, mBase + i * Float.BYTES, ORDER);
+                vi.intoByteBuffer(vb, vBase + i * Float.BYTES, ORDER);
+            }
         }
-        for (; i < n; i++) {
-            float gi = get(g, gBase, i);
-            float mi = get(mb, mBase, i) * beta1 + gi * oneMinusBeta1;
-            float vi = get(vb, vBase, i) * beta2 + gi * gi * oneMinusBeta2;
-            float denominator = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-            put(p, pBase, i, get(p, pBase, i) * decay - mi / denominator * stepSize);
-            put(mb, mBase, i, mi);
-            put(vb, vBase, i, vi);
+
+        void scalars(int from, int to) {
+            for (int i = from; i < to; i++) {
+                float gi = get(g, gBase, i);
+                float mi = get(mb, mBase, i) * beta1 + gi * (1 - beta1);
+                float vi = get(vb, vBase, i) * beta2 + gi * gi * (1 - beta2);
+                float denominator = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+                put(p, pBase, i, get(p, pBase, i) * decay - mi / denominator * stepSize);
+                put(mb, mBase, i, mi);
+                put(vb, vBase, i, vi);
+            }
         }
     }
 
@@ -308,25 +365,229 @@ public final class VectorKernels {
             throw new IllegalArgumentException("column sums: not a dense target: " + target.shapeInfoToString());
         }
         int width = (int) target.length();
+        int rows = (int) x.rows();
         ByteBuffer in = bytes(x);
         ByteBuffer out = bytes(target);
         int inBase = base(x);
         int outBase = base(target);
-        float[] sums = new float[width];
-        int vectorEnd = SPECIES.loopBound(width);
-        for (int r = 0, rows = (int) x.rows(); r < rows; r++) {
-            int row = inBase + r * width * Float.BYTES;
-            int j = 0;
-            for (; j < vectorEnd; j += LANES) {
-                FloatVector.fromArray(SPECIES, sums, j).add(load(in, row, j)).intoArray(sums, j);
+        // split by columns, so that each column is still summed over the rows in order
+        Parallel.forRange(width, GRAIN, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / rows), (from, to) -> {
+            float[] sums = new float[to - from];
+            for (int r = 0; r < rows; r++) {
+                addRow(in, inBase + r * width * Float.BYTES, from, to, sums);
             }
-            for (; j < width; j++) {
-                sums[j] += get(in, row, j);
+            for (int j = from; j < to; j++) {
+                put(out, outBase, j, get(out, outBase, j) + sums[j - from]);
             }
+        });
+    }
+
+    /** sums[j - from] += row[j] for j in [from, to). */
+    private static void addRow(ByteBuffer in, int row, int from, int to, float[] sums) {
+        int vectorEnd = from + SPECIES.loopBound(to - from);
+        int j = from;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector.fromArray(SPECIES, sums, j - from).add(load(in, row, j)).intoArray(sums, j - from);
         }
-        for (int j = 0; j < width; j++) {
-            put(out, outBase, j, get(out, outBase, j) + sums[j]);
+        for (; j < to; j++) {
+            sums[j - from] += get(in, row, j);
         }
+    }
+
+    /**
+     * LayerNorm forward over rows [from, to) of x [N,H]: x̂ = (x - mean)·s with s = 1/sqrt(var + eps), out =
+     * x̂·gamma + beta; rstd[r] = s. Floats are widened and every sum is taken in double, as the scalar path does:
+     * float sums lost 0.08 absolute in dx on rows far from zero ({@code LayerNormTest}).
+     */
+    static void layerNorm(INDArray x, INDArray xHat, INDArray out, double[] gamma, double[] beta, double eps,
+                          double[] rstd, int from, int to) {
+        int hidden = gamma.length;
+        ByteBuffer in = bytes(x);
+        ByteBuffer h = bytes(xHat);
+        ByteBuffer o = bytes(out);
+        int rowBytes = hidden * Float.BYTES;
+        for (int r = from; r < to; r++) {
+            int inRow = base(x) + r * rowBytes;
+            double mean = rowSum(in, inRow, hidden) / hidden;
+            double rs = 1 / Math.sqrt(squaresAround(in, inRow, hidden, mean) / hidden + eps);
+            rstd[r] = rs;
+            normalizeRow(in, inRow, h, base(xHat) + r * rowBytes, o, base(out) + r * rowBytes, gamma, beta, mean, rs);
+        }
+    }
+
+    private static double rowSum(ByteBuffer in, int row, int hidden) {
+        int vectorEnd = SPECIES.loopBound(hidden);
+        DoubleVector vsum = DoubleVector.zero(WIDE);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector v = load(in, row, j);
+            vsum = vsum.add(low(v)).add(high(v));
+        }
+        double sum = sumLanes(vsum);
+        for (; j < hidden; j++) {
+            sum += get(in, row, j);
+        }
+        return sum;
+    }
+
+    /** Σ (x - mean)² over a row: around the mean, not E[x²] - mean², so no cancellation for rows far from 0. */
+    private static double squaresAround(ByteBuffer in, int row, int hidden, double mean) {
+        int vectorEnd = SPECIES.loopBound(hidden);
+        DoubleVector vsquares = DoubleVector.zero(WIDE);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector v = load(in, row, j);
+            DoubleVector d0 = low(v).sub(mean);
+            DoubleVector d1 = high(v).sub(mean);
+            vsquares = d1.fma(d1, d0.fma(d0, vsquares));
+        }
+        double squares = sumLanes(vsquares);
+        for (; j < hidden; j++) {
+            double d = get(in, row, j) - mean;
+            squares = Math.fma(d, d, squares);
+        }
+        return squares;
+    }
+
+    private static void normalizeRow(ByteBuffer in, int inRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
+                                     double[] gamma, double[] beta, double mean, double rs) {
+        int hidden = gamma.length;
+        int vectorEnd = SPECIES.loopBound(hidden);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector v = load(in, inRow, j);
+            DoubleVector n0 = low(v).sub(mean).mul(rs);
+            DoubleVector n1 = high(v).sub(mean).mul(rs);
+            narrow(n0, n1).intoByteBuffer(h, hRow + j * Float.BYTES, ORDER);
+            DoubleVector y0 = n0.fma(DoubleVector.fromArray(WIDE, gamma, j), DoubleVector.fromArray(WIDE, beta, j));
+            DoubleVector y1 = n1.fma(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES),
+                    DoubleVector.fromArray(WIDE, beta, j + WIDE_LANES));
+            narrow(y0, y1).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+        }
+        for (; j < hidden; j++) {
+            double normalized = (get(in, inRow, j) - mean) * rs;
+            put(h, hRow, j, (float) normalized);
+            put(o, oRow, j, (float) Math.fma(normalized, gamma[j], beta[j]));
+        }
+    }
+
+    /**
+     * LayerNorm backward over rows [from, to): dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) with dx̂ = dy·gamma;
+     * adds Σ dy·x̂ and Σ dy over these rows into sums[gammaAt..] and sums[gammaAt + H..]. In double, as the forward.
+     */
+    static void layerNormBackward(INDArray dy, INDArray xHat, INDArray dx, double[] gamma, double[] rstd,
+                                  double[] sums, int gammaAt, int from, int to) {
+        int hidden = gamma.length;
+        ByteBuffer up = bytes(dy);
+        ByteBuffer h = bytes(xHat);
+        ByteBuffer o = bytes(dx);
+        int rowBytes = hidden * Float.BYTES;
+        double[] sumAndDot = new double[2];
+        for (int r = from; r < to; r++) {
+            int upRow = base(dy) + r * rowBytes;
+            int hRow = base(xHat) + r * rowBytes;
+            gradSums(up, upRow, h, hRow, gamma, sums, gammaAt, sumAndDot);
+            inputGradRow(up, upRow, h, hRow, o, base(dx) + r * rowBytes, gamma, sumAndDot[0] / hidden,
+                    sumAndDot[1] / hidden, rstd[r]);
+        }
+    }
+
+    /**
+     * For one row: sumAndDot = {Σ dx̂, Σ dx̂·x̂} with dx̂ = dy·gamma; sums[gammaAt + j] += dy·x̂ and
+     * sums[gammaAt + H + j] += dy.
+     */
+    private static void gradSums(ByteBuffer up, int upRow, ByteBuffer h, int hRow, double[] gamma, double[] sums,
+                                 int gammaAt, double[] sumAndDot) {
+        int hidden = gamma.length;
+        int betaAt = gammaAt + hidden;
+        int vectorEnd = SPECIES.loopBound(hidden);
+        DoubleVector vsum = DoubleVector.zero(WIDE);
+        DoubleVector vdot = DoubleVector.zero(WIDE);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector g = load(up, upRow, j);
+            FloatVector normalized = load(h, hRow, j);
+            DoubleVector g0 = low(g);
+            DoubleVector g1 = high(g);
+            DoubleVector n0 = low(normalized);
+            DoubleVector n1 = high(normalized);
+            DoubleVector d0 = g0.mul(DoubleVector.fromArray(WIDE, gamma, j));
+            DoubleVector d1 = g1.mul(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES));
+            vsum = vsum.add(d0).add(d1);
+            vdot = d1.fma(n1, d0.fma(n0, vdot));
+            g0.fma(n0, DoubleVector.fromArray(WIDE, sums, gammaAt + j)).intoArray(sums, gammaAt + j);
+            g1.fma(n1, DoubleVector.fromArray(WIDE, sums, gammaAt + j + WIDE_LANES))
+                    .intoArray(sums, gammaAt + j + WIDE_LANES);
+            g0.add(DoubleVector.fromArray(WIDE, sums, betaAt + j)).intoArray(sums, betaAt + j);
+            g1.add(DoubleVector.fromArray(WIDE, sums, betaAt + j + WIDE_LANES)).intoArray(sums, betaAt + j + WIDE_LANES);
+        }
+        double sum = sumLanes(vsum);
+        double dot = sumLanes(vdot);
+        for (; j < hidden; j++) {
+            double g = get(up, upRow, j);
+            double normalized = get(h, hRow, j);
+            double d = g * gamma[j];
+            sum += d;
+            dot = Math.fma(d, normalized, dot);
+            sums[gammaAt + j] = Math.fma(g, normalized, sums[gammaAt + j]);
+            sums[betaAt + j] += g;
+        }
+        sumAndDot[0] = sum;
+        sumAndDot[1] = dot;
+    }
+
+    /** dx = rs · (dy·gamma - mean - x̂·meanDot) for one row. */
+    private static void inputGradRow(ByteBuffer up, int upRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
+                                     double[] gamma, double mean, double meanDot, double rs) {
+        int hidden = gamma.length;
+        int vectorEnd = SPECIES.loopBound(hidden);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector g = load(up, upRow, j);
+            FloatVector normalized = load(h, hRow, j);
+            DoubleVector d0 = low(g).mul(DoubleVector.fromArray(WIDE, gamma, j)).sub(mean)
+                    .sub(low(normalized).mul(meanDot)).mul(rs);
+            DoubleVector d1 = high(g).mul(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES)).sub(mean)
+                    .sub(high(normalized).mul(meanDot)).mul(rs);
+            narrow(d0, d1).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+        }
+        for (; j < hidden; j++) {
+            double d = get(up, upRow, j) * gamma[j];
+            put(o, oRow, j, (float) ((d - mean - get(h, hRow, j) * meanDot) * rs));
+        }
+    }
+
+    /** The low half of v's lanes as doubles. */
+    private static DoubleVector low(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0);
+    }
+
+    private static DoubleVector high(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1);
+    }
+
+    /** The floats of two halves, low and high, rounded from doubles. */
+    private static FloatVector narrow(DoubleVector low, DoubleVector high) {
+        return ((FloatVector) low.convertShape(VectorOperators.D2F, SPECIES, 0))
+                .blend((FloatVector) high.convertShape(VectorOperators.D2F, SPECIES, -1), HIGH_HALF);
+    }
+
+    private static double sumLanes(DoubleVector v) {
+        double sum = 0;
+        for (int k = 0; k < WIDE_LANES; k++) {
+            sum += v.lane(k);
+        }
+        return sum;
+    }
+
+    /** Runs body over elements [0, n), split as {@link Parallel#forRange} at whole dropout-mask words. */
+    private static void forElements(int n, Parallel.Range body) {
+        Parallel.forRange(n, GRAIN, Parallel.MIN_ELEMENTS_PER_THREAD, body);
+    }
+
+    /** Rows of this width that make a piece worth a thread. */
+    private static int minRows(int width) {
+        return Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / width);
     }
 
     private static FloatVector gaussian(FloatVector u) {
@@ -342,6 +603,11 @@ public final class VectorKernels {
         FloatVector q = poly.mul(e).mul(0.5f); // (1 - erf(|u|))/2
         VectorMask<Float> positive = u.compare(VectorOperators.GE, 0f);
         return q.blend(ONE.sub(q), positive);
+    }
+
+    /** Φ at u = x/√2, scalar. */
+    private static float cdf(float u) {
+        return cdf(u, exp(-u * u));
     }
 
     private static float cdf(float u, float e) {

@@ -65,29 +65,34 @@ class DropoutTest {
     }
 
     /**
-     * The mask as documented, drawn here from the same SplittableRandom: two 24-bit uniforms per nextLong,
-     * dropped when u < ceil(p·2^24); kept values times 1/(1-p) rounded to the array's type. Output and
-     * gradient must equal x·mask and dy·mask bit for bit (signed zeros included), over a length that ends
-     * mid-word and mid-pair.
+     * The mask as documented, drawn here from the same SplittableRandom: each chunk of 65,536 elements from a
+     * generator seeded by the next draw of the instance's, two 24-bit uniforms per nextLong, dropped when
+     * u < ceil(p·2^24); kept values times 1/(1-p) rounded to the array's type. Output and gradient must equal
+     * x·mask and dy·mask bit for bit (signed zeros included), over three chunks (drawn in parallel) and a length
+     * that ends mid-word and mid-pair.
      */
     @ParameterizedTest
     @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
     void forwardAndBackwardApplyTheDocumentedMaskBitForBit(DataType type) {
         double p = 0.3;
-        int n = 3 * 67; // 201: odd, not a multiple of 64
-        INDArray x = GradientCheck.randn(21, 3, 67).castTo(type);
-        INDArray dy = GradientCheck.randn(22, 3, 67).castTo(type);
+        int n = 3 * 43759; // 131,277: odd, not a multiple of 64, three chunks
+        INDArray x = GradientCheck.randn(21, 3, 43759).castTo(type);
+        INDArray dy = GradientCheck.randn(22, 3, 43759).castTo(type);
         Dropout dropout = new Dropout(p);
         dropout.reseed(23);
         double[] y = dropout.forward(x, true).dup().castTo(DataType.DOUBLE).data().asDouble();
         double[] dx = dropout.backward(dy).castTo(DataType.DOUBLE).data().asDouble();
 
-        SplittableRandom random = new SplittableRandom(23);
+        SplittableRandom seeds = new SplittableRandom(23);
+        SplittableRandom random = null;
         int threshold = (int) Math.ceil(p * (1 << 24));
         double[] xs = x.castTo(DataType.DOUBLE).data().asDouble();
         double[] dys = dy.castTo(DataType.DOUBLE).data().asDouble();
         long bits = 0;
         for (int i = 0; i < n; i++) {
+            if (i % 65536 == 0) {
+                random = new SplittableRandom(seeds.nextLong());
+            }
             if (i % 2 == 0) {
                 bits = random.nextLong();
             }

@@ -110,7 +110,7 @@ class VectorKernelsTest {
         assertThat(interpreted).isEqualTo(compiled);
     }
 
-    /** Softmax forward and backward and GELU forward and backward on fixed inputs, as hex float bits. */
+    /** Softmax, GELU and LayerNorm, forward and backward, on fixed inputs, as hex bits. */
     static final class KernelOutputs {
         public static void main(String[] args) {
             System.out.println(compute());
@@ -136,11 +136,25 @@ class VectorKernelsTest {
             INDArray dx = Nd4j.create(DataType.FLOAT, 3, 21);
             VectorKernels.gelu(in, y);
             VectorKernels.geluBackward(in, in, dx);
+            double[] gamma = new double[21];
+            double[] beta = new double[21];
+            Arrays.setAll(gamma, j -> 1 + 0.1 * random.nextGaussian());
+            Arrays.setAll(beta, j -> 0.1 * random.nextGaussian());
+            double[] rstd = new double[3];
+            double[] sums = new double[2 * 21];
+            INDArray normalized = Nd4j.create(DataType.FLOAT, 3, 21);
+            INDArray normOut = Nd4j.create(DataType.FLOAT, 3, 21);
+            INDArray normGrad = Nd4j.create(DataType.FLOAT, 3, 21);
+            VectorKernels.layerNorm(in, normalized, normOut, gamma, beta, 1e-12, rstd, 0, 3);
+            VectorKernels.layerNormBackward(y, normalized, normGrad, gamma, rstd, sums, 0, 0, 3);
             StringJoiner bits = new StringJoiner(" ");
-            for (INDArray a : List.of(probs, grad, y, dx)) {
+            for (INDArray a : List.of(probs, grad, y, dx, normalized, normOut, normGrad)) {
                 for (float v : a.data().asFloat()) {
                     bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
                 }
+            }
+            for (double v : sums) {
+                bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
             }
             return bits.toString();
         }

@@ -2,6 +2,7 @@ package dev.minibert.pretrain;
 
 import dev.minibert.model.BertConfig;
 import dev.minibert.model.Gelu;
+import dev.minibert.model.Gemm;
 import dev.minibert.model.LayerNorm;
 import dev.minibert.model.Linear;
 import dev.minibert.model.Parameter;
@@ -71,7 +72,7 @@ public final class BertLMPredictionHead {
         transformed = dense == null ? gathered : layerNorm.forward(gelu.forward(dense.forward(gathered)));
         logits = Scratch.reuse(logits, type, m, v);
         Linear.fillWithBias(logits, bias.value());
-        Nd4j.gemm(transformed, wordEmbeddings.value(), logits, false, true, 1.0, 1.0);
+        Gemm.gemm(transformed, wordEmbeddings.value(), logits, false, true, 1.0, 1.0);
         return logits;
     }
 
@@ -80,10 +81,10 @@ public final class BertLMPredictionHead {
      * outside the masked rows and valid until the next backward.
      */
     public INDArray backward(INDArray dLogits) {
-        Nd4j.gemm(dLogits, transformed, wordEmbeddings.grad(), true, false, 1.0, 1.0);
+        Gemm.gemm(dLogits, transformed, wordEmbeddings.grad(), true, false, 1.0, 1.0);
         Linear.addRowSum(dLogits, bias.grad());
         dTransformed = Scratch.reuse(dTransformed, dLogits.dataType(), rows.length, transformed.columns());
-        Nd4j.gemm(dLogits, wordEmbeddings.value(), dTransformed, false, false, 1.0, 0.0);
+        Gemm.gemm(dLogits, wordEmbeddings.value(), dTransformed, false, false, 1.0, 0.0);
         INDArray dh = dense == null ? dTransformed : dense.backward(gelu.backward(layerNorm.backward(dTransformed)));
         dHidden = Scratch.reuse(dHidden, dh.dataType(), hiddenRows, dh.columns()).assign(0);
         ScatterAdd.rows(dHidden, rows, dh);

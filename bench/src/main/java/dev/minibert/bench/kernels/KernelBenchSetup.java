@@ -1,6 +1,7 @@
 package dev.minibert.bench.kernels;
 
 import dev.minibert.model.BlasSelfCheck;
+import dev.minibert.model.Parallel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,11 +15,12 @@ final class KernelBenchSetup {
     }
 
     /**
-     * Two BLAS threads, as the speed comparisons with the peer use; ND4J's own element-wise ops keep the
-     * one thread OMP_NUM_THREADS=1 gives them (scripts/jmh-kernels.sh sets it).
+     * Two BLAS threads and two Java kernel threads, as the speed comparisons with the peer use; ND4J's own
+     * element-wise ops keep the one thread OMP_NUM_THREADS=1 gives them (scripts/jmh-kernels.sh sets it).
      */
     static void setUpNd4j() {
         Nd4j.factory().blas().setMaxThreads(2);
+        Parallel.setThreads(2);
         BlasSelfCheck.verify();
     }
 

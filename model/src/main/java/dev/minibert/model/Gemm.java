@@ -1,0 +1,108 @@
+package dev.minibert.model;
+
+import java.util.Arrays;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The model's matrix products, C = alpha·op(A)·op(B) + beta·C, row-major, op a transpose or not.
+ * <p>
+ * On the CPU, float products are split over the kernel threads ({@link Parallel}) by rows of C (or, batched, by
+ * matrices), and each piece is one single-threaded OpenBLAS sgemm. OpenBLAS's own threads run one product at a
+ * time and then spin, waiting for the next: between the gemms that spinning took the core that the Java kernels'
+ * second thread needed (a hidden-256 pretraining step: 40% of BLAS's second thread). Split here, the same
+ * threads run products and kernels, and the attention's 128 small products per layer need no hand-off each
+ * (ND4J's batched matmul: 36 GFLOP/s on QKᵀ at hidden 256; split: 61). So OpenBLAS is set to one thread
+ * when this path is first used. Doubles (the gradient checks), views that are not dense, and the CUDA backend
+ * take ND4J's gemm and matmul.
+ * <p>
+ * An element of C is computed by the same BLAS kernel whichever piece holds it, but OpenBLAS handles a piece's
+ * edge rows with narrower kernels, so products (and runs) are bit-identical at one thread count, not across them.
+ */
+public final class Gemm {
+    /** Multiply-adds below this per extra thread stay on one thread: a hand-off costs ~10-50 µs. */
+    private static final long MIN_FLOPS_PER_THREAD = 1L << 22;
+    private static final boolean CPU = Nd4j.getEnvironment().isCPU();
+
+    private Gemm() {
+    }
+
+    /** C [M,N] = alpha·op(A)·op(B) + beta·C for rank-2 A, B, C. */
+    public static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha,
+                            double beta) {
+        if (!splits(a, b, c)) {
+            Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+            return;
+        }
+        int m = (int) c.rows();
+        int n = (int) c.columns();
+        int k = (int) (transA ? a.rows() : a.columns());
+        if ((transA ? a.columns() : a.rows()) != m || (transB ? b.columns() : b.rows()) != k
+                || (transB ? b.rows() : b.columns()) != n) {
+            throw new IllegalArgumentException("gemm: op(A) " + Arrays.toString(a.shape()) + (transA ? "ᵀ" : "")
+                    + " · op(B) " + Arrays.toString(b.shape()) + (transB ? "ᵀ" : "") + " into "
+                    + Arrays.toString(c.shape()));
+        }
+        long rowFlops = 2L * n * k;
+        Parallel.forRange(m, 16, (int) Math.max(1, MIN_FLOPS_PER_THREAD / Math.max(rowFlops, 1)), (from, to) ->
+                Blas.sgemm(transA, transB, to - from, n, k, (float) alpha,
+                        a, transA ? from : (long) from * a.columns(), (int) a.columns(),
+                        b, 0, (int) b.columns(), (float) beta, c, (long) from * n, n));
+    }
+
+    /**
+     * C[i] = op(A[i])·op(B[i]) for every matrix i of rank-4 [B,heads,rows,cols] arrays (beta 0): the attention's
+     * products, each matrix single-threaded, the matrices split over the threads.
+     */
+    public static void batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+        if (!splits(a, b, c)) {
+            Nd4j.matmul(a, b, c, transA, transB, false);
+            return;
+        }
+        int m = (int) c.size(2);
+        int n = (int) c.size(3);
+        int k = (int) (transA ? a.size(2) : a.size(3));
+        int count = (int) (c.size(0) * c.size(1));
+        if (a.length() != (long) count * m * k || b.length() != (long) count * k * n) {
+            throw new IllegalArgumentException("batched gemm: " + Arrays.toString(a.shape()) + " · "
+                    + Arrays.toString(b.shape()) + " into " + Arrays.toString(c.shape()));
+        }
+        long matrixFlops = 2L * m * n * k;
+        int lda = (int) a.size(3);
+        int ldb = (int) b.size(3);
+        Parallel.forRange(count, 1, (int) Math.max(1, MIN_FLOPS_PER_THREAD / matrixFlops), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                Blas.sgemm(transA, transB, m, n, k, 1f, a, (long) i * m * k, lda, b, (long) i * k * n, ldb, 0f,
+                        c, (long) i * m * n, n);
+            }
+        });
+    }
+
+    private static boolean splits(INDArray a, INDArray b, INDArray c) {
+        return CPU && a.dataType() == DataType.FLOAT && b.dataType() == DataType.FLOAT
+                && c.dataType() == DataType.FLOAT && FlatView.isPlain(a) && FlatView.isPlain(b) && FlatView.isPlain(c);
+    }
+
+    /** OpenBLAS, loaded on the first float product on the CPU (the CUDA build has no native OpenBLAS). */
+    private static final class Blas {
+        static {
+            Nd4j.factory().blas().setMaxThreads(1); // the pieces are the threads
+        }
+
+        /** One sgemm on A, B, C given as arrays plus the element where each operand starts. */
+        static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, INDArray a, long aAt, int lda,
+                          INDArray b, long bAt, int ldb, float beta, INDArray c, long cAt, int ldc) {
+            openblas.cblas_sgemm(openblas.CblasRowMajor, transA ? openblas.CblasTrans : openblas.CblasNoTrans,
+                    transB ? openblas.CblasTrans : openblas.CblasNoTrans, m, n, k, alpha, at(a, aAt), lda,
+                    at(b, bAt), ldb, beta, at(c, cAt), ldc);
+        }
+
+        /** The address of x's element (row-major index); a view's buffer address already includes its offset. */
+        private static FloatPointer at(INDArray x, long element) {
+            return new FloatPointer(x.data().addressPointer()).position(x.offset() - x.data().offset() + element);
+        }
+    }
+}

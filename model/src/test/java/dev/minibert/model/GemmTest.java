@@ -1,0 +1,107 @@
+package dev.minibert.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The split float products against products summed in double here: every transpose combination, alpha and beta,
+ * operands that are row ranges of larger arrays (their buffers start past element 0), split over 1 and 3 threads;
+ * the batched form matrix by matrix. Float tolerance: K roundings of the largest term, as any sgemm.
+ */
+class GemmTest {
+    private final int threadsBefore = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(threadsBefore);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"false,false,1", "false,true,3", "true,false,3", "true,true,1", "false,true,1", "true,false,1"})
+    void matchesTheProductInDouble(boolean transA, boolean transB, int threads) {
+        Parallel.setThreads(threads);
+        int m = 300;
+        int n = 37;
+        int k = 53;
+        // operands as row ranges of larger arrays, as the model's layers pass them
+        INDArray a = rows(floats(1, (transA ? k : m) + 5, transA ? m : k), 5);
+        INDArray b = rows(floats(2, (transB ? n : k) + 2, transB ? k : n), 2);
+        INDArray c = rows(floats(3, m + 7, n), 7);
+        double[][] before = c.castTo(DataType.DOUBLE).toDoubleMatrix();
+        Gemm.gemm(a, b, c, transA, transB, 0.5, 2.0);
+
+        double[][] av = a.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] bv = b.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] actual = c.castTo(DataType.DOUBLE).toDoubleMatrix();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                double magnitude = 0;
+                for (int p = 0; p < k; p++) {
+                    double term = (transA ? av[p][i] : av[i][p]) * (transB ? bv[j][p] : bv[p][j]);
+                    sum += term;
+                    magnitude += Math.abs(term);
+                }
+                double expected = 0.5 * sum + 2.0 * before[i][j];
+                double tolerance = 2 * k * 0x1p-24 * (0.5 * magnitude + 2.0 * Math.abs(before[i][j]));
+                assertThat(actual[i][j]).as("C[%d][%d]", i, j).isCloseTo(expected, within(tolerance));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"false,true", "false,false", "true,false"})
+    void batchedMatchesEachMatrixProduct(boolean transA, boolean transB) {
+        Parallel.setThreads(2);
+        int t = 19;
+        int d = 8;
+        // the attention's products: QKᵀ [T,d]·[T,d]ᵀ, P·V [T,T]·[T,d], Pᵀ·dC [T,T]ᵀ·[T,d]
+        long[] aShape = transA ? new long[] {3, 4, t, t} : transB ? new long[] {3, 4, t, d} : new long[] {3, 4, t, t};
+        long[] bShape = transB ? new long[] {3, 4, t, d} : new long[] {3, 4, t, d};
+        INDArray a = floats(4, aShape);
+        INDArray b = floats(5, bShape);
+        int n = (int) (transB ? bShape[2] : bShape[3]);
+        INDArray c = Nd4j.create(DataType.FLOAT, 3, 4, t, n);
+        Gemm.batched(a, b, c, transA, transB);
+        for (int i = 0; i < 3; i++) {
+            for (int h = 0; h < 4; h++) {
+                INDArray am = a.get(NDArrayIndex.point(i), NDArrayIndex.point(h)).castTo(DataType.DOUBLE);
+                INDArray bm = b.get(NDArrayIndex.point(i), NDArrayIndex.point(h)).castTo(DataType.DOUBLE);
+                INDArray opA = transA ? am.transpose() : am;
+                INDArray opB = transB ? bm.transpose() : bm;
+                INDArray expected = opA.mmul(opB);
+                INDArray tolerance = Transforms.abs(opA).mmul(Transforms.abs(opB)).muli(2 * t * 0x1p-24);
+                INDArray error = Transforms.abs(c.get(NDArrayIndex.point(i), NDArrayIndex.point(h))
+                        .castTo(DataType.DOUBLE).sub(expected));
+                assertThat(error.sub(tolerance).maxNumber().doubleValue()).as("matrix %d,%d", i, h).isLessThanOrEqualTo(0);
+            }
+        }
+    }
+
+    @Test
+    void refusesMismatchedShapes() {
+        INDArray a = floats(6, 4, 5);
+        INDArray b = floats(7, 6, 3);
+        assertThatThrownBy(() -> Gemm.gemm(a, b, Nd4j.create(DataType.FLOAT, 4, 3), false, false, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[4, 5]").hasMessageContaining("[6, 3]");
+    }
+
+    private static INDArray rows(INDArray x, int skip) {
+        return x.get(NDArrayIndex.interval(skip, x.rows()), NDArrayIndex.all());
+    }
+
+    private static INDArray floats(long seed, long... shape) {
+        return GradientCheck.randn(seed, shape).castTo(DataType.FLOAT);
+    }
+}

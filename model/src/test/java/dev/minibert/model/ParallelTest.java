@@ -1,0 +1,158 @@
+package dev.minibert.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The split of the Java kernels over threads: every item exactly once, pieces on grain boundaries, failures
+ * surfaced, and the same bits from every kernel at 1, 2 and 3 threads (the arrays are large enough to split).
+ */
+class ParallelTest {
+    private final int threadsBefore = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(threadsBefore);
+    }
+
+    @Test
+    void coversEveryItemOnceInGrainAlignedPiecesOnSeveralThreads() {
+        Parallel.setThreads(3);
+        int n = 10_007;
+        AtomicIntegerArray visits = new AtomicIntegerArray(n);
+        List<int[]> pieces = Collections.synchronizedList(new ArrayList<>());
+        Set<String> threadNames = ConcurrentHashMap.newKeySet();
+        Parallel.forRange(n, 64, 100, (from, to) -> {
+            pieces.add(new int[] {from, to});
+            threadNames.add(Thread.currentThread().getName());
+            for (int i = from; i < to; i++) {
+                visits.incrementAndGet(i);
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            assertThat(visits.get(i)).as("item %d", i).isEqualTo(1);
+        }
+        assertThat(pieces).hasSize(3);
+        assertThat(pieces).allSatisfy(p -> assertThat(p[0] % 64).isZero());
+        assertThat(threadNames).hasSize(3);
+    }
+
+    @Test
+    void smallWorkStaysOnTheCaller() {
+        Parallel.setThreads(3);
+        List<String> threads = Collections.synchronizedList(new ArrayList<>());
+        Parallel.forRange(500, 1, 300, (from, to) -> threads.add(Thread.currentThread().getName()));
+        assertThat(threads).containsExactly(Thread.currentThread().getName());
+    }
+
+    @Test
+    void aFailingPieceFailsTheCallAfterEveryPieceHasFinished() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray finished = new AtomicIntegerArray(2);
+        assertThatThrownBy(() -> Parallel.forRange(1000, 1, 1, (from, to) -> {
+            if (from > 0) {
+                throw new IllegalStateException("piece at " + from);
+            }
+            sleep();
+            finished.set(0, 1);
+        })).isInstanceOf(IllegalStateException.class).hasMessage("piece at 500");
+        assertThat(finished.get(0)).as("the caller's own piece ran to its end first").isEqualTo(1);
+        assertThatThrownBy(() -> Parallel.setThreads(0)).hasMessageContaining("at least 1");
+    }
+
+    @Test
+    void layerNormForwardAndBackwardGiveTheSameBitsAtAnyThreadCount() {
+        assertSameBitsAtAnyThreadCount(() -> {
+            ParameterStore store = new ParameterStore(DataType.FLOAT);
+            LayerNorm ln = new LayerNorm(store, "ln", 52, 1e-12);
+            GradientCheck.randomize(store, 3);
+            INDArray y = ln.forward(floats(4, 700, 52)).dup();
+            INDArray dx = ln.backward(floats(5, 700, 52)).dup();
+            return List.of(y, dx, ln.gamma().grad(), ln.beta().grad());
+        });
+    }
+
+    @Test
+    void elementAndRowKernelsGiveTheSameBitsAtAnyThreadCount() {
+        assertSameBitsAtAnyThreadCount(() -> {
+            INDArray x = floats(6, 331, 307); // 101,617 elements: three pieces and a scalar tail
+            Gelu gelu = new Gelu();
+            INDArray y = gelu.forward(x).dup();
+            INDArray dx = gelu.backward(floats(7, 331, 307)).dup();
+            Dropout dropout = new Dropout(0.1);
+            dropout.reseed(8);
+            INDArray dropped = dropout.forward(x, true).dup();
+            INDArray droppedGrad = dropout.backward(floats(9, 331, 307)).dup();
+            INDArray probs = floats(10, 2, 3, 131, 131);
+            INDArray mask = Nd4j.zeros(DataType.FLOAT, 2, 131);
+            mask.putScalar(1, 130, -10000);
+            VectorKernels.attentionSoftmax(probs, mask, 0.125f);
+            INDArray scoreGrad = floats(11, 2, 3, 131, 131);
+            VectorKernels.attentionSoftmaxBackward(scoreGrad, probs, 0.125f);
+            INDArray biasGrad = floats(12, 307);
+            Linear.addRowSum(x, biasGrad);
+            return List.of(y, dx, dropped, droppedGrad, probs, scoreGrad, biasGrad);
+        });
+    }
+
+    @Test
+    void adamWCrossEntropyAndHeadLayoutGiveTheSameBitsAtAnyThreadCount() {
+        assertSameBitsAtAnyThreadCount(() -> {
+            INDArray value = floats(13, 100_003);
+            INDArray m = floats(14, 100_003);
+            INDArray v = floats(15, 100_003);
+            v.muli(v); // a second moment: not negative
+            VectorKernels.adamW(value, floats(16, 100_003), m, v, 0.99f, 0.9f, 0.999f, 1e-3f, 0.5f, 1e-6f);
+            SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+            int[] labels = new int[40];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = i * 73 % 3000;
+            }
+            INDArray lossValue = Nd4j.scalar(loss.forward(floats(17, 40, 3000), labels));
+            INDArray logitsGrad = loss.backward(1).dup();
+            AttentionHeads heads = new AttentionHeads(4, 67, 4, 32);
+            INDArray split = heads.split(floats(18, 4 * 67, 128), null).dup();
+            INDArray merged = heads.merge(split, null).dup();
+            return List.of(value, m, v, lossValue, logitsGrad, split, merged);
+        });
+    }
+
+    private static void assertSameBitsAtAnyThreadCount(Supplier<List<INDArray>> kernels) {
+        Parallel.setThreads(1);
+        List<INDArray> alone = kernels.get();
+        for (int threads : new int[] {2, 3}) {
+            Parallel.setThreads(threads);
+            List<INDArray> split = kernels.get();
+            for (int i = 0; i < alone.size(); i++) {
+                // float[] equality is Arrays.equals: bit for bit, signed zeros told apart
+                assertThat(split.get(i).data().asFloat()).as("output %d at %d threads", i, threads)
+                        .isEqualTo(alone.get(i).data().asFloat());
+            }
+        }
+    }
+
+    private static INDArray floats(long seed, long... shape) {
+        return GradientCheck.randn(seed, shape).castTo(DataType.FLOAT);
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
