@@ -15,8 +15,24 @@ class ScratchTest {
 
         INDArray second = Scratch.reuse(first, DataType.FLOAT, 5, 4);
         assertThat(second.shape()).containsExactly(5, 4);
-        assertThat(first.wasClosed()).as("old buffer released without waiting for the GC").isTrue();
-        assertThat(second.wasClosed()).isFalse();
+        assertThat(first.data().wasClosed()).as("old buffer released without waiting for the GC").isTrue();
+        assertThat(second.data().wasClosed()).isFalse();
+    }
+
+    @Test
+    void aSmallerShapeReusesTheMemoryAndAGrownBufferGetsHeadroom() {
+        INDArray rows600 = Scratch.reuse(null, DataType.FLOAT, 600, 10);
+        INDArray rows590 = Scratch.reuse(rows600, DataType.FLOAT, 590, 10);
+        assertThat(rows590.data()).as("same memory, no allocation").isSameAs(rows600.data());
+        assertThat(FlatView.isPlain(rows590)).isTrue();
+        rows590.assign(2);
+        assertThat(rows590.sumNumber().doubleValue()).isEqualTo(2 * 590 * 10);
+
+        INDArray rows610 = Scratch.reuse(rows590, DataType.FLOAT, 610, 10);
+        assertThat(rows600.data().wasClosed()).as("outgrown memory freed at once").isTrue();
+        assertThat(rows610.data().length()).as("1/8 headroom when growing").isEqualTo(6100 + 6100 / 8);
+        assertThat(Scratch.reuse(rows610, DataType.FLOAT, 680, 10).data()).isSameAs(rows610.data());
+        assertThat(Scratch.reuse(rows610, DataType.DOUBLE, 600, 10).dataType()).isEqualTo(DataType.DOUBLE);
     }
 
     @Test
