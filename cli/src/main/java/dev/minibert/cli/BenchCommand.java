@@ -23,7 +23,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "gemm", mixinStandardHelpOptions = true,
-            description = "ND4J float gemm GFLOP/s on square matrices: the ceiling the model is measured against.")
+            description = "Float gemm GFLOP/s on square matrices: ND4J with OpenBLAS's own threads (the ceiling), ND4J"
+                    + " mmul, and the products split over the threads as the model computes them.")
     static final class Gemm implements Callable<Integer> {
         @Option(names = "--sizes", split = ",", defaultValue = "1024,2048", description = "matrix sizes (default: ${DEFAULT-VALUE})")
         int[] sizes;
@@ -31,7 +32,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--steps", defaultValue = "10", description = "timed repetitions per size (default: ${DEFAULT-VALUE})")
         int steps;
 
-        @Option(names = "--threads", defaultValue = "2", description = "BLAS/OpenMP threads (default: ${DEFAULT-VALUE})")
+        @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products (default: ${DEFAULT-VALUE})")
         int threads;
 
         @Override

@@ -36,7 +36,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "16", description = "lines per forward pass (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--threads", defaultValue = "2", description = "ND4J threads (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products (default: ${DEFAULT-VALUE})")
     int threads;
 
     @Override

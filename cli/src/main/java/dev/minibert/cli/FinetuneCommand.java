@@ -39,7 +39,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--group-by-length", description = "batch rows of similar length together (HF's group_by_length): "
             + "less padding, faster steps") boolean groupByLength;
     @Option(names = "--max-bad-steps", defaultValue = "5", description = "stop after this many consecutive non-finite losses") int maxBadSteps;
-    @Option(names = "--threads", defaultValue = "2", description = "BLAS threads") int threads;
+    @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products") int threads;
     @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
             description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
     Path trainConfig;

@@ -52,7 +52,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--skip-bad-lines", description = "skip (and count) lines with invalid UTF-8") boolean skipBadLines;
     @Option(names = "--max-bad-steps", defaultValue = "5", description = "consecutive non-finite steps before giving up") int maxBadSteps;
     @Option(names = "--lowercase", negatable = true, description = "lower-case text (default: true, or the model's setting)") Boolean lowercase;
-    @Option(names = "--threads", defaultValue = "2", description = "BLAS threads") int threads;
+    @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products") int threads;
     @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
             description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
     Path trainConfig;

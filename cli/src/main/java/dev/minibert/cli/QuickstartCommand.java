@@ -95,7 +95,7 @@ final class QuickstartCommand implements Callable<Integer> {
     Path cache;
     @Option(names = "--seed", defaultValue = "42", description = "the one seed of every step")
     long seed;
-    @Option(names = "--threads", defaultValue = "2", description = "BLAS threads")
+    @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products")
     int threads;
 
     private final List<Map<String, Object>> steps = new ArrayList<>();

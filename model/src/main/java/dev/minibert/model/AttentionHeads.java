@@ -1,11 +1,16 @@
 package dev.minibert.model;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The attention's change of layout between the projections' [N,H] (N = B·T, H = heads·d, a token's heads side by
- * side) and the per-head [B,heads,T,d] the batched gemms take. Both directions copy d-long runs in bulk; ND4J's
- * permute + assign of the same copy walks it element by element (JMH: ≈3-4× slower, {@code AttentionHeadsBench}).
+ * The attention's per-head view of token rows: columns [column, column + H) of a dense [N, W] array (N = B·T,
+ * H = heads·d, a token's heads side by side) seen as [B,heads,T,d], element [b,h,t,j] at row b·T+t, column
+ * column + h·d + j. A view, not a copy: a head's rows lie W apart, which the batched gemms take as their leading
+ * dimension, so they read query, key and value where the stacked projection put them and write the context and the
+ * projections' gradients straight into their [N, ·] rows. The copies in and out of a [B,heads,T,d] layout were
+ * eight passes over [N,H] per layer and step.
  */
 public final class AttentionHeads {
     private final int batch;
@@ -20,43 +25,16 @@ public final class AttentionHeads {
         this.headSize = headSize;
     }
 
-    /** y [N,H] → into [B,heads,T,d] (reused when its shape fits, see {@link Scratch}). */
-    public INDArray split(INDArray y, INDArray into) {
-        INDArray out = Scratch.reuse(into, y.dataType(), batch, heads, seqLen, headSize);
-        copy(y, out, true);
-        return out;
-    }
-
-    /** h [B,heads,T,d] → into [N,H]. */
-    public INDArray merge(INDArray h, INDArray into) {
-        INDArray out = Scratch.reuse(into, h.dataType(), (long) batch * seqLen, (long) heads * headSize);
-        copy(h, out, false);
-        return out;
-    }
-
-    /** Copies each token's d-long run of each head between its [N,H] and its [B,heads,T,d] place. */
-    private void copy(INDArray from, INDArray to, boolean split) {
-        if (from.length() != (long) batch * seqLen * heads * headSize) {
-            throw new IllegalArgumentException("attention heads: " + from.length() + " elements for B" + batch
-                    + " T" + seqLen + " heads " + heads + " of " + headSize);
+    /** The heads of y's columns [column, column + heads·d) as a [B,heads,T,d] view; y must be dense row-major. */
+    public INDArray of(INDArray y, long column) {
+        long width = y.columns();
+        if (y.rank() != 2 || !FlatView.isPlain(y) || y.rows() != (long) batch * seqLen
+                || column < 0 || column + (long) heads * headSize > width) {
+            throw new IllegalArgumentException("attention heads: B" + batch + " T" + seqLen + " heads " + heads + " of "
+                    + headSize + " from column " + column + " of " + Arrays.toString(y.shape())
+                    + (FlatView.isPlain(y) ? "" : " (not dense row-major)"));
         }
-        FlatView src = FlatView.of(FlatView.plain(from));
-        FlatView dst = FlatView.of(to);
-        int hidden = heads * headSize;
-        Parallel.forRange(batch * seqLen, 1, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / hidden), (first, end) -> {
-            for (int n = first; n < end; n++) {
-                int b = n / seqLen;
-                int t = n % seqLen;
-                for (int h = 0; h < heads; h++) {
-                    int token = n * hidden + h * headSize;
-                    int perHead = ((b * heads + h) * seqLen + t) * headSize;
-                    if (split) {
-                        src.copyTo(token, dst, perHead, headSize);
-                    } else {
-                        src.copyTo(perHead, dst, token, headSize);
-                    }
-                }
-            }
-        });
+        return Nd4j.create(y.data(), new long[] {batch, heads, seqLen, headSize},
+                new long[] {seqLen * width, headSize, width, 1}, y.offset() + column, 'c');
     }
 }

@@ -11,41 +11,32 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
  * context = Drop(softmax(Q K^T / sqrt(d) + maskBias)) V, with Q, K, V as [B,heads,T,d].
  */
 public final class BertSelfAttention {
-    private final Linear query;
-    private final Linear key;
-    private final Linear value;
+    private final Linear projection; // query, key and value stacked: [N,H] → [N,3H], one gemm
     private final Dropout dropout;
+    private final int hidden;
     private final int heads;
     private final int headSize;
     private final double scale;
-    private AttentionHeads layout; // [N,H] ↔ [B,heads,T,d] at the last forward's B and T
+    private AttentionHeads layout; // the per-head views at the last forward's B and T
     // kept for backward
-    private INDArray q;      // [B,heads,T,d]
+    private INDArray q;      // [B,heads,T,d] views of projected
     private INDArray k;
     private INDArray v;
     private INDArray probs;  // [B,heads,T,T], softmax output
     private INDArray dropped; // probs after dropout (probs itself when dropout is off)
     // work buffers
-    private INDArray projected;
-    private INDArray contextHeads;
+    private INDArray projected; // [N,3H]: query, key, value side by side per token
     private INDArray context;
-    private INDArray headGrad;
     private INDArray droppedGrad;
     private INDArray scoreGrad; // the ND4J path's; the vector kernel works in place
-    private INDArray qGrad;
-    private INDArray kGrad;
-    private INDArray vGrad;
-    private INDArray merged;
-    private INDArray inputGrad;
+    private INDArray projectedGrad;
 
     public BertSelfAttention(ParameterStore store, String prefix, BertConfig config) {
-        int hidden = config.hiddenSize;
+        this.hidden = config.hiddenSize;
         this.heads = config.numAttentionHeads;
         this.headSize = config.headSize();
         this.scale = 1 / Math.sqrt(headSize);
-        this.query = new Linear(store, prefix + "query", hidden, hidden);
-        this.key = new Linear(store, prefix + "key", hidden, hidden);
-        this.value = new Linear(store, prefix + "value", hidden, hidden);
+        this.projection = Linear.stacked(store, hidden, hidden, prefix + "query", prefix + "key", prefix + "value");
         this.dropout = new Dropout(config.attentionProbsDropoutProb);
     }
 
@@ -62,11 +53,11 @@ public final class BertSelfAttention {
         }
         DataType type = x.dataType();
         layout = new AttentionHeads(batch, seqLen, heads, headSize);
-        // one [N,H] buffer for the three projections, each copied into its heads at once: two fewer per layer
-        projected = Scratch.reuse(projected, type, x.rows(), x.columns());
-        q = layout.split(query.forward(x, projected), q);
-        k = layout.split(key.forward(x, projected), k);
-        v = layout.split(value.forward(x, projected), v);
+        projected = Scratch.reuse(projected, type, x.rows(), 3L * hidden);
+        projection.forward(x, projected);
+        q = layout.of(projected, 0);
+        k = layout.of(projected, hidden);
+        v = layout.of(projected, 2L * hidden);
 
         probs = Scratch.reuse(probs, type, batch, heads, seqLen, seqLen);
         Gemm.batched(q, k, probs, false, true);
@@ -79,20 +70,19 @@ public final class BertSelfAttention {
         }
         dropped = dropout.forward(probs, training);
 
-        contextHeads = Scratch.reuse(contextHeads, type, batch, heads, seqLen, headSize);
-        Gemm.batched(dropped, v, contextHeads, false, false);
-        context = layout.merge(contextHeads, context);
+        context = Scratch.reuse(context, type, x.rows(), hidden);
+        Gemm.batched(dropped, v, layout.of(context, 0), false, false);
         return context;
     }
 
     /** dContext: [N,H] → dx [N,H]; adds into the query/key/value gradients. */
     public INDArray backward(INDArray dContext) {
         DataType type = dContext.dataType();
-        headGrad = layout.split(dContext, headGrad);
+        INDArray headGrad = layout.of(FlatView.plain(dContext), 0);
         droppedGrad = Scratch.reuse(droppedGrad, type, probs.shape());
         Gemm.batched(headGrad, v, droppedGrad, false, true);
-        vGrad = Scratch.reuse(vGrad, type, v.shape());
-        Gemm.batched(dropped, headGrad, vGrad, true, false);
+        projectedGrad = Scratch.reuse(projectedGrad, type, dContext.rows(), 3L * hidden);
+        Gemm.batched(dropped, headGrad, layout.of(projectedGrad, 2L * hidden), true, false);
 
         // softmax backward: dS = P ⊙ (dP - Σ_j dP·P), then the 1/sqrt(d) scale
         INDArray probsGrad = dropout.backward(droppedGrad);
@@ -106,19 +96,9 @@ public final class BertSelfAttention {
             dScores = probsGrad.sub(rowDot, scoreGrad).muli(probs).muli(scale);
         }
 
-        qGrad = Scratch.reuse(qGrad, type, q.shape());
-        Gemm.batched(dScores, k, qGrad, false, false);
-        kGrad = Scratch.reuse(kGrad, type, k.shape());
-        Gemm.batched(dScores, q, kGrad, true, false);
-
-        merged = layout.merge(qGrad, merged);
-        inputGrad = Scratch.reuse(inputGrad, type, dContext.shape());
-        inputGrad.assign(query.backward(merged));
-        merged = layout.merge(kGrad, merged);
-        inputGrad.addi(key.backward(merged));
-        merged = layout.merge(vGrad, merged);
-        inputGrad.addi(value.backward(merged));
-        return inputGrad;
+        Gemm.batched(dScores, k, layout.of(projectedGrad, 0), false, false);
+        Gemm.batched(dScores, q, layout.of(projectedGrad, hidden), true, false);
+        return projection.backward(projectedGrad);
     }
 
     void reseedDropout(SplittableRandom seeds) {

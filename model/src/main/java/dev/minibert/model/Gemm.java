@@ -16,8 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * second thread needed (a hidden-256 pretraining step: 40% of BLAS's second thread). Split here, the same
  * threads run products and kernels, and the attention's 128 small products per layer need no hand-off each
  * (ND4J's batched matmul: 36 GFLOP/s on QKᵀ at hidden 256; split: 61). So OpenBLAS is set to one thread
- * when this path is first used. Doubles (the gradient checks), views that are not dense, and the CUDA backend
- * take ND4J's gemm and matmul.
+ * when this path is first used. Doubles (the gradient checks), views that are not dense (bar the batched products'
+ * row strides) and the CUDA backend take ND4J's gemm and matmul.
  * <p>
  * An element of C is computed by the same BLAS kernel whichever piece holds it, but OpenBLAS handles a piece's
  * edge rows with narrower kernels, so products (and runs) are bit-identical at one thread count, not across them.
@@ -54,36 +54,58 @@ public final class Gemm {
     }
 
     /**
-     * C[i] = op(A[i])·op(B[i]) for every matrix i of rank-4 [B,heads,rows,cols] arrays (beta 0): the attention's
-     * products, each matrix single-threaded, the matrices split over the threads.
+     * C[i,j] = op(A[i,j])·op(B[i,j]) for rank-4 arrays [B,heads,rows,cols] (beta 0): the attention's products, each
+     * matrix single-threaded, the matrices split over the threads. A matrix's rows must be contiguous; they may lie
+     * any stride apart (the gemm's leading dimension), as in {@link AttentionHeads}' views.
      */
     public static void batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
-        if (!splits(a, b, c)) {
-            Nd4j.matmul(a, b, c, transA, transB, false);
-            return;
-        }
         int m = (int) c.size(2);
         int n = (int) c.size(3);
         int k = (int) (transA ? a.size(2) : a.size(3));
-        int count = (int) (c.size(0) * c.size(1));
-        if (a.length() != (long) count * m * k || b.length() != (long) count * k * n) {
-            throw new IllegalArgumentException("batched gemm: " + Arrays.toString(a.shape()) + " · "
-                    + Arrays.toString(b.shape()) + " into " + Arrays.toString(c.shape()));
+        if (a.rank() != 4 || b.rank() != 4 || c.rank() != 4 || (transA ? a.size(3) : a.size(2)) != m
+                || (transB ? b.size(3) : b.size(2)) != k || (transB ? b.size(2) : b.size(3)) != n
+                || a.size(0) != c.size(0) || b.size(0) != c.size(0) || a.size(1) != c.size(1) || b.size(1) != c.size(1)) {
+            throw new IllegalArgumentException("batched gemm: " + Arrays.toString(a.shape()) + (transA ? "ᵀ" : "")
+                    + " · " + Arrays.toString(b.shape()) + (transB ? "ᵀ" : "") + " into " + Arrays.toString(c.shape()));
         }
-        long matrixFlops = 2L * m * n * k;
-        int lda = (int) a.size(3);
-        int ldb = (int) b.size(3);
-        Parallel.forRange(count, 1, (int) Math.max(1, MIN_FLOPS_PER_THREAD / matrixFlops), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                Blas.sgemm(transA, transB, m, n, k, 1f, a, (long) i * m * k, lda, b, (long) i * k * n, ldb, 0f,
-                        c, (long) i * m * n, n);
+        if (!(CPU && isFloat(a, b, c) && rowsContiguous(a) && rowsContiguous(b) && rowsContiguous(c))) {
+            // ND4J's matmul on dense copies: strided views are this class's own layout, not every backend's
+            INDArray out = FlatView.isPlain(c) ? c : c.ulike();
+            Nd4j.matmul(FlatView.plain(a), FlatView.plain(b), out, transA, transB, false);
+            if (out != c) {
+                c.assign(out);
             }
-        });
+            return;
+        }
+        int perBatch = (int) c.size(1);
+        long matrixFlops = 2L * m * n * k;
+        Parallel.forRange((int) c.size(0) * perBatch, 1, (int) Math.max(1, MIN_FLOPS_PER_THREAD / matrixFlops),
+                (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        int i0 = i / perBatch;
+                        int i1 = i % perBatch;
+                        Blas.sgemm(transA, transB, m, n, k, 1f, a, matrixStart(a, i0, i1), (int) a.stride(2),
+                                b, matrixStart(b, i0, i1), (int) b.stride(2), 0f, c, matrixStart(c, i0, i1),
+                                (int) c.stride(2));
+                    }
+                });
+    }
+
+    /** Row-major matrices in the last two dimensions: unit column stride, rows at least a row apart. */
+    private static boolean rowsContiguous(INDArray x) {
+        return x.stride(3) == 1 && x.stride(2) >= x.size(3) && x.stride(0) >= 0 && x.stride(1) >= 0;
+    }
+
+    private static long matrixStart(INDArray x, int i0, int i1) {
+        return i0 * x.stride(0) + i1 * x.stride(1);
+    }
+
+    private static boolean isFloat(INDArray a, INDArray b, INDArray c) {
+        return a.dataType() == DataType.FLOAT && b.dataType() == DataType.FLOAT && c.dataType() == DataType.FLOAT;
     }
 
     private static boolean splits(INDArray a, INDArray b, INDArray c) {
-        return CPU && a.dataType() == DataType.FLOAT && b.dataType() == DataType.FLOAT
-                && c.dataType() == DataType.FLOAT && FlatView.isPlain(a) && FlatView.isPlain(b) && FlatView.isPlain(c);
+        return CPU && isFloat(a, b, c) && FlatView.isPlain(a) && FlatView.isPlain(b) && FlatView.isPlain(c);
     }
 
     /** OpenBLAS, loaded on the first float product on the CPU (the CUDA build has no native OpenBLAS). */

@@ -1,7 +1,11 @@
 package dev.minibert.model;
 
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** y = x W^T + b with W in HuggingFace layout [out,in]; gemm's transpose flag avoids a copy. */
 public final class Linear {
@@ -14,10 +18,44 @@ public final class Linear {
     private INDArray inputGrad;
 
     public Linear(ParameterStore store, String name, int in, int out) {
+        this(store.add(name + ".weight", out, in), store.add(name + ".bias", out), in, out);
+    }
+
+    private Linear(Parameter weight, Parameter bias, int in, int out) {
         this.in = in;
         this.out = out;
-        this.weight = store.add(name + ".weight", out, in);
-        this.bias = store.add(name + ".bias", out);
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    /**
+     * Projections of one input stacked into one: outputs [N, names.length·out], weight [names.length·out, in]. The
+     * attention's query, key and value so take one gemm forward and one per gradient backward instead of three each
+     * (and their input gradients need no sum). The store still holds each under its own name, as a block of rows
+     * of the stacked weight and of the stacked bias, so initialisation, checkpoints and AdamW see them as before.
+     */
+    static Linear stacked(ParameterStore store, int in, int out, String... names) {
+        DataType type = store.dataType();
+        long rows = (long) out * names.length;
+        INDArray w = Nd4j.zeros(type, rows, in);
+        INDArray wGrad = Nd4j.zeros(type, rows, in);
+        INDArray b = Nd4j.zeros(type, rows);
+        INDArray bGrad = Nd4j.zeros(type, rows);
+        for (int i = 0; i < names.length; i++) {
+            store.add(names[i] + ".weight", rowBlock(w, i, out), rowBlock(wGrad, i, out));
+            store.add(names[i] + ".bias", rowBlock(b, i, out), rowBlock(bGrad, i, out));
+        }
+        String name = String.join("+", names);
+        return new Linear(new Parameter(name + ".weight", w, wGrad), new Parameter(name + ".bias", b, bGrad), in,
+                Math.toIntExact(rows));
+    }
+
+    /** Rows [i·rows, (i+1)·rows) of x, a view that writes through. */
+    private static INDArray rowBlock(INDArray x, int i, int rows) {
+        INDArrayIndex[] index = new INDArrayIndex[x.rank()];
+        Arrays.fill(index, NDArrayIndex.all());
+        index[0] = NDArrayIndex.interval((long) i * rows, (long) (i + 1) * rows);
+        return x.get(index);
     }
 
     /** x: [N,in] → [N,out]; x is kept for backward and must not change before it. */

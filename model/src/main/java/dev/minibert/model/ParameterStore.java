@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Every parameter of a model, in registration order, under its HuggingFace name. */
@@ -27,10 +28,19 @@ public final class ParameterStore implements Iterable<Parameter> {
 
     /** Registers a zero-filled parameter (and its zero gradient); names are unique. */
     public Parameter add(String name, long... shape) {
+        return add(name, Nd4j.zeros(dataType, shape), Nd4j.zeros(dataType, shape));
+    }
+
+    /** Registers memory a layer laid out itself (a view into a larger array, e.g. a row block of a stacked weight). */
+    Parameter add(String name, INDArray value, INDArray grad) {
         if (byName.containsKey(name)) {
             throw new IllegalArgumentException("parameter registered twice: " + name);
         }
-        Parameter p = new Parameter(name, Nd4j.zeros(dataType, shape), Nd4j.zeros(dataType, shape));
+        if (value.dataType() != dataType || grad.dataType() != dataType || !value.equalShapes(grad)) {
+            throw new IllegalArgumentException(name + ": value " + value.shapeInfoToString() + " and gradient "
+                    + grad.shapeInfoToString() + " must both be " + dataType + " of one shape");
+        }
+        Parameter p = new Parameter(name, value, grad);
         byName.put(name, p);
         return p;
     }

@@ -17,7 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The split float products against products summed in double here: every transpose combination, alpha and beta,
  * operands that are row ranges of larger arrays (their buffers start past element 0), split over 1 and 3 threads;
- * the batched form matrix by matrix. Float tolerance: K roundings of the largest term, as any sgemm.
+ * the batched form matrix by matrix, also on the attention's strided head views. Float tolerance: K roundings of the largest term, as any sgemm.
  */
 class GemmTest {
     private final int threadsBefore = Parallel.threads();
@@ -74,14 +74,57 @@ class GemmTest {
         int n = (int) (transB ? bShape[2] : bShape[3]);
         INDArray c = Nd4j.create(DataType.FLOAT, 3, 4, t, n);
         Gemm.batched(a, b, c, transA, transB);
-        for (int i = 0; i < 3; i++) {
-            for (int h = 0; h < 4; h++) {
+        assertEachMatrixIsTheProduct(a, b, c, transA, transB);
+    }
+
+    /**
+     * The attention's operands as {@link AttentionHeads} views: heads of [N, 3H] and [N, H] token rows, whose rows
+     * lie a token apart. Float takes the split path with those strides as leading dimensions, double ND4J's matmul
+     * on copies; both write only the view's columns.
+     */
+    @ParameterizedTest
+    @CsvSource({"FLOAT,false,true", "FLOAT,false,false", "FLOAT,true,false", "DOUBLE,false,true", "DOUBLE,true,false"})
+    void batchedReadsAndWritesHeadViewsOfTokenRows(DataType type, boolean transA, boolean transB) {
+        Parallel.setThreads(2);
+        int batch = 3;
+        int t = 11;
+        int heads = 4;
+        int d = 6;
+        AttentionHeads layout = new AttentionHeads(batch, t, heads, d);
+        INDArray stacked = GradientCheck.randn(8, batch * t, 3 * heads * d).castTo(type);
+        INDArray probs = GradientCheck.randn(9, batch, heads, t, t).castTo(type);
+        INDArray a = transB ? layout.of(stacked, 0) : probs;
+        INDArray b = layout.of(stacked, transB ? heads * d : 2 * heads * d);
+        INDArray tokens = GradientCheck.randn(10, batch * t, 3 * heads * d + 5).castTo(type);
+        INDArray before = tokens.dup();
+        INDArray c = transB ? probs.ulike() : layout.of(tokens, heads * d + 2);
+        Gemm.batched(a, b, c, transA, transB);
+        assertEachMatrixIsTheProduct(a, b, c, transA, transB);
+        if (!transB) {
+            // the columns outside the view are untouched
+            INDArray outside = Nd4j.hstack(tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(0, heads * d + 2)),
+                    tokens.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * heads * d + 2, 3 * heads * d + 5)));
+            INDArray outsideBefore = Nd4j.hstack(before.get(NDArrayIndex.all(), NDArrayIndex.interval(0, heads * d + 2)),
+                    before.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * heads * d + 2, 3 * heads * d + 5)));
+            assertThat(outside).isEqualTo(outsideBefore);
+        }
+    }
+
+    private static void assertEachMatrixIsTheProduct(INDArray a, INDArray b, INDArray c, boolean transA,
+                                                     boolean transB) {
+        long k = transA ? a.size(2) : a.size(3);
+        // ND4J's get(point, point) on a strided head view returns an empty array: index dense copies
+        a = a.dup('c');
+        b = b.dup('c');
+        c = c.dup('c');
+        for (int i = 0; i < c.size(0); i++) {
+            for (int h = 0; h < c.size(1); h++) {
                 INDArray am = a.get(NDArrayIndex.point(i), NDArrayIndex.point(h)).castTo(DataType.DOUBLE);
                 INDArray bm = b.get(NDArrayIndex.point(i), NDArrayIndex.point(h)).castTo(DataType.DOUBLE);
                 INDArray opA = transA ? am.transpose() : am;
                 INDArray opB = transB ? bm.transpose() : bm;
                 INDArray expected = opA.mmul(opB);
-                INDArray tolerance = Transforms.abs(opA).mmul(Transforms.abs(opB)).muli(2 * t * 0x1p-24);
+                INDArray tolerance = Transforms.abs(opA).mmul(Transforms.abs(opB)).muli(2 * k * 0x1p-24);
                 INDArray error = Transforms.abs(c.get(NDArrayIndex.point(i), NDArrayIndex.point(h))
                         .castTo(DataType.DOUBLE).sub(expected));
                 assertThat(error.sub(tolerance).maxNumber().doubleValue()).as("matrix %d,%d", i, h).isLessThanOrEqualTo(0);
@@ -95,6 +138,9 @@ class GemmTest {
         INDArray b = floats(7, 6, 3);
         assertThatThrownBy(() -> Gemm.gemm(a, b, Nd4j.create(DataType.FLOAT, 4, 3), false, false, 1, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[4, 5]").hasMessageContaining("[6, 3]");
+        INDArray q = floats(11, 2, 3, 5, 4);
+        assertThatThrownBy(() -> Gemm.batched(q, floats(12, 2, 3, 6, 4), Nd4j.create(DataType.FLOAT, 2, 3, 5, 5),
+                false, true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 3, 6, 4]ᵀ");
     }
 
     private static INDArray rows(INDArray x, int skip) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The elementary layers: finite differences plus values known independently of ND4J. */
 class LayerGradientTest {
@@ -138,6 +139,32 @@ class LayerGradientTest {
                 .hasMessageContaining("id 10").hasMessageContaining("bert.embeddings.word_embeddings");
         assertThatThrownBy(() -> emb.forward(new int[] {-1}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id -1");
+    }
+
+    /**
+     * Stacked projections are the separate ones side by side: each name is its own parameter in the store, in the
+     * order separate layers would register, and the finite differences reach every element through those views.
+     */
+    @Test
+    void stackedLinearIsItsProjectionsSideBySideUnderTheirOwnNames() {
+        ParameterStore store = new ParameterStore(DataType.DOUBLE);
+        Linear stacked = Linear.stacked(store, 5, 3, "q", "k", "v");
+        assertThat(store.all().stream().map(Parameter::name).toList())
+                .isEqualTo(List.of("q.weight", "q.bias", "k.weight", "k.bias", "v.weight", "v.bias"));
+        assertThat(store.get("k.weight").shape()).containsExactly(3, 5);
+        assertThat(store.get("v.bias").shape()).containsExactly(3);
+        randomize(store, 6);
+        INDArray x = randn(7, 4, 5);
+        INDArray y = stacked.forward(x).dup();
+        assertThat(y.shape()).containsExactly(4, 9);
+        for (int i = 0; i < 3; i++) {
+            String name = List.of("q", "k", "v").get(i);
+            INDArray separate = x.mmul(store.get(name + ".weight").value().transpose())
+                    .addiRowVector(store.get(name + ".bias").value());
+            assertThat(y.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * i, 3 * i + 3)).equalsWithEps(separate, 1e-12))
+                    .as(name).isTrue();
+        }
+        checkModule(store, x, stacked::forward, stacked::backward, 8);
     }
 
     @Test
