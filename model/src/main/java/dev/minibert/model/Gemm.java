@@ -59,14 +59,16 @@ public final class Gemm {
      * any stride apart (the gemm's leading dimension), as in {@link AttentionHeads}' views.
      */
     public static void batched(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+        if (a.rank() != 4 || b.rank() != 4 || c.rank() != 4) {
+            throw batchedShapeError(a, b, c, transA, transB);
+        }
         int m = (int) c.size(2);
         int n = (int) c.size(3);
         int k = (int) (transA ? a.size(2) : a.size(3));
-        if (a.rank() != 4 || b.rank() != 4 || c.rank() != 4 || (transA ? a.size(3) : a.size(2)) != m
-                || (transB ? b.size(3) : b.size(2)) != k || (transB ? b.size(2) : b.size(3)) != n
+        if ((transA ? a.size(3) : a.size(2)) != m || (transB ? b.size(3) : b.size(2)) != k
+                || (transB ? b.size(2) : b.size(3)) != n
                 || a.size(0) != c.size(0) || b.size(0) != c.size(0) || a.size(1) != c.size(1) || b.size(1) != c.size(1)) {
-            throw new IllegalArgumentException("batched gemm: " + Arrays.toString(a.shape()) + (transA ? "ᵀ" : "")
-                    + " · " + Arrays.toString(b.shape()) + (transB ? "ᵀ" : "") + " into " + Arrays.toString(c.shape()));
+            throw batchedShapeError(a, b, c, transA, transB);
         }
         if (!(CPU && isFloat(a, b, c) && rowsContiguous(a) && rowsContiguous(b) && rowsContiguous(c))) {
             // ND4J's matmul on dense copies: strided views are this class's own layout, not every backend's
@@ -89,6 +91,12 @@ public final class Gemm {
                                 (int) c.stride(2));
                     }
                 });
+    }
+
+    private static IllegalArgumentException batchedShapeError(INDArray a, INDArray b, INDArray c, boolean transA,
+                                                              boolean transB) {
+        return new IllegalArgumentException("batched gemm: " + Arrays.toString(a.shape()) + (transA ? "ᵀ" : "")
+                + " · " + Arrays.toString(b.shape()) + (transB ? "ᵀ" : "") + " into " + Arrays.toString(c.shape()));
     }
 
     /** Row-major matrices in the last two dimensions: unit column stride, rows at least a row apart. */

@@ -17,7 +17,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The split float products against products summed in double here: every transpose combination, alpha and beta,
  * operands that are row ranges of larger arrays (their buffers start past element 0), split over 1 and 3 threads;
- * the batched form matrix by matrix, also on the attention's strided head views. Float tolerance: K roundings of the largest term, as any sgemm.
+ * the batched form matrix by matrix, also on the attention's strided head views. Float tolerance: K roundings of
+ * the largest term, as any sgemm.
  */
 class GemmTest {
     private final int threadsBefore = Parallel.threads();
@@ -141,6 +142,8 @@ class GemmTest {
         INDArray q = floats(11, 2, 3, 5, 4);
         assertThatThrownBy(() -> Gemm.batched(q, floats(12, 2, 3, 6, 4), Nd4j.create(DataType.FLOAT, 2, 3, 5, 5),
                 false, true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 3, 6, 4]ᵀ");
+        assertThatThrownBy(() -> Gemm.batched(floats(13, 5, 4), floats(14, 5, 4), Nd4j.create(DataType.FLOAT, 5, 5),
+                false, true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batched gemm: [5, 4]");
     }
 
     private static INDArray rows(INDArray x, int skip) {

@@ -15,11 +15,13 @@ final class KernelBenchSetup {
     }
 
     /**
-     * Two BLAS threads and two Java kernel threads, as the speed comparisons with the peer use; ND4J's own
-     * element-wise ops keep the one thread OMP_NUM_THREADS=1 gives them (scripts/jmh-kernels.sh sets it).
+     * Two threads, as the speed comparisons with the peer use and as the CLI sets them up: the Java kernels' and
+     * the float products' (Gemm splits those into single-threaded OpenBLAS calls, so OpenBLAS's own pool gets one
+     * thread); ND4J's own element-wise ops keep the one thread OMP_NUM_THREADS=1 gives them
+     * (scripts/jmh-kernels.sh sets it).
      */
     static void setUpNd4j() {
-        Nd4j.factory().blas().setMaxThreads(2);
+        Nd4j.factory().blas().setMaxThreads(1);
         Parallel.setThreads(2);
         BlasSelfCheck.verify();
     }
