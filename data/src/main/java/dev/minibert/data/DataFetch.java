@@ -125,10 +125,7 @@ public final class DataFetch {
      * The programs the stale parts need are checked (or, as root, installed) before anything is downloaded.
      */
     public List<String> run(Set<Part> requested) {
-        EnumSet<Part> parts = EnumSet.copyOf(requested);
-        if (parts.contains(Part.VOCAB)) {
-            parts.add(Part.CORPUS);
-        }
+        Set<Part> parts = withPrerequisites(requested);
         List<String> summary = new ArrayList<>();
         EnumSet<Part> stale = EnumSet.noneOf(Part.class);
         for (Part p : parts) {
@@ -165,6 +162,15 @@ public final class DataFetch {
             deleteQuietly(work); // our own temporary folder
         }
         return summary;
+    }
+
+    /** The parts and those they are built from: the vocab is trained on the corpus, so it brings it along. */
+    static Set<Part> withPrerequisites(Set<Part> requested) {
+        EnumSet<Part> parts = EnumSet.copyOf(requested);
+        if (parts.contains(Part.VOCAB)) {
+            parts.add(Part.CORPUS);
+        }
+        return parts;
     }
 
     private String recipe(Part p) {

@@ -44,9 +44,12 @@ public final class Requirements {
         return tools;
     }
 
-    /** The Debian packages behind {@link #tools}, in install order: what {@code apt-get install} needs for the parts. */
+    /**
+     * The Debian packages a fetch of {@code parts} into an empty cache needs (the parts they are built from
+     * included): what {@code apt-get install} needs for them.
+     */
     public static List<String> debianPackages(Set<DataFetch.Part> parts, boolean fromFolder) {
-        return tools(parts, fromFolder).stream().map(t -> t.debianPackage).toList();
+        return tools(DataFetch.withPrerequisites(parts), fromFolder).stream().map(t -> t.debianPackage).toList();
     }
 
     /**
