@@ -98,7 +98,7 @@ final class DebianSource {
                 ExternalTools.Result v = tools.run(work, List.of("dpkg-deb", "-f", deb.toString(), "Version"),
                         "reading the version of " + deb);
                 if (!v.ok()) {
-                    throw new FetchException(deb + ": not a readable .deb (dpkg-deb: " + v.firstError() + ")");
+                    throw new FetchException(deb + ": dpkg-deb cannot read its version (" + v.firstError() + ")");
                 }
                 version = v.output().strip();
             }
