@@ -1,25 +1,50 @@
 package dev.minibert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.data.DataFetch;
+import dev.minibert.data.ExternalTools;
+import dev.minibert.data.Requirements;
 import dev.minibert.eval.QuickstartSection;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole tour at the tiny budget on the real fetched data (CI fetches it first). */
 class QuickstartCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theFetchAsksOnlyForWhatTheTourReadsAndNeedsNoNpm(@TempDir Path dir) throws IOException {
+        Set<DataFetch.Part> parts = DataCommand.parts(List.of(QuickstartCommand.FETCH.split(",")));
+        assertThat(parts).containsExactlyInAnyOrder(DataFetch.Part.VOCAB, DataFetch.Part.TOPIC);
+        assertThat(Requirements.debianPackages(EnumSet.copyOf(parts), false)).containsExactly("apt", "dpkg", "tar", "maven");
+        // on a machine without any of the tools, the one message names what the tour needs: npm is not among them
+        ExternalTools bare = new ExternalTools(List.of(Files.createDirectories(dir.resolve("bin"))), false,
+                dir.resolve("no-apt-lists"), Duration.ofSeconds(20));
+        DataFetch fetch = new DataFetch(new DataFetch.Options(dir.resolve("cache"), null, bare, 1, 20,
+                DataFetch.projectLock(), false, new PrintStream(OutputStream.nullOutputStream())));
+        assertThatThrownBy(() -> fetch.run(parts)).hasMessage("data fetch cannot start: missing apt-get, dpkg-deb, tar, "
+                + "mvn: install them as root with 'apt-get install -y apt dpkg tar maven' (without apt-get or npm, fetch "
+                + "the files elsewhere and pass --from DIR; 'minibert data fetch --list' names them); "
+                + "apt-get has no package lists: run 'apt-get update' as root");
+        assertThat(dir.resolve("cache")).doesNotExist();
+    }
 
     @Test
     void tinyTourScoresThreeClassifiersAndWritesTheReport(@TempDir Path dir) throws IOException {

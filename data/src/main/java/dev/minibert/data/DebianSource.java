@@ -7,11 +7,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Chinese documentation from Debian packages: {@code apt-get download} (no root needed once the package lists
- * exist) or .deb files the user already has, unpacked with dpkg-deb and tar, read as documents.
+ * Chinese documentation from Debian packages: {@code apt-get download NAME=VERSION} at the versions pinned in
+ * data/sources.lock (no root needed once the package lists exist) or .deb files the user already has, unpacked with
+ * dpkg-deb and tar, read as documents.
  */
 final class DebianSource {
 
@@ -53,35 +56,56 @@ final class DebianSource {
         return List.copyOf(p);
     }
 
+    static final String REGISTRY = "debian";
+    /** apt-get's words when a pinned version is no longer in the package lists (a newer one replaced it). */
+    private static final Pattern VERSION_GONE = Pattern.compile("Version '([^']+)' for '([^']+)' was not found");
+
     private final ExternalTools tools;
     private final Path from;
+    private final SourcesLock lock;
 
     /** @param from a folder of already-downloaded .deb files, or null to download with apt-get */
-    DebianSource(ExternalTools tools, Path from) {
+    DebianSource(ExternalTools tools, Path from, SourcesLock lock) {
         this.tools = tools;
         this.from = from;
+        this.lock = lock;
     }
 
-    /** The .deb of every package, downloaded into {@code work} unless --from has them; recorded in {@code used}. */
+    /**
+     * The .deb of every package at its pinned version (the newest one while updating the lock), downloaded into
+     * {@code work} unless --from has them; each checked against the lock and recorded in {@code used}.
+     */
     List<Path> debs(List<Package> packages, Path work, List<PackageRecord> used) {
         if (from == null) {
-            List<String> command = new ArrayList<>(List.of(tools.aptGet(), "download"));
-            packages.forEach(p -> command.add(p.name()));
-            ExternalTools.Result r = tools.run(work, command);
+            List<String> command = new ArrayList<>(List.of("apt-get", "download"));
+            for (Package p : packages) {
+                String pinned = lock.version(REGISTRY, p.name());
+                command.add(pinned == null ? p.name() : p.name() + "=" + pinned);
+            }
+            ExternalTools.Result r = tools.run(work, command, "downloading " + packages.size() + " Debian packages");
             if (!r.ok()) {
-                throw aptFailure(r);
+                throw aptFailure(r, lock);
             }
         }
         Path dir = from == null ? work : from;
         List<Path> debs = new ArrayList<>();
         for (Package p : packages) {
-            Path deb = Downloads.single(dir, p.name() + "_*.deb", "Debian package " + p.name());
-            ExternalTools.Result version = tools.run(work, List.of(tools.dpkgDeb(), "-f", deb.toString(), "Version"));
-            if (!version.ok()) {
-                throw new FetchException(deb + ": not a readable .deb (" + version.firstError() + ")");
+            String version = lock.version(REGISTRY, p.name());
+            // apt-get names a download NAME_VERSION_ARCH.deb, the epoch's colon written %3a
+            String glob = p.name() + "_" + (version == null ? "*" : version.replace(":", "%3a")) + "_*.deb";
+            Path deb = Downloads.single(dir, glob, "Debian package " + p.name());
+            if (version == null) {
+                ExternalTools.Result v = tools.run(work, List.of("dpkg-deb", "-f", deb.toString(), "Version"),
+                        "reading the version of " + deb);
+                if (!v.ok()) {
+                    throw new FetchException(deb + ": dpkg-deb cannot read its version (" + v.firstError() + ")");
+                }
+                version = v.output().strip();
             }
-            used.add(new PackageRecord("debian", p.name(), version.output().strip(), deb.getFileName().toString(),
-                    Hashing.size(deb), Hashing.sha256(deb)));
+            PackageRecord record = new PackageRecord(REGISTRY, p.name(), version, deb.getFileName().toString(),
+                    Hashing.size(deb), Hashing.sha256(deb));
+            lock.check(record);
+            used.add(record);
             debs.add(deb);
         }
         return debs;
@@ -108,9 +132,15 @@ final class DebianSource {
         return docs;
     }
 
-    private static FetchException aptFailure(ExternalTools.Result r) {
+    private static FetchException aptFailure(ExternalTools.Result r, SourcesLock lock) {
         String out = r.output();
         String hint = "; or download the .deb files elsewhere and pass --from DIR";
+        Matcher gone = VERSION_GONE.matcher(out);
+        if (gone.find()) {
+            return new FetchException("the Debian archive no longer serves " + gone.group(2) + " " + gone.group(1)
+                    + ", the version pinned in " + lock.file() + " (" + r.firstError() + "): re-pin to what it serves now "
+                    + "with 'minibert data fetch --what all --update-lock', or bring that .deb with --from DIR");
+        }
         if (out.contains("Unable to locate package") || out.contains("has no installation candidate")) {
             return new FetchException("apt-get does not know a package (" + r.firstError()
                     + "): run 'apt-get update' (as root) to refresh the package lists" + hint);

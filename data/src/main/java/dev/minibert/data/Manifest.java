@@ -3,14 +3,19 @@ package dev.minibert.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.minibert.model.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code MANIFEST.json} of a data cache: for every part that was built, the recipe that built it, the packages it
@@ -20,6 +25,7 @@ import java.util.Map;
 public final class Manifest {
     public static final String FILE = "MANIFEST.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Pattern OLD_LABELED_RECIPE = Pattern.compile("labeled v1 seed=(-?\\d+) poetry-rows=(\\d+)");
 
     private final ObjectNode root;
 
@@ -27,7 +33,10 @@ public final class Manifest {
         this.root = root;
     }
 
-    /** The cache's manifest; an absent one is empty, an unreadable one is an error naming the file. */
+    /**
+     * The cache's manifest; an absent one is empty, an unreadable one or one minibert did not write (no
+     * {@code format}) is an error naming the file.
+     */
     public static Manifest read(Path cache) {
         Path file = cache.resolve(FILE);
         if (!Files.exists(file)) {
@@ -35,14 +44,71 @@ public final class Manifest {
         }
         try {
             JsonNode node = JSON.readTree(file.toFile());
-            if (!(node instanceof ObjectNode o)) {
-                throw new FetchException(file + ": not a JSON object; delete it to rebuild the cache");
+            if (!(node instanceof ObjectNode o) || !o.path("format").isInt()) {
+                throw new FetchException(file + ": not a minibert data manifest; if minibert wrote this cache, delete "
+                        + "it to rebuild the cache, else choose another --cache");
             }
+            splitLabeled(o);
             return new Manifest(o);
         } catch (IOException e) {
             throw new FetchException(file + ": unreadable (" + e.getMessage().lines().findFirst().orElse("")
                     + "); delete it to rebuild the cache");
         }
+    }
+
+    /**
+     * Caches fetched before the labeled sets became two parts list both under {@code labeled}: each set's files,
+     * stats and package move to an entry of its own, with the recipe the same build has now (its seed and rows), so
+     * an unchanged cache stays current and its files stay known as minibert's.
+     */
+    private static void splitLabeled(ObjectNode root) {
+        JsonNode old = root.path("parts").path("labeled");
+        if (old.isMissingNode()) {
+            return;
+        }
+        ObjectNode parts = (ObjectNode) root.get("parts");
+        parts.remove("labeled");
+        Matcher recipe = OLD_LABELED_RECIPE.matcher(old.path("recipe").asText());
+        boolean known = recipe.matches();
+        for (DataFetch.Part p : List.of(DataFetch.Part.TOPIC, DataFetch.Part.POETRY)) {
+            String set = p.dir.substring(p.dir.indexOf('/') + 1);
+            ObjectNode entry = parts.putObject(p.dir).put("recipe", !known ? ""
+                    : p == DataFetch.Part.TOPIC ? DataFetch.topicRecipe(Long.parseLong(recipe.group(1)))
+                    : DataFetch.poetryRecipe(Long.parseLong(recipe.group(1)), Integer.parseInt(recipe.group(2))));
+            ArrayNode packages = entry.putArray("packages");
+            old.path("packages").forEach(pkg -> {
+                if (pkg.path("name").asText().equals(PoetryDynasty.PACKAGE.split("@")[0]) == (p == DataFetch.Part.POETRY)) {
+                    packages.add(pkg);
+                }
+            });
+            entry.set("stats", old.path("stats").path(set).deepCopy());
+            ObjectNode files = entry.putObject("files");
+            old.path("files").fields().forEachRemaining(f -> {
+                if (f.getKey().startsWith(p.dir + "/")) {
+                    files.set(f.getKey(), f.getValue());
+                }
+            });
+        }
+    }
+
+    /** Whether {@code relative} (a path inside the cache, '/'-separated) is a file some part lists: minibert wrote it. */
+    public boolean lists(String relative) {
+        for (Iterator<JsonNode> parts = root.path("parts").elements(); parts.hasNext(); ) {
+            if (parts.next().path("files").has(relative)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The packages a part was built from, as recorded. */
+    public List<PackageRecord> packages(String part) {
+        List<PackageRecord> used = new ArrayList<>();
+        for (JsonNode p : part(part).path("packages")) {
+            used.add(new PackageRecord(p.path("registry").asText(), p.path("name").asText(), p.path("version").asText(),
+                    p.path("file").asText(), p.path("size").asLong(), p.path("sha256").asText()));
+        }
+        return used;
     }
 
     /** The entry of a part, or a missing node. */
@@ -94,21 +160,13 @@ public final class Manifest {
         }
     }
 
-    /** Writes the manifest atomically (temp file, rename). */
+    /** Writes the manifest atomically and durably (temp file, fsync, rename, fsync of the folder). */
     public void write(Path cache) {
         Path target = cache.resolve(FILE);
-        Path tmp = cache.resolve("." + FILE + "." + ProcessHandle.current().pid() + ".tmp");
         try {
-            JSON.writeValue(tmp.toFile(), root);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(target, JSON.writeValueAsBytes(root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // nothing more to do: the rename already failed or succeeded
-            }
         }
     }
 

@@ -7,17 +7,22 @@ import java.util.List;
 final class NpmSource {
     private final ExternalTools tools;
     private final Path from;
+    private final SourcesLock lock;
 
     /** @param from a folder that already holds the .tgz, or null to run npm pack */
-    NpmSource(ExternalTools tools, Path from) {
+    NpmSource(ExternalTools tools, Path from, SourcesLock lock) {
         this.tools = tools;
         this.from = from;
+        this.lock = lock;
     }
 
-    /** The tarball of {@code spec} (name@version), packed into {@code work} unless --from has it. */
+    /**
+     * The tarball of {@code spec} (name@version), packed into {@code work} unless --from has it; checked against the
+     * lock's sha256 and recorded in {@code used}.
+     */
     Path tarball(String spec, String tgzName, Path work, List<PackageRecord> used) {
         if (from == null) {
-            ExternalTools.Result r = tools.run(work, List.of(tools.npm(), "pack", spec));
+            ExternalTools.Result r = tools.run(work, List.of("npm", "pack", spec), "packing " + spec + " from the npm registry");
             if (!r.ok()) {
                 String out = r.output();
                 String hint = "; or run 'npm pack " + spec + "' elsewhere and pass --from DIR";
@@ -30,19 +35,21 @@ final class NpmSource {
         }
         Path tgz = Downloads.single(from == null ? work : from, tgzName, "npm pack " + spec);
         int at = spec.lastIndexOf('@');
-        used.add(new PackageRecord("npm", spec.substring(0, at), spec.substring(at + 1), tgz.getFileName().toString(),
-                Hashing.size(tgz), Hashing.sha256(tgz)));
+        PackageRecord record = new PackageRecord("npm", spec.substring(0, at), spec.substring(at + 1),
+                tgz.getFileName().toString(), Hashing.size(tgz), Hashing.sha256(tgz));
+        lock.check(record);
+        used.add(record);
         return tgz;
     }
 
     /** Unpacks the members matching the tar wildcards into {@code into}. */
     void extract(Path tgz, Path into, List<String> patterns) {
-        List<String> command = new java.util.ArrayList<>(List.of(tools.tar(), "-xzf", tgz.toString(), "-C",
+        List<String> command = new java.util.ArrayList<>(List.of("tar", "-xzf", tgz.toString(), "-C",
                 into.toString(), "--wildcards"));
         command.addAll(patterns);
-        ExternalTools.Result r = tools.run(into, command);
+        ExternalTools.Result r = tools.run(into, command, "unpacking " + tgz);
         if (!r.ok()) {
-            throw new FetchException(tgz + ": cannot unpack " + patterns + " (" + r.firstError()
+            throw new FetchException(tgz + ": tar cannot unpack " + patterns + " (" + r.firstError()
                     + "); the package changed since minibert was written");
         }
     }

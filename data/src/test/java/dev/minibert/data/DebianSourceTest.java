@@ -49,7 +49,9 @@ class DebianSourceTest {
     void readsTheWantedFilesOfADebFromAFolderAndRecordsIt(@TempDir Path dir) throws Exception {
         assumeTrue(hasDpkgDeb(), "dpkg-deb not installed");
         Path deb = buildDeb(dir);
-        DebianSource source = new DebianSource(ExternalTools.onPath(), deb.getParent());
+        // while updating the lock, the version comes from the .deb itself (dpkg-deb -f), and is pinned
+        SourcesLock lock = SourcesLock.read(dir.resolve("sources.lock"), true);
+        DebianSource source = new DebianSource(ExternalTools.onPath(), deb.getParent(), lock);
         DebianSource.Package demo = new DebianSource.Package("demo-zh", "./usr/share/man/zh_CN/*");
         List<PackageRecord> used = new ArrayList<>();
         Path work = Files.createDirectories(dir.resolve("work"));
@@ -57,6 +59,8 @@ class DebianSourceTest {
         assertThat(debs).containsExactly(deb);
         assertThat(used).containsExactly(new PackageRecord("debian", "demo-zh", "1.2-3", deb.getFileName().toString(),
                 Files.size(deb), Hashing.sha256(deb)));
+        lock.write();
+        assertThat(Files.readAllLines(dir.resolve("sources.lock"))).contains("debian demo-zh 1.2-3 " + Hashing.sha256(deb));
 
         List<SourceDocument> docs = source.documents(demo, deb, Files.createDirectories(dir.resolve("into")));
         // the symlink is not read a second time, the README is not unpacked
@@ -69,7 +73,7 @@ class DebianSourceTest {
     void aPackageWithoutTheExpectedFilesSaysItChanged(@TempDir Path dir) throws Exception {
         assumeTrue(hasDpkgDeb(), "dpkg-deb not installed");
         Path deb = buildDeb(dir);
-        DebianSource source = new DebianSource(ExternalTools.onPath(), deb.getParent());
+        DebianSource source = new DebianSource(ExternalTools.onPath(), deb.getParent(), SourcesLock.read(dir.resolve("l"), true));
         DebianSource.Package moved = new DebianSource.Package("demo-zh", "./usr/share/help/zh_CN/*.page");
         assertThatThrownBy(() -> source.documents(moved, deb, Files.createDirectories(dir.resolve("into"))))
                 .hasMessageStartingWith(deb + ": the package no longer holds the expected files (tar: "

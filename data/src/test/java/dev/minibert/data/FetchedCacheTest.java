@@ -45,6 +45,16 @@ class FetchedCacheTest {
     }
 
     @Test
+    void everyPartWasBuiltFromThePackagesTheCommittedLockPins() {
+        Manifest m = manifestWith("corpus");
+        SourcesLock lock = SourcesLock.read(SourcesLock.projectFile(), false);
+        for (Iterator<String> parts = m.root().path("parts").fieldNames(); parts.hasNext(); ) {
+            String part = parts.next();
+            assertThat(lock.pins(m.packages(part))).as(part + " " + m.packages(part)).isTrue();
+        }
+    }
+
+    @Test
     void corpusIsSeveralMegabytesOfChineseSentencesInDocuments() throws Exception {
         manifestWith("corpus");
         Path train = CACHE.resolve("corpus/train.txt");
@@ -74,14 +84,15 @@ class FetchedCacheTest {
 
     @Test
     void labeledSetsHaveNoTextInTwoSplitsAndTheExpectedLabels() throws Exception {
-        Manifest m = manifestWith("labeled");
+        manifestWith(DataFetch.Part.TOPIC.dir);
+        Manifest m = manifestWith(DataFetch.Part.POETRY.dir);
         Map<String, Integer> topic = checkSplits(CACHE.resolve("labeled/libreoffice-topic"));
         assertThat(topic.keySet()).containsExactly("sbasic", "scalc", "schart", "sdatabase", "sdraw", "shared",
                 "simpress", "smath", "swriter");
         assertThat(topic.values().stream().mapToInt(Integer::intValue).sum()).isBetween(12_000, 20_000);
         assertThat(topic.get("shared")).isGreaterThan(topic.get("sdatabase") * 20);
         Map<String, Integer> poetry = checkSplits(CACHE.resolve("labeled/poetry-dynasty"));
-        int rows = m.part("labeled").path("stats").path("poetry-dynasty").path("balanced_rows").asInt();
+        int rows = m.part(DataFetch.Part.POETRY.dir).path("stats").path("balanced_rows").asInt();
         if (rows > 0) {
             assertThat(poetry).isEqualTo(Map.of("song", rows / 2, "tang", rows / 2));
         } else {

@@ -50,4 +50,41 @@ class ManifestTest {
         assertThatThrownBy(() -> Manifest.read(cache)).isInstanceOf(FetchException.class)
                 .hasMessageContaining(cache.resolve(Manifest.FILE).toString()).hasMessageContaining("delete it");
     }
+
+    @Test
+    void aJsonFileMinibertDidNotWriteIsNotTakenForAManifest(@TempDir Path cache) throws Exception {
+        Files.writeString(cache.resolve(Manifest.FILE), "{\"name\": \"someone else's\"}");
+        assertThatThrownBy(() -> Manifest.read(cache))
+                .hasMessageStartingWith(cache.resolve(Manifest.FILE) + ": not a minibert data manifest");
+    }
+
+    @Test
+    void anOldCacheWithBothLabeledSetsInOnePartIsSplitAndStaysCurrent(@TempDir Path cache) throws Exception {
+        Path topic = Files.createDirectories(cache.resolve("labeled/libreoffice-topic")).resolve("train.jsonl");
+        Path poetry = Files.createDirectories(cache.resolve("labeled/poetry-dynasty")).resolve("train.jsonl");
+        Files.writeString(topic, "{\"text\":\"帮助\",\"label\":\"shared\"}\n");
+        Files.writeString(poetry, "{\"text\":\"春眠\",\"label\":\"tang\"}\n");
+        Manifest m = Manifest.read(cache);
+        ObjectNode old = m.newPart("labeled", "labeled v1 seed=7 poetry-rows=20");
+        old.putArray("packages").addObject().put("registry", "debian").put("name", "libreoffice-help-zh-cn")
+                .put("version", "4:7.4.7-1").put("file", "l.deb").put("size", 3).put("sha256", "ab".repeat(32));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) old.get("packages")).addObject().put("registry", "npm")
+                .put("name", "chinese-poetry").put("version", "2.0.1").put("file", "c.tgz").put("size", 4)
+                .put("sha256", "cd".repeat(32));
+        old.putObject("stats").putObject("poetry-dynasty").put("balanced_rows", 20);
+        Manifest.addFile(old, cache, topic);
+        Manifest.addFile(old, cache, poetry);
+        m.write(cache);
+
+        Manifest split = Manifest.read(cache);
+        assertThat(split.part("labeled").isMissingNode()).isTrue();
+        assertThat(split.isCurrent(cache, "labeled/libreoffice-topic", "libreoffice-topic v1 seed=7")).isTrue();
+        assertThat(split.isCurrent(cache, "labeled/poetry-dynasty", "poetry-dynasty v1 seed=7 rows=20")).isTrue();
+        assertThat(split.packages("labeled/poetry-dynasty")).extracting(PackageRecord::name).containsExactly("chinese-poetry");
+        assertThat(split.packages("labeled/libreoffice-topic")).extracting(PackageRecord::name)
+                .containsExactly("libreoffice-help-zh-cn");
+        assertThat(split.part("labeled/poetry-dynasty").path("stats").path("balanced_rows").asInt()).isEqualTo(20);
+        assertThat(split.lists("labeled/libreoffice-topic/train.jsonl")).isTrue();
+        assertThat(split.lists("labeled/libreoffice-topic/notes.txt")).isFalse();
+    }
 }
