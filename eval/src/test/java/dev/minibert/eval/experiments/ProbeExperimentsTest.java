@@ -33,7 +33,7 @@ class ProbeExperimentsTest {
     void attenuationWritesItsTablesAndAVerdictComputedFromThem() throws IOException {
         TinyData data = TinyData.write(tmp);
         Path out = tmp.resolve("att");
-        ExperimentRecord record = Experiments.run(new AttenuationExperiment(), data.setup(out, 4));
+        ExperimentRecord record = Experiments.run(new AttenuationExperiment(), data.setup(out, 4), false);
 
         assertThat(out).isDirectoryContaining("glob:**/report.html").isDirectoryContaining("glob:**/experiment.json");
         for (String png : List.of("activation_grad_norms.png", "weight_grad_norms.png", "weight_grad_ratio.png")) {
@@ -83,7 +83,7 @@ class ProbeExperimentsTest {
     void initStdMeasuresEveryInitializerOnTheSameBatch() throws IOException {
         TinyData data = TinyData.write(tmp);
         Path out = tmp.resolve("init");
-        ExperimentRecord record = Experiments.run(new InitStdExperiment(), data.setup(out, null));
+        ExperimentRecord record = Experiments.run(new InitStdExperiment(), data.setup(out, null), false);
 
         CsvTable summary = CsvTable.read(out.resolve("init_std.csv"));
         assertThat(summary.labels("init")).containsExactly("std_0.02", "std_0.05", "std_0.1", "std_0.2", "xavier",
@@ -104,12 +104,13 @@ class ProbeExperimentsTest {
         TinyData data = TinyData.write(tmp);
         Path used = Files.createDirectories(tmp.resolve("used"));
         Files.writeString(used.resolve("keep.txt"), "x");
-        assertThatThrownBy(() -> Experiments.run(new InitStdExperiment(), data.setup(used, null)))
-                .hasMessageContaining(used + " already exists and is not empty");
+        assertThatThrownBy(() -> Experiments.run(new InitStdExperiment(), data.setup(used, null), false))
+                .hasMessageContaining(used + " is not empty and is not a minibert output folder");
+        assertThat(used.resolve("keep.txt")).hasContent("x");
 
         Path out = tmp.resolve("drift");
         ExperimentSetup noLabels = new ExperimentSetup(Budget.TINY, data.corpus, data.vocab, null, null, out, 7, 2, "c");
-        assertThatThrownBy(() -> Experiments.run(new FinetuneDriftExperiment(), noLabels))
+        assertThatThrownBy(() -> Experiments.run(new FinetuneDriftExperiment(), noLabels, false))
                 .hasMessageContaining("needs a labeled training and dev set");
         assertThat(siblings(out)).doesNotContain("drift").noneMatch(n -> n.startsWith(".drift"));
     }
