@@ -80,6 +80,26 @@ class ProbeExperimentsTest {
     }
 
     @Test
+    void anEarlierExperimentIsReplacedOnlyWithOverwriteWhichKeepsTheUsersFiles() throws IOException {
+        TinyData data = TinyData.write(tmp);
+        Path out = tmp.resolve("init");
+        Experiments.run(new InitStdExperiment(), data.setup(out, null), false);
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        Files.delete(out.resolve("init_std.csv")); // an entry of the old run gone: --overwrite must not mind
+
+        assertThatThrownBy(() -> Experiments.run(new InitStdExperiment(), data.setup(out, null), false))
+                .hasMessage(out + " already holds a minibert experiment run; pass --overwrite to replace it");
+        Experiments.run(new InitStdExperiment(), data.setup(out, null), true);
+
+        assertThat(out.resolve("notes.txt")).hasContent("mine");
+        assertThat(out.resolve("init_std.csv")).isRegularFile();
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString())).as("no staging folder left")
+                    .noneMatch(n -> n.startsWith(".minibert-staging"));
+        }
+    }
+
+    @Test
     void initStdMeasuresEveryInitializerOnTheSameBatch() throws IOException {
         TinyData data = TinyData.write(tmp);
         Path out = tmp.resolve("init");

@@ -92,6 +92,7 @@ public final class OutputFolder {
             return;
         }
         try (RunLock lock = RunLock.acquire(dir)) {
+            ModelFileSwap.recover(dir); // else a killed save's journal would bring its model back later
             OutputMarker marker = requireOwn(dir, Set.of(kind));
             for (String name : marker.allFiles()) {
                 AtomicFiles.deleteRecursively(dir.resolve(name));
