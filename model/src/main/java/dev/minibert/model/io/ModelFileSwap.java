@@ -20,7 +20,7 @@ import java.util.List;
  */
 final class ModelFileSwap {
     static final String JOURNAL = ".minibert-journal.json";
-    /** Test hook: halts the swap after this many of its steps (0 = staged, 1 = committed, 1+k = k files moved). */
+    /** Test hook: the step at which a swap waits to be killed (0 = staged, 1 = committed, 1+k = k files moved). */
     static final String PAUSE_PROPERTY = "minibert.pauseDuringModelSwap";
     private static final ObjectMapper JSON = new ObjectMapper();
 
