@@ -27,7 +27,9 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = {"--budget", "--size"}, defaultValue = "small",
             description = "tiny (tests) | small (minutes on 2 cores) | full (DESIGN.md's 12-layer configuration)")
     String budget;
-    @Option(names = "--out", description = "output folder, absent or empty (default: runs/experiments/NAME)") Path out;
+    @Option(names = "--out", description = "output folder: absent, empty, or an earlier run of it with --overwrite "
+            + "(default: runs/experiments/NAME)") Path out;
+    @CommandLine.Mixin OverwriteOption overwrite;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--steps", description = "steps of each pretraining run (default: the budget's)") Integer steps;
     @Option(names = "--corpus", description = "pretraining corpus (default: $MINIBERT_CACHE/corpus/train.txt)") Path corpus;
@@ -63,7 +65,7 @@ final class ExperimentCommand implements Callable<Integer> {
         Nd4jSetup.init(threads);
         ExperimentSetup setup = new ExperimentSetup(size, corpusFile, vocabFile, trainFile, devFile, outDir, seed, steps,
                 command());
-        ExperimentRecord record = Experiments.run(experiment, setup);
+        ExperimentRecord record = Experiments.run(experiment, setup, overwrite.overwrite);
         System.out.println(record.verdict().line(record.name()));
         System.err.println("report: " + outDir.resolve(ExperimentSection.REPORT));
         return 0;

@@ -1,11 +1,15 @@
 package dev.minibert.cli;
 
 import dev.minibert.finetune.Finetuning;
+import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.train.TrainingLoop;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code minibert finetune}: sequence classification on a pretrained model directory. */
 @Command(name = "finetune", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -27,6 +31,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "10", description = "append a metrics.jsonl line every N steps") int logEvery;
     @Option(names = "--seed", defaultValue = "42", description = "the one seed every random choice derives from") long seed;
     @Option(names = "--resume", description = "continue from the latest checkpoint under --out/training") boolean resume;
+    @Mixin OverwriteOption overwrite;
+    @Spec CommandSpec spec;
     @Option(names = "--text-column", description = "column (or JSONL key) of the text (default: text, or text_a for pairs)") String textColumn;
     @Option(names = "--text-pair-column", description = "column of the second text (sentence pairs)") String textPairColumn;
     @Option(names = "--label-column", defaultValue = "label", description = "column (or JSONL key) of the label") String labelColumn;
@@ -49,6 +55,7 @@ final class FinetuneCommand implements Callable<Integer> {
         if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
             throw new IllegalArgumentException("--metric must be accuracy or macro_f1, got " + metric);
         }
+        overwrite.apply(out, ModelDirectory.FINETUNE_KIND, resume, spec.commandLine());
         Nd4jSetup.init(threads);
         Finetuning.Options o = new Finetuning.Options(model, train, dev, out,
                 textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,

@@ -24,7 +24,8 @@ final class ImportCommand implements Callable<Integer> {
 
     @Option(names = "--lowercase", negatable = true,
             description = "do_lower_case (default: from tokenizer.json's normalizer; true with --vocab)") Boolean lowercase;
-    @Option(names = "--out", required = true, description = "model directory to write") Path out;
+    @Option(names = "--out", required = true, description = "model directory: new, empty, or minibert's "
+            + "(its model files are replaced as one set; other files stay)") Path out;
 
     @Override
     public Integer call() throws Exception {

@@ -23,7 +23,8 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--vocab", required = true, description = "vocab.txt; its size must equal the config's vocab_size")
     Path vocab;
 
-    @Option(names = "--out", required = true, description = "model directory to write (replaced atomically)")
+    @Option(names = "--out", required = true, description = "model directory: new, empty, or minibert's "
+            + "(its model files are replaced as one set; other files stay)")
     Path out;
 
     @Option(names = "--seed", defaultValue = "42", description = "initialisation seed (default: ${DEFAULT-VALUE})")

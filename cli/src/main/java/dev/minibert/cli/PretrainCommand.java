@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code minibert pretrain}: masked-LM pretraining into an HF-style model directory, crash-safe and resumable. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -43,6 +46,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--keep-checkpoints", defaultValue = "3", description = "how many of the latest checkpoints to keep") int keepCheckpoints;
     @Option(names = "--seed", defaultValue = "42", description = "the one seed every random choice derives from") long seed;
     @Option(names = "--resume", description = "continue from the latest checkpoint under --out") boolean resume;
+    @Mixin OverwriteOption overwrite;
+    @Spec CommandSpec spec;
     @Option(names = "--no-head-transform", description = "MLM head without Dense+GELU+LayerNorm (ablation)") boolean noHeadTransform;
     @Option(names = "--whole-word-mask", description = "mask whole Chinese words (jieba segmentation)") boolean wholeWordMask;
     @Option(names = "--eval-fraction", defaultValue = "0.02", description = "documents held out for MLM evaluation") double evalFraction;
@@ -59,6 +64,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        overwrite.apply(out, Pretraining.KIND, resume, spec.commandLine());
         Nd4jSetup.init(threads);
         Pretraining.Options o = new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
                 accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,

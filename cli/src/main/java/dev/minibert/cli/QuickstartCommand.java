@@ -12,6 +12,8 @@ import dev.minibert.finetune.ClassificationDataset;
 import dev.minibert.finetune.ClassificationMetrics;
 import dev.minibert.finetune.DatasetFormat;
 import dev.minibert.model.io.AtomicFiles;
+import dev.minibert.model.io.OutputFolder;
+import dev.minibert.model.io.RunLock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The one-command tour: fetch data, pretrain a 12-layer post-norm mini-BERT, finetune it and the same model from
@@ -86,13 +91,24 @@ final class QuickstartCommand implements Callable<Integer> {
     private static final String LABELED = "libreoffice-topic";
     /** The one data fetch: only the parts the quickstart reads (the poetry set, and so npm, is not needed). */
     static final String FETCH = "vocab," + LABELED;
+    private static final String KIND = "quickstart";
     private static final String MODEL_CONFIG = "model-config.json";
+    private static final String PRETRAIN = "pretrain";
+    private static final String RANDOM_INIT = "random-init";
+    private static final String FINETUNE_PRETRAINED = "finetune-pretrained";
+    private static final String FINETUNE_RANDOM = "finetune-random";
+    private static final String REPORT = "report.html";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--budget", defaultValue = "small", description = "tiny | small | medium | full")
     Budget budget;
-    @Option(names = "--out", defaultValue = "runs/quickstart", description = "run folder (replaced if it exists)")
+    @Option(names = "--out", defaultValue = "runs/quickstart",
+            description = "run folder (an earlier quickstart's is replaced only with --overwrite)")
     Path out;
+    @Mixin
+    OverwriteOption overwrite;
+    @Spec
+    CommandSpec spec;
     @Option(names = "--cache", description = "data cache (default: $MINIBERT_CACHE or ~/.cache/minibert)")
     Path cache;
     @Option(names = "--seed", defaultValue = "42", description = "the one seed of every step")
@@ -105,37 +121,45 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
-        Path data = cache != null ? cache : DataFetch.defaultCache();
-        if (Files.exists(out)) {
-            // only an earlier quickstart's folder (model-config.json is its first file) is ever deleted
-            if (!Files.isRegularFile(out.resolve(MODEL_CONFIG)) && !isEmptyDirectory(out)) {
-                throw new IllegalArgumentException("--out " + out + " exists and is not a quickstart run folder; "
-                        + "choose another --out");
-            }
-            System.err.println("quickstart: replacing " + out);
-            AtomicFiles.deleteRecursively(out);
+        overwrite.apply(out, KIND, false, spec.commandLine());
+        try (RunLock lock = OutputFolder.openRun(out, KIND, entries())) {
+            return tour(start);
         }
-        Files.createDirectories(out);
+    }
+
+    /** What a quickstart writes in --out: what its marker names, and --overwrite deletes. */
+    private List<String> entries() {
+        List<String> names = new ArrayList<>(List.of(MODEL_CONFIG, PRETRAIN, RANDOM_INIT, FINETUNE_PRETRAINED,
+                FINETUNE_RANDOM, QuickstartSection.FILE, REPORT));
+        if (budget.trainRows > 0) {
+            names.add(trainRowsFile());
+        }
+        return names;
+    }
+
+    /** Every step, while this process holds the run folder's lock. */
+    private int tour(long start) throws IOException {
+        Path data = cache != null ? cache : DataFetch.defaultCache();
         List<String> cacheFlag = cache == null ? List.of() : List.of("--cache", cache.toString());
         run("fetch the corpus, vocab and " + LABELED + " set", concat(List.of("data", "fetch", "--what", FETCH), cacheFlag));
 
         Path vocab = data.resolve("vocab/minibert-vocab.txt");
         Path labeled = data.resolve("labeled").resolve(LABELED);
         Path config = writeModelConfig(vocab);
-        Path pretrain = out.resolve("pretrain");
+        Path pretrain = out.resolve(PRETRAIN);
         run("pretrain", concat(List.of("pretrain", "--corpus", data.resolve("corpus/train.txt").toString(),
                 "--vocab", vocab.toString(), "--config", config.toString(), "--out", pretrain.toString(),
                 "--max-steps", Integer.toString(budget.pretrainSteps), "--batch-size", "32", "--max-seq-len", "64",
                 "--learning-rate", "1e-3", "--log-every", "20",
                 "--save-every", Integer.toString(budget.pretrainSteps), "--seed", Long.toString(seed),
                 "--threads", Integer.toString(threads)), budget.scheduleFlags()));
-        Path randomInit = out.resolve("random-init");
+        Path randomInit = out.resolve(RANDOM_INIT);
         run("random init", List.of("init", "--config", config.toString(), "--vocab", vocab.toString(),
                 "--out", randomInit.toString(), "--seed", Long.toString(seed)));
         Path train = trainingRows(labeled.resolve("train.jsonl"));
-        Path pretrained = finetune("finetune the pretrained model", pretrain.resolve("model"), "finetune-pretrained",
+        Path pretrained = finetune("finetune the pretrained model", pretrain.resolve("model"), FINETUNE_PRETRAINED,
                 train, labeled);
-        Path random = finetune("finetune the random init", randomInit, "finetune-random", train, labeled);
+        Path random = finetune("finetune the random init", randomInit, FINETUNE_RANDOM, train, labeled);
 
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("budget", budget.name());
@@ -156,7 +180,7 @@ final class QuickstartCommand implements Callable<Integer> {
         summary.put("total_seconds", seconds(start));
         AtomicFiles.write(out.resolve(QuickstartSection.FILE), JSON.writeValueAsBytes(summary));
 
-        Path html = out.resolve("report.html");
+        Path html = out.resolve(REPORT);
         List<Path> dirs = List.of(out, pretrain, pretrained, random);
         List<String> rebuild = new ArrayList<>(List.of("minibert", "report"));
         dirs.forEach(d -> rebuild.add(d.toString()));
@@ -177,9 +201,13 @@ final class QuickstartCommand implements Callable<Integer> {
         try (var lines = Files.lines(train, StandardCharsets.UTF_8)) {
             rows = lines.filter(l -> !l.isBlank()).limit(budget.trainRows).toList();
         }
-        Path file = out.resolve("train-" + budget.trainRows + ".jsonl");
+        Path file = out.resolve(trainRowsFile());
         AtomicFiles.write(file, (String.join("\n", rows) + "\n").getBytes(StandardCharsets.UTF_8));
         return file;
+    }
+
+    private String trainRowsFile() {
+        return "train-" + budget.trainRows + ".jsonl";
     }
 
     private Path finetune(String name, Path model, String dir, Path train, Path labeled) {
@@ -289,15 +317,6 @@ final class QuickstartCommand implements Callable<Integer> {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    private static boolean isEmptyDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (var entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

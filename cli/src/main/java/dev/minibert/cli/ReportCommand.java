@@ -1,9 +1,11 @@
 package dev.minibert.cli;
 
+import dev.minibert.eval.HtmlReport;
 import dev.minibert.eval.QuickstartSection;
 import dev.minibert.eval.RunReport;
 import dev.minibert.eval.ShellCommand;
 import dev.minibert.eval.experiments.ExperimentSection;
+import dev.minibert.model.io.OutputFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +25,12 @@ final class ReportCommand implements Callable<Integer> {
     List<Path> dirs;
     @Option(names = "--out", defaultValue = "report.html", description = "HTML file to write (default: ${DEFAULT-VALUE})")
     Path out;
+    @Option(names = "--overwrite", description = "replace --out even if it is not a report minibert wrote")
+    boolean overwrite;
 
     @Override
     public Integer call() throws IOException {
+        OutputFile.requireReplaceable(out, overwrite, HtmlReport::writtenByMinibert);
         List<String> words = new ArrayList<>(List.of("minibert", "report"));
         dirs.forEach(d -> words.add(d.toString()));
         words.addAll(List.of("--out", out.toString()));

@@ -1,5 +1,6 @@
 package dev.minibert.cli;
 
+import dev.minibert.model.io.OutputFile;
 import dev.minibert.tokenizer.Vocab;
 import dev.minibert.tokenizer.WordpieceTrainer;
 import java.io.IOException;
@@ -49,8 +50,13 @@ final class VocabCommand implements Runnable {
         @Option(names = "--out", required = true, description = "vocab.txt to write (atomically)")
         Path out;
 
+        @Option(names = "--overwrite", description = "replace --out if it exists (minibert cannot tell a vocab.txt "
+                + "it wrote from the user's)")
+        boolean overwrite;
+
         @Override
         public Integer call() throws IOException {
+            OutputFile.requireReplaceable(out, overwrite, OutputFile.UNKNOWN);
             List<Path> files = expand(corpus);
             long total = 0;
             for (Path f : files) {

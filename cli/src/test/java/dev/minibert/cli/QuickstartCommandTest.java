@@ -112,7 +112,7 @@ class QuickstartCommandTest {
         CliRun r = CliRun.of("", "quickstart", "--budget", "tiny", "--out", dir.toString());
 
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.stderr()).contains(dir.toString(), "not a quickstart run folder");
+        assertThat(r.stderr()).contains(dir + " is not empty and is not a minibert output folder");
         assertThat(Files.readString(precious)).isEqualTo("keep me");
     }
 }

@@ -3,6 +3,7 @@ package dev.minibert.eval;
 import dev.minibert.model.io.AtomicFiles;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,9 @@ public final class HtmlReport {
             pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap}
             figure{margin:1em 0}img{max-width:100%}figcaption{font-size:90%;color:#555}
             """;
+
+    /** Marks the page as minibert's, so that {@code report --out} may replace it without --overwrite. */
+    private static final String GENERATOR = "<meta name=\"generator\" content=\"minibert\"/>";
 
     /** A part of the page; images are read when the page is written. */
     private interface Block {
@@ -103,10 +107,18 @@ public final class HtmlReport {
         AtomicFiles.write(html, render().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Whether {@code file} is a page this class wrote (its head carries the generator tag). */
+    public static boolean writtenByMinibert(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return new String(in.readNBytes(512), StandardCharsets.ISO_8859_1).contains(GENERATOR);
+        }
+    }
+
     String render() throws IOException {
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
-                .append("<meta charset=\"utf-8\"/>\n<title>").append(escape(title)).append("</title>\n<style>")
+                .append("<meta charset=\"utf-8\"/>\n").append(GENERATOR).append("\n<title>").append(escape(title))
+                .append("</title>\n<style>")
                 .append(STYLE).append("</style>\n</head>\n<body>\n<h1>").append(escape(title)).append("</h1>\n");
         for (Block b : blocks) {
             b.append(html);

@@ -4,6 +4,8 @@ import dev.minibert.model.BertConfig;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.PretrainedWeights;
 import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.model.io.OutputFolder;
+import dev.minibert.model.io.RunLock;
 import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.LinearWarmupDecay;
@@ -12,6 +14,7 @@ import dev.minibert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Finetuning {
     private static final Logger LOG = LoggerFactory.getLogger(Finetuning.class);
+    /** The run's entries besides the model files (what --overwrite deletes along with them). */
+    private static final String TRAINING = "training";
+    private static final List<String> FILES = List.of(TRAINING);
 
     public record Options(Path model, Path train, Path dev, Path out, String textColumn, String textPairColumn,
                           String labelColumn, int epochs, int batchSize,
@@ -58,11 +64,21 @@ public final class Finetuning {
                 o.classWeights() ? balancedWeights(trainData.labels(), labels.size()) : null);
         PretrainedWeights.load(pretrained, store, n -> n.startsWith("classifier.") || n.startsWith("bert.pooler."), o.seed());
 
-        Path runDir = o.out().resolve("training");
-        TrainingLoop.refuseToOverwrite(runDir, o.resume()); // before any file is written
+        try (RunLock lock = OutputFolder.openRun(o.out(), ModelDirectory.FINETUNE_KIND, FILES, o.resume())) {
+            return train(o, pretrained, labels, store, model, trainData, devData, listener);
+        }
+    }
+
+    /** The run itself, while this process holds the output folder's lock. */
+    private static TrainingLoop.Result train(Options o, ModelDirectory pretrained, LabelMap labels, ParameterStore store,
+            BertForSequenceClassification model, EncodedExamples trainData, EncodedExamples devData,
+            Consumer<Map<String, Object>> listener) throws IOException {
+        BertConfig config = pretrained.config();
+        Path runDir = o.out().resolve(TRAINING);
+        TrainingLoop.refuseToOverwrite(runDir, o.resume());
         Files.createDirectories(runDir);
         BertConfig outConfig = labels.withLabels(config);
-        ClassificationTask.ModelWriter writer = dir -> ModelDirectory.saveFiles(dir, outConfig, pretrained.vocab(),
+        ClassificationTask.ModelWriter writer = dir -> ModelDirectory.save(dir, outConfig, pretrained.vocab(),
                 pretrained.doLowerCase(), store, Map.of(LabelMap.FILE, labels.toJson()));
         long total = EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()

@@ -5,6 +5,8 @@ import dev.minibert.model.Initializer;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.PretrainedWeights;
 import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.model.io.OutputFolder;
+import dev.minibert.model.io.RunLock;
 import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.LinearWarmupDecay;
@@ -12,7 +14,6 @@ import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
 /** {@code minibert pretrain}: corpus → instances → dynamic masking → BertForMaskedLM through the shared loop. */
 public final class Pretraining {
     private static final Logger LOG = LoggerFactory.getLogger(Pretraining.class);
+    /** The run folder's marker kind and the entries a run writes there (what --overwrite deletes). */
+    public static final String KIND = "pretrain";
+    private static final List<String> FILES = List.of("metrics.jsonl", "checkpoints", "model");
 
     /** Every knob of a pretraining run; null means "not given" where a default is derived. */
     public record Options(List<Path> corpus, Path vocab, Path config, Path initFrom, Path out, Long maxSteps,
@@ -70,8 +74,14 @@ public final class Pretraining {
         if (o.decayRatio() != null && !(o.decayRatio() >= 0 && o.decayRatio() <= 1)) {
             throw new IllegalArgumentException("--decay-ratio must be in [0, 1], got " + o.decayRatio());
         }
-        prepareOutput(o.out(), o.resume());
+        try (RunLock lock = OutputFolder.openRun(o.out(), KIND, FILES, o.resume())) {
+            return train(o, config, vocab, lower, init, listener);
+        }
+    }
 
+    /** The run itself, while this process holds the run folder's lock. */
+    private static TrainingLoop.Result train(Options o, BertConfig config, Vocab vocab, boolean lower,
+            ModelDirectory init, Consumer<Map<String, Object>> listener) throws IOException {
         // data: documents split into train / held-out by a seeded coin per document
         BertTokenizer tokenizer = new BertTokenizer(vocab, lower);
         ChineseWordSegmenter segmenter = o.wholeWordMask() ? new ChineseWordSegmenter() : null;
@@ -125,14 +135,5 @@ public final class Pretraining {
         TrainingLoop.Result result = loop.run(o.resume());
         ModelDirectory.save(o.out().resolve("model"), config, vocab, lower, store, Map.of());
         return result;
-    }
-
-    /** Fails before any work when the output cannot be written, or holds a run that --resume was not asked for. */
-    static void prepareOutput(Path out, boolean resume) throws IOException {
-        Files.createDirectories(out);
-        if (!Files.isWritable(out)) {
-            throw new IOException("output directory " + out + " is not writable");
-        }
-        TrainingLoop.refuseToOverwrite(out, resume);
     }
 }

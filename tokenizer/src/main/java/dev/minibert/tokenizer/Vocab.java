@@ -4,6 +4,8 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** A WordPiece vocabulary: token {@code i} is line {@code i} of vocab.txt. Immutable. */
 public final class Vocab {
@@ -93,20 +96,23 @@ public final class Vocab {
         tokens.add(token);
     }
 
-    /** Writes vocab.txt (UTF-8, LF) through a temporary file, so readers never see half a vocab. */
+    /** Writes vocab.txt (UTF-8, LF) through a fsynced temporary file renamed over it: never half a vocab. */
     public void write(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        // a plain new file (not createTempFile, which is owner-only) so vocab.txt gets the umask's permissions
-        Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + System.nanoTime() + ".tmp");
+        // a plain new file (not createTempFile, which is owner-only) so vocab.txt gets the umask's permissions;
+        // PID and a random part so no other writer, in this process or another, picks the same name
+        Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
-            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 BufferedWriter out = new BufferedWriter(Channels.newWriter(ch, StandardCharsets.UTF_8))) {
                 for (String token : tokens) {
                     out.write(token);
                     out.write('\n');
                 }
+                out.flush();
+                ch.force(true);
             }
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -116,6 +122,11 @@ public final class Vocab {
         } catch (IOException | UncheckedIOException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true); // makes the rename durable
+        } catch (IOException e) {
+            // some file systems cannot open a folder: the rename is still atomic, only less durable
         }
     }
 

@@ -1,8 +1,12 @@
 package dev.minibert.eval.experiments;
 
 import dev.minibert.model.io.AtomicFiles;
+import dev.minibert.model.io.OutputFolder;
+import dev.minibert.model.io.OutputMarker;
+import dev.minibert.model.io.RunLock;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -10,6 +14,8 @@ import java.util.stream.Stream;
 
 /** The five seed experiments by name, and how one runs: into a temporary folder renamed into place when complete. */
 public final class Experiments {
+    /** The marker kind of an experiment's output folder. */
+    public static final String KIND = "experiment";
     public static final List<Experiment> ALL = List.of(new AttenuationExperiment(), new InitStdExperiment(),
             new WarmupExperiment(), new HeadLnExperiment(), new FinetuneDriftExperiment());
 
@@ -23,42 +29,53 @@ public final class Experiments {
     }
 
     /**
-     * Runs {@code experiment} into {@code setup.dir()}: CSVs, experiment.json, charts and report.html. The folder
-     * must not exist or be empty; work happens in a hidden sibling that becomes it only when everything is written,
-     * so a failed run leaves no partial output.
+     * Runs {@code experiment} into {@code setup.dir()}: CSVs, experiment.json, charts and report.html. The folder must
+     * be absent, empty, or an earlier experiment's folder with {@code overwrite} (which deletes only the files that
+     * run wrote). Work happens in a staging folder inside it whose files are moved out only when everything is
+     * written, so a failed run leaves no partial output, and never replaces a file of the user's.
      */
-    public static ExperimentRecord run(Experiment experiment, ExperimentSetup setup) throws IOException {
+    public static ExperimentRecord run(Experiment experiment, ExperimentSetup setup, boolean overwrite)
+            throws IOException {
         Path out = setup.dir().toAbsolutePath();
-        if (Files.exists(out) && !isEmptyDirectory(out)) {
-            throw new IllegalArgumentException(out + " already exists and is not empty; choose another --out");
+        boolean existed = Files.exists(out);
+        if (overwrite) {
+            OutputFolder.clear(out, KIND);
         }
-        Files.createDirectories(out.getParent());
-        Path work = out.resolveSibling("." + out.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        AtomicFiles.deleteRecursively(work);
-        Files.createDirectories(work);
-        try {
-            ExperimentSetup inWork = new ExperimentSetup(setup.budget(), setup.corpus(), setup.vocab(),
-                    setup.labeledTrain(), setup.labeledDev(), work, setup.seed(), setup.stepsOverride(), setup.command());
-            Experiment.Outcome outcome = experiment.run(inWork);
-            ExperimentRecord record = new ExperimentRecord(experiment.name(), experiment.claim(), setup.command(),
-                    setup.describe(), outcome.verdict(), outcome.numbers());
-            record.write(work);
-            ExperimentSection.writeReport(work);
-            Files.deleteIfExists(out);
-            Files.move(work, out, StandardCopyOption.ATOMIC_MOVE);
-            return record;
+        try (RunLock lock = OutputFolder.openRun(out, KIND, List.of())) {
+            Path work = OutputFolder.stagingFolder(out);
+            try {
+                ExperimentSetup inWork = new ExperimentSetup(setup.budget(), setup.corpus(), setup.vocab(),
+                        setup.labeledTrain(), setup.labeledDev(), work, setup.seed(), setup.stepsOverride(),
+                        setup.command());
+                Experiment.Outcome outcome = experiment.run(inWork);
+                ExperimentRecord record = new ExperimentRecord(experiment.name(), experiment.claim(),
+                        setup.command(), setup.describe(), outcome.verdict(), outcome.numbers());
+                record.write(work);
+                ExperimentSection.writeReport(work);
+                List<String> names;
+                try (Stream<Path> s = Files.list(work)) {
+                    names = s.map(p -> p.getFileName().toString()).sorted().toList();
+                }
+                for (String name : names) {
+                    if (Files.exists(out.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                        throw new IllegalArgumentException(out.resolve(name) + " exists and was not written by "
+                                + "minibert; nothing was moved there: remove it or choose another --out");
+                    }
+                }
+                // the marker names them first, so that after a crash half-way --overwrite still removes them all
+                new OutputMarker(KIND, names, List.of()).write(out);
+                for (String name : names) {
+                    Files.move(work.resolve(name), out.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+                }
+                return record;
+            } finally {
+                AtomicFiles.deleteRecursively(work);
+            }
         } catch (IOException | RuntimeException e) {
-            AtomicFiles.deleteRecursively(work);
+            if (!existed) {
+                OutputFolder.dropUnused(out);
+            }
             throw e;
-        }
-    }
-
-    private static boolean isEmptyDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
         }
     }
 }

@@ -33,7 +33,7 @@ class ProbeExperimentsTest {
     void attenuationWritesItsTablesAndAVerdictComputedFromThem() throws IOException {
         TinyData data = TinyData.write(tmp);
         Path out = tmp.resolve("att");
-        ExperimentRecord record = Experiments.run(new AttenuationExperiment(), data.setup(out, 4));
+        ExperimentRecord record = Experiments.run(new AttenuationExperiment(), data.setup(out, 4), false);
 
         assertThat(out).isDirectoryContaining("glob:**/report.html").isDirectoryContaining("glob:**/experiment.json");
         for (String png : List.of("activation_grad_norms.png", "weight_grad_norms.png", "weight_grad_ratio.png")) {
@@ -80,10 +80,30 @@ class ProbeExperimentsTest {
     }
 
     @Test
+    void anEarlierExperimentIsReplacedOnlyWithOverwriteWhichKeepsTheUsersFiles() throws IOException {
+        TinyData data = TinyData.write(tmp);
+        Path out = tmp.resolve("init");
+        Experiments.run(new InitStdExperiment(), data.setup(out, null), false);
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        Files.delete(out.resolve("init_std.csv")); // an entry of the old run gone: --overwrite must not mind
+
+        assertThatThrownBy(() -> Experiments.run(new InitStdExperiment(), data.setup(out, null), false))
+                .hasMessage(out + " already holds a minibert experiment run; pass --overwrite to replace it");
+        Experiments.run(new InitStdExperiment(), data.setup(out, null), true);
+
+        assertThat(out.resolve("notes.txt")).hasContent("mine");
+        assertThat(out.resolve("init_std.csv")).isRegularFile();
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString())).as("no staging folder left")
+                    .noneMatch(n -> n.startsWith(".minibert-staging"));
+        }
+    }
+
+    @Test
     void initStdMeasuresEveryInitializerOnTheSameBatch() throws IOException {
         TinyData data = TinyData.write(tmp);
         Path out = tmp.resolve("init");
-        ExperimentRecord record = Experiments.run(new InitStdExperiment(), data.setup(out, null));
+        ExperimentRecord record = Experiments.run(new InitStdExperiment(), data.setup(out, null), false);
 
         CsvTable summary = CsvTable.read(out.resolve("init_std.csv"));
         assertThat(summary.labels("init")).containsExactly("std_0.02", "std_0.05", "std_0.1", "std_0.2", "xavier",
@@ -104,12 +124,13 @@ class ProbeExperimentsTest {
         TinyData data = TinyData.write(tmp);
         Path used = Files.createDirectories(tmp.resolve("used"));
         Files.writeString(used.resolve("keep.txt"), "x");
-        assertThatThrownBy(() -> Experiments.run(new InitStdExperiment(), data.setup(used, null)))
-                .hasMessageContaining(used + " already exists and is not empty");
+        assertThatThrownBy(() -> Experiments.run(new InitStdExperiment(), data.setup(used, null), false))
+                .hasMessageContaining(used + " is not empty and is not a minibert output folder");
+        assertThat(used.resolve("keep.txt")).hasContent("x");
 
         Path out = tmp.resolve("drift");
         ExperimentSetup noLabels = new ExperimentSetup(Budget.TINY, data.corpus, data.vocab, null, null, out, 7, 2, "c");
-        assertThatThrownBy(() -> Experiments.run(new FinetuneDriftExperiment(), noLabels))
+        assertThatThrownBy(() -> Experiments.run(new FinetuneDriftExperiment(), noLabels, false))
                 .hasMessageContaining("needs a labeled training and dev set");
         assertThat(siblings(out)).doesNotContain("drift").noneMatch(n -> n.startsWith(".drift"));
     }

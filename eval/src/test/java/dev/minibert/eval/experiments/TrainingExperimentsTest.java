@@ -27,7 +27,7 @@ class TrainingExperimentsTest {
     void warmupRunsBothSchedulesFromTheSameStartAndJudgesTheCurves() throws IOException {
         TinyData data = TinyData.write(tmp);
         Path out = tmp.resolve("warmup");
-        ExperimentRecord record = Experiments.run(new WarmupExperiment(), data.setup(out, 10));
+        ExperimentRecord record = Experiments.run(new WarmupExperiment(), data.setup(out, 10), false);
 
         CsvTable curves = CsvTable.read(out.resolve("loss_curves.csv"));
         double[] with = curves.column("with_warmup_loss");
@@ -51,7 +51,7 @@ class TrainingExperimentsTest {
     void headLnTracksTheLastEncoderLayerNormAgainstTheOthersAndTheHead() throws IOException {
         TinyData data = TinyData.write(tmp);
         Path out = tmp.resolve("head");
-        ExperimentRecord record = Experiments.run(new HeadLnExperiment(), data.setup(out, 6));
+        ExperimentRecord record = Experiments.run(new HeadLnExperiment(), data.setup(out, 6), false);
 
         CsvTable finals = CsvTable.read(out.resolve("gamma_final.csv"));
         List<String> names = finals.labels("layer_norm");
@@ -88,7 +88,7 @@ class TrainingExperimentsTest {
     void finetuneDriftComparesTheRelativeWeightChangeOfBothNormStyles() throws IOException {
         TinyData data = TinyData.write(tmp);
         Path out = tmp.resolve("drift");
-        ExperimentRecord record = Experiments.run(new FinetuneDriftExperiment(), data.setup(out, 3));
+        ExperimentRecord record = Experiments.run(new FinetuneDriftExperiment(), data.setup(out, 3), false);
 
         CsvTable table = CsvTable.read(out.resolve("relative_weight_change.csv"));
         assertThat(table.labels("group")).contains("embeddings", "layer.0", "layer.1", "classifier");

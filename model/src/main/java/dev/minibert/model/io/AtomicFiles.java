@@ -8,13 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.Comparator;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /** Crash-safe file replacement: write a sibling temp file, fsync it, rename it over the target. */
 public final class AtomicFiles {
-    private static final AtomicLong COUNTER = new AtomicLong();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFiles() {
     }
@@ -50,19 +50,24 @@ public final class AtomicFiles {
     }
 
     /**
-     * A hidden sibling name {@code .<name>.<pid>-<n><suffix>} that does not exist yet. Unlike
+     * A hidden sibling name {@code .<name>.<pid>-<random><suffix>} that does not exist yet. Unlike
      * Files.createTemp*, creating it later with default attributes keeps the umask's permissions
      * instead of owner-only ones on the final file.
      */
     static Path freshSibling(Path target, String suffix) throws IOException {
         for (int attempt = 0; attempt < 1000; attempt++) {
-            Path p = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
-                    + COUNTER.incrementAndGet() + suffix);
+            Path p = target.resolveSibling(uniqueName("." + target.getFileName() + ".", suffix));
             if (!Files.exists(p)) {
                 return p;
             }
         }
         throw new FileAlreadyExistsException(target + ": no free temporary sibling name");
+    }
+
+    /** {@code <prefix><pid>-<random hex><suffix>}: no other process, nor this one, makes the same temp name. */
+    public static String uniqueName(String prefix, String suffix) {
+        return prefix + ProcessHandle.current().pid() + "-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE)
+                + suffix;
     }
 
     /** Makes a rename durable; some file systems cannot open a directory, which only weakens durability. */

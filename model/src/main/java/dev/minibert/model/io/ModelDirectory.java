@@ -14,11 +14,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +36,12 @@ public final class ModelDirectory {
     public static final String WEIGHTS = "model.safetensors";
     public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
     private static final Set<String> RESERVED = Set.of(CONFIG, VOCAB, WEIGHTS, TOKENIZER_CONFIG);
+    /** The marker kind of a plain model folder; a finetuning run folder is a model folder too. */
+    public static final String MODEL_KIND = "model";
+    public static final String FINETUNE_KIND = "finetune";
+    /** System property for crash tests: the step of a save's swap at which it stops and waits to be killed. */
+    public static final String PAUSE_PROPERTY = ModelFileSwap.PAUSE_PROPERTY;
+    private static final Set<String> MODEL_KINDS = Set.of(MODEL_KIND, FINETUNE_KIND);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path path;
@@ -59,55 +63,41 @@ public final class ModelDirectory {
     }
 
     /**
-     * Writes a complete model folder into a temp sibling and only then swaps it in place of {@code dir}
-     * (old folder moved aside, new one moved in, old one deleted), so a crash never leaves a
-     * half-written model at {@code dir}. If the process dies between the two renames, the previous
-     * model survives as the hidden sibling {@code .<name>.<pid>-<n>.old}.
+     * Writes the model files into {@code dir} and swaps them in as one set ({@link ModelFileSwap}): a crash at any
+     * point leaves the previous set or the new one. {@code dir} must be absent, empty, or a minibert model folder
+     * (its {@link OutputMarker}); only the files minibert wrote there are replaced or removed, anything else stays.
      *
      * @param extraJson further files, file name (ending in .json) to any Jackson-serializable value
      */
     public static void save(Path dir, BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store,
             Map<String, Object> extraJson) throws IOException {
+        checkArguments(config, vocab, extraJson);
         Path target = dir.toAbsolutePath().normalize();
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createDirectory(AtomicFiles.freshSibling(target, ".tmp"));
-        try {
-            writeFiles(tmp, config, vocab, doLowerCase, store, extraJson);
-            swapIn(tmp, target);
-        } finally {
-            AtomicFiles.deleteRecursively(tmp);
-        }
-    }
-
-    /**
-     * Writes the model files into a folder that holds other things too (a finetuning run's output, with
-     * its training/ subfolder): all files are written and synced in a hidden temp folder first, then each
-     * is renamed into place, weights last, so no reader ever sees a torn file.
-     */
-    public static void saveFiles(Path dir, BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store,
-            Map<String, Object> extraJson) throws IOException {
-        Path target = dir.toAbsolutePath().normalize();
+        OutputFolder.requireOwn(target, MODEL_KINDS);
         Files.createDirectories(target);
-        Path tmp = Files.createDirectory(AtomicFiles.freshSibling(target.resolve("model"), ".tmp"));
-        try {
-            writeFiles(tmp, config, vocab, doLowerCase, store, extraJson);
-            List<Path> files;
-            try (Stream<Path> list = Files.list(tmp)) {
-                files = list.sorted(Comparator.comparing((Path f) -> f.getFileName().toString().equals(WEIGHTS))
-                        .thenComparing(Path::getFileName)).toList();
+        try (RunLock lock = RunLock.acquire(target)) {
+            ModelFileSwap.recover(target);
+            OutputMarker old = OutputFolder.requireOwn(target, MODEL_KINDS);
+            Path staging = OutputFolder.stagingFolder(target);
+            try {
+                List<String> files = writeFiles(staging, config, vocab, doLowerCase, store, extraJson);
+                List<String> remove = old == null ? List.of()
+                        : old.modelFiles().stream().filter(f -> !files.contains(f)).toList();
+                OutputMarker marker = old == null ? new OutputMarker(MODEL_KIND, List.of(), files)
+                        : new OutputMarker(old.kind(), old.files(), files);
+                AtomicFiles.write(staging.resolve(OutputMarker.FILE), marker.toJson());
+                List<String> published = new ArrayList<>(files);
+                published.add(OutputMarker.FILE); // last: the marker names the set only once it is all there
+                ModelFileSwap.commit(target, staging, published, remove);
+            } finally {
+                if (!ModelFileSwap.pending(target)) {
+                    AtomicFiles.deleteRecursively(staging);
+                }
             }
-            for (Path f : files) {
-                Files.move(f, target.resolve(f.getFileName()), StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-            AtomicFiles.syncDirectory(target);
-        } finally {
-            AtomicFiles.deleteRecursively(tmp);
         }
     }
 
-    private static void writeFiles(Path tmp, BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store,
-            Map<String, Object> extraJson) throws IOException {
+    private static void checkArguments(BertConfig config, Vocab vocab, Map<String, Object> extraJson) {
         if (vocab.size() > config.vocabSize) {
             throw new IllegalArgumentException("vocab has " + vocab.size() + " tokens but config vocab_size is "
                     + config.vocabSize);
@@ -119,6 +109,11 @@ public final class ModelDirectory {
                         + "\" must be a plain *.json name other than " + RESERVED);
             }
         }
+    }
+
+    /** Writes and fsyncs the model files into {@code tmp}; returns their names. */
+    private static List<String> writeFiles(Path tmp, BertConfig config, Vocab vocab, boolean doLowerCase,
+            ParameterStore store, Map<String, Object> extraJson) throws IOException {
         Files.writeString(tmp.resolve(CONFIG), config.toJsonString(), StandardCharsets.UTF_8);
         vocab.write(tmp.resolve(VOCAB));
         ObjectNode tok = JSON.createObjectNode();
@@ -134,20 +129,10 @@ public final class ModelDirectory {
         }
         SafeTensors.write(tmp.resolve(WEIGHTS), weights, Map.of("format", "pt"));
         syncAll(tmp);
-    }
-
-    private static void swapIn(Path fresh, Path target) throws IOException {
-        Path parent = target.getParent();
-        if (Files.exists(target)) {
-            Path old = AtomicFiles.freshSibling(target, ".old");
-            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.syncDirectory(parent);
-            AtomicFiles.deleteRecursively(old);
-        } else {
-            Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.syncDirectory(parent);
-        }
+        List<String> names = new ArrayList<>(List.of(CONFIG, VOCAB, TOKENIZER_CONFIG));
+        names.addAll(extraJson.keySet());
+        names.add(WEIGHTS);
+        return names;
     }
 
     private static void writeJson(Path file, Object value) throws IOException {
@@ -170,6 +155,11 @@ public final class ModelDirectory {
     public static ModelDirectory open(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + ": not a model directory (does not exist or is not a directory)");
+        }
+        if (ModelFileSwap.pending(dir)) { // a save was killed after its commit: finish it before reading
+            try (RunLock lock = RunLock.acquire(dir)) {
+                ModelFileSwap.recover(dir);
+            }
         }
         BertConfig config = BertConfig.read(required(dir, CONFIG));
         Vocab vocab = Vocab.read(required(dir, VOCAB));

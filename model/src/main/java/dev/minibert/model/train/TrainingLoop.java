@@ -191,9 +191,8 @@ public final class TrainingLoop {
 
     private Path checkpoint(long step) throws IOException {
         Path dir = checkpoints.resolve("checkpoint-" + step);
-        Path tmp = checkpoints.resolve(".checkpoint-" + step + ".tmp");
-        AtomicFiles.deleteRecursively(tmp);
-        Files.createDirectories(tmp);
+        Path tmp = Files.createDirectory(
+                checkpoints.resolve(AtomicFiles.uniqueName(".checkpoint-" + step + ".", ".tmp")));
         task.writeModel(tmp);
         optimizer.save(tmp.resolve("optimizer.safetensors"));
         if (String.valueOf(step).equals(System.getProperty(CRASH_PROPERTY))) {
@@ -272,7 +271,7 @@ public final class TrainingLoop {
                 kept.add(line);
             }
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path tmp = file.resolveSibling(AtomicFiles.uniqueName("." + file.getFileName() + ".", ".tmp"));
         Files.write(tmp, kept, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

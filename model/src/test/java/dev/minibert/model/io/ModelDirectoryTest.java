@@ -193,9 +193,10 @@ class ModelDirectoryTest {
     }
 
     @Test
-    void saveReplacesAnExistingDirectoryCompletelyAndLeavesNoTempDirs() throws IOException {
+    void saveReplacesTheSetItWroteKeepsOtherFilesAndLeavesNoTempFiles() throws IOException {
         Path dir = tmp.resolve("model");
         ModelDirectory.save(dir, CONFIG, VOCAB, true, store(DataType.FLOAT, 1, true), Map.of("labels.json", List.of("a")));
+        Files.writeString(dir.resolve("notes.txt"), "mine");
         ParameterStore second = store(DataType.FLOAT, 7, false);
 
         ModelDirectory.save(dir, CONFIG, VOCAB, false, second, Map.of());
@@ -205,14 +206,33 @@ class ModelDirectoryTest {
         assertThat(md.tensors()).doesNotContainKey("classifier.weight");
         assertThat(md.tensors().get("bert.embeddings.LayerNorm.weight"))
                 .isEqualTo(second.get("bert.embeddings.LayerNorm.weight").value());
-        assertThat(dir.resolve("labels.json")).doesNotExist();
+        assertThat(dir.resolve("labels.json")).as("the old set's file the new one lacks").doesNotExist();
+        assertThat(dir.resolve("notes.txt")).hasContent("mine");
         try (Stream<Path> siblings = Files.list(tmp)) {
             assertThat(siblings).containsExactly(dir);
         }
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
-                    "config.json", "vocab.txt", "model.safetensors", "tokenizer_config.json");
+                    "config.json", "vocab.txt", "model.safetensors", "tokenizer_config.json", "notes.txt",
+                    OutputMarker.FILE, RunLock.FILE);
         }
+        assertThat(OutputMarker.read(dir).modelFiles()).containsExactlyInAnyOrder(
+                "config.json", "vocab.txt", "model.safetensors", "tokenizer_config.json");
+    }
+
+    @Test
+    void saveRefusesAFolderMinibertDidNotWriteAndChangesNothing() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("home"));
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        Files.createDirectory(dir.resolve("Documents"));
+
+        assertThatThrownBy(() -> ModelDirectory.save(dir, CONFIG, VOCAB, true, store(DataType.FLOAT, 1, false),
+                Map.of())).hasMessage(dir + " is not empty and is not a minibert output folder (no .minibert.json); "
+                + "nothing was changed: choose an empty or new folder");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("notes.txt", "Documents");
+        }
+        assertThat(dir.resolve("notes.txt")).hasContent("mine");
     }
 
     @Test
