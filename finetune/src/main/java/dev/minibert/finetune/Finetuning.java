@@ -6,12 +6,14 @@ import dev.minibert.model.PretrainedWeights;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.Fingerprint;
 import dev.minibert.model.train.LinearWarmupDecay;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,10 +36,19 @@ public final class Finetuning {
                           double layerwiseLrDecay, boolean skipBadRows, int maxBadSteps, boolean groupByLength) {
     }
 
+    /** One checkpoint per epoch; two kept, so that a damaged newest one leaves a previous one to resume from. */
+    static final int KEEP_CHECKPOINTS = 2;
+
     private Finetuning() {
     }
 
     public static TrainingLoop.Result run(Options o, Consumer<Map<String, Object>> listener) throws IOException {
+        return run(o, null, listener);
+    }
+
+    /** With {@code o.resume()}, continues from {@code checkpoint} (a checkpoint-N folder), or the newest intact one if null. */
+    public static TrainingLoop.Result run(Options o, Path checkpoint, Consumer<Map<String, Object>> listener)
+            throws IOException {
         ModelDirectory pretrained = ModelDirectory.open(o.model());
         BertConfig config = pretrained.config();
         ClassificationDataset train = ClassificationDataset.load(o.train(), format(o, o.train()), null, o.skipBadRows());
@@ -75,14 +86,42 @@ public final class Finetuning {
         adamW.setLrScale(LayerwiseLr.scales(config.numHiddenLayers, o.freezeLayers(), o.layerwiseLrDecay()));
         TrainingLoop loop = new TrainingLoop(task, adamW, new LinearWarmupDecay(o.learningRate(), warmup, total),
                 new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(),
-                        (int) EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), 1), 1,
+                        (int) EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), 1), KEEP_CHECKPOINTS,
                         o.maxBadSteps()),
-                runDir).onMetrics(listener);
-        TrainingLoop.Result result = loop.run(o.resume());
+                runDir).onMetrics(listener).fingerprint(fingerprint(o, trainData.size()));
+        TrainingLoop.Result result = loop.run(o.resume(), checkpoint);
         if (devData == null) {
             writer.write(o.out()); // nothing to choose the best by: the last model is the result
         }
         return result;
+    }
+
+    /** Every option that changes which batches and updates the steps see; the number of epochs may grow. */
+    private static Fingerprint fingerprint(Options o, int rows) throws IOException {
+        return new Fingerprint()
+                .files("--model", List.of(o.model()))
+                .files("--train", List.of(o.train()))
+                .put("training rows", rows)
+                .put("--dev", o.dev() == null ? null : Fingerprint.identity(List.of(o.dev())))
+                .put("--text-column", o.textColumn())
+                .put("--text-pair-column", o.textPairColumn())
+                .put("--label-column", o.labelColumn())
+                .put("--skip-bad-rows", o.skipBadRows())
+                .put("--seed", o.seed())
+                .put("--batch-size", o.batchSize())
+                .put("--gradient-accumulation", o.accumulation())
+                .put("--group-by-length", o.groupByLength())
+                .put("--max-seq-len", o.maxSeqLen())
+                .put("--learning-rate", o.learningRate())
+                .put("--warmup-ratio", o.warmupRatio())
+                .put("--warmup-steps", o.warmupSteps())
+                .put("--weight-decay", o.weightDecay())
+                .put("--max-grad-norm", o.maxGradNorm())
+                .put("--class-weights", o.classWeights())
+                .put("--freeze-layers", o.freezeLayers())
+                .put("--layerwise-lr-decay", o.layerwiseLrDecay())
+                .put("--metric", o.bestMetric())
+                .put("--patience", o.patience());
     }
 
     /** Columns (or JSONL keys) from the options; the kind from the file's extension; header detected. */
