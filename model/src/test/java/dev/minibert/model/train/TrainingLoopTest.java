@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.AtomicFiles;
 import dev.minibert.model.io.SafeTensors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,14 +28,23 @@ class TrainingLoopTest {
     @TempDir
     Path out;
 
-    /** Loss ‖w − 1‖²; the steps listed in {@code bad} (0-based) report a NaN loss instead. */
+    /**
+     * Loss ‖w − 1‖²; the steps listed in {@code bad} (0-based) report a NaN loss instead, or with
+     * {@code finiteLoss} a NaN in one gradient entry under a finite loss (an overflow in a backward pass).
+     */
     private static final class Quadratic implements TrainingTask {
         final ParameterStore store = new ParameterStore(DataType.DOUBLE);
         final Parameter w = store.add("w.weight", 3);
         final Set<Long> bad;
+        final boolean finiteLoss;
 
         Quadratic(Set<Long> bad) {
+            this(bad, false);
+        }
+
+        Quadratic(Set<Long> bad, boolean finiteLoss) {
             this.bad = bad;
+            this.finiteLoss = finiteLoss;
         }
 
         @Override
@@ -44,11 +54,14 @@ class TrainingLoopTest {
 
         @Override
         public double forwardBackward(long step, int micro, double scale, Map<String, Object> metrics) {
-            if (bad.contains(step)) {
+            if (bad.contains(step) && !finiteLoss) {
                 w.grad().addi(Double.NaN);
                 return Double.NaN;
             }
             w.grad().addi(w.value().sub(1).muli(2 * scale));
+            if (bad.contains(step)) {
+                w.grad().putScalar(1, Double.NaN);
+            }
             double d = w.value().sub(1).norm2Number().doubleValue();
             return d * d;
         }
@@ -78,6 +91,29 @@ class TrainingLoopTest {
         assertThat(rows.get(2).get("step").asLong()).isEqualTo(3);
         assertThat(rows.get(2).get("skipped").asText()).isEqualTo("non-finite loss");
         assertThat(rows.get(4).get("loss").asDouble()).isLessThan(rows.get(0).get("loss").asDouble());
+    }
+
+    @Test
+    void aNonFiniteGradientUnderAFiniteLossIsSkippedCountedAndEndsTheRunAfterMaxBadSteps() throws IOException {
+        Quadratic once = new Quadratic(Set.of(1L), true);
+        List<double[]> values = new ArrayList<>();
+        TrainingLoop.Result r = loop(once, 4, 2).onMetrics(m -> values.add(once.w.value().toDoubleVector())).run(false);
+        assertThat(r.skippedSteps()).isEqualTo(1);
+        assertThat(r.steps()).isEqualTo(4);
+        assertThat(values.get(1)).as("no update from the NaN gradient").containsExactly(values.get(0));
+        assertThat(values.get(2)).as("the next step updates again").isNotEqualTo(values.get(1));
+        JsonNode skipped = rows().get(1);
+        assertThat(skipped.get("skipped").asText()).isEqualTo("non-finite gradient");
+        assertThat(skipped.get("loss").asDouble()).isFinite();
+        assertThat(skipped.get("grad_norm").asText()).isEqualTo("NaN");
+
+        AtomicFiles.deleteRecursively(out.resolve("metrics.jsonl"));
+        Quadratic twice = new Quadratic(Set.of(1L, 2L), true);
+        assertThatThrownBy(() -> loop(twice, 6, 2).run(false)).isInstanceOf(DivergedException.class)
+                .hasMessageContaining("2 consecutive non-finite steps up to step 3");
+        List<JsonNode> rows = rows();
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(2).get("skipped").asText()).isEqualTo("non-finite gradient");
     }
 
     @Test
