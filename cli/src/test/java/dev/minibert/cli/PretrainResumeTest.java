@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code minibert pretrain --resume} after real damage: a JVM halted half-way through a checkpoint or a
- * metrics row, a truncated or bit-flipped checkpoint file, a changed option. Every resumed run must log
+ * {@code minibert pretrain --resume} after real damage: a JVM halted half-way through a metrics row, a
+ * truncated or bit-flipped checkpoint file, a changed option (a JVM halted half-way through a checkpoint:
+ * PretrainingTest). Every resumed run must log
  * exactly the losses of one uninterrupted 8-step run (dropout on, so the seeds of each step matter too).
  */
 class PretrainResumeTest {
@@ -49,27 +50,25 @@ class PretrainResumeTest {
         assertThat(uninterrupted).hasSize(8).doesNotHaveDuplicates();
     }
 
-    /** A constant learning rate (no warmup, no decay) makes a run grown from 6 to 8 steps the same as one of 8. */
+    /**
+     * A constant learning rate (no warmup, no decay) makes a run grown from 6 to 8 steps the same as one of 8.
+     * An option in {@code more} that is already there replaces its value.
+     */
     private static String[] args(Path out, long steps, String... more) {
         List<String> a = new ArrayList<>(List.of("pretrain", "--corpus", data.resolve("corpus.txt").toString(),
                 "--vocab", data.resolve("vocab.txt").toString(), "--config", data.resolve("config.json").toString(),
                 "--out", out.toString(), "--max-steps", Long.toString(steps), "--batch-size", "2", "--max-seq-len", "12",
                 "--learning-rate", "1e-3", "--warmup-steps", "0", "--decay-ratio", "0", "--log-every", "1",
                 "--save-every", "2", "--eval-fraction", "0", "--threads", "1"));
-        a.addAll(List.of(more));
+        for (int i = 0; i < more.length; i++) {
+            int at = a.indexOf(more[i]);
+            if (at >= 0 && i + 1 < more.length) {
+                a.set(at + 1, more[++i]);
+            } else {
+                a.add(more[i]);
+            }
+        }
         return a.toArray(String[]::new);
-    }
-
-    @Test
-    void haltedHalfWayThroughACheckpointResumesFromThePreviousOneBitForBit() throws Exception {
-        Path out = dir.resolve("run");
-        assertThat(haltedChild(TrainingLoop.CRASH_PROPERTY, "6", args(out, 8))).isEqualTo(137);
-        assertThat(out.resolve("checkpoints/checkpoint-4")).isDirectory();
-        assertThat(out.resolve("checkpoints/checkpoint-6")).doesNotExist();
-
-        CliRun resumed = CliRun.of("", args(out, 8, "--resume"));
-        assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
-        assertThat(losses(out)).containsExactlyElementsOf(uninterrupted);
     }
 
     @Test
