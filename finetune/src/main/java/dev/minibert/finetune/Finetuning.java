@@ -99,10 +99,10 @@ public final class Finetuning {
     /** Every option that changes which batches and updates the steps see; the number of epochs may grow. */
     private static Fingerprint fingerprint(Options o, int rows) throws IOException {
         return new Fingerprint()
-                .files("--model", List.of(o.model()))
+                .folder("--model", o.model())
                 .files("--train", List.of(o.train()))
                 .put("training rows", rows)
-                .put("--dev", o.dev() == null ? null : Fingerprint.identity(List.of(o.dev())))
+                .files("--dev", o.dev() == null ? null : List.of(o.dev()))
                 .put("--text-column", o.textColumn())
                 .put("--text-pair-column", o.textPairColumn())
                 .put("--label-column", o.labelColumn())

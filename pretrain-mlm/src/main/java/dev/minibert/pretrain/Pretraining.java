@@ -143,7 +143,7 @@ public final class Pretraining {
         return new Fingerprint()
                 .files("--corpus", reader.files())
                 .put("training sequences", sequences)
-                .put("--init-from", o.initFrom() == null ? null : Fingerprint.identity(List.of(o.initFrom())))
+                .folder("--init-from", o.initFrom())
                 .put("--vocab", "sha256 " + Sha256.of(String.join("\n", vocab.tokens()).getBytes(StandardCharsets.UTF_8)))
                 .put("--config", config.toJsonString().strip())
                 .put("--lowercase", lower)

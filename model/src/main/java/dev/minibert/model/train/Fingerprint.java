@@ -28,28 +28,27 @@ public final class Fingerprint {
         return this;
     }
 
-    public Fingerprint files(String option, List<Path> paths) throws IOException {
-        return put(option, identity(paths));
-    }
-
-    /** The contents of files (folders walked in name order, hidden names skipped): sha256 and size. */
-    public static String identity(List<Path> paths) throws IOException {
-        List<Path> files = new ArrayList<>();
-        for (Path p : paths) {
-            if (Files.isDirectory(p)) {
-                try (Stream<Path> walk = Files.walk(p)) {
-                    walk.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
-                            .sorted().forEach(files::add);
-                }
-            } else {
-                files.add(p);
-            }
+    /** The files' identity: the sha256 of their contents in order, and their size; null: not given. */
+    public Fingerprint files(String option, List<Path> files) throws IOException {
+        if (files == null) {
+            return put(option, null);
         }
         long bytes = 0;
         for (Path f : files) {
             bytes += Files.size(f);
         }
-        return "sha256 " + Sha256.of(files) + ", " + bytes + " bytes in " + files.size() + " file(s)";
+        return put(option, "sha256 " + Sha256.of(files) + ", " + bytes + " bytes in " + files.size() + " file(s)");
+    }
+
+    /** A model directory's files (hidden ones, such as an interrupted write's, left out); null: not given. */
+    public Fingerprint folder(String option, Path dir) throws IOException {
+        if (dir == null) {
+            return put(option, null);
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            return files(option, list.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList());
+        }
     }
 
     ObjectNode toJson() {
