@@ -140,6 +140,37 @@ class TrainingLoopTest {
         }
     }
 
+    /**
+     * A checkpoint whose trainer_state.json records no sha256 (an older minibert's, or a hand-edited one)
+     * cannot be verified: the resume passes over it to the previous one and still ends where an
+     * uninterrupted run does. A run shortened below the checkpoint's step is refused.
+     */
+    @Test
+    void anUnverifiableCheckpointIsPassedOverAndARunShorterThanItsStepRefused() throws IOException {
+        Quadratic whole = new Quadratic(Set.of());
+        loop(whole, 6, 3).run(false);
+        double[] expected = whole.w.value().toDoubleVector();
+        List<JsonNode> expectedRows = rows();
+        AtomicFiles.deleteRecursively(out.resolve("metrics.jsonl"));
+        AtomicFiles.deleteRecursively(out.resolve("checkpoints"));
+
+        assertThatThrownBy(() -> loop(new Quadratic(Set.of()), 6, 3).onMetrics(m -> {
+            if (((Number) m.get("step")).longValue() == 5) {
+                throw new IllegalStateException("killed");
+            }
+        }).run(false)).hasMessage("killed");
+        Path state = out.resolve("checkpoints/checkpoint-4/trainer_state.json");
+        Files.writeString(state, "{\"step\": 4, \"total_steps\": 6}");
+
+        Quadratic resumed = new Quadratic(Set.of());
+        assertThatThrownBy(() -> loop(resumed, 1, 3).run(true)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("checkpoint-2").hasMessageContaining("at step 2, beyond this run's 1 steps");
+        loop(resumed, 6, 3).run(true);
+        assertThat(resumed.w.value().toDoubleVector()).containsExactly(expected);
+        assertThat(rows().stream().map(r -> r.get("loss").asDouble()).toList())
+                .containsExactlyElementsOf(expectedRows.stream().map(r -> r.get("loss").asDouble()).toList());
+    }
+
     private List<JsonNode> rows() throws IOException {
         List<JsonNode> rows = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
