@@ -208,7 +208,7 @@ public final class TrainingLoop {
         }
         new CheckpointState(step, options.totalSteps(), fingerprint).write(tmp);
         AtomicFiles.syncDirectory(tmp);
-        AtomicFiles.deleteRecursively(dir); // only a damaged one we wrote, left behind by a resume that fell back
+        AtomicFiles.deleteRecursively(dir); // ours: passed over by a resume from an earlier one (damaged, or named)
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.syncDirectory(dir);
         AtomicFiles.syncDirectory(checkpoints);
@@ -228,7 +228,7 @@ public final class TrainingLoop {
      * about each newer one that does not; null when there is none at all. Temp folders of interrupted
      * writes never carry a checkpoint's name, so they are not considered.
      */
-    public Path newestIntactCheckpoint() throws IOException {
+    private Path newestIntactCheckpoint() throws IOException {
         List<Path> all = checkpointFolders();
         for (int i = all.size() - 1; i >= 0; i--) {
             try {
