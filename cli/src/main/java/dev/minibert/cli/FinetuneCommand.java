@@ -19,7 +19,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--train", required = true, description = "training data (.csv, .tsv, .jsonl)") Path train;
     @Option(names = "--dev", description = "dev data: evaluated each epoch, best model kept") Path dev;
     @Option(names = "--out", required = true, description = "output model directory (training/ holds metrics and checkpoints)") Path out;
-    @Option(names = "--epochs", defaultValue = "3", description = "passes over the training data") int epochs;
+    @Option(names = "--epochs", defaultValue = "3", description = "passes over the training data (may grow on --resume)") int epochs;
     @Option(names = "--batch-size", defaultValue = "16", description = "examples per optimizer step (before accumulation)") int batchSize;
     @Option(names = "--gradient-accumulation", defaultValue = "1", description = "micro-batches summed into one optimizer step") int accumulation;
     @Option(names = "--max-seq-len", defaultValue = "128", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
@@ -30,7 +30,11 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "clip the global gradient L2 norm to this") double maxGradNorm;
     @Option(names = "--log-every", defaultValue = "10", description = "append a metrics.jsonl line every N steps") int logEvery;
     @Option(names = "--seed", defaultValue = "42", description = "the one seed every random choice derives from") long seed;
-    @Option(names = "--resume", description = "continue from the latest checkpoint under --out/training") boolean resume;
+    @Option(names = "--resume", arity = "0..1", paramLabel = "CHECKPOINT", fallbackValue = "",
+            description = "continue from the newest intact checkpoint under --out/training (or from CHECKPOINT, a "
+                    + "checkpoint-N folder); a damaged one is reported and an older one used; refused if an option "
+                    + "that changes the training trajectory differs (--epochs may grow)")
+    String resume;
     @Mixin OverwriteOption overwrite;
     @Spec CommandSpec spec;
     @Option(names = "--text-column", description = "column (or JSONL key) of the text (default: text, or text_a for pairs)") String textColumn;
@@ -55,15 +59,15 @@ final class FinetuneCommand implements Callable<Integer> {
         if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
             throw new IllegalArgumentException("--metric must be accuracy or macro_f1, got " + metric);
         }
-        overwrite.apply(out, ModelDirectory.FINETUNE_KIND, resume, spec.commandLine());
+        overwrite.apply(out, ModelDirectory.FINETUNE_KIND, resume != null, spec.commandLine());
         Nd4jSetup.init(threads);
         Finetuning.Options o = new Finetuning.Options(model, train, dev, out,
                 textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,
                 learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps, weightDecay, maxGradNorm, logEvery,
-                seed, resume, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps,
+                seed, resume != null, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps,
                 groupByLength);
         try (TrainingProgress progress = new TrainingProgress("finetune", 0, logEvery)) {
-            TrainingLoop.Result r = Finetuning.run(o, progress);
+            TrainingLoop.Result r = Finetuning.run(o, resume == null || resume.isEmpty() ? null : Path.of(resume), progress);
             System.err.printf("finetuned %d steps%s; model in %s%n", r.steps(),
                     r.stoppedEarly() ? " (stopped early)" : "", out);
         }

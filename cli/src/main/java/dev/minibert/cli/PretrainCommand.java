@@ -25,7 +25,7 @@ final class PretrainCommand implements Callable<Integer> {
     Path initFrom;
     @Option(names = "--out", required = true, description = "run directory: metrics.jsonl, checkpoints/, model/")
     Path out;
-    @Option(names = "--max-steps", description = "optimizer steps (default: --epochs passes over the data)")
+    @Option(names = "--max-steps", description = "optimizer steps (default: --epochs passes over the data); may grow on --resume")
     Long maxSteps;
     @Option(names = "--epochs", defaultValue = "1", description = "passes over the data when --max-steps is not given")
     int epochs;
@@ -45,7 +45,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--save-every", defaultValue = "500", description = "checkpoint every N steps (and at the end)") int saveEvery;
     @Option(names = "--keep-checkpoints", defaultValue = "3", description = "how many of the latest checkpoints to keep") int keepCheckpoints;
     @Option(names = "--seed", defaultValue = "42", description = "the one seed every random choice derives from") long seed;
-    @Option(names = "--resume", description = "continue from the latest checkpoint under --out") boolean resume;
+    @Option(names = "--resume", arity = "0..1", paramLabel = "CHECKPOINT", fallbackValue = "",
+            description = "continue from the newest intact checkpoint under --out (or from CHECKPOINT, a "
+                    + "checkpoint-N folder); a damaged one is reported and an older one used; refused if an option "
+                    + "that changes the training trajectory differs (--max-steps may grow)")
+    String resume;
     @Mixin OverwriteOption overwrite;
     @Spec CommandSpec spec;
     @Option(names = "--no-head-transform", description = "MLM head without Dense+GELU+LayerNorm (ablation)") boolean noHeadTransform;
@@ -64,14 +68,14 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        overwrite.apply(out, Pretraining.KIND, resume, spec.commandLine());
+        overwrite.apply(out, Pretraining.KIND, resume != null, spec.commandLine());
         Nd4jSetup.init(threads);
         Pretraining.Options o = new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
                 accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
-                logEvery, saveEvery, keepCheckpoints, seed, resume, !noHeadTransform, wholeWordMask, evalFraction,
+                logEvery, saveEvery, keepCheckpoints, seed, resume != null, !noHeadTransform, wholeWordMask, evalFraction,
                 maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio);
         try (TrainingProgress progress = new TrainingProgress("pretrain", maxSteps == null ? 0 : maxSteps, logEvery)) {
-            TrainingLoop.Result r = Pretraining.run(o, progress);
+            TrainingLoop.Result r = Pretraining.run(o, resume == null || resume.isEmpty() ? null : Path.of(resume), progress);
             System.err.printf("pretrained %d steps, last loss %.4f; model in %s%n", r.steps(), r.lastLoss(),
                     out.resolve("model"));
         }

@@ -65,6 +65,39 @@ class FinetuneCommandTest {
                 .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
     }
 
+    /** A resumed finetuning run must keep its trajectory options; its number of epochs may grow. */
+    @Test
+    void resumeRefusesAChangedLearningRateAndAcceptsMoreEpochs() throws IOException {
+        Path model = pretrained();
+        Path train = Files.writeString(dir.resolve("train.csv"),
+                "text,label\nthe cat sat,a\nthe dog ran,b\nthe cat ran,a\nthe mat sat,b\n", StandardCharsets.UTF_8);
+        Path out = dir.resolve("out");
+        String[] base = {"finetune", "--model", model.toString(), "--train", train.toString(), "--out", out.toString(),
+                "--batch-size", "2", "--log-every", "1", "--threads", "1"};
+        assertThat(CliRun.of("", concat(base, "--epochs", "2")).exitCode()).isZero();
+
+        CliRun refused = CliRun.of("", concat(base, "--epochs", "2", "--resume", "--learning-rate", "1e-4"));
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.stderr()).contains("--learning-rate changed since", "was 5.0E-5, now 1.0E-4")
+                .doesNotContain("\tat ");
+
+        CliRun grown = CliRun.of("", concat(base, "--epochs", "3", "--resume"));
+        assertThat(grown.exitCode()).as(grown.stderr()).isZero();
+        assertThat(grown.stderr()).contains("finetuned 6 steps");
+        assertThat(Files.readAllLines(out.resolve("training/metrics.jsonl"))).hasSize(6);
+        try (var checkpoints = Files.list(out.resolve("training/checkpoints"))) {
+            assertThat(checkpoints.map(p -> p.getFileName().toString()))
+                    .as("two kept, so that a damaged newest one leaves one to resume from")
+                    .containsExactlyInAnyOrder("checkpoint-4", "checkpoint-6");
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void badRowExitsOneNamingFileAndLine() throws IOException {
         Path model = pretrained();

@@ -8,6 +8,7 @@ import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.io.RunLock;
 import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.Fingerprint;
 import dev.minibert.model.train.LinearWarmupDecay;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
@@ -40,10 +41,19 @@ public final class Finetuning {
                           double layerwiseLrDecay, boolean skipBadRows, int maxBadSteps, boolean groupByLength) {
     }
 
+    /** One checkpoint per epoch; two kept, so that a damaged newest one leaves a previous one to resume from. */
+    static final int KEEP_CHECKPOINTS = 2;
+
     private Finetuning() {
     }
 
     public static TrainingLoop.Result run(Options o, Consumer<Map<String, Object>> listener) throws IOException {
+        return run(o, null, listener);
+    }
+
+    /** With {@code o.resume()}, continues from {@code checkpoint} (a checkpoint-N folder), or the newest intact one if null. */
+    public static TrainingLoop.Result run(Options o, Path checkpoint, Consumer<Map<String, Object>> listener)
+            throws IOException {
         ModelDirectory pretrained = ModelDirectory.open(o.model());
         BertConfig config = pretrained.config();
         ClassificationDataset train = ClassificationDataset.load(o.train(), format(o, o.train()), null, o.skipBadRows());
@@ -65,13 +75,13 @@ public final class Finetuning {
         PretrainedWeights.load(pretrained, store, n -> n.startsWith("classifier.") || n.startsWith("bert.pooler."), o.seed());
 
         try (RunLock lock = OutputFolder.openRun(o.out(), ModelDirectory.FINETUNE_KIND, FILES, o.resume())) {
-            return train(o, pretrained, labels, store, model, trainData, devData, listener);
+            return train(o, checkpoint, pretrained, labels, store, model, trainData, devData, listener);
         }
     }
 
     /** The run itself, while this process holds the output folder's lock. */
-    private static TrainingLoop.Result train(Options o, ModelDirectory pretrained, LabelMap labels, ParameterStore store,
-            BertForSequenceClassification model, EncodedExamples trainData, EncodedExamples devData,
+    private static TrainingLoop.Result train(Options o, Path checkpoint, ModelDirectory pretrained, LabelMap labels,
+            ParameterStore store, BertForSequenceClassification model, EncodedExamples trainData, EncodedExamples devData,
             Consumer<Map<String, Object>> listener) throws IOException {
         BertConfig config = pretrained.config();
         Path runDir = o.out().resolve(TRAINING);
@@ -91,14 +101,42 @@ public final class Finetuning {
         adamW.setLrScale(LayerwiseLr.scales(config.numHiddenLayers, o.freezeLayers(), o.layerwiseLrDecay()));
         TrainingLoop loop = new TrainingLoop(task, adamW, new LinearWarmupDecay(o.learningRate(), warmup, total),
                 new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(),
-                        (int) EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), 1), 1,
+                        (int) EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), 1), KEEP_CHECKPOINTS,
                         o.maxBadSteps()),
-                runDir).onMetrics(listener);
-        TrainingLoop.Result result = loop.run(o.resume());
+                runDir).onMetrics(listener).fingerprint(fingerprint(o, trainData.size()));
+        TrainingLoop.Result result = loop.run(o.resume(), checkpoint);
         if (devData == null) {
             writer.write(o.out()); // nothing to choose the best by: the last model is the result
         }
         return result;
+    }
+
+    /** Every option that changes which batches and updates the steps see; the number of epochs may grow. */
+    private static Fingerprint fingerprint(Options o, int rows) throws IOException {
+        return new Fingerprint()
+                .folder("--model", o.model())
+                .files("--train", List.of(o.train()))
+                .put("training rows", rows)
+                .files("--dev", o.dev() == null ? null : List.of(o.dev()))
+                .put("--text-column", o.textColumn())
+                .put("--text-pair-column", o.textPairColumn())
+                .put("--label-column", o.labelColumn())
+                .put("--skip-bad-rows", o.skipBadRows())
+                .put("--seed", o.seed())
+                .put("--batch-size", o.batchSize())
+                .put("--gradient-accumulation", o.accumulation())
+                .put("--group-by-length", o.groupByLength())
+                .put("--max-seq-len", o.maxSeqLen())
+                .put("--learning-rate", o.learningRate())
+                .put("--warmup-ratio", o.warmupRatio())
+                .put("--warmup-steps", o.warmupSteps())
+                .put("--weight-decay", o.weightDecay())
+                .put("--max-grad-norm", o.maxGradNorm())
+                .put("--class-weights", o.classWeights())
+                .put("--freeze-layers", o.freezeLayers())
+                .put("--layerwise-lr-decay", o.layerwiseLrDecay())
+                .put("--metric", o.bestMetric())
+                .put("--patience", o.patience());
     }
 
     /** Columns (or JSONL keys) from the options; the kind from the file's extension; header detected. */

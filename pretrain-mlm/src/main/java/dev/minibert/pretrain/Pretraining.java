@@ -8,12 +8,16 @@ import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.io.RunLock;
 import dev.minibert.model.train.AdamW;
+import dev.minibert.model.io.Sha256;
 import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.Fingerprint;
 import dev.minibert.model.train.LinearWarmupDecay;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +49,12 @@ public final class Pretraining {
     }
 
     public static TrainingLoop.Result run(Options o, Consumer<Map<String, Object>> listener) throws IOException {
+        return run(o, null, listener);
+    }
+
+    /** With {@code o.resume()}, continues from {@code checkpoint} (a checkpoint-N folder), or the newest intact one if null. */
+    public static TrainingLoop.Result run(Options o, Path checkpoint, Consumer<Map<String, Object>> listener)
+            throws IOException {
         // model definition: an existing directory to continue from, or a config + vocab
         BertConfig config;
         Vocab vocab;
@@ -75,12 +85,12 @@ public final class Pretraining {
             throw new IllegalArgumentException("--decay-ratio must be in [0, 1], got " + o.decayRatio());
         }
         try (RunLock lock = OutputFolder.openRun(o.out(), KIND, FILES, o.resume())) {
-            return train(o, config, vocab, lower, init, listener);
+            return train(o, checkpoint, config, vocab, lower, init, listener);
         }
     }
 
     /** The run itself, while this process holds the run folder's lock. */
-    private static TrainingLoop.Result train(Options o, BertConfig config, Vocab vocab, boolean lower,
+    private static TrainingLoop.Result train(Options o, Path checkpoint, BertConfig config, Vocab vocab, boolean lower,
             ModelDirectory init, Consumer<Map<String, Object>> listener) throws IOException {
         // data: documents split into train / held-out by a seeded coin per document
         BertTokenizer tokenizer = new BertTokenizer(vocab, lower);
@@ -131,9 +141,41 @@ public final class Pretraining {
                 new LinearWarmupDecay(o.learningRate(), warmup,
                         o.decayRatio() == null ? total - warmup : Math.round(o.decayRatio() * total), total),
                 new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(), o.saveEvery(),
-                        o.keepCheckpoints(), o.maxBadSteps()), o.out()).onMetrics(listener);
-        TrainingLoop.Result result = loop.run(o.resume());
+                        o.keepCheckpoints(), o.maxBadSteps()), o.out()).onMetrics(listener)
+                .fingerprint(fingerprint(o, reader, vocab, config, lower, train.size()));
+        TrainingLoop.Result result = loop.run(o.resume(), checkpoint);
         ModelDirectory.save(o.out().resolve("model"), config, vocab, lower, store, Map.of());
         return result;
     }
+
+    /** Every option that changes which batches, masks and updates the steps see; the step count may grow. */
+    private static Fingerprint fingerprint(Options o, CorpusReader reader, Vocab vocab, BertConfig config, boolean lower,
+                                           int sequences) throws IOException {
+        return new Fingerprint()
+                .files("--corpus", reader.files())
+                .put("training sequences", sequences)
+                .folder("--init-from", o.initFrom())
+                .put("--vocab", "sha256 " + Sha256.of(String.join("\n", vocab.tokens()).getBytes(StandardCharsets.UTF_8)))
+                .put("--config", config.toJsonString().strip())
+                .put("--lowercase", lower)
+                .put("--seed", o.seed())
+                .put("--batch-size", o.batchSize())
+                .put("--gradient-accumulation", o.accumulation())
+                .put("--max-seq-len", o.maxSeqLen())
+                .put("--learning-rate", o.learningRate())
+                .put("--warmup-steps", o.warmupSteps())
+                .put("--warmup-ratio", o.warmupRatio())
+                .put("--decay-ratio", o.decayRatio())
+                .put("--weight-decay", o.weightDecay())
+                .put("--adam-epsilon", o.adamEpsilon())
+                .put("--max-grad-norm", o.maxGradNorm())
+                .put("--no-head-transform", !o.headTransform())
+                .put("--whole-word-mask", o.wholeWordMask())
+                .put("--max-predictions-per-seq", o.maxPredictionsPerSeq())
+                .put("--short-seq-prob", o.shortSeqProb())
+                .put("--eval-fraction", o.evalFraction())
+                .put("--document-per-line", o.documentPerLine())
+                .put("--skip-bad-lines", o.skipBadLines());
+    }
+
 }

@@ -70,8 +70,15 @@ public final class AtomicFiles {
                 + suffix;
     }
 
+    /** Flushes a file written by other means (a checkpoint's files before its folder is renamed into place). */
+    public static void syncFile(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
     /** Makes a rename durable; some file systems cannot open a directory, which only weakens durability. */
-    static void syncDirectory(Path dir) {
+    public static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {

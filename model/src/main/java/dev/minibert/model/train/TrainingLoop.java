@@ -1,20 +1,13 @@
 package dev.minibert.model.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.AtomicFiles;
 import dev.minibert.model.io.SafeTensors;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,16 +15,22 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The loop shared by pretraining and finetuning: schedule, gradient accumulation, global-norm
  * clipping, a guard against non-finite steps, AdamW, JSONL metrics with per-layer gradient norms and
- * LayerNorm gammas, and atomic checkpoints ({@code out/checkpoints/checkpoint-N}) that resume exactly.
+ * LayerNorm gammas, and atomic checkpoints ({@code out/checkpoints/checkpoint-N}) that resume exactly:
+ * each records the sha256 of its files and the run's {@link Fingerprint}; a resume skips damaged ones
+ * and refuses a run whose trajectory options changed.
  */
 public final class TrainingLoop {
     /** System property: a step number whose checkpoint write halts the JVM half-way (kill-and-resume tests). */
     public static final String CRASH_PROPERTY = "minibert.crashDuringCheckpoint";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** System property: a step number whose metrics row is written half-way before the JVM halts. */
+    public static final String CRASH_METRICS_PROPERTY = "minibert.crashDuringMetrics";
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
 
     public record Options(long totalSteps, int accumulation, double maxGradNorm, int logEvery, int saveEvery,
                           int keepCheckpoints, int maxBadSteps) {
@@ -55,6 +54,7 @@ public final class TrainingLoop {
     private final Path out;
     private final Path checkpoints;
     private Consumer<Map<String, Object>> listener = m -> { };
+    private Fingerprint fingerprint = new Fingerprint();
 
     public TrainingLoop(TrainingTask task, AdamW optimizer, LinearWarmupDecay schedule, Options options, Path out) {
         this.task = task;
@@ -68,6 +68,12 @@ public final class TrainingLoop {
     /** Receives every metrics row (progress bars, logs). */
     public TrainingLoop onMetrics(Consumer<Map<String, Object>> listener) {
         this.listener = listener;
+        return this;
+    }
+
+    /** The options that decide the trajectory: recorded in every checkpoint, compared on resume. */
+    public TrainingLoop fingerprint(Fingerprint fingerprint) {
+        this.fingerprint = fingerprint;
         return this;
     }
 
@@ -87,27 +93,34 @@ public final class TrainingLoop {
         }
     }
 
-    /** Trains from step 0, or from the latest checkpoint under {@code out} when {@code resume} is set. */
+    /** Trains from step 0, or from the newest intact checkpoint under {@code out} when {@code resume} is set. */
     public Result run(boolean resume) throws IOException {
+        return run(resume, null);
+    }
+
+    /**
+     * As {@link #run(boolean)}; with {@code resume} and a {@code checkpoint} folder, continues from that
+     * one (which must be intact) instead of the newest intact one.
+     */
+    public Result run(boolean resume, Path checkpoint) throws IOException {
         refuseToOverwrite(out, resume);
         Files.createDirectories(checkpoints);
         long start = 0;
         Path last = null;
         if (resume) {
-            last = latestCheckpoint();
+            last = checkpoint != null ? checkpoint : newestIntactCheckpoint();
             if (last != null) {
                 start = restore(last);
             }
         }
-        truncateMetrics(start);
+        MetricsLog.cutBack(metricsFile(), start);
         ParameterStore store = task.store();
         int bad = 0;
         int skipped = 0;
         double lastLoss = Double.NaN;
         boolean stoppedEarly = false;
         long step = start;
-        try (Writer metrics = Files.newBufferedWriter(metricsFile(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        try (MetricsLog metrics = new MetricsLog(metricsFile())) {
             while (step < options.totalSteps()) {
                 long t0 = System.nanoTime();
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -132,7 +145,7 @@ public final class TrainingLoop {
                     store.zeroGrad();
                     skipped++;
                     row.put("skipped", !Double.isFinite(loss) ? "non-finite loss" : "non-finite gradient");
-                    writeRow(metrics, row);
+                    metrics.write(row);
                     listener.accept(row);
                     if (++bad >= options.maxBadSteps()) {
                         throw new DivergedException(step, bad);
@@ -153,7 +166,7 @@ public final class TrainingLoop {
                 if (logDue || taskReported || !keepGoing) {
                     row.put("grad_norms", groupNorms != null ? groupNorms : GradientProbe.groupNorms(store));
                     row.put("layer_norm_gamma", gammaStats(store));
-                    writeRow(metrics, row);
+                    metrics.write(row);
                 }
                 listener.accept(row);
                 boolean due = options.saveEvery() > 0 && step % options.saveEvery() == 0;
@@ -163,7 +176,7 @@ public final class TrainingLoop {
                     evalRow.put("step", step);
                     task.afterCheckpoint(step, last, evalRow);
                     if (evalRow.size() > 1) {
-                        writeRow(metrics, evalRow);
+                        metrics.write(evalRow);
                         listener.accept(evalRow);
                     }
                 }
@@ -183,12 +196,6 @@ public final class TrainingLoop {
         return stats;
     }
 
-    private void writeRow(Writer metrics, Map<String, Object> row) throws IOException {
-        metrics.write(JSON.writeValueAsString(row));
-        metrics.write('\n');
-        metrics.flush();
-    }
-
     private Path checkpoint(long step) throws IOException {
         Path dir = checkpoints.resolve("checkpoint-" + step);
         Path tmp = Files.createDirectory(
@@ -198,36 +205,52 @@ public final class TrainingLoop {
         if (String.valueOf(step).equals(System.getProperty(CRASH_PROPERTY))) {
             Runtime.getRuntime().halt(137); // simulate a kill mid-write: the temp dir is all that remains
         }
-        ObjectNode state = JSON.createObjectNode();
-        state.put("step", step);
-        state.put("total_steps", options.totalSteps());
-        Files.writeString(tmp.resolve("trainer_state.json"), state.toPrettyString(), StandardCharsets.UTF_8);
-        AtomicFiles.deleteRecursively(dir);
+        new CheckpointState(step, options.totalSteps(), fingerprint).write(tmp);
+        AtomicFiles.syncDirectory(tmp);
+        AtomicFiles.deleteRecursively(dir); // ours: passed over by a resume from an earlier one (damaged, or named)
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncDirectory(dir);
+        AtomicFiles.syncDirectory(checkpoints);
         prune();
         return dir;
     }
 
     private void prune() throws IOException {
-        List<Path> all = completeCheckpoints();
+        List<Path> all = checkpointFolders();
         for (int i = 0; i < all.size() - options.keepCheckpoints(); i++) {
             AtomicFiles.deleteRecursively(all.get(i));
         }
     }
 
-    /** The newest checkpoint whose rename completed; temp dirs of interrupted writes are ignored. */
-    public Path latestCheckpoint() throws IOException {
-        List<Path> all = completeCheckpoints();
-        return all.isEmpty() ? null : all.get(all.size() - 1);
+    /**
+     * The newest checkpoint whose files match their recorded sha256, warning (one line naming the file)
+     * about each newer one that does not; null when there is none at all. Temp folders of interrupted
+     * writes never carry a checkpoint's name, so they are not considered.
+     */
+    private Path newestIntactCheckpoint() throws IOException {
+        List<Path> all = checkpointFolders();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                CheckpointState.verify(all.get(i));
+                return all.get(i);
+            } catch (IOException damaged) {
+                LOG.warn("{}; {}", damaged.getMessage(), i > 0 ? "falling back to " + all.get(i - 1).getFileName()
+                        : "no older checkpoint");
+            }
+        }
+        if (!all.isEmpty()) {
+            throw new IOException("no intact checkpoint under " + checkpoints + " to resume from; start a new run "
+                    + "in another --out");
+        }
+        return null;
     }
 
-    private List<Path> completeCheckpoints() throws IOException {
+    private List<Path> checkpointFolders() throws IOException {
         if (!Files.isDirectory(checkpoints)) {
             return List.of();
         }
         try (Stream<Path> s = Files.list(checkpoints)) {
-            return s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+"))
-                    .filter(p -> Files.exists(p.resolve("trainer_state.json")))
+            return s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+") && Files.isDirectory(p))
                     .sorted(Comparator.comparingLong(TrainingLoop::stepOf))
                     .toList();
         }
@@ -238,11 +261,14 @@ public final class TrainingLoop {
     }
 
     private long restore(Path checkpoint) throws IOException {
-        JsonNode state = JSON.readTree(checkpoint.resolve("trainer_state.json").toFile());
-        long step = state.path("step").asLong(-1);
+        CheckpointState state = CheckpointState.verify(checkpoint);
+        Path stateFile = checkpoint.resolve(CheckpointState.FILE);
+        fingerprint.requireSameAs(state.fingerprint(), stateFile);
+        long step = state.step();
+        LOG.info("resuming from {} (step {})", checkpoint, step);
         if (step < 0 || step > options.totalSteps()) {
-            throw new IOException(checkpoint.resolve("trainer_state.json") + ": step " + step
-                    + " is not within this run's " + options.totalSteps() + " steps");
+            throw new IllegalArgumentException("--resume: " + stateFile + " is at step " + step + ", beyond this run's "
+                    + options.totalSteps() + " steps (the number of steps may grow on resume, not shrink below it)");
         }
         Map<String, INDArray> tensors = SafeTensors.read(checkpoint.resolve("model.safetensors"));
         for (Parameter p : task.store()) {
@@ -257,23 +283,6 @@ public final class TrainingLoop {
         optimizer.restore(checkpoint.resolve("optimizer.safetensors"));
         task.restore(checkpoint);
         return step;
-    }
-
-    /** Drops metric rows past the resumed step, so the file reads as one uninterrupted run. */
-    private void truncateMetrics(long step) throws IOException {
-        Path file = metricsFile();
-        if (!Files.exists(file)) {
-            return;
-        }
-        List<String> kept = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (!line.isBlank() && JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) <= step) {
-                kept.add(line);
-            }
-        }
-        Path tmp = file.resolveSibling(AtomicFiles.uniqueName("." + file.getFileName() + ".", ".tmp"));
-        Files.write(tmp, kept, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void require(boolean ok, String message) {

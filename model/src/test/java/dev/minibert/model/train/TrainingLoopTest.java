@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.AtomicFiles;
 import dev.minibert.model.io.SafeTensors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,14 +28,23 @@ class TrainingLoopTest {
     @TempDir
     Path out;
 
-    /** Loss ‖w − 1‖²; the steps listed in {@code bad} (0-based) report a NaN loss instead. */
+    /**
+     * Loss ‖w − 1‖²; the steps listed in {@code bad} (0-based) report a NaN loss instead, or with
+     * {@code finiteLoss} a NaN in one gradient entry under a finite loss (an overflow in a backward pass).
+     */
     private static final class Quadratic implements TrainingTask {
         final ParameterStore store = new ParameterStore(DataType.DOUBLE);
         final Parameter w = store.add("w.weight", 3);
         final Set<Long> bad;
+        final boolean finiteLoss;
 
         Quadratic(Set<Long> bad) {
+            this(bad, false);
+        }
+
+        Quadratic(Set<Long> bad, boolean finiteLoss) {
             this.bad = bad;
+            this.finiteLoss = finiteLoss;
         }
 
         @Override
@@ -44,11 +54,14 @@ class TrainingLoopTest {
 
         @Override
         public double forwardBackward(long step, int micro, double scale, Map<String, Object> metrics) {
-            if (bad.contains(step)) {
+            if (bad.contains(step) && !finiteLoss) {
                 w.grad().addi(Double.NaN);
                 return Double.NaN;
             }
             w.grad().addi(w.value().sub(1).muli(2 * scale));
+            if (bad.contains(step)) {
+                w.grad().putScalar(1, Double.NaN);
+            }
             double d = w.value().sub(1).norm2Number().doubleValue();
             return d * d;
         }
@@ -81,6 +94,29 @@ class TrainingLoopTest {
     }
 
     @Test
+    void aNonFiniteGradientUnderAFiniteLossIsSkippedCountedAndEndsTheRunAfterMaxBadSteps() throws IOException {
+        Quadratic once = new Quadratic(Set.of(1L), true);
+        List<double[]> values = new ArrayList<>();
+        TrainingLoop.Result r = loop(once, 4, 2).onMetrics(m -> values.add(once.w.value().toDoubleVector())).run(false);
+        assertThat(r.skippedSteps()).isEqualTo(1);
+        assertThat(r.steps()).isEqualTo(4);
+        assertThat(values.get(1)).as("no update from the NaN gradient").containsExactly(values.get(0));
+        assertThat(values.get(2)).as("the next step updates again").isNotEqualTo(values.get(1));
+        JsonNode skipped = rows().get(1);
+        assertThat(skipped.get("skipped").asText()).isEqualTo("non-finite gradient");
+        assertThat(skipped.get("loss").asDouble()).isFinite();
+        assertThat(skipped.get("grad_norm").asText()).isEqualTo("NaN");
+
+        AtomicFiles.deleteRecursively(out.resolve("metrics.jsonl"));
+        Quadratic twice = new Quadratic(Set.of(1L, 2L), true);
+        assertThatThrownBy(() -> loop(twice, 6, 2).run(false)).isInstanceOf(DivergedException.class)
+                .hasMessageContaining("2 consecutive non-finite steps up to step 3");
+        List<JsonNode> rows = rows();
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(2).get("skipped").asText()).isEqualTo("non-finite gradient");
+    }
+
+    @Test
     void tooManyBadStepsInARowStopTheRunWithoutACheckpointOfThem() {
         Quadratic task = new Quadratic(Set.of(2L, 3L, 4L));
         assertThatThrownBy(() -> loop(task, 8, 3).run(false)).isInstanceOf(DivergedException.class)
@@ -102,6 +138,37 @@ class TrainingLoopTest {
         try (var files = Files.list(out.resolve("checkpoints"))) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("checkpoint-4", "checkpoint-6");
         }
+    }
+
+    /**
+     * A checkpoint whose trainer_state.json records no sha256 (an older minibert's, or a hand-edited one)
+     * cannot be verified: the resume passes over it to the previous one and still ends where an
+     * uninterrupted run does. A run shortened below the checkpoint's step is refused.
+     */
+    @Test
+    void anUnverifiableCheckpointIsPassedOverAndARunShorterThanItsStepRefused() throws IOException {
+        Quadratic whole = new Quadratic(Set.of());
+        loop(whole, 6, 3).run(false);
+        double[] expected = whole.w.value().toDoubleVector();
+        List<JsonNode> expectedRows = rows();
+        AtomicFiles.deleteRecursively(out.resolve("metrics.jsonl"));
+        AtomicFiles.deleteRecursively(out.resolve("checkpoints"));
+
+        assertThatThrownBy(() -> loop(new Quadratic(Set.of()), 6, 3).onMetrics(m -> {
+            if (((Number) m.get("step")).longValue() == 5) {
+                throw new IllegalStateException("killed");
+            }
+        }).run(false)).hasMessage("killed");
+        Path state = out.resolve("checkpoints/checkpoint-4/trainer_state.json");
+        Files.writeString(state, "{\"step\": 4, \"total_steps\": 6}");
+
+        Quadratic resumed = new Quadratic(Set.of());
+        assertThatThrownBy(() -> loop(resumed, 1, 3).run(true)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("checkpoint-2").hasMessageContaining("at step 2, beyond this run's 1 steps");
+        loop(resumed, 6, 3).run(true);
+        assertThat(resumed.w.value().toDoubleVector()).containsExactly(expected);
+        assertThat(rows().stream().map(r -> r.get("loss").asDouble()).toList())
+                .containsExactlyElementsOf(expectedRows.stream().map(r -> r.get("loss").asDouble()).toList());
     }
 
     private List<JsonNode> rows() throws IOException {
