@@ -2,6 +2,7 @@ package dev.minibert.cli;
 
 import dev.minibert.finetune.ClassificationBench;
 import dev.minibert.model.BertConfig;
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.bench.GemmBench;
 import dev.minibert.pretrain.MlmBench;
 import java.util.concurrent.Callable;

@@ -3,6 +3,7 @@ package dev.minibert.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.eval.ModelEvaluation;
 import dev.minibert.eval.SavedModel;
+import dev.minibert.model.Nd4jSetup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -7,6 +7,7 @@ import dev.minibert.eval.experiments.ExperimentRecord;
 import dev.minibert.eval.experiments.ExperimentSection;
 import dev.minibert.eval.experiments.ExperimentSetup;
 import dev.minibert.eval.experiments.Experiments;
+import dev.minibert.model.Nd4jSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package dev.minibert.cli;
 
 import dev.minibert.finetune.Finetuning;
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.train.TrainingLoop;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -46,9 +47,6 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
-            throw new IllegalArgumentException("--metric must be accuracy or macro_f1, got " + metric);
-        }
         Nd4jSetup.init(threads);
         Finetuning.Options o = new Finetuning.Options(model, train, dev, out,
                 textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,

@@ -1,5 +1,6 @@
 package dev.minibert.cli;
 
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.io.OnnxImport;
 import dev.minibert.tokenizer.Vocab;
 import java.nio.file.Path;

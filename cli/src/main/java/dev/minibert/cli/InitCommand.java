@@ -3,6 +3,7 @@ package dev.minibert.cli;
 import dev.minibert.model.BertConfig;
 import dev.minibert.model.BertModel;
 import dev.minibert.model.Initializer;
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.tokenizer.Vocab;

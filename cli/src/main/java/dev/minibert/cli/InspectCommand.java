@@ -2,6 +2,7 @@ package dev.minibert.cli;
 
 import dev.minibert.eval.Inspection;
 import dev.minibert.eval.SavedModel;
+import dev.minibert.model.Nd4jSetup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,5 +1,6 @@
 package dev.minibert.cli;
 
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.pretrain.Pretraining;
 import java.nio.file.Path;

@@ -32,6 +32,11 @@ public final class Finetuning {
                           double weightDecay, double maxGradNorm, int logEvery, long seed, boolean resume,
                           String bestMetric, int patience, boolean classWeights, int freezeLayers,
                           double layerwiseLrDecay, boolean skipBadRows, int maxBadSteps, boolean groupByLength) {
+        public Options {
+            if (!bestMetric.equals("accuracy") && !bestMetric.equals("macro_f1")) {
+                throw new IllegalArgumentException("--metric must be accuracy or macro_f1, got " + bestMetric);
+            }
+        }
     }
 
     private Finetuning() {
