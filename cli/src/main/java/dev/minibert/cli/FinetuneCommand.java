@@ -48,16 +48,21 @@ final class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Nd4jSetup.init(threads);
-        Finetuning.Options o = new Finetuning.Options(model, train, dev, out,
-                textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,
-                learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps, weightDecay, maxGradNorm, logEvery,
-                seed, resume, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps,
-                groupByLength);
+        Finetuning.Options o = options();
         try (TrainingProgress progress = new TrainingProgress("finetune", 0, logEvery)) {
             TrainingLoop.Result r = Finetuning.run(o, progress);
             System.err.printf("finetuned %d steps%s; model in %s%n", r.steps(),
                     r.stoppedEarly() ? " (stopped early)" : "", out);
         }
         return 0;
+    }
+
+    /** The run these options describe: the same record the library's {@code Finetune} builds. */
+    Finetuning.Options options() {
+        return new Finetuning.Options(model, train, dev, out,
+                textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,
+                learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps, weightDecay, maxGradNorm, logEvery,
+                seed, resume, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps,
+                groupByLength);
     }
 }

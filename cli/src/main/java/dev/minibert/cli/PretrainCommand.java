@@ -61,15 +61,20 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Nd4jSetup.init(threads);
-        Pretraining.Options o = new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
-                accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
-                logEvery, saveEvery, keepCheckpoints, seed, resume, !noHeadTransform, wholeWordMask, evalFraction,
-                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio);
+        Pretraining.Options o = options();
         try (TrainingProgress progress = new TrainingProgress("pretrain", maxSteps == null ? 0 : maxSteps, logEvery)) {
             TrainingLoop.Result r = Pretraining.run(o, progress);
             System.err.printf("pretrained %d steps, last loss %.4f; model in %s%n", r.steps(), r.lastLoss(),
                     out.resolve("model"));
         }
         return 0;
+    }
+
+    /** The run these options describe: the same record the library's {@code Pretrain} builds. */
+    Pretraining.Options options() {
+        return new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
+                accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
+                logEvery, saveEvery, keepCheckpoints, seed, resume, !noHeadTransform, wholeWordMask, evalFraction,
+                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio);
     }
 }
