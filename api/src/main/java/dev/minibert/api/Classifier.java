@@ -5,6 +5,7 @@ import dev.minibert.finetune.EncodedExamples;
 import dev.minibert.finetune.Example;
 import dev.minibert.finetune.LabelMap;
 import dev.minibert.finetune.Predictor;
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.tokenizer.BertTokenizer;
@@ -44,7 +45,7 @@ public final class Classifier {
      * @throws IOException when the directory cannot be read; the message names the file
      */
     public static Classifier load(Path dir) throws IOException {
-        return load(dir, Threads.available(), DEFAULT_BATCH_SIZE);
+        return load(dir, Nd4jSetup.cores(), DEFAULT_BATCH_SIZE);
     }
 
     /**
@@ -57,7 +58,7 @@ public final class Classifier {
      * @throws IOException when the directory cannot be read; the message names the file
      */
     public static Classifier load(Path dir, int threads, int batchSize) throws IOException {
-        Threads.init(threads);
+        Nd4jSetup.init(threads);
         ModelDirectory model = ModelDirectory.open(dir);
         LabelMap labels = LabelMap.load(dir.resolve(LabelMap.FILE));
         ParameterStore store = new ParameterStore(DataType.FLOAT);

@@ -1,6 +1,7 @@
 package dev.minibert.api;
 
 import dev.minibert.model.BertModel;
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.PretrainedWeights;
 import dev.minibert.model.io.ModelDirectory;
@@ -43,7 +44,7 @@ public final class Encoder {
      * @throws IOException when the directory cannot be read; the message names the file
      */
     public static Encoder load(Path dir) throws IOException {
-        return load(dir, Threads.available(), DEFAULT_BATCH_SIZE);
+        return load(dir, Nd4jSetup.cores(), DEFAULT_BATCH_SIZE);
     }
 
     /**
@@ -60,7 +61,7 @@ public final class Encoder {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
-        Threads.init(threads);
+        Nd4jSetup.init(threads);
         ModelDirectory model = ModelDirectory.open(dir);
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertModel bert = new BertModel(model.config(), store, "bert.", true);

@@ -1,6 +1,7 @@
 package dev.minibert.api;
 
 import dev.minibert.finetune.Finetuning;
+import dev.minibert.model.Nd4jSetup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,7 +42,7 @@ public final class Finetune {
     private boolean skipBadRows;
     private int maxBadSteps = 5;
     private boolean groupByLength;
-    private int threads = Threads.available();
+    private int threads = Nd4jSetup.cores();
     private Consumer<Map<String, Object>> listener = m -> { };
 
     private Finetune(Path model) {
@@ -389,7 +390,7 @@ public final class Finetune {
      */
     public TrainingSummary run() throws IOException {
         Finetuning.Options o = options();
-        Threads.init(threads);
+        Nd4jSetup.init(threads);
         return TrainingSummary.of(Finetuning.run(o, listener), o.out());
     }
 }

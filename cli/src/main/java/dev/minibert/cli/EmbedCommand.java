@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Feature extraction like HF's BertModel: text lines in, hidden states and pooled output out as JSON lines. */
@@ -26,15 +27,14 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--max-length", description = "truncate to this many tokens (default: the model's max positions)")
     Integer maxLength;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "lines per forward pass (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "16", description = "lines per forward pass")
     int batchSize;
 
-    @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products (default: ${DEFAULT-VALUE})")
-    int threads;
+    @Mixin ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
-        Encoder encoder = Encoder.load(model, threads, batchSize);
+        Encoder encoder = Encoder.load(model, threads.count(), batchSize);
         int limit = maxLength == null ? encoder.maxLength() : maxLength;
         try (Utf8LineReader in = new Utf8LineReader(System.in, "<stdin>");
              Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);

@@ -29,7 +29,7 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Nd4jSetup.init(Nd4jSetup.DEFAULT_THREADS);
+        Nd4jSetup.init(Nd4jSetup.cores());
         Vocab vocab;
         boolean lower;
         if (tokenizer.tokenizerJson != null) {

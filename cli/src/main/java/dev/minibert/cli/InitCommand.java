@@ -27,16 +27,16 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "model directory to write (replaced atomically)")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "42", description = "initialisation seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42", description = "initialisation seed")
     long seed;
 
     @Option(names = "--lowercase", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "do_lower_case recorded in tokenizer_config.json (default: ${DEFAULT-VALUE})")
+            description = "do_lower_case recorded in tokenizer_config.json (default: true)")
     boolean lowercase;
 
     @Override
     public Integer call() throws Exception {
-        Nd4jSetup.init(Nd4jSetup.DEFAULT_THREADS);
+        Nd4jSetup.init(Nd4jSetup.cores());
         BertConfig cfg = BertConfig.read(config);
         Vocab v = Vocab.read(vocab);
         if (v.size() != cfg.vocabSize) {

@@ -40,7 +40,14 @@ public final class Minibert implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Minibert());
         cl.setExecutionExceptionHandler(new FailureHandler());
+        showDefaults(cl);
         return cl;
+    }
+
+    /** Every option's default in every command's --help, so that no command can forget to show them. */
+    private static void showDefaults(CommandLine command) {
+        command.getCommandSpec().usageMessage().showDefaultValues(true);
+        command.getSubcommands().values().forEach(Minibert::showDefaults);
     }
 
     /** The command line for these arguments: a {@code --train-config FILE} among them supplies option defaults. */

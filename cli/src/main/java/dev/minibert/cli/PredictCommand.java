@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code minibert predict}: a finetuned directory alone classifies text lines into JSON lines. */
@@ -26,13 +27,13 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "finetuned model directory (with labels.json)") Path model;
     @Option(names = "--input", defaultValue = "-", description = "input file, or - for stdin (default)") String input;
     @Option(names = "--pair", description = "each line is TEXT_A<TAB>TEXT_B") boolean pair;
-    @Option(names = "--max-seq-len", defaultValue = "128") int maxSeqLen;
-    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
-    @Option(names = "--threads", defaultValue = "2") int threads;
+    @Option(names = "--max-seq-len", defaultValue = "128", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
+    @Option(names = "--batch-size", defaultValue = "32", description = "lines per forward pass") int batchSize;
+    @Mixin ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
-        Classifier classifier = Classifier.load(model, threads, batchSize);
+        Classifier classifier = Classifier.load(model, threads.count(), batchSize);
         String source = input.equals("-") ? "<stdin>" : input;
         try (InputStream raw = input.equals("-") ? System.in : Files.newInputStream(Path.of(input));
              Utf8LineReader in = new Utf8LineReader(raw, source);

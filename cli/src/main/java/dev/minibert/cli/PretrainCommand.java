@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code minibert pretrain}: masked-LM pretraining into an HF-style model directory, crash-safe and resumable. */
@@ -17,9 +18,9 @@ final class PretrainCommand implements Callable<Integer> {
     List<Path> corpus;
     @Option(names = "--vocab", description = "vocab.txt (default with --init-from: the model's)")
     Path vocab;
-    @Option(names = "--config", description = "model config.json (HF keys + norm_style)")
+    @Option(names = "--config", description = "model config.json (HF keys + norm_style) (default with --init-from: the model's)")
     Path config;
-    @Option(names = "--init-from", description = "continue pretraining this model directory")
+    @Option(names = "--init-from", description = "continue pretraining this model directory (default: a fresh init from --config)")
     Path initFrom;
     @Option(names = "--out", required = true, description = "run directory: metrics.jsonl, checkpoints/, model/")
     Path out;
@@ -31,8 +32,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--gradient-accumulation", defaultValue = "1", description = "micro-batches summed into one optimizer step") int accumulation;
     @Option(names = "--max-seq-len", defaultValue = "128", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
     @Option(names = "--learning-rate", defaultValue = "1e-4", description = "peak AdamW learning rate") double learningRate;
-    @Option(names = "--warmup-steps", description = "linear warmup steps (0 allowed)") Long warmupSteps;
-    @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps") Double warmupRatio;
+    @Option(names = "--warmup-steps", description = "linear warmup steps, 0 allowed (default: --warmup-ratio of the steps, else 0)") Long warmupSteps;
+    @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps (default: none; --warmup-steps wins)") Double warmupRatio;
     @Option(names = "--decay-ratio", description = "linear decay to 0 over this last fraction of the steps, the peak "
             + "held before it (HF's warmup-stable-decay; 0 = constant after warmup; default: every step after warmup)")
     Double decayRatio;
@@ -53,14 +54,14 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--skip-bad-lines", description = "skip (and count) lines with invalid UTF-8") boolean skipBadLines;
     @Option(names = "--max-bad-steps", defaultValue = "5", description = "consecutive non-finite steps before giving up") int maxBadSteps;
     @Option(names = "--lowercase", negatable = true, description = "lower-case text (default: true, or the model's setting)") Boolean lowercase;
-    @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products") int threads;
+    @Mixin ThreadsOption threads;
     @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
             description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
     Path trainConfig;
 
     @Override
     public Integer call() throws Exception {
-        Nd4jSetup.init(threads);
+        Nd4jSetup.init(threads.count());
         Pretraining.Options o = options();
         try (TrainingProgress progress = new TrainingProgress("pretrain", maxSteps == null ? 0 : maxSteps, logEvery)) {
             TrainingLoop.Result r = Pretraining.run(o, progress);

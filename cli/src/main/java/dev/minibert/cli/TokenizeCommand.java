@@ -24,10 +24,10 @@ final class TokenizeCommand implements Callable<Integer> {
     Path vocab;
 
     @Option(names = "--lowercase", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "lower-case and strip accents before WordPiece (default: ${DEFAULT-VALUE})")
+            description = "lower-case and strip accents before WordPiece (default: true)")
     boolean lowercase;
 
-    @Option(names = "--max-length", description = "truncate (longest_first) to this many tokens, specials included")
+    @Option(names = "--max-length", description = "truncate (longest_first) to this many tokens, specials included (default: no truncation)")
     Integer maxLength;
 
     @Option(names = "--pair", description = "each line is TEXT_A<TAB>TEXT_B")

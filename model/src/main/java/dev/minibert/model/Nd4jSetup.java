@@ -7,10 +7,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * are trusted. The CLI and the {@code dev.minibert.api} classes both go through here.
  */
 public final class Nd4jSetup {
-    /** Threads when a command is not told: 2 matches the CI machines; the library defaults to every core. */
-    public static final int DEFAULT_THREADS = 2;
-
     private Nd4jSetup() {
+    }
+
+    /** The threads when none are asked for: every core this JVM may use. */
+    public static int cores() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     public static void init(int threads) {
