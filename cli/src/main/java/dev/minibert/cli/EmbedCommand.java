@@ -24,8 +24,14 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model directory (config.json, vocab.txt, model.safetensors)")
     Path model;
 
-    @Option(names = "--max-length", description = "truncate to this many tokens (default: the model's max positions)")
+    @Option(names = "--max-seq-len", description = "truncate to this many tokens (default: the model's max positions)")
     Integer maxLength;
+
+    /** The option's earlier name, kept working but out of --help: --max-seq-len is its name in every command. */
+    @Option(names = "--max-length", hidden = true)
+    void maxLength(int tokens) {
+        maxLength = tokens;
+    }
 
     @Option(names = "--batch-size", defaultValue = "16", description = "lines per forward pass")
     int batchSize;
