@@ -46,6 +46,7 @@ public final class Pretrain {
     private boolean skipBadLines;
     private int maxBadSteps = 5;
     private Boolean lowercase;
+    private double mlmProbability = 0.15;
     private int threads = Nd4jSetup.cores();
     private Consumer<Map<String, Object>> listener = m -> { };
 
@@ -395,6 +396,17 @@ public final class Pretrain {
     }
 
     /**
+     * Sets {@code --mlm-probability}.
+     *
+     * @param mlmProbability fraction of tokens chosen for masking, in (0, 1) (default 0.15)
+     * @return this
+     */
+    public Pretrain mlmProbability(double mlmProbability) {
+        this.mlmProbability = mlmProbability;
+        return this;
+    }
+
+    /**
      * Sets {@code --threads}.
      *
      * @param threads threads for the kernels and matrix products (default: every core)
@@ -428,7 +440,8 @@ public final class Pretrain {
         return new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize, accumulation,
                 maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm, logEvery,
                 saveEvery, keepCheckpoints, seed, resume, headTransform, wholeWordMask, evalFraction,
-                maxPredictionsPerSeq, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio);
+                maxPredictionsPerSeq, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio,
+                mlmProbability);
     }
 
     /**

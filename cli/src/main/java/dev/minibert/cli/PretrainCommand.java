@@ -48,6 +48,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--no-head-transform", description = "MLM head without Dense+GELU+LayerNorm (ablation)") boolean noHeadTransform;
     @Option(names = "--whole-word-mask", description = "mask whole Chinese words (jieba segmentation)") boolean wholeWordMask;
     @Option(names = "--eval-fraction", defaultValue = "0.02", description = "documents held out for MLM evaluation") double evalFraction;
+    @Option(names = "--mlm-probability", defaultValue = "0.15", description = "fraction of tokens chosen for masking, as in BERT") double mlmProbability;
     @Option(names = "--max-predictions-per-seq", defaultValue = "20", description = "at most this many masked positions per sequence") int maxPredictions;
     @Option(names = "--short-seq-prob", defaultValue = "0.1", description = "probability of a shorter target length per instance (BERT's short_seq_prob)") double shortSeqProb;
     @Option(names = "--document-per-line", description = "each line is a whole document") boolean documentPerLine;
@@ -76,6 +77,7 @@ final class PretrainCommand implements Callable<Integer> {
         return new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
                 accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
                 logEvery, saveEvery, keepCheckpoints, seed, resume, !noHeadTransform, wholeWordMask, evalFraction,
-                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio);
+                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio,
+                mlmProbability);
     }
 }
