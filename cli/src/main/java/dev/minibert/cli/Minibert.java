@@ -50,7 +50,10 @@ public final class Minibert implements Runnable {
         command.getSubcommands().values().forEach(Minibert::showDefaults);
     }
 
-    /** The command line for these arguments: a {@code --train-config FILE} among them supplies option defaults. */
+    /**
+     * The command line for these arguments: a {@code --train-config FILE} among them supplies option defaults, and
+     * under it a {@code --recipe NAME}.
+     */
     public static CommandLine commandLine(String... args) {
         CommandLine cl = commandLine();
         ConfigFileDefaults defaults;
@@ -69,6 +72,10 @@ public final class Minibert implements Runnable {
                     }
                 }
             }
+        }
+        PretrainRecipe recipe = PretrainRecipe.from(args);
+        if (recipe != null) {
+            cl.setDefaultValueProvider(recipe.under(defaults));
         }
         return cl;
     }

@@ -56,6 +56,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--max-bad-steps", defaultValue = "5", description = "consecutive non-finite steps before giving up") int maxBadSteps;
     @Option(names = "--lowercase", negatable = true, description = "lower-case text (default: true, or the model's setting)") Boolean lowercase;
     @Mixin ThreadsOption threads;
+    @Option(names = PretrainRecipe.OPTION, paramLabel = "NAME", description = "quickstart: the measured recipe that "
+            + "leaves the unigram plateau (--learning-rate 1e-3 --warmup-steps 90 --decay-ratio 0.2 --batch-size 32 "
+            + "--max-seq-len 64); flags and --train-config win (default: none)")
+    PretrainRecipe recipe;
     @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
             description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
     Path trainConfig;
@@ -63,6 +67,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Nd4jSetup.init(threads.count());
+        if (recipe != null) {
+            System.err.println("pretrain: recipe " + recipe + ": " + recipe.flags() + " (where no flag or "
+                    + ConfigFileDefaults.OPTION + " sets them)");
+        }
         Pretraining.Options o = options();
         try (TrainingProgress progress = new TrainingProgress("pretrain", maxSteps == null ? 0 : maxSteps, logEvery)) {
             TrainingLoop.Result r = Pretraining.run(o, progress);

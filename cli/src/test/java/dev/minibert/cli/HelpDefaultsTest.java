@@ -47,7 +47,9 @@ class HelpDefaultsTest {
         boolean inside = false;
         for (String line : help.lines().toList()) {
             String trimmed = line.trim();
-            if (trimmed.startsWith("-") || trimmed.isEmpty() || !line.startsWith(" ")) {
+            int indent = line.length() - line.stripLeading().length();
+            // options start within the first columns; a wrapped description line is indented past them
+            if (trimmed.startsWith("-") && indent <= 6 || trimmed.isEmpty() || indent == 0) {
                 inside = describes(line, option);
             }
             if (inside) {
