@@ -7,6 +7,7 @@ import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.LinearWarmupDecay;
+import dev.minibert.model.train.TotalStepsListener;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
 import java.io.IOException;
@@ -72,6 +73,9 @@ public final class Finetuning {
         long total = EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
                 : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
+        if (listener instanceof TotalStepsListener t) {
+            t.totalSteps(total);
+        }
         EpochOrder order = o.groupByLength() ? EpochOrder.groupedByLength(trainData.lengths(), o.batchSize(), o.seed())
                 : new EpochOrder(trainData.size(), o.batchSize(), o.seed());
         ClassificationTask task = new ClassificationTask(model, store, trainData, devData, order,

@@ -8,6 +8,7 @@ import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.LinearWarmupDecay;
+import dev.minibert.model.train.TotalStepsListener;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Vocab;
@@ -127,6 +128,9 @@ public final class Pretraining {
         long decay = o.decayRatio() == null ? total - warmup : Math.round(o.decayRatio() * total);
         LOG.info("schedule: {} steps, peak learning rate {}, warmup {} steps, linear decay over the last {}", total,
                 o.learningRate(), warmup, decay);
+        if (listener instanceof TotalStepsListener t) {
+            t.totalSteps(total);
+        }
         String warning = warmupWarning(config, init == null, warmup, total);
         if (warning != null) {
             LOG.warn(warning);
