@@ -2,10 +2,12 @@ package dev.minibert.cli;
 
 import dev.minibert.finetune.ClassificationBench;
 import dev.minibert.model.BertConfig;
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.bench.GemmBench;
 import dev.minibert.pretrain.MlmBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Benchmarks that print one JSON line last on stdout, with the PyTorch peer's field names. */
@@ -26,18 +28,17 @@ final class BenchCommand implements Runnable {
             description = "Float gemm GFLOP/s on square matrices: ND4J with OpenBLAS's own threads (the ceiling), ND4J"
                     + " mmul, and the products split over the threads as the model computes them.")
     static final class Gemm implements Callable<Integer> {
-        @Option(names = "--sizes", split = ",", defaultValue = "1024,2048", description = "matrix sizes (default: ${DEFAULT-VALUE})")
+        @Option(names = "--sizes", split = ",", defaultValue = "1024,2048", description = "matrix sizes")
         int[] sizes;
 
-        @Option(names = "--steps", defaultValue = "10", description = "timed repetitions per size (default: ${DEFAULT-VALUE})")
+        @Option(names = "--steps", defaultValue = "10", description = "timed repetitions per size")
         int steps;
 
-        @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products (default: ${DEFAULT-VALUE})")
-        int threads;
+        @Mixin ThreadsOption threads;
 
         @Override
         public Integer call() {
-            Nd4jSetup.init(threads);
+            Nd4jSetup.init(threads.count());
             System.out.println(GemmBench.run(sizes, steps));
             return 0;
         }
@@ -45,18 +46,18 @@ final class BenchCommand implements Runnable {
 
     /** The peer's shape flags (same names and defaults as bench_torch.py). */
     static final class Shape {
-        @Option(names = "--layers", defaultValue = "12") int layers;
-        @Option(names = "--hidden", defaultValue = "128") int hidden;
-        @Option(names = "--heads", defaultValue = "2") int heads;
-        @Option(names = "--intermediate", defaultValue = "512") int intermediate;
-        @Option(names = "--vocab", defaultValue = "8000") int vocab;
-        @Option(names = "--seq", defaultValue = "128") int seq;
-        @Option(names = "--batch", defaultValue = "32") int batch;
-        @Option(names = "--steps", defaultValue = "10") int steps;
-        @Option(names = "--warmup-steps", defaultValue = "2") int warmupSteps;
-        @Option(names = "--threads", defaultValue = "2") int threads;
-        @Option(names = "--seed", defaultValue = "0") long seed;
-        @Option(names = "--norm-style", defaultValue = "post") String normStyle;
+        @Option(names = "--layers", defaultValue = "12", description = "encoder layers") int layers;
+        @Option(names = "--hidden", defaultValue = "128", description = "hidden size") int hidden;
+        @Option(names = "--heads", defaultValue = "2", description = "attention heads") int heads;
+        @Option(names = "--intermediate", defaultValue = "512", description = "feed-forward size") int intermediate;
+        @Option(names = "--vocab", defaultValue = "8000", description = "vocabulary size") int vocab;
+        @Option(names = "--seq", defaultValue = "128", description = "tokens per sequence") int seq;
+        @Option(names = "--batch", defaultValue = "32", description = "sequences per step") int batch;
+        @Option(names = "--steps", defaultValue = "10", description = "timed steps") int steps;
+        @Option(names = "--warmup-steps", defaultValue = "2", description = "untimed steps first") int warmupSteps;
+        @Mixin ThreadsOption threads;
+        @Option(names = "--seed", defaultValue = "0", description = "seed of the weights and batches") long seed;
+        @Option(names = "--norm-style", defaultValue = "post", description = "post | pre (LayerNorm after or before each sublayer)") String normStyle;
 
         BertConfig config() {
             return BertConfig.builder().vocabSize(vocab).hiddenSize(hidden).numHiddenLayers(layers)
@@ -73,7 +74,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Nd4jSetup.init(shape.threads);
+            Nd4jSetup.init(shape.threads.count());
             System.out.println(run(shape.config(), shape));
             return 0;
         }
@@ -84,7 +85,7 @@ final class BenchCommand implements Runnable {
     static final class Pretrain extends ModelWorkload {
         @Override
         String run(BertConfig config, Shape s) {
-            return MlmBench.run(config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads, s.seed);
+            return MlmBench.run(config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads.count(), s.seed);
         }
     }
 
@@ -93,7 +94,7 @@ final class BenchCommand implements Runnable {
     static final class Finetune extends ModelWorkload {
         @Override
         String run(BertConfig config, Shape s) {
-            return ClassificationBench.run("cls", config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads, s.seed);
+            return ClassificationBench.run("cls", config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads.count(), s.seed);
         }
     }
 
@@ -102,7 +103,7 @@ final class BenchCommand implements Runnable {
     static final class Infer extends ModelWorkload {
         @Override
         String run(BertConfig config, Shape s) {
-            return ClassificationBench.run("infer", config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads, s.seed);
+            return ClassificationBench.run("infer", config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads.count(), s.seed);
         }
     }
 }

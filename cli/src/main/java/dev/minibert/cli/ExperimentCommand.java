@@ -7,12 +7,14 @@ import dev.minibert.eval.experiments.ExperimentRecord;
 import dev.minibert.eval.experiments.ExperimentSection;
 import dev.minibert.eval.experiments.ExperimentSetup;
 import dev.minibert.eval.experiments.Experiments;
+import dev.minibert.model.Nd4jSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
@@ -30,14 +32,14 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--out", description = "output folder: absent, empty, or an earlier run of it with --overwrite "
             + "(default: runs/experiments/NAME)") Path out;
     @CommandLine.Mixin OverwriteOption overwrite;
-    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--seed", defaultValue = "42", description = "the one seed of every run") long seed;
     @Option(names = "--steps", description = "steps of each pretraining run (default: the budget's)") Integer steps;
     @Option(names = "--corpus", description = "pretraining corpus (default: $MINIBERT_CACHE/corpus/train.txt)") Path corpus;
     @Option(names = "--vocab", description = "vocab.txt (default: $MINIBERT_CACHE/vocab/minibert-vocab.txt)") Path vocab;
     @Option(names = "--train", description = "labeled training set for finetune-drift "
             + "(default: $MINIBERT_CACHE/labeled/libreoffice-topic/train.jsonl)") Path train;
     @Option(names = "--dev", description = "labeled dev set for finetune-drift (default: ...-topic/dev.jsonl)") Path dev;
-    @Option(names = "--threads", defaultValue = "2") int threads;
+    @Mixin ThreadsOption threads;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -62,7 +64,7 @@ final class ExperimentCommand implements Callable<Integer> {
         Path trainFile = labeled ? existing(train, labeledDir.resolve("train.jsonl"), "--train") : train;
         Path devFile = labeled ? existing(dev, labeledDir.resolve("dev.jsonl"), "--dev") : dev;
         Path outDir = out != null ? out : Path.of("runs", "experiments", name);
-        Nd4jSetup.init(threads);
+        Nd4jSetup.init(threads.count());
         ExperimentSetup setup = new ExperimentSetup(size, corpusFile, vocabFile, trainFile, devFile, outDir, seed, steps,
                 command());
         ExperimentRecord record = Experiments.run(experiment, setup, overwrite.overwrite);

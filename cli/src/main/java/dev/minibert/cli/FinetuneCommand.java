@@ -2,6 +2,7 @@ package dev.minibert.cli;
 
 import dev.minibert.finetune.Finetuning;
 import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.train.TrainingLoop;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
 final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "pretrained model directory") Path model;
     @Option(names = "--train", required = true, description = "training data (.csv, .tsv, .jsonl)") Path train;
-    @Option(names = "--dev", description = "dev data: evaluated each epoch, best model kept") Path dev;
+    @Option(names = "--dev", description = "dev data: evaluated each epoch, best model kept (default: none; the last model is kept)") Path dev;
     @Option(names = "--out", required = true, description = "output model directory (training/ holds metrics and checkpoints)") Path out;
     @Option(names = "--epochs", defaultValue = "3", description = "passes over the training data (may grow on --resume)") int epochs;
     @Option(names = "--batch-size", defaultValue = "16", description = "examples per optimizer step (before accumulation)") int batchSize;
@@ -25,7 +26,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--max-seq-len", defaultValue = "128", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
     @Option(names = "--learning-rate", defaultValue = "5e-5", description = "peak AdamW learning rate") double learningRate;
     @Option(names = "--warmup-ratio", defaultValue = "0.1", description = "fraction of the steps spent warming the learning rate up from 0") Double warmupRatio;
-    @Option(names = "--warmup-steps", description = "overrides --warmup-ratio") Long warmupSteps;
+    @Option(names = "--warmup-steps", description = "linear warmup steps; overrides --warmup-ratio (default: none)") Long warmupSteps;
     @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW decoupled weight decay (not on LayerNorm or biases)") double weightDecay;
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "clip the global gradient L2 norm to this") double maxGradNorm;
     @Option(names = "--log-every", defaultValue = "10", description = "append a metrics.jsonl line every N steps") int logEvery;
@@ -38,7 +39,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin OverwriteOption overwrite;
     @Spec CommandSpec spec;
     @Option(names = "--text-column", description = "column (or JSONL key) of the text (default: text, or text_a for pairs)") String textColumn;
-    @Option(names = "--text-pair-column", description = "column of the second text (sentence pairs)") String textPairColumn;
+    @Option(names = "--text-pair-column", description = "column of the second text, for sentence pairs (default: none)") String textPairColumn;
     @Option(names = "--label-column", defaultValue = "label", description = "column (or JSONL key) of the label") String labelColumn;
     @Option(names = "--metric", defaultValue = "macro_f1", description = "accuracy | macro_f1: keeps the best dev model") String metric;
     @Option(names = "--patience", defaultValue = "0", description = "stop after N epochs without dev improvement (0 = never)") int patience;
@@ -49,28 +50,30 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--group-by-length", description = "batch rows of similar length together (HF's group_by_length): "
             + "less padding, faster steps") boolean groupByLength;
     @Option(names = "--max-bad-steps", defaultValue = "5", description = "stop after this many consecutive non-finite losses") int maxBadSteps;
-    @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products") int threads;
+    @Mixin ThreadsOption threads;
     @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
             description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
     Path trainConfig;
 
     @Override
     public Integer call() throws Exception {
-        if (!metric.equals("accuracy") && !metric.equals("macro_f1")) {
-            throw new IllegalArgumentException("--metric must be accuracy or macro_f1, got " + metric);
-        }
         overwrite.apply(out, ModelDirectory.FINETUNE_KIND, resume != null, spec.commandLine());
-        Nd4jSetup.init(threads);
-        Finetuning.Options o = new Finetuning.Options(model, train, dev, out,
-                textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,
-                learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps, weightDecay, maxGradNorm, logEvery,
-                seed, resume != null, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps,
-                groupByLength);
+        Nd4jSetup.init(threads.count());
+        Finetuning.Options o = options();
         try (TrainingProgress progress = new TrainingProgress("finetune", 0, logEvery)) {
             TrainingLoop.Result r = Finetuning.run(o, resume == null || resume.isEmpty() ? null : Path.of(resume), progress);
             System.err.printf("finetuned %d steps%s; model in %s%n", r.steps(),
                     r.stoppedEarly() ? " (stopped early)" : "", out);
         }
         return 0;
+    }
+
+    /** The run these options describe: the same record the library's {@code Finetune} builds. */
+    Finetuning.Options options() {
+        return new Finetuning.Options(model, train, dev, out,
+                textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,
+                learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps, weightDecay, maxGradNorm, logEvery,
+                seed, resume != null, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps,
+                groupByLength);
     }
 }

@@ -1,5 +1,6 @@
 package dev.minibert.cli;
 
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.io.OnnxImport;
 import dev.minibert.tokenizer.Vocab;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Nd4jSetup.init(Nd4jSetup.DEFAULT_THREADS);
+        Nd4jSetup.init(Nd4jSetup.cores());
         Vocab vocab;
         boolean lower;
         if (tokenizer.tokenizerJson != null) {

@@ -3,6 +3,7 @@ package dev.minibert.cli;
 import dev.minibert.model.BertConfig;
 import dev.minibert.model.BertModel;
 import dev.minibert.model.Initializer;
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.tokenizer.Vocab;
@@ -27,16 +28,16 @@ final class InitCommand implements Callable<Integer> {
             + "(its model files are replaced as one set; other files stay)")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "42", description = "initialisation seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42", description = "initialisation seed")
     long seed;
 
     @Option(names = "--lowercase", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "do_lower_case recorded in tokenizer_config.json (default: ${DEFAULT-VALUE})")
+            description = "do_lower_case recorded in tokenizer_config.json (default: true)")
     boolean lowercase;
 
     @Override
     public Integer call() throws Exception {
-        Nd4jSetup.init(Nd4jSetup.DEFAULT_THREADS);
+        Nd4jSetup.init(Nd4jSetup.cores());
         BertConfig cfg = BertConfig.read(config);
         Vocab v = Vocab.read(vocab);
         if (v.size() != cfg.vocabSize) {

@@ -2,6 +2,7 @@ package dev.minibert.cli;
 
 import dev.minibert.eval.Inspection;
 import dev.minibert.eval.SavedModel;
+import dev.minibert.model.Nd4jSetup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,16 +18,16 @@ import picocli.CommandLine.Option;
                         + "corpus. Without --data: built-in Chinese sentences."})
 final class InspectCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model directory") Path model;
-    @Option(names = "--data", description = "labeled file (classifier) or corpus (other models)") Path data;
+    @Option(names = "--data", description = "labeled file (classifier) or corpus (other models) (default: built-in Chinese sentences)") Path data;
     @Mixin DatasetColumns columns;
-    @Option(names = "--batch-size", defaultValue = "8") int batchSize;
-    @Option(names = "--max-seq-len", defaultValue = "64") int maxSeqLen;
+    @Option(names = "--batch-size", defaultValue = "8", description = "examples in the one inspected batch") int batchSize;
+    @Option(names = "--max-seq-len", defaultValue = "64", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
     @Option(names = "--seed", defaultValue = "42", description = "masking, dropout and fresh-head seed") long seed;
-    @Option(names = "--threads", defaultValue = "2") int threads;
+    @Mixin ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
-        Nd4jSetup.init(threads);
+        Nd4jSetup.init(threads.count());
         SavedModel saved = SavedModel.open(model);
         Inspection inspection = Inspection.run(saved, data, columns.formatFor(saved, data), batchSize, maxSeqLen, seed);
         System.out.print(inspection.render());

@@ -40,10 +40,20 @@ public final class Minibert implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Minibert());
         cl.setExecutionExceptionHandler(new FailureHandler());
+        showDefaults(cl);
         return cl;
     }
 
-    /** The command line for these arguments: a {@code --train-config FILE} among them supplies option defaults. */
+    /** Every option's default in every command's --help, so that no command can forget to show them. */
+    private static void showDefaults(CommandLine command) {
+        command.getCommandSpec().usageMessage().showDefaultValues(true);
+        command.getSubcommands().values().forEach(Minibert::showDefaults);
+    }
+
+    /**
+     * The command line for these arguments: a {@code --train-config FILE} among them supplies option defaults, and
+     * under it a {@code --recipe NAME}.
+     */
     public static CommandLine commandLine(String... args) {
         CommandLine cl = commandLine();
         ConfigFileDefaults defaults;
@@ -62,6 +72,10 @@ public final class Minibert implements Runnable {
                     }
                 }
             }
+        }
+        PretrainRecipe recipe = PretrainRecipe.from(args);
+        if (recipe != null) {
+            cl.setDefaultValueProvider(recipe.under(defaults));
         }
         return cl;
     }

@@ -2,14 +2,8 @@ package dev.minibert.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.minibert.finetune.BertForSequenceClassification;
-import dev.minibert.finetune.Example;
-import dev.minibert.finetune.EncodedExamples;
-import dev.minibert.finetune.LabelMap;
-import dev.minibert.finetune.Predictor;
-import dev.minibert.model.ParameterStore;
-import dev.minibert.model.io.ModelDirectory;
-import dev.minibert.tokenizer.BertTokenizer;
+import dev.minibert.api.Classifier;
+import dev.minibert.api.Prediction;
 import dev.minibert.tokenizer.Utf8LineReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,9 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code minibert predict}: a finetuned directory alone classifies text lines into JSON lines. */
@@ -32,60 +27,60 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "finetuned model directory (with labels.json)") Path model;
     @Option(names = "--input", defaultValue = "-", description = "input file, or - for stdin (default)") String input;
     @Option(names = "--pair", description = "each line is TEXT_A<TAB>TEXT_B") boolean pair;
-    @Option(names = "--max-seq-len", defaultValue = "128") int maxSeqLen;
-    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
-    @Option(names = "--threads", defaultValue = "2") int threads;
+    @Option(names = "--max-seq-len", defaultValue = "128", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
+    @Option(names = "--batch-size", defaultValue = "32", description = "lines per forward pass") int batchSize;
+    @Mixin ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
-        Nd4jSetup.init(threads);
-        ModelDirectory dir = ModelDirectory.open(model);
-        LabelMap labels = LabelMap.load(model.resolve(LabelMap.FILE));
-        ParameterStore store = new ParameterStore(DataType.FLOAT);
-        BertForSequenceClassification classifier = new BertForSequenceClassification(dir.config(), store, labels.size(), null);
-        dir.loadInto(store, name -> false);
-        BertTokenizer tokenizer = new BertTokenizer(dir.vocab(), dir.doLowerCase());
-        Predictor predictor = new Predictor(classifier, batchSize);
+        Classifier classifier = Classifier.load(model, threads.count(), batchSize);
         String source = input.equals("-") ? "<stdin>" : input;
         try (InputStream raw = input.equals("-") ? System.in : Files.newInputStream(Path.of(input));
              Utf8LineReader in = new Utf8LineReader(raw, source);
              Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
              JsonGenerator json = new JsonFactory().createGenerator(out)) {
             json.setRootValueSeparator(null);
-            List<Example> chunk = new ArrayList<>();
+            List<String> texts = new ArrayList<>();
+            List<String> seconds = pair ? new ArrayList<>() : null;
             String line;
             while ((line = in.next()) != null) {
-                chunk.add(example(line, source, in.lineNumber()));
-                if (chunk.size() == batchSize) {
-                    write(predictor.probabilities(new EncodedExamples(chunk, tokenizer, maxSeqLen)), labels, json, out);
-                    chunk.clear();
+                split(line, source, in.lineNumber(), texts, seconds);
+                if (texts.size() == batchSize) {
+                    write(classifier.classify(texts, seconds, maxSeqLen), json, out);
+                    texts.clear();
+                    if (pair) {
+                        seconds.clear();
+                    }
                 }
             }
-            if (!chunk.isEmpty()) {
-                write(predictor.probabilities(new EncodedExamples(chunk, tokenizer, maxSeqLen)), labels, json, out);
+            if (!texts.isEmpty()) {
+                write(classifier.classify(texts, seconds, maxSeqLen), json, out);
             }
         }
         return 0;
     }
 
-    private Example example(String line, String source, int lineNo) {
+    /** The line as one text, or (with --pair) as a first and a second text. */
+    private void split(String line, String source, int lineNo, List<String> texts, List<String> seconds) {
         if (!pair) {
-            return new Example(line, null, 0, lineNo);
+            texts.add(line);
+            return;
         }
         int tab = line.indexOf('\t');
         if (tab < 0) {
             throw new IllegalArgumentException(source + ":" + lineNo + ": --pair expects TEXT_A<TAB>TEXT_B, found no tab");
         }
-        return new Example(line.substring(0, tab), line.substring(tab + 1), 0, lineNo);
+        texts.add(line.substring(0, tab));
+        seconds.add(line.substring(tab + 1));
     }
 
-    private static void write(double[][] probabilities, LabelMap labels, JsonGenerator json, Writer out) throws IOException {
-        for (double[] p : probabilities) {
+    private static void write(List<Prediction> predictions, JsonGenerator json, Writer out) throws IOException {
+        for (Prediction p : predictions) {
             json.writeStartObject();
-            json.writeStringField("label", labels.name(Predictor.argmax(p)));
+            json.writeStringField("label", p.label());
             json.writeObjectFieldStart("probabilities");
-            for (int c = 0; c < p.length; c++) {
-                json.writeNumberField(labels.name(c), p[c]);
+            for (Map.Entry<String, Double> e : p.probabilities().entrySet()) {
+                json.writeNumberField(e.getKey(), e.getValue());
             }
             json.writeEndObject();
             json.writeEndObject();

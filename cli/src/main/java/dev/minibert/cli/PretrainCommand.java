@@ -1,5 +1,6 @@
 package dev.minibert.cli;
 
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.pretrain.Pretraining;
 import java.nio.file.Path;
@@ -19,9 +20,9 @@ final class PretrainCommand implements Callable<Integer> {
     List<Path> corpus;
     @Option(names = "--vocab", description = "vocab.txt (default with --init-from: the model's)")
     Path vocab;
-    @Option(names = "--config", description = "model config.json (HF keys + norm_style)")
+    @Option(names = "--config", description = "model config.json (HF keys + norm_style) (default with --init-from: the model's)")
     Path config;
-    @Option(names = "--init-from", description = "continue pretraining this model directory")
+    @Option(names = "--init-from", description = "continue pretraining this model directory (default: a fresh init from --config)")
     Path initFrom;
     @Option(names = "--out", required = true, description = "run directory: metrics.jsonl, checkpoints/, model/")
     Path out;
@@ -33,8 +34,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--gradient-accumulation", defaultValue = "1", description = "micro-batches summed into one optimizer step") int accumulation;
     @Option(names = "--max-seq-len", defaultValue = "128", description = "truncate to this many tokens, [CLS]/[SEP] included") int maxSeqLen;
     @Option(names = "--learning-rate", defaultValue = "1e-4", description = "peak AdamW learning rate") double learningRate;
-    @Option(names = "--warmup-steps", description = "linear warmup steps (0 allowed)") Long warmupSteps;
-    @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps") Double warmupRatio;
+    @Option(names = "--warmup-steps", description = "linear warmup steps, 0 allowed (default: --warmup-ratio of the steps, else 0)") Long warmupSteps;
+    @Option(names = "--warmup-ratio", description = "warmup as a fraction of all steps (default: none; --warmup-steps wins)") Double warmupRatio;
     @Option(names = "--decay-ratio", description = "linear decay to 0 over this last fraction of the steps, the peak "
             + "held before it (HF's warmup-stable-decay; 0 = constant after warmup; default: every step after warmup)")
     Double decayRatio;
@@ -55,13 +56,18 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--no-head-transform", description = "MLM head without Dense+GELU+LayerNorm (ablation)") boolean noHeadTransform;
     @Option(names = "--whole-word-mask", description = "mask whole Chinese words (jieba segmentation)") boolean wholeWordMask;
     @Option(names = "--eval-fraction", defaultValue = "0.02", description = "documents held out for MLM evaluation") double evalFraction;
+    @Option(names = "--mlm-probability", defaultValue = "0.15", description = "fraction of tokens chosen for masking, as in BERT") double mlmProbability;
     @Option(names = "--max-predictions-per-seq", defaultValue = "20", description = "at most this many masked positions per sequence") int maxPredictions;
     @Option(names = "--short-seq-prob", defaultValue = "0.1", description = "probability of a shorter target length per instance (BERT's short_seq_prob)") double shortSeqProb;
     @Option(names = "--document-per-line", description = "each line is a whole document") boolean documentPerLine;
     @Option(names = "--skip-bad-lines", description = "skip (and count) lines with invalid UTF-8") boolean skipBadLines;
     @Option(names = "--max-bad-steps", defaultValue = "5", description = "consecutive non-finite steps before giving up") int maxBadSteps;
     @Option(names = "--lowercase", negatable = true, description = "lower-case text (default: true, or the model's setting)") Boolean lowercase;
-    @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products") int threads;
+    @Mixin ThreadsOption threads;
+    @Option(names = PretrainRecipe.OPTION, paramLabel = "NAME", description = "quickstart: the measured recipe that "
+            + "leaves the unigram plateau (--learning-rate 1e-3 --warmup-steps 90 --decay-ratio 0.2 --batch-size 32 "
+            + "--max-seq-len 64); flags and --train-config win (default: none)")
+    PretrainRecipe recipe;
     @Option(names = ConfigFileDefaults.OPTION, paramLabel = "FILE",
             description = "JSON object of option defaults, e.g. {\"batch-size\": 32, \"max-seq-len\": 128}; flags win")
     Path trainConfig;
@@ -69,16 +75,26 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         overwrite.apply(out, Pretraining.KIND, resume != null, spec.commandLine());
-        Nd4jSetup.init(threads);
-        Pretraining.Options o = new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
-                accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
-                logEvery, saveEvery, keepCheckpoints, seed, resume != null, !noHeadTransform, wholeWordMask, evalFraction,
-                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio);
+        Nd4jSetup.init(threads.count());
+        if (recipe != null) {
+            System.err.println("pretrain: recipe " + recipe + ": " + recipe.flags() + " (where no flag or "
+                    + ConfigFileDefaults.OPTION + " sets them)");
+        }
+        Pretraining.Options o = options();
         try (TrainingProgress progress = new TrainingProgress("pretrain", maxSteps == null ? 0 : maxSteps, logEvery)) {
             TrainingLoop.Result r = Pretraining.run(o, resume == null || resume.isEmpty() ? null : Path.of(resume), progress);
             System.err.printf("pretrained %d steps, last loss %.4f; model in %s%n", r.steps(), r.lastLoss(),
                     out.resolve("model"));
         }
         return 0;
+    }
+
+    /** The run these options describe: the same record the library's {@code Pretrain} builds. */
+    Pretraining.Options options() {
+        return new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
+                accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
+                logEvery, saveEvery, keepCheckpoints, seed, resume != null, !noHeadTransform, wholeWordMask, evalFraction,
+                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio,
+                mlmProbability);
     }
 }

@@ -113,8 +113,7 @@ final class QuickstartCommand implements Callable<Integer> {
     Path cache;
     @Option(names = "--seed", defaultValue = "42", description = "the one seed of every step")
     long seed;
-    @Option(names = "--threads", defaultValue = "2", description = "threads for the kernels and matrix products")
-    int threads;
+    @Mixin ThreadsOption threads;
 
     private final List<Map<String, Object>> steps = new ArrayList<>();
 
@@ -152,7 +151,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 "--max-steps", Integer.toString(budget.pretrainSteps), "--batch-size", "32", "--max-seq-len", "64",
                 "--learning-rate", "1e-3", "--log-every", "20",
                 "--save-every", Integer.toString(budget.pretrainSteps), "--seed", Long.toString(seed),
-                "--threads", Integer.toString(threads)), budget.scheduleFlags()));
+                "--threads", Integer.toString(threads.count())), budget.scheduleFlags()));
         Path randomInit = out.resolve(RANDOM_INIT);
         run("random init", List.of("init", "--config", config.toString(), "--vocab", vocab.toString(),
                 "--out", randomInit.toString(), "--seed", Long.toString(seed)));
@@ -216,7 +215,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 "--dev", labeled.resolve("dev.jsonl").toString(), "--out", target.toString(),
                 "--epochs", Integer.toString(budget.finetuneEpochs), "--batch-size", "32", "--max-seq-len", "64",
                 "--learning-rate", FINETUNE_LEARNING_RATE, "--group-by-length", "--seed", Long.toString(seed),
-                "--threads", Integer.toString(threads)));
+                "--threads", Integer.toString(threads.count())));
         return target;
     }
 

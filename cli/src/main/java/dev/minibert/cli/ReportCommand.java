@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "run or model directories, in report order")
     List<Path> dirs;
-    @Option(names = "--out", defaultValue = "report.html", description = "HTML file to write (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", defaultValue = "report.html", description = "HTML file to write")
     Path out;
     @Option(names = "--overwrite", description = "replace --out even if it is not a report minibert wrote")
     boolean overwrite;

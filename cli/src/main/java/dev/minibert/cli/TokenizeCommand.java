@@ -24,11 +24,17 @@ final class TokenizeCommand implements Callable<Integer> {
     Path vocab;
 
     @Option(names = "--lowercase", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "lower-case and strip accents before WordPiece (default: ${DEFAULT-VALUE})")
+            description = "lower-case and strip accents before WordPiece (default: true)")
     boolean lowercase;
 
-    @Option(names = "--max-length", description = "truncate (longest_first) to this many tokens, specials included")
+    @Option(names = "--max-seq-len", description = "truncate (longest_first) to this many tokens, specials included (default: no truncation)")
     Integer maxLength;
+
+    /** The option's earlier name, kept working but out of --help: --max-seq-len is its name in every command. */
+    @Option(names = "--max-length", hidden = true)
+    void maxLength(int tokens) {
+        maxLength = tokens;
+    }
 
     @Option(names = "--pair", description = "each line is TEXT_A<TAB>TEXT_B")
     boolean pair;

@@ -37,14 +37,14 @@ final class VocabCommand implements Runnable {
         @Option(names = "--vocab-size", required = true, description = "target number of tokens, specials included")
         int vocabSize;
 
-        @Option(names = "--min-frequency", defaultValue = "2", description = "minimum count of a merged piece (default: ${DEFAULT-VALUE})")
+        @Option(names = "--min-frequency", defaultValue = "2", description = "minimum count of a merged piece")
         int minFrequency;
 
-        @Option(names = "--limit-alphabet", defaultValue = "10000", description = "most frequent characters kept as the alphabet; every CJK character seen is kept regardless (default: ${DEFAULT-VALUE})")
+        @Option(names = "--limit-alphabet", defaultValue = "10000", description = "most frequent characters kept as the alphabet; every CJK character seen is kept regardless")
         int limitAlphabet;
 
         @Option(names = "--lowercase", negatable = true, defaultValue = "true", fallbackValue = "true",
-                description = "lower-case and strip accents first (default: ${DEFAULT-VALUE})")
+                description = "lower-case and strip accents first (default: true)")
         boolean lowercase;
 
         @Option(names = "--out", required = true, description = "vocab.txt to write (atomically)")

@@ -85,7 +85,18 @@ class TokenizeCommandTest {
     @Test
     void pairsAndTruncation() throws IOException {
         byte[] input = "我爱北京\thello world\n".getBytes(StandardCharsets.UTF_8);
+        assertThat(run(input, "tokenize", "--vocab", vocab().toString(), "--pair", "--max-seq-len", "6")).isZero();
+        assertPairTruncatedToSix();
+    }
+
+    @Test
+    void theEarlierNameMaxLengthStillTruncates() throws IOException {
+        byte[] input = "我爱北京\thello world\n".getBytes(StandardCharsets.UTF_8);
         assertThat(run(input, "tokenize", "--vocab", vocab().toString(), "--pair", "--max-length", "6")).isZero();
+        assertPairTruncatedToSix();
+    }
+
+    private void assertPairTruncatedToSix() throws IOException {
         JsonNode e = lines().get(0);
         Encoding expected = new BertTokenizer(Vocab.of(TOKENS), true).encode("我爱北京", "hello world",
                 new EncodeOptions(6, EncodeOptions.Truncation.LONGEST_FIRST, EncodeOptions.Padding.NONE));

@@ -10,6 +10,7 @@ import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.Fingerprint;
 import dev.minibert.model.train.LinearWarmupDecay;
+import dev.minibert.model.train.TotalStepsListener;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
 import java.io.IOException;
@@ -39,6 +40,11 @@ public final class Finetuning {
                           double weightDecay, double maxGradNorm, int logEvery, long seed, boolean resume,
                           String bestMetric, int patience, boolean classWeights, int freezeLayers,
                           double layerwiseLrDecay, boolean skipBadRows, int maxBadSteps, boolean groupByLength) {
+        public Options {
+            if (!bestMetric.equals("accuracy") && !bestMetric.equals("macro_f1")) {
+                throw new IllegalArgumentException("--metric must be accuracy or macro_f1, got " + bestMetric);
+            }
+        }
     }
 
     /** One checkpoint per epoch; two kept, so that a damaged newest one leaves a previous one to resume from. */
@@ -93,6 +99,9 @@ public final class Finetuning {
         long total = EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
                 : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
+        if (listener instanceof TotalStepsListener t) {
+            t.totalSteps(total);
+        }
         EpochOrder order = o.groupByLength() ? EpochOrder.groupedByLength(trainData.lengths(), o.batchSize(), o.seed())
                 : new EpochOrder(trainData.size(), o.batchSize(), o.seed());
         ClassificationTask task = new ClassificationTask(model, store, trainData, devData, order,

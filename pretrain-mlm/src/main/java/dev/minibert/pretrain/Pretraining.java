@@ -12,6 +12,7 @@ import dev.minibert.model.io.Sha256;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.Fingerprint;
 import dev.minibert.model.train.LinearWarmupDecay;
+import dev.minibert.model.train.TotalStepsListener;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Vocab;
@@ -34,6 +35,11 @@ public final class Pretraining {
     /** The run folder's marker kind and the entries a run writes there (what --overwrite deletes). */
     public static final String KIND = "pretrain";
     private static final List<String> FILES = List.of("metrics.jsonl", "checkpoints", "model");
+    /**
+     * README, "Warmup decides when the plateau ends" (12 layers, hidden 128, post-norm, from scratch): every run that
+     * warmed up for 30-48 steps was still on the unigram plateau hundreds of steps later; every one with 90 had left it.
+     */
+    static final long POST_NORM_WARMUP = 90;
 
     /** Every knob of a pretraining run; null means "not given" where a default is derived. */
     public record Options(List<Path> corpus, Path vocab, Path config, Path initFrom, Path out, Long maxSteps,
@@ -42,7 +48,8 @@ public final class Pretraining {
                           double maxGradNorm, int logEvery, int saveEvery, int keepCheckpoints, long seed,
                           boolean resume, boolean headTransform, boolean wholeWordMask, double evalFraction,
                           int maxPredictionsPerSeq, double shortSeqProb, boolean documentPerLine,
-                          boolean skipBadLines, int maxBadSteps, Boolean lowercase, Double decayRatio) {
+                          boolean skipBadLines, int maxBadSteps, Boolean lowercase, Double decayRatio,
+                          double mlmProbability) {
     }
 
     private Pretraining() {
@@ -80,6 +87,9 @@ public final class Pretraining {
         if (o.maxSeqLen() > config.maxPositionEmbeddings) {
             throw new IllegalArgumentException("--max-seq-len " + o.maxSeqLen() + " exceeds max_position_embeddings "
                     + config.maxPositionEmbeddings);
+        }
+        if (!(o.mlmProbability() > 0 && o.mlmProbability() < 1)) {
+            throw new IllegalArgumentException("--mlm-probability must be in (0, 1), got " + o.mlmProbability());
         }
         if (o.decayRatio() != null && !(o.decayRatio() >= 0 && o.decayRatio() <= 1)) {
             throw new IllegalArgumentException("--decay-ratio must be in [0, 1], got " + o.decayRatio());
@@ -128,18 +138,27 @@ public final class Pretraining {
         } else {
             Initializer.initialize(store, config.initializerRange, o.seed());
         }
-        MaskingCollator collator = new MaskingCollator(vocab, 0.15, o.maxPredictionsPerSeq(), o.wholeWordMask());
+        MaskingCollator collator = new MaskingCollator(vocab, o.mlmProbability(), o.maxPredictionsPerSeq(), o.wholeWordMask());
         MlmEvaluator evaluator = heldOut.isEmpty() ? null
                 : new MlmEvaluator(heldOut, collator, o.batchSize(), EpochOrder.mix(o.seed(), 0, 4));
         long total = o.maxSteps() != null ? o.maxSteps()
                 : EpochOrder.stepsFor(train.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
                 : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
+        long decay = o.decayRatio() == null ? total - warmup : Math.round(o.decayRatio() * total);
+        LOG.info("schedule: {} steps, peak learning rate {}, warmup {} steps, linear decay over the last {}", total,
+                o.learningRate(), warmup, decay);
+        if (listener instanceof TotalStepsListener t) {
+            t.totalSteps(total);
+        }
+        String warning = warmupWarning(config, init == null, warmup, total);
+        if (warning != null) {
+            LOG.warn(warning);
+        }
         MlmTrainingTask task = new MlmTrainingTask(config, vocab, lower, store, model, train, collator, evaluator,
                 o.batchSize(), o.accumulation(), o.seed());
         TrainingLoop loop = new TrainingLoop(task, new AdamW(0.9, 0.999, o.adamEpsilon(), o.weightDecay()),
-                new LinearWarmupDecay(o.learningRate(), warmup,
-                        o.decayRatio() == null ? total - warmup : Math.round(o.decayRatio() * total), total),
+                new LinearWarmupDecay(o.learningRate(), warmup, decay, total),
                 new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(), o.saveEvery(),
                         o.keepCheckpoints(), o.maxBadSteps()), o.out()).onMetrics(listener)
                 .fingerprint(fingerprint(o, reader, vocab, config, lower, train.size()));
@@ -170,6 +189,7 @@ public final class Pretraining {
                 .put("--adam-epsilon", o.adamEpsilon())
                 .put("--max-grad-norm", o.maxGradNorm())
                 .put("--no-head-transform", !o.headTransform())
+                .put("--mlm-probability", o.mlmProbability())
                 .put("--whole-word-mask", o.wholeWordMask())
                 .put("--max-predictions-per-seq", o.maxPredictionsPerSeq())
                 .put("--short-seq-prob", o.shortSeqProb())
@@ -178,4 +198,17 @@ public final class Pretraining {
                 .put("--skip-bad-lines", o.skipBadLines());
     }
 
+    /**
+     * A warning when a post-norm model trained from scratch gets less warmup than the measured runs that left the
+     * unigram plateau, and the run is long enough to have given it; null otherwise.
+     */
+    static String warmupWarning(BertConfig config, boolean fromScratch, long warmup, long total) {
+        if (!fromScratch || config.normStyle != BertConfig.NormStyle.POST || warmup >= POST_NORM_WARMUP
+                || total <= POST_NORM_WARMUP) {
+            return null;
+        }
+        return "warmup of " + warmup + " steps for a post-norm model from scratch: measured runs that warmed up for "
+                + "fewer than " + POST_NORM_WARMUP + " steps stayed on the unigram plateau (README, \"Warmup decides "
+                + "when the plateau ends\"); give --warmup-steps " + POST_NORM_WARMUP + " or more";
+    }
 }

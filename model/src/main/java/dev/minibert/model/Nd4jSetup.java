@@ -1,17 +1,21 @@
-package dev.minibert.cli;
+package dev.minibert.model;
 
-import dev.minibert.model.BlasSelfCheck;
-import dev.minibert.model.Parallel;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Brings ND4J up for a command: thread count first, then the BLAS self-check before any numbers are trusted. */
-final class Nd4jSetup {
-    static final int DEFAULT_THREADS = 2;
-
+/**
+ * Brings ND4J up for a command or a library call: thread count first, then the BLAS self-check before any numbers
+ * are trusted. The CLI and the {@code dev.minibert.api} classes both go through here.
+ */
+public final class Nd4jSetup {
     private Nd4jSetup() {
     }
 
-    static void init(int threads) {
+    /** The threads when none are asked for: every core this JVM may use. */
+    public static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    public static void init(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }

@@ -1,0 +1,172 @@
+package dev.minibert.api;
+
+import dev.minibert.model.BertModel;
+import dev.minibert.model.Nd4jSetup;
+import dev.minibert.model.ParameterStore;
+import dev.minibert.model.PretrainedWeights;
+import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.tokenizer.BertTokenizer;
+import dev.minibert.tokenizer.EncodeOptions;
+import dev.minibert.tokenizer.Encoding;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A model directory's encoder (HF's {@code BertModel}): tokenizes text and computes its hidden states and pooled
+ * vectors. The same code path as {@code minibert embed}. Not thread-safe: use one per thread.
+ */
+public final class Encoder {
+    /** Texts per forward pass unless told: {@code minibert embed}'s {@code --batch-size} default. */
+    public static final int DEFAULT_BATCH_SIZE = 16;
+
+    private final BertModel bert;
+    private final BertTokenizer tokenizer;
+    private final int maxPositions;
+    private final int batchSize;
+
+    private Encoder(BertModel bert, BertTokenizer tokenizer, int maxPositions, int batchSize) {
+        this.bert = bert;
+        this.tokenizer = tokenizer;
+        this.maxPositions = maxPositions;
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * Loads a model directory with every core and {@link #DEFAULT_BATCH_SIZE}.
+     *
+     * @param dir a model directory ({@code config.json}, {@code vocab.txt}, {@code model.safetensors})
+     * @return the encoder
+     * @throws IOException when the directory cannot be read; the message names the file
+     */
+    public static Encoder load(Path dir) throws IOException {
+        return load(dir, Nd4jSetup.cores(), DEFAULT_BATCH_SIZE);
+    }
+
+    /**
+     * Loads a model directory. A missing pooler (an MLM-only model) gets a seeded fresh init, as in
+     * {@code minibert embed}.
+     *
+     * @param dir a model directory ({@code config.json}, {@code vocab.txt}, {@code model.safetensors})
+     * @param threads threads for the kernels and matrix products (process-wide: ND4J's setting is global)
+     * @param batchSize texts per forward pass
+     * @return the encoder
+     * @throws IOException when the directory cannot be read; the message names the file
+     */
+    public static Encoder load(Path dir, int threads, int batchSize) throws IOException {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        Nd4jSetup.init(threads);
+        ModelDirectory model = ModelDirectory.open(dir);
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        BertModel bert = new BertModel(model.config(), store, "bert.", true);
+        PretrainedWeights.load(model, store, name -> name.startsWith("bert.pooler."), 42);
+        return new Encoder(bert, new BertTokenizer(model.vocab(), model.doLowerCase()),
+                model.config().maxPositionEmbeddings, batchSize);
+    }
+
+    /**
+     * The model's word pieces of a text, without [CLS] and [SEP] (HF's {@code tokenizer.tokenize}).
+     *
+     * @param text any text
+     * @return its word pieces
+     */
+    public List<String> tokenize(String text) {
+        return tokenizer.tokenize(text);
+    }
+
+    /**
+     * The model's longest input: {@code max_position_embeddings}, the default truncation length.
+     *
+     * @return tokens, [CLS] and [SEP] included
+     */
+    public int maxLength() {
+        return maxPositions;
+    }
+
+    /**
+     * Encodes texts, each truncated to {@link #maxLength()} tokens.
+     *
+     * @param texts the texts
+     * @return one result per text, in order
+     */
+    public List<EncodedText> encode(List<String> texts) {
+        return encode(texts, maxPositions);
+    }
+
+    /**
+     * Encodes texts in forward passes of at most the batch size.
+     *
+     * @param texts the texts
+     * @param maxLength truncate each text to this many tokens, [CLS] and [SEP] included
+     * @return one result per text, in order
+     */
+    public List<EncodedText> encode(List<String> texts, int maxLength) {
+        EncodeOptions options = new EncodeOptions(maxLength, EncodeOptions.Truncation.LONGEST_FIRST,
+                EncodeOptions.Padding.LONGEST);
+        List<EncodedText> out = new ArrayList<>(texts.size());
+        for (int from = 0; from < texts.size(); from += batchSize) {
+            out.addAll(forward(tokenizer.encodeBatch(texts.subList(from, Math.min(texts.size(), from + batchSize)),
+                    null, options)));
+        }
+        return out;
+    }
+
+    /**
+     * One vector per text.
+     *
+     * @param texts the texts, each truncated to {@link #maxLength()} tokens
+     * @param pooling how token states become one vector
+     * @return [texts][hidden]
+     */
+    public float[][] embed(List<String> texts, Pooling pooling) {
+        List<EncodedText> encoded = encode(texts);
+        float[][] out = new float[encoded.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = pooling.apply(encoded.get(i));
+        }
+        return out;
+    }
+
+    private List<EncodedText> forward(List<Encoding> batch) {
+        int[][] ids = new int[batch.size()][];
+        int[][] types = new int[batch.size()][];
+        int[][] mask = new int[batch.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = batch.get(i).inputIds();
+            types[i] = batch.get(i).tokenTypeIds();
+            mask[i] = batch.get(i).attentionMask();
+        }
+        BertModel.Output output;
+        try (BertModel.NoGrad noGrad = bert.noGrad()) {
+            output = bert.forward(ids, types, mask, false);
+        }
+        INDArray hidden = output.lastHiddenState();
+        INDArray pooled = output.poolerOutput();
+        int h = (int) hidden.size(2);
+        List<EncodedText> out = new ArrayList<>(ids.length);
+        for (int b = 0; b < ids.length; b++) {
+            int length = 0;
+            while (length < mask[b].length && mask[b][length] == 1) {
+                length++;
+            }
+            float[][] states = new float[length][h];
+            for (int t = 0; t < length; t++) {
+                for (int k = 0; k < h; k++) {
+                    states[t][k] = hidden.getFloat(b, t, k);
+                }
+            }
+            float[] pool = new float[h];
+            for (int k = 0; k < h; k++) {
+                pool[k] = pooled.getFloat(b, k);
+            }
+            out.add(new EncodedText(Arrays.copyOf(ids[b], length), states, pool));
+        }
+        return out;
+    }
+}

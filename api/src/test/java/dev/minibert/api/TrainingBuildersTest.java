@@ -1,0 +1,93 @@
+package dev.minibert.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.minibert.finetune.BertForSequenceClassification;
+import dev.minibert.finetune.EncodedExamples;
+import dev.minibert.finetune.Example;
+import dev.minibert.finetune.LabelMap;
+import dev.minibert.finetune.Predictor;
+import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.tokenizer.BertTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@link Pretrain} and {@link Finetune} run the real training into directories that load back, and refuse bad
+ * options before writing anything; {@link Classifier} on the result equals the saved weights' predictor.
+ */
+class TrainingBuildersTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void pretrainThenFinetuneThenClassify() throws IOException {
+        Path run = dir.resolve("run");
+        List<Long> loggedSteps = new ArrayList<>();
+        TrainingSummary pretrained = Pretrain.corpus(List.of(TinyModels.corpus(dir.resolve("corpus.txt"))))
+                .config(TinyModels.configJson(dir.resolve("config.json")))
+                .vocab(TinyModels.vocabTxt(dir.resolve("vocab.txt"))).out(run).maxSteps(3).batchSize(2).maxSeqLen(16)
+                .evalFraction(0).logEvery(1).threads(1).onMetrics(m -> loggedSteps.add(((Number) m.get("step")).longValue()))
+                .run();
+        assertThat(pretrained.steps()).isEqualTo(3);
+        assertThat(pretrained.model()).isEqualTo(run.resolve("model"));
+        assertThat(loggedSteps).containsExactly(1L, 2L, 3L);
+        assertThat(ModelDirectory.open(pretrained.model()).config().hiddenSize).isEqualTo(16);
+
+        Path out = dir.resolve("classifier");
+        TrainingSummary finetuned = Finetune.model(pretrained.model()).train(TinyModels.labeledCsv(dir.resolve("t.csv")))
+                .out(out).epochs(2).batchSize(4).threads(1).run();
+        assertThat(finetuned.steps()).isEqualTo(4); // 8 rows, 2 per epoch in batches of 4
+        assertThat(finetuned.model()).isEqualTo(out);
+
+        Classifier classifier = Classifier.load(out, 1, 3);
+        assertThat(classifier.labels()).containsExactly("animal", "motion");
+        List<Prediction> predictions = classifier.classify(TinyModels.TEXTS);
+        double[][] expected = savedPredictor(out);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(predictions.get(i).probabilities()).as("text %d", i).containsOnlyKeys("animal", "motion");
+            assertThat(predictions.get(i).probabilities().get("animal")).isCloseTo(expected[i][0], within(1e-6));
+            assertThat(predictions.get(i).probabilities().get("motion")).isCloseTo(expected[i][1], within(1e-6));
+            assertThat(predictions.get(i).label()).isEqualTo(TinyModels.LABELS.name(Predictor.argmax(expected[i])));
+        }
+    }
+
+    /** The saved classifier loaded without the API, predicting each text in a batch of its own. */
+    private static double[][] savedPredictor(Path out) throws IOException {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        ModelDirectory saved = ModelDirectory.open(out);
+        BertForSequenceClassification model = new BertForSequenceClassification(saved.config(), store,
+                LabelMap.load(out.resolve(LabelMap.FILE)).size(), null);
+        saved.loadInto(store, name -> false);
+        List<Example> examples = new ArrayList<>();
+        for (String text : TinyModels.TEXTS) {
+            examples.add(new Example(text, null, 0, 0));
+        }
+        return new Predictor(model, 1).probabilities(
+                new EncodedExamples(examples, new BertTokenizer(saved.vocab(), true), Classifier.DEFAULT_MAX_SEQ_LEN));
+    }
+
+    @Test
+    void badOptionsAreRefusedBeforeAnythingIsWritten() throws IOException {
+        Path out = dir.resolve("out");
+        Path model = dir.resolve("model");
+        TinyModels.encoder(model);
+        Path csv = TinyModels.labeledCsv(dir.resolve("t.csv"));
+        assertThatThrownBy(() -> Finetune.model(model).train(csv).out(out).metric("f2").run())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("--metric must be accuracy or macro_f1, got f2");
+        assertThatThrownBy(() -> Finetune.model(model).train(csv).run())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out(DIR)");
+        assertThatThrownBy(() -> Pretrain.corpus(List.of(csv)).vocab(csv).out(out).threads(1).run())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--config");
+        assertThat(out).doesNotExist();
+    }
+}
