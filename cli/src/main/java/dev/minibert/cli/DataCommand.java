@@ -3,6 +3,7 @@ package dev.minibert.cli;
 import dev.minibert.data.DataFetch;
 import dev.minibert.data.ExternalTools;
 import dev.minibert.data.PoetryDynasty;
+import dev.minibert.model.Nd4jSetup;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -97,7 +98,7 @@ final class DataCommand {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             if (parts.contains(DataFetch.Part.WEIGHTS)) {
-                Nd4jSetup.init(Nd4jSetup.DEFAULT_THREADS); // the weights are imported in this process
+                Nd4jSetup.init(Nd4jSetup.cores()); // the weights are imported in this process
             }
             Path dir = cache != null ? cache : DataFetch.defaultCache();
             long start = System.nanoTime();
