@@ -48,11 +48,11 @@ class MinibertTest {
     }
 
     @Test
-    void theReadmeCarriesTheCurrentCliReference() throws IOException {
-        Path readme = Path.of("..", "README.md");
+    void docsCliCarriesTheCurrentCliReference() throws IOException {
+        Path reference = Path.of("..", "docs", "cli.md");
         String expected = CliReferenceCommand.markdown(Minibert.commandLine());
         assertThat(expected).contains("#### `minibert pretrain`", "#### `minibert data fetch`", "--max-steps");
-        assertThat(Files.readString(readme)).as("README.md is stale: run ./minibert cli-reference --update README.md")
-                .contains(expected);
+        assertThat(Files.readString(reference))
+                .as("docs/cli.md is stale: run ./minibert cli-reference --update docs/cli.md").contains(expected);
     }
 }
