@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 enum PretrainRecipe {
     /**
-     * The quickstart's measured recipe (README "Warmup decides when the plateau ends": 12 layers, hidden 128,
+     * The quickstart's measured recipe (docs/experiments.md "Warmup decides when the plateau ends": 12 layers, hidden 128,
      * post-norm, from scratch): 90 warmup steps left the unigram plateau where 30-48 did not, the peak held until
      * the last 20% of the steps.
      */

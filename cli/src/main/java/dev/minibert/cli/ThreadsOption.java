@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --threads}, one declaration for every command that computes: every core unless told. */
 final class ThreadsOption {
-    // no defaultValue: the help text must not depend on the machine that generated the README's CLI reference
+    // no defaultValue: the help text must not depend on the machine that generated docs/cli.md
     @Option(names = "--threads", description = "threads for the kernels and matrix products (default: every core)")
     Integer threads;
 

@@ -36,7 +36,7 @@ public final class Pretraining {
     public static final String KIND = "pretrain";
     private static final List<String> FILES = List.of("metrics.jsonl", "checkpoints", "model");
     /**
-     * README, "Warmup decides when the plateau ends" (12 layers, hidden 128, post-norm, from scratch): every run that
+     * docs/experiments.md, "Warmup decides when the plateau ends" (12 layers, hidden 128, post-norm, from scratch): every run that
      * warmed up for 30-48 steps was still on the unigram plateau hundreds of steps later; every one with 90 had left it.
      */
     static final long POST_NORM_WARMUP = 90;
@@ -208,7 +208,7 @@ public final class Pretraining {
             return null;
         }
         return "warmup of " + warmup + " steps for a post-norm model from scratch: measured runs that warmed up for "
-                + "fewer than " + POST_NORM_WARMUP + " steps stayed on the unigram plateau (README, \"Warmup decides "
+                + "fewer than " + POST_NORM_WARMUP + " steps stayed on the unigram plateau (docs/experiments.md, \"Warmup decides "
                 + "when the plateau ends\"); give --warmup-steps " + POST_NORM_WARMUP + " or more";
     }
 }
