@@ -40,6 +40,13 @@ class OnnxHostileTest {
         assertThat(out.resolve(ModelDirectory.WEIGHTS)).isRegularFile();
     }
 
+    @Test
+    void theOnnxFuzzSeedIsTheTinyExport() throws IOException {
+        try (var in = getClass().getResourceAsStream("OnnxImportFuzzTestInputs/bertGraph/tiny.onnx")) {
+            assertThat(in.readAllBytes()).isEqualTo(TinyOnnxBert.build().model().toByteArray());
+        }
+    }
+
     /** The tiny export with the word embeddings replaced; the import of it must fail and write nothing. */
     private void assertRefused(UnaryOperator<Onnx.TensorProto.Builder> lie, String problem) throws IOException {
         Onnx.ModelProto model = TinyOnnxBert.build().model();
