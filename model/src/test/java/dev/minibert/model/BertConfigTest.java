@@ -156,6 +156,7 @@ class BertConfigTest {
         }
         assertThatThrownBy(() -> BertConfig.read(huge)).isInstanceOf(IOException.class)
                 .hasMessage(huge + ": 16777217 bytes, over the 16777216-byte limit of a config file");
+        // found by BertConfigFuzzTest (crash-invalid-utf8): a bare MalformedInputException named no file
         Path latin1 = dir.resolve("latin1.json");
         Files.write(latin1, new byte[] {'{', '"', (byte) 0xE9, '"', ':', '1', '}'});
         assertThatThrownBy(() -> BertConfig.read(latin1)).isInstanceOf(IOException.class)

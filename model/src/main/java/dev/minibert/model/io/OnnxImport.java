@@ -9,7 +9,6 @@ import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,9 +98,12 @@ public final class OnnxImport {
                     + "so it may have at most " + limit + " (models with external data are not supported; raise -Xmx)");
         }
         Onnx.ModelProto model;
-        try (InputStream in = Files.newInputStream(onnxFile)) {
-            CodedInputStream cis = CodedInputStream.newInstance(in);
-            cis.setSizeLimit(Integer.MAX_VALUE); // real models exceed protobuf's 64 MB default
+        try {
+            // From a byte[] (the size is bounded above): protobuf's stream decoder takes a negative string length
+            // from a corrupt file to an IllegalStateException (found by OnnxImportFuzzTest), the array decoder
+            // reports it. Aliasing lets the tensors' bytes stay in the one array instead of being copied.
+            CodedInputStream cis = CodedInputStream.newInstance(Files.readAllBytes(onnxFile));
+            cis.enableAliasing(true);
             model = Onnx.ModelProto.parseFrom(cis);
         } catch (InvalidProtocolBufferException e) {
             throw new IOException(onnxFile + ": not a readable ONNX model (truncated or corrupt): " + e.getMessage(), e);

@@ -101,4 +101,23 @@ class OnnxHostileTest {
         assertRefused(t -> t.setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL),
                 "its data is in an external file, which is not supported");
     }
+
+    @Test
+    void aNegativeStringLengthIsACorruptFileNotAnIllegalState() throws IOException {
+        // found by OnnxImportFuzzTest (crash-negative-string-length): protobuf's stream decoder threw
+        // IllegalStateException on it. ModelProto.graph (7) > GraphProto.node (1) > NodeProto.name (3) of length -1.
+        byte[] minusOne = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+            (byte) 0xFF, (byte) 0xFF, 0x01};
+        byte[] bytes = new byte[4 + 1 + minusOne.length];
+        bytes[0] = 0x3A;
+        bytes[1] = (byte) (bytes.length - 2);
+        bytes[2] = 0x0A;
+        bytes[3] = (byte) (bytes.length - 4);
+        bytes[4] = 0x1A;
+        System.arraycopy(minusOne, 0, bytes, 5, minusOne.length);
+        Path file = dir.resolve("negative.onnx");
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> OnnxImport.read(file)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(file + ": not a readable ONNX model (truncated or corrupt): ");
+    }
 }
