@@ -378,7 +378,8 @@ public final class OnnxImport {
             var fields = model.path("vocab").fields();
             while (fields.hasNext()) {
                 var e = fields.next();
-                int id = e.getValue().asInt(-1);
+                JsonNode value = e.getValue();
+                int id = value.isIntegralNumber() && value.canConvertToInt() ? value.intValue() : -1;
                 if (id < 0 || id >= tokens.length || tokens[id] != null) {
                     throw new IOException(file + ": WordPiece ids are not 0..N-1 without gaps (token '" + e.getKey()
                             + "' has id " + e.getValue() + ")");
@@ -388,7 +389,11 @@ public final class OnnxImport {
             JsonNode normalizer = root.path("normalizer");
             boolean lower = !"BertNormalizer".equals(normalizer.path("type").asText())
                     || normalizer.path("lowercase").asBoolean(true);
-            return new TokenizerJson(Vocab.of(List.of(tokens)), lower);
+            try {
+                return new TokenizerJson(Vocab.of(List.of(tokens)), lower);
+            } catch (IllegalArgumentException e) { // an empty or duplicate token, or a special one missing
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
         }
     }
 }

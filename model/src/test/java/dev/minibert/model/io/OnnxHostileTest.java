@@ -120,4 +120,15 @@ class OnnxHostileTest {
         assertThatThrownBy(() -> OnnxImport.read(file)).isInstanceOf(IOException.class)
                 .hasMessageStartingWith(file + ": not a readable ONNX model (truncated or corrupt): ");
     }
+
+    @Test
+    void aTokenizerJsonWithoutSpecialsOrWithFractionalIdsNamesTheFile() throws IOException {
+        Path file = dir.resolve("tokenizer.json");
+        Files.writeString(file, "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"[PAD]\": 0, \"a\": 1}}}");
+        assertThatThrownBy(() -> OnnxImport.TokenizerJson.read(file)).isInstanceOf(IOException.class)
+                .hasMessage(file + ": vocab: missing special token [UNK] (a BERT vocab needs [PAD] [UNK] [CLS] [SEP] [MASK])");
+        Files.writeString(file, "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"[PAD]\": 0, \"a\": 0.5}}}");
+        assertThatThrownBy(() -> OnnxImport.TokenizerJson.read(file)).isInstanceOf(IOException.class)
+                .hasMessage(file + ": WordPiece ids are not 0..N-1 without gaps (token 'a' has id 0.5)");
+    }
 }
