@@ -131,7 +131,8 @@ public final class OnnxImport {
     }
 
     private void checkTensor(Onnx.TensorProto t) throws IOException {
-        String where = "tensor " + t.getName() + ": ";
+        String name = "tensor " + t.getName();
+        String where = name + ": ";
         require(t.getDataLocation() != Onnx.TensorProto.DataLocation.EXTERNAL,
                 where + "its data is in an external file, which is not supported");
         require(t.getDimsCount() <= MAX_RANK, where + "rank " + t.getDimsCount() + " is over the limit of " + MAX_RANK);
@@ -149,8 +150,8 @@ public final class OnnxImport {
         require(stored < 0 || (stored == count && (t.getRawData().isEmpty() || t.getRawData().size() % width == 0)),
                 where + "shape " + t.getDimsList() + " has " + count + " elements but the tensor holds "
                         + (t.getRawData().isEmpty() ? stored + " values" : t.getRawData().size() + " bytes"));
-        if (width > 0) {
-            MemoryBudget.checkTensor(where.substring(0, where.length() - 2), Math.multiplyExact(count, (long) width));
+        if (width > 0 && stored >= 0) { // then count == stored, at most the file's size: no overflow
+            MemoryBudget.checkTensor(name, count * width);
         }
     }
 

@@ -131,4 +131,16 @@ class OnnxHostileTest {
         assertThatThrownBy(() -> OnnxImport.TokenizerJson.read(file)).isInstanceOf(IOException.class)
                 .hasMessage(file + ": WordPiece ids are not 0..N-1 without gaps (token 'a' has id 0.5)");
     }
+
+    @Test
+    void anUnreadTensorOfHugeDimsAndNoDataIsNoObstacle() throws IOException {
+        // FLOAT16 has no typed field to count: its 2^62+1 elements were multiplied by 2 bytes, overflowing
+        Onnx.ModelProto model = TinyOnnxBert.build().model();
+        Onnx.GraphProto graph = model.getGraph().toBuilder().addInitializer(Onnx.TensorProto.newBuilder()
+                .setName("unused_half").setDataType(Onnx.TensorProto.DataType.FLOAT16_VALUE).addDims((1L << 62) + 1))
+                .build();
+        Path file = dir.resolve("extra.onnx");
+        Files.write(file, model.toBuilder().setGraph(graph).build().toByteArray());
+        assertThat(OnnxImport.read(file).config()).isEqualTo(TinyOnnxBert.CONFIG);
+    }
 }
