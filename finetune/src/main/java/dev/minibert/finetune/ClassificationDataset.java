@@ -3,14 +3,10 @@ package dev.minibert.finetune;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minibert.tokenizer.Utf8LineReader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,10 +18,12 @@ import java.util.stream.Collectors;
  * small. Every bad record (invalid UTF-8, wrong column count, missing field, empty text or label, label unknown to a
  * given label map, broken quoting) is reported as {@code file:line: problem}; loading fails with the first few problems
  * and their count unless {@code skipBadRows}, which drops them and counts them in {@link #skipped()}.
- * A UTF-8 BOM, CRLF line ends and blank lines are tolerated.
+ * A UTF-8 BOM, CRLF line ends and blank lines are tolerated; a line longer than
+ * {@link dev.minibert.tokenizer.LineLimit} fails the load with {@code file:line}, skip mode or not.
  */
 public final class ClassificationDataset {
     private static final int PROBLEMS_SHOWN = 5;
+    private static final int HEAP_SHARE = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Example> examples;
@@ -119,31 +117,33 @@ public final class ClassificationDataset {
     }
 
     private static List<Line> readLines(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        checkFitsHeap(file);
+        List<Line> lines = new ArrayList<>();
+        try (Utf8LineReader in = new Utf8LineReader(Files.newInputStream(file), file.toString())) {
+            Utf8LineReader.Line line;
+            while ((line = in.nextLine()) != null) {
+                lines.add(new Line(lines.size() + 1, line.text(), !line.validUtf8()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read dataset " + file, e);
         }
-        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        int start = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF ? 3 : 0;
-        List<Line> lines = new ArrayList<>();
-        while (start < bytes.length) {
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
-            }
-            int len = (end > start && bytes[end - 1] == '\r' ? end - 1 : end) - start;
-            ByteBuffer slice = ByteBuffer.wrap(bytes, start, len);
-            try {
-                lines.add(new Line(lines.size() + 1, strict.decode(slice).toString(), false));
-            } catch (CharacterCodingException e) {
-                lines.add(new Line(lines.size() + 1, new String(bytes, start, len, StandardCharsets.UTF_8), true));
-            }
-            start = end + 1;
-        }
         return lines;
+    }
+
+    /** The file is held whole as strings (up to twice its bytes) and then as rows: refuse what cannot fit. */
+    private static void checkFitsHeap(Path file) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read dataset " + file, e);
+        }
+        long limit = Runtime.getRuntime().maxMemory() / HEAP_SHARE;
+        if (size > limit) {
+            throw new IllegalArgumentException(file + ": " + size + " bytes; a dataset is read whole and may take at most 1/"
+                + HEAP_SHARE + " of the " + Runtime.getRuntime().maxMemory() + "-byte Java heap (" + limit
+                + " bytes; raise -Xmx)");
+        }
     }
 
     private static List<Row> jsonRows(List<Line> lines, DatasetFormat format) {

@@ -169,4 +169,26 @@ class ClassificationDatasetTest {
         assertThatThrownBy(() -> LabelMap.load(broken)).hasMessageContaining(broken.toString())
             .hasMessageContaining("duplicate label 'a'");
     }
+
+    @Test
+    void anOverlongLineFailsNamingFileAndLineEvenInSkipMode() throws IOException {
+        Path f = write("train.tsv", "text\tlabel\nok\tpos\n" + "y".repeat((1 << 20) + 1) + "\tneg\n");
+        for (boolean skip : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> ClassificationDataset.load(f, DatasetFormat.single(f), null, skip))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(f + ":3: line longer than 1048576 bytes (the limit; raise it with -Dminibert.maxLineBytes=BYTES)");
+        }
+    }
+
+    @Test
+    void aFileTooBigToHoldWholeIsRefusedBeforeReading() throws IOException {
+        Path f = dir.resolve("huge.csv");
+        long heap = Runtime.getRuntime().maxMemory();
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(heap / 4 + 1); // sparse: no disk, and nothing of it is read
+        }
+        assertThatThrownBy(() -> train(f, DatasetFormat.single(f))).isInstanceOf(IllegalArgumentException.class)
+            .hasMessage(f + ": " + (heap / 4 + 1) + " bytes; a dataset is read whole and may take at most 1/4 of the "
+                + heap + "-byte Java heap (" + heap / 4 + " bytes; raise -Xmx)");
+    }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,18 @@ import java.util.Map;
  */
 public final class BertConfig {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** HF configs are a few KiB even with large label maps; a bigger file is not a config. */
+    static final long MAX_FILE_BYTES = 16L << 20;
+    // Sane bounds: far above any real BERT (the largest vocabularies are ~250k), low enough that the sizes
+    // multiplied together stay far from long overflow and that no int index downstream can wrap.
+    static final int MAX_VOCAB_SIZE = 1 << 22;
+    static final int MAX_HIDDEN_SIZE = 1 << 16;
+    static final int MAX_LAYERS = 1 << 10;
+    static final int MAX_INTERMEDIATE_SIZE = 1 << 18;
+    static final int MAX_POSITIONS = 1 << 20;
+    static final int MAX_TYPE_VOCAB_SIZE = 1 << 16;
+    /** Parameters are float32 and each has a gradient of its size: 8 bytes per parameter once built. */
+    private static final long BYTES_PER_PARAMETER = 2L * Float.BYTES;
 
     public enum NormStyle { POST, PRE }
 
@@ -83,14 +96,35 @@ public final class BertConfig {
         return hiddenSize / numAttentionHeads;
     }
 
+    /** Every parameter of the encoder with its pooler, as BertModel registers them; overflow-checked. */
+    public long parameterCount() {
+        long h = hiddenSize;
+        long embeddings = Math.addExact(Math.multiplyExact(Math.addExact(Math.addExact((long) vocabSize,
+                maxPositionEmbeddings), typeVocabSize), h), 2 * h);
+        long attention = Math.addExact(Math.multiplyExact(4 * h, h), 4 * h); // query, key, value, output
+        long feedForward = Math.addExact(Math.multiplyExact(2 * h, (long) intermediateSize), intermediateSize + h);
+        long layer = Math.addExact(Math.addExact(attention, feedForward), 4 * h); // two LayerNorms
+        long pooler = Math.addExact(Math.multiplyExact(h, h), h);
+        long finalNorm = normStyle == NormStyle.PRE ? 2 * h : 0; // pre-norm stacks end in one more LayerNorm
+        return Math.addExact(Math.addExact(embeddings, Math.multiplyExact(layer, (long) numHiddenLayers)),
+                pooler + finalNorm);
+    }
+
+    /** The elements of the largest single tensor: word or position embeddings, stacked [3H,H] QKV, or FFN. */
+    long largestTensorElements() {
+        long h = hiddenSize;
+        long rows = Math.max(Math.max(vocabSize, maxPositionEmbeddings), Math.max(3 * h, intermediateSize));
+        return Math.multiplyExact(rows, h);
+    }
+
     private void validate() {
-        positive("vocab_size", vocabSize);
-        positive("hidden_size", hiddenSize);
-        positive("num_hidden_layers", numHiddenLayers);
-        positive("num_attention_heads", numAttentionHeads);
-        positive("intermediate_size", intermediateSize);
-        positive("max_position_embeddings", maxPositionEmbeddings);
-        positive("type_vocab_size", typeVocabSize);
+        bounded("vocab_size", vocabSize, MAX_VOCAB_SIZE);
+        bounded("hidden_size", hiddenSize, MAX_HIDDEN_SIZE);
+        bounded("num_hidden_layers", numHiddenLayers, MAX_LAYERS);
+        bounded("num_attention_heads", numAttentionHeads, MAX_HIDDEN_SIZE);
+        bounded("intermediate_size", intermediateSize, MAX_INTERMEDIATE_SIZE);
+        bounded("max_position_embeddings", maxPositionEmbeddings, MAX_POSITIONS);
+        bounded("type_vocab_size", typeVocabSize, MAX_TYPE_VOCAB_SIZE);
         if (hiddenSize % numAttentionHeads != 0) {
             throw new IllegalArgumentException("hidden_size " + hiddenSize
                     + " is not a multiple of num_attention_heads " + numAttentionHeads);
@@ -107,11 +141,20 @@ public final class BertConfig {
         if (!(layerNormEps > 0)) {
             throw new IllegalArgumentException("layer_norm_eps must be > 0, got " + layerNormEps);
         }
+        // before any allocation: the sizes are sane one by one but their product may not fit this JVM
+        long parameters = parameterCount();
+        MemoryBudget.checkTensor("the largest tensor (" + largestTensorElements() + " float32 values)",
+                Math.multiplyExact(largestTensorElements(), (long) Float.BYTES));
+        MemoryBudget.checkOffHeap("the model's " + parameters + " parameters with their gradients",
+                Math.multiplyExact(parameters, BYTES_PER_PARAMETER));
     }
 
-    private static void positive(String key, int value) {
+    private static void bounded(String key, int value, int max) {
         if (value <= 0) {
             throw new IllegalArgumentException(key + " must be positive, got " + value);
+        }
+        if (value > max) {
+            throw new IllegalArgumentException(key + " must be at most " + max + ", got " + value);
         }
     }
 
@@ -122,11 +165,18 @@ public final class BertConfig {
     }
 
     public static BertConfig read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new IOException(file + ": " + size + " bytes, over the " + MAX_FILE_BYTES
+                    + "-byte limit of a config file");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + ": not valid UTF-8", e);
         }
         try {
             return fromJson(root);

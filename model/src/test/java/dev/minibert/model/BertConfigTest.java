@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 
 class BertConfigTest {
     /** The config.json of HF's bert-base-chinese, as published (keys we do not model included). */
@@ -96,5 +99,67 @@ class BertConfigTest {
         Path style = dir.resolve("style.json");
         Files.writeString(style, "{\"norm_style\": \"sandwich\"}");
         assertThatThrownBy(() -> BertConfig.read(style)).hasMessageContaining("norm_style must be \"post\" or \"pre\"");
+    }
+
+    @Test
+    void parameterCountIsWhatTheModelRegisters() {
+        for (BertConfig c : new BertConfig[] {
+            BertConfig.builder().vocabSize(97).hiddenSize(24).numHiddenLayers(3).numAttentionHeads(4)
+                    .intermediateSize(40).maxPositionEmbeddings(33).typeVocabSize(3).build(),
+            BertConfig.builder().vocabSize(50).hiddenSize(8).numHiddenLayers(1).numAttentionHeads(2)
+                    .intermediateSize(8).maxPositionEmbeddings(16).normStyle(BertConfig.NormStyle.PRE).build()}) {
+            ParameterStore store = new ParameterStore(DataType.FLOAT);
+            new BertModel(c, store, "bert.", true);
+            assertThat(c.parameterCount()).isEqualTo(store.count());
+        }
+    }
+
+    @Test
+    void sizesOverTheirBoundsAreRefused() throws IOException {
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, "{\"vocab_size\": 4194305}");
+        assertThatThrownBy(() -> BertConfig.read(file)).isInstanceOf(IOException.class)
+                .hasMessage(file + ": vocab_size must be at most 4194304, got 4194305");
+        Files.writeString(file, "{\"num_hidden_layers\": 3000000000}");
+        assertThatThrownBy(() -> BertConfig.read(file)).hasMessage(file
+                + ": num_hidden_layers must be an integer, got 3000000000");
+    }
+
+    @Test
+    void aModelTooBigForOffHeapMemoryIsRefusedNamingFileSizeAndLimit() throws IOException {
+        // every size within its bound; 1024 layers of hidden 4096 are ~206 G parameters, nowhere near any heap
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, "{\"num_hidden_layers\": 1024, \"hidden_size\": 4096, \"num_attention_heads\": 64,"
+                + " \"intermediate_size\": 16384}");
+        long layer = 4L * 4096 * 4096 + 4 * 4096 + 2L * 4096 * 16384 + 16384 + 4096 + 4 * 4096;
+        long parameters = (21128L + 512 + 2) * 4096 + 2 * 4096 + 1024 * layer + 4096L * 4096 + 4096;
+        assertThatThrownBy(() -> BertConfig.read(file)).isInstanceOf(IOException.class)
+                .hasMessage(file + ": the model's " + parameters + " parameters with their gradients: "
+                        + parameters * 8 + " bytes, over ND4J's off-heap limit of " + Pointer.maxBytes()
+                        + " bytes (javacpp maxbytes: -Dorg.bytedeco.javacpp.maxbytes, by default the -Xmx heap)");
+    }
+
+    @Test
+    void aTensorOverTwoGibIsRefusedBeforeAnyIntWraps() throws IOException {
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, "{\"vocab_size\": 4000000, \"hidden_size\": 1024, \"num_attention_heads\": 16}");
+        assertThatThrownBy(() -> BertConfig.read(file)).isInstanceOf(IOException.class)
+                .hasMessage(file + ": the largest tensor (4096000000 float32 values): 16384000000 bytes, over the "
+                        + (Integer.MAX_VALUE - 8L) + "-byte limit of one tensor (a Java array)");
+    }
+
+    @Test
+    void anOversizedOrNonUtf8FileIsRefusedNamingIt() throws IOException {
+        Path huge = dir.resolve("huge.json");
+        try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength((16L << 20) + 1); // sparse: no disk, but read whole it would be 16 MiB of NULs
+        }
+        assertThatThrownBy(() -> BertConfig.read(huge)).isInstanceOf(IOException.class)
+                .hasMessage(huge + ": 16777217 bytes, over the 16777216-byte limit of a config file");
+        // found by BertConfigFuzzTest (crash-invalid-utf8): a bare MalformedInputException named no file
+        Path latin1 = dir.resolve("latin1.json");
+        Files.write(latin1, new byte[] {'{', '"', (byte) 0xE9, '"', ':', '1', '}'});
+        assertThatThrownBy(() -> BertConfig.read(latin1)).isInstanceOf(IOException.class)
+                .hasMessage(latin1 + ": not valid UTF-8");
     }
 }

@@ -1,15 +1,10 @@
 package dev.minibert.pretrain;
 
+import dev.minibert.tokenizer.Utf8LineReader;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +25,7 @@ import java.util.zip.GZIPInputStream;
  * (the end of a file also ends a document). {@link Format#DOCUMENT_PER_LINE} treats every non-blank line as a
  * document of one "sentence". Lines are decoded strictly; a line with invalid UTF-8 fails the read with the file and
  * line number, or is dropped and counted when {@code skipBadLines} is set. A BOM and CRLF line ends are tolerated.
+ * A line longer than {@link dev.minibert.tokenizer.LineLimit} fails the read with its file and line, skip or not.
  */
 public final class CorpusReader implements Iterable<List<String>> {
 
@@ -178,21 +174,17 @@ public final class CorpusReader implements Iterable<List<String>> {
         }
     }
 
-    /** Byte-level line splitting so a bad line can be named and skipped without losing the rest of the file. */
+    /** One file's lines through {@link Utf8LineReader}, so a bad line can be named and skipped without losing the rest. */
     private final class LineSource {
         private final Path file;
-        private final InputStream in;
-        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        private long lineNumber;
+        private final Utf8LineReader lines;
 
         LineSource(Path file) {
             this.file = file;
             try {
                 InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-                this.in = file.getFileName().toString().endsWith(".gz")
-                    ? new BufferedInputStream(new GZIPInputStream(raw), 1 << 16) : raw;
+                InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+                this.lines = new Utf8LineReader(in, file.toString());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open corpus file " + file, e);
             }
@@ -202,35 +194,23 @@ public final class CorpusReader implements Iterable<List<String>> {
         String readLine() {
             try {
                 while (true) {
-                    buf.reset();
-                    int b;
-                    while ((b = in.read()) != -1 && b != '\n') {
-                        buf.write(b);
+                    Utf8LineReader.Line line = lines.nextLine();
+                    if (line == null || line.validUtf8()) {
+                        return line == null ? null : line.text();
                     }
-                    if (b == -1 && buf.size() == 0) {
-                        return null;
+                    if (!skipBadLines) {
+                        throw new IllegalArgumentException(file + ":" + lines.lineNumber() + ": invalid UTF-8");
                     }
-                    lineNumber++;
-                    byte[] bytes = buf.toByteArray();
-                    int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                    try {
-                        String line = decoder.decode(ByteBuffer.wrap(bytes, 0, len)).toString();
-                        return lineNumber == 1 && line.startsWith("\uFEFF") ? line.substring(1) : line;
-                    } catch (CharacterCodingException e) {
-                        if (!skipBadLines) {
-                            throw new IllegalArgumentException(file + ":" + lineNumber + ": invalid UTF-8");
-                        }
-                        skippedLines++;
-                    }
+                    skippedLines++;
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read corpus file " + file + " at line " + (lineNumber + 1), e);
+                throw new UncheckedIOException("cannot read corpus file " + file + " at line " + (lines.lineNumber() + 1), e);
             }
         }
 
         void close() {
             try {
-                in.close();
+                lines.close();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot close corpus file " + file, e);
             }

@@ -115,4 +115,23 @@ class CorpusReaderTest {
         assertThatThrownBy(() -> new CorpusReader(dir.resolve("missing.txt"), CorpusReader.Format.SENTENCE_PER_LINE))
             .hasMessageContaining("does not exist");
     }
+
+    @Test
+    void aGzipBombOfOneEndlessLineFailsAtTheLineLimitNamingFileAndLine() throws IOException {
+        // 64 MiB without a newline in a ~64 KiB gzip: the old reader inflated it all into one buffer
+        Path f = dir.resolve("bomb.txt.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(f))) {
+            out.write("first line\n\n".getBytes(StandardCharsets.UTF_8));
+            byte[] chunk = new byte[1 << 20];
+            java.util.Arrays.fill(chunk, (byte) 'x');
+            for (int i = 0; i < 64; i++) {
+                out.write(chunk);
+            }
+        }
+        for (boolean skip : new boolean[] {false, true}) {
+            CorpusReader reader = new CorpusReader(List.of(f), CorpusReader.Format.SENTENCE_PER_LINE, skip);
+            assertThatThrownBy(() -> all(reader)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(f + ":3: line longer than 1048576 bytes (the limit; raise it with -Dminibert.maxLineBytes=BYTES)");
+        }
+    }
 }

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * Reads lines of strict UTF-8, decoding each line on its own so that an invalid byte is reported
  * with the line it is on (a Reader decodes ahead in blocks and would blame an earlier line).
  * LF and CRLF both end a line; a BOM on line 1 is dropped. Invalid UTF-8 throws
- * IllegalArgumentException naming source and line.
+ * IllegalArgumentException naming source and line ({@link #nextLine()} hands such a line back instead), and so
+ * does a line longer than {@link LineLimit}, before more than the limit is buffered.
  */
 public final class Utf8LineReader implements Closeable {
     private final InputStream in;
@@ -28,6 +29,11 @@ public final class Utf8LineReader implements Closeable {
     private byte[] line = new byte[256];
     private int lineNumber;
     private long bytesRead;
+    private final int maxLineBytes = LineLimit.bytes();
+
+    /** A line's text; when {@code validUtf8} is false the text has U+FFFD where the invalid bytes were. */
+    public record Line(String text, boolean validUtf8) {
+    }
 
     /** {@code source} names the input in error messages ({@code source:line: invalid UTF-8}). */
     public Utf8LineReader(InputStream in, String source) {
@@ -37,6 +43,15 @@ public final class Utf8LineReader implements Closeable {
 
     /** The next line without its terminator, or null at the end of the input. */
     public String next() throws IOException {
+        Line l = nextLine();
+        if (l != null && !l.validUtf8()) {
+            throw new IllegalArgumentException(source + ":" + lineNumber + ": invalid UTF-8");
+        }
+        return l == null ? null : l.text();
+    }
+
+    /** The next line, valid UTF-8 or not, or null at the end of the input. */
+    public Line nextLine() throws IOException {
         int length = 0;
         boolean sawAny = false;
         while (true) {
@@ -61,8 +76,12 @@ public final class Utf8LineReader implements Closeable {
                 }
             }
             int end = newline < 0 ? limit : newline;
-            if (length + end - position > line.length) {
-                line = Arrays.copyOf(line, Math.max(line.length * 2, length + end - position));
+            long needed = (long) length + end - position;
+            if (needed > maxLineBytes) {
+                throw LineLimit.tooLong(source, lineNumber + 1L, maxLineBytes);
+            }
+            if (needed > line.length) {
+                line = Arrays.copyOf(line, (int) Math.min(maxLineBytes, Math.max(2L * line.length, needed)));
             }
             System.arraycopy(buffer, position, line, length, end - position);
             length += end - position;
@@ -84,18 +103,18 @@ public final class Utf8LineReader implements Closeable {
         return decode(start, length);
     }
 
-    private String decode(int start, int end) throws IOException {
+    private Line decode(int start, int end) {
         boolean ascii = true;
         for (int i = start; i < end && ascii; i++) {
             ascii = line[i] >= 0;
         }
         if (ascii) {
-            return new String(line, start, end - start, StandardCharsets.ISO_8859_1);
+            return new Line(new String(line, start, end - start, StandardCharsets.ISO_8859_1), true);
         }
         try {
-            return decoder.reset().decode(ByteBuffer.wrap(line, start, end - start)).toString();
+            return new Line(decoder.reset().decode(ByteBuffer.wrap(line, start, end - start)).toString(), true);
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(source + ":" + lineNumber + ": invalid UTF-8", e);
+            return new Line(new String(line, start, end - start, StandardCharsets.UTF_8), false);
         }
     }
 

@@ -102,7 +102,8 @@ class WordpieceTrainerTest {
         String[] words = {"我们", "的", "model", "训练", "data", "。", "tokenizer", "注意力"};
         try (OutputStream out = Files.newOutputStream(corpus)) {
             long written = 0;
-            while (written < (1 << 20)) {
+            // as long a line as LineLimit allows by default (no word is 16 bytes long)
+            while (written < LineLimit.DEFAULT_BYTES - 16) {
                 byte[] w = (words[random.nextInt(words.length)] + " ").getBytes(StandardCharsets.UTF_8);
                 out.write(w);
                 written += w.length;

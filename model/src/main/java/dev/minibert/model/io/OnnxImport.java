@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.model.BertConfig;
 import dev.minibert.model.BertModel;
+import dev.minibert.model.MemoryBudget;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +33,15 @@ import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
  * keep their HF names under {@code bert.}; each anonymous MatMul weight is named after the bias that
  * the Add following it consumes, and transposed from ONNX's [in,out] to HF's [out,in]. The config comes
  * from the tensors and the graph: the number of heads from the attention Reshape, eps from LayerNorm.
+ * Every stored tensor's dims are checked against its data before anything is allocated, and every failure
+ * is an IOException naming the file; nothing is written unless the whole import succeeded.
  */
 public final class OnnxImport {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern LAYER = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
+    // nine digits at most, so the number parses as an int; longer ones are not layer names
+    private static final Pattern LAYER = Pattern.compile("^encoder\\.layer\\.(\\d{1,9})\\.");
+    /** BERT's tensors have at most two dimensions; shape constants one. */
+    private static final int MAX_RANK = 8;
 
     private final Path onnxFile;
     private final Onnx.GraphProto graph;
@@ -59,7 +63,8 @@ public final class OnnxImport {
             for (String in : n.getInputList()) {
                 consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
             }
-            if (n.getOpType().equals("Constant") && n.getAttributeCount() > 0 && n.getAttribute(0).hasT()) {
+            if (n.getOpType().equals("Constant") && n.getAttributeCount() > 0 && n.getAttribute(0).hasT()
+                    && n.getOutputCount() > 0) {
                 constants.put(n.getOutput(0), n.getAttribute(0).getT());
             }
         }
@@ -86,10 +91,19 @@ public final class OnnxImport {
 
     /** Parses and names the graph's weights; fails, naming the problem, when it is not a BERT encoder. */
     public static Imported read(Path onnxFile) throws IOException {
+        long size = Files.size(onnxFile);
+        long limit = Math.min(MemoryBudget.MAX_TENSOR_BYTES, Runtime.getRuntime().maxMemory());
+        if (size > limit) {
+            throw new IOException(onnxFile + ": " + size + " bytes; protobuf parses an ONNX file whole into one heap, "
+                    + "so it may have at most " + limit + " (models with external data are not supported; raise -Xmx)");
+        }
         Onnx.ModelProto model;
-        try (InputStream in = Files.newInputStream(onnxFile)) {
-            CodedInputStream cis = CodedInputStream.newInstance(in);
-            cis.setSizeLimit(Integer.MAX_VALUE); // real models exceed protobuf's 64 MB default
+        try {
+            // From a byte[] (the size is bounded above): protobuf's stream decoder takes a negative string length
+            // from a corrupt file to an IllegalStateException (found by OnnxImportFuzzTest), the array decoder
+            // reports it. Aliasing lets the tensors' bytes stay in the one array instead of being copied.
+            CodedInputStream cis = CodedInputStream.newInstance(Files.readAllBytes(onnxFile));
+            cis.enableAliasing(true);
             model = Onnx.ModelProto.parseFrom(cis);
         } catch (InvalidProtocolBufferException e) {
             throw new IOException(onnxFile + ": not a readable ONNX model (truncated or corrupt): " + e.getMessage(), e);
@@ -97,7 +111,72 @@ public final class OnnxImport {
         if (!model.hasGraph() || model.getGraph().getInitializerCount() == 0) {
             throw new IOException(onnxFile + ": not a readable ONNX model (no graph or no weights)");
         }
-        return new OnnxImport(onnxFile, model.getGraph()).extract();
+        OnnxImport graph = new OnnxImport(onnxFile, model.getGraph());
+        try {
+            graph.checkTensors();
+            return graph.extract();
+        } catch (IllegalArgumentException e) { // BertConfig's and MemoryBudget's checks
+            throw new IOException(onnxFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Before anything is allocated: every stored tensor's dims are sane and agree with the data it holds. */
+    private void checkTensors() throws IOException {
+        for (Onnx.TensorProto t : initializers.values()) {
+            checkTensor(t);
+        }
+        for (Onnx.TensorProto t : constants.values()) {
+            checkTensor(t);
+        }
+    }
+
+    private void checkTensor(Onnx.TensorProto t) throws IOException {
+        String name = "tensor " + t.getName();
+        String where = name + ": ";
+        require(t.getDataLocation() != Onnx.TensorProto.DataLocation.EXTERNAL,
+                where + "its data is in an external file, which is not supported");
+        require(t.getDimsCount() <= MAX_RANK, where + "rank " + t.getDimsCount() + " is over the limit of " + MAX_RANK);
+        long count = 1;
+        for (long d : t.getDimsList()) {
+            require(d >= 0, where + "negative dimension in " + t.getDimsList());
+            try {
+                count = Math.multiplyExact(count, d);
+            } catch (ArithmeticException e) {
+                throw new IOException(onnxFile + ": " + where + "shape " + t.getDimsList() + " overflows");
+            }
+        }
+        int width = elementBytes(t.getDataType());
+        long stored = !t.getRawData().isEmpty() ? (width > 0 ? t.getRawData().size() / width : -1) : typedCount(t);
+        require(stored < 0 || (stored == count && (t.getRawData().isEmpty() || t.getRawData().size() % width == 0)),
+                where + "shape " + t.getDimsList() + " has " + count + " elements but the tensor holds "
+                        + (t.getRawData().isEmpty() ? stored + " values" : t.getRawData().size() + " bytes"));
+        if (width > 0 && stored >= 0) { // then count == stored, at most the file's size: no overflow
+            MemoryBudget.checkTensor(name, count * width);
+        }
+    }
+
+    /** Bytes per element of the ONNX data types a BERT export holds; 0 for the rest (not read by the import). */
+    private static int elementBytes(int dataType) {
+        return switch (dataType) {
+            case Onnx.TensorProto.DataType.FLOAT_VALUE, Onnx.TensorProto.DataType.INT32_VALUE -> 4;
+            case Onnx.TensorProto.DataType.INT64_VALUE, Onnx.TensorProto.DataType.DOUBLE_VALUE -> 8;
+            case Onnx.TensorProto.DataType.BOOL_VALUE, Onnx.TensorProto.DataType.UINT8_VALUE,
+                    Onnx.TensorProto.DataType.INT8_VALUE -> 1;
+            case Onnx.TensorProto.DataType.FLOAT16_VALUE, Onnx.TensorProto.DataType.INT16_VALUE,
+                    Onnx.TensorProto.DataType.UINT16_VALUE, Onnx.TensorProto.DataType.BFLOAT16_VALUE -> 2;
+            default -> 0;
+        };
+    }
+
+    /** The values held in the typed field of a tensor without raw data; -1 where no field applies. */
+    private static long typedCount(Onnx.TensorProto t) {
+        return switch (t.getDataType()) {
+            case Onnx.TensorProto.DataType.FLOAT_VALUE -> t.getFloatDataCount();
+            case Onnx.TensorProto.DataType.INT64_VALUE -> t.getInt64DataCount();
+            case Onnx.TensorProto.DataType.DOUBLE_VALUE -> t.getDoubleDataCount();
+            case Onnx.TensorProto.DataType.INT32_VALUE -> t.getInt32DataCount();
+            default -> -1;
+        };
     }
 
     private Imported extract() throws IOException {
@@ -108,8 +187,8 @@ public final class OnnxImport {
             }
         }
         for (Onnx.NodeProto n : graph.getNodeList()) {
-            if (n.getOpType().equals("MatMul") && n.getInputCount() == 2 && initializers.containsKey(n.getInput(1))
-                    && !isHfName(n.getInput(1))) {
+            if (n.getOpType().equals("MatMul") && n.getInputCount() == 2 && n.getOutputCount() > 0
+                    && initializers.containsKey(n.getInput(1)) && !isHfName(n.getInput(1))) {
                 String bias = biasAfter(n);
                 INDArray w = toArray(initializers.get(n.getInput(1))); // [in,out]
                 tensors.put("bert." + bias.substring(0, bias.length() - ".bias".length()) + ".weight",
@@ -157,6 +236,8 @@ public final class OnnxImport {
         INDArray intermediate = tensors.get("bert.encoder.layer.0.intermediate.dense.bias");
         require(positions != null && types != null && intermediate != null,
                 "embeddings or layer 0 tensors are missing: not a BERT encoder");
+        require(words.rank() == 2 && positions.rank() == 2 && types.rank() == 2 && intermediate.rank() == 1,
+                "embeddings are not matrices or the layer 0 intermediate bias is not a vector: not a BERT encoder");
         TreeSet<Integer> layers = new TreeSet<>();
         for (String name : initializers.keySet()) {
             Matcher m = LAYER.matcher(name);
@@ -180,12 +261,17 @@ public final class OnnxImport {
         for (String projection : List.of("query", "key", "value")) {
             String bias = "encoder.layer.0.attention.self." + projection + ".bias";
             for (Onnx.NodeProto add : consumers.getOrDefault(bias, List.of())) {
+                if (add.getOutputCount() == 0) {
+                    continue;
+                }
                 for (Onnx.NodeProto reshape : consumers.getOrDefault(add.getOutput(0), List.of())) {
-                    if (!reshape.getOpType().equals("Reshape")) {
+                    if (!reshape.getOpType().equals("Reshape") || reshape.getInputCount() < 2) {
                         continue;
                     }
                     long[] shape = shapeValues(reshape.getInput(1));
-                    if (shape != null && shape.length == 4 && shape[2] > 0 && shape[2] * shape[3] == hidden) {
+                    // heads <= hidden first, so that the product below cannot overflow
+                    if (shape != null && shape.length == 4 && shape[2] > 0 && shape[2] <= hidden
+                            && shape[2] * shape[3] == hidden) {
                         return (int) shape[2];
                     }
                 }
@@ -207,10 +293,11 @@ public final class OnnxImport {
         long[] shape = new long[4];
         for (int i = 2; i < 4; i++) {
             Onnx.TensorProto part = constants.getOrDefault(concat.getInput(i), initializers.get(concat.getInput(i)));
-            if (part == null) {
+            long[] values = part == null ? null : longs(part);
+            if (values == null || values.length == 0) {
                 return null;
             }
-            shape[i] = longs(part)[0];
+            shape[i] = values[0];
         }
         return shape;
     }
@@ -218,14 +305,15 @@ public final class OnnxImport {
     /** eps from the embeddings LayerNorm: the constant added to the variance before Sqrt. */
     private double layerNormEps() throws IOException {
         for (Onnx.NodeProto sqrt : graph.getNodeList()) {
-            if (!sqrt.getOpType().equals("Sqrt")) {
+            if (!sqrt.getOpType().equals("Sqrt") || sqrt.getInputCount() == 0) {
                 continue;
             }
             Onnx.NodeProto add = producers.get(sqrt.getInput(0));
             if (add != null && add.getOpType().equals("Add")) {
                 for (String in : add.getInputList()) {
                     Onnx.TensorProto c = constants.getOrDefault(in, initializers.get(in));
-                    if (c != null && c.getDataType() == Onnx.TensorProto.DataType.FLOAT_VALUE) {
+                    if (c != null && c.getDataType() == Onnx.TensorProto.DataType.FLOAT_VALUE
+                            && c.getDimsList().stream().allMatch(d -> d == 1)) { // a scalar, [1] or [1,1]
                         // the float32 constant's shortest decimal (1e-12), not its binary expansion
                         return Double.parseDouble(Float.toString(toArray(c).getFloat(0)));
                     }
@@ -240,18 +328,14 @@ public final class OnnxImport {
             throw new IOException(onnxFile + ": tensor " + t.getName() + " has ONNX data type " + t.getDataType()
                     + "; only float32 weights are supported");
         }
+        // checkTensors() has bounded the dims and matched them to the data, so the count is an int
         long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        long count = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-        float[] values;
+        int count = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+        require(count > 0, "tensor " + t.getName() + " is empty");
+        float[] values = new float[count];
         if (!t.getRawData().isEmpty()) {
-            require(t.getRawData().size() == count * 4, "tensor " + t.getName() + " holds " + t.getRawData().size()
-                    + " bytes, expected " + count * 4);
-            values = new float[(int) count];
-            ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
         } else {
-            require(t.getFloatDataCount() == count, "tensor " + t.getName() + " holds " + t.getFloatDataCount()
-                    + " floats, expected " + count);
-            values = new float[(int) count];
             for (int i = 0; i < count; i++) {
                 values[i] = t.getFloatData(i);
             }
@@ -265,7 +349,7 @@ public final class OnnxImport {
         }
         if (!t.getRawData().isEmpty()) {
             long[] v = new long[t.getRawData().size() / 8];
-            ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(v);
+            t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(v);
             return v;
         }
         return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
@@ -295,7 +379,8 @@ public final class OnnxImport {
             var fields = model.path("vocab").fields();
             while (fields.hasNext()) {
                 var e = fields.next();
-                int id = e.getValue().asInt(-1);
+                JsonNode value = e.getValue();
+                int id = value.isIntegralNumber() && value.canConvertToInt() ? value.intValue() : -1;
                 if (id < 0 || id >= tokens.length || tokens[id] != null) {
                     throw new IOException(file + ": WordPiece ids are not 0..N-1 without gaps (token '" + e.getKey()
                             + "' has id " + e.getValue() + ")");
@@ -305,7 +390,11 @@ public final class OnnxImport {
             JsonNode normalizer = root.path("normalizer");
             boolean lower = !"BertNormalizer".equals(normalizer.path("type").asText())
                     || normalizer.path("lowercase").asBoolean(true);
-            return new TokenizerJson(Vocab.of(List.of(tokens)), lower);
+            try {
+                return new TokenizerJson(Vocab.of(List.of(tokens)), lower);
+            } catch (IllegalArgumentException e) { // an empty or duplicate token, or a special one missing
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
         }
     }
 }

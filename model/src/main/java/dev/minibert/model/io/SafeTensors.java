@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.minibert.model.MemoryBudget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,11 +28,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each tensor
  * name to {@code dtype}, {@code shape} and {@code data_offsets} (relative to the data region), then the
  * raw little-endian tensor bytes. Reads and writes F32, F64 and I64 (HF BERT checkpoints carry an int64
- * {@code position_ids} buffer).
+ * {@code position_ids} buffer). A hostile header (oversized, deep, overlapping, out of range, or asking for more
+ * than one Java array or ND4J's off-heap memory holds) is refused naming the file before anything is allocated.
  */
 public final class SafeTensors {
     /** The reference implementation's cap: a larger header is a corrupt or hostile file. */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+    /** BERT's tensors have at most two dimensions; a deeper shape is not a model this project wrote or reads. */
+    static final int MAX_RANK = 8;
+    /** Empty tensors cost no data bytes, so only this bound keeps a 100 MB header from asking for millions. */
+    static final int MAX_EMPTY_TENSORS = 1024;
     private static final String METADATA = "__metadata__";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -144,6 +150,7 @@ public final class SafeTensors {
             }
         }
         checkNoOverlap(file, entries);
+        checkBudget(file, entries);
         return new Header(dataStart, entries, Map.copyOf(metadata));
     }
 
@@ -177,6 +184,15 @@ public final class SafeTensors {
             throw new IOException(where + "unsupported dtype \"" + dtypeNode.textValue() + "\" (supported: F32, F64, I64)");
         }
         long[] shape = longs(where, node.get("shape"), "shape", -1);
+        if (shape.length > MAX_RANK) {
+            throw new IOException(where + "rank " + shape.length + " is over the limit of " + MAX_RANK);
+        }
+        for (long d : shape) {
+            if (d > Integer.MAX_VALUE) {
+                throw new IOException(where + "dimension " + d + " of shape " + Arrays.toString(shape)
+                        + " is over the limit of " + Integer.MAX_VALUE);
+            }
+        }
         long[] offsets = longs(where, node.get("data_offsets"), "data_offsets", 2);
         long bytes;
         try {
@@ -197,6 +213,11 @@ public final class SafeTensors {
         if (end - begin != bytes) {
             throw new IOException(where + "data_offsets span " + (end - begin) + " bytes but shape "
                     + Arrays.toString(shape) + " of " + dtype + " needs " + bytes);
+        }
+        try {
+            MemoryBudget.checkTensor(file + ": tensor \"" + name + "\"", bytes);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
         return new Entry(name, dtype, shape, begin, end);
     }
@@ -227,6 +248,21 @@ public final class SafeTensors {
                 throw new IOException(file + ": tensors \"" + prev.name() + "\" [" + prev.begin() + ", " + prev.end()
                         + "] and \"" + cur.name() + "\" [" + cur.begin() + ", " + cur.end() + "] overlap");
             }
+        }
+    }
+
+    /** Before anything is allocated: the empty tensors are few and all of them fit ND4J's off-heap memory. */
+    private static void checkBudget(Path file, List<Entry> entries) throws IOException {
+        long empty = entries.stream().filter(e -> e.begin() == e.end()).count();
+        if (empty > MAX_EMPTY_TENSORS) {
+            throw new IOException(file + ": " + empty + " empty tensors, over the limit of " + MAX_EMPTY_TENSORS);
+        }
+        // no overflow: the entries are disjoint ranges of the data region
+        long total = entries.stream().mapToLong(e -> e.end() - e.begin()).sum();
+        try {
+            MemoryBudget.checkOffHeap(file + ": the " + entries.size() + " tensors", total);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
@@ -263,7 +299,8 @@ public final class SafeTensors {
                 default -> throw new IllegalArgumentException("tensor \"" + t.getKey() + "\": cannot write "
                         + a.dataType() + ", only FLOAT, DOUBLE and LONG");
             };
-            long bytes = a.length() * dtype.bytes;
+            long bytes = Math.multiplyExact(a.length(), (long) dtype.bytes);
+            MemoryBudget.checkTensor("tensor \"" + t.getKey() + "\"", bytes); // written through one ByteBuffer
             ObjectNode e = header.putObject(t.getKey());
             e.put("dtype", dtype.name());
             ArrayNode shape = e.putArray("shape");

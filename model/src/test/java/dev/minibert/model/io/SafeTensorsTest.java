@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,7 +154,71 @@ class SafeTensorsTest {
                         + " \"b\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 8]}}", eight),
                         "tensors \"a\" [0, 8] and \"b\" [4, 8] overlap"),
                 Arguments.of("metadata not strings", fileBytes("{\"__metadata__\": {\"step\": 3}}", new byte[0]),
-                        "__metadata__ value of \"step\" is not a string"));
+                        "__metadata__ value of \"step\" is not a string"),
+                Arguments.of("rank over the bound", fileBytes(ok.replace("[2]", "[1, 1, 1, 1, 1, 1, 1, 1, 2]"), eight),
+                        "tensor \"w\": rank 9 is over the limit of 8"),
+                Arguments.of("a dimension over int beside a zero", fileBytes("{\"w\": {\"dtype\": \"F32\","
+                        + " \"shape\": [0, 4294967296], \"data_offsets\": [0, 0]}}", new byte[0]),
+                        "tensor \"w\": dimension 4294967296 of shape [0, 4294967296] is over the limit of 2147483647"),
+                Arguments.of("shape product overflowing a long", fileBytes(ok.replace("[2]", "[2147483647, 2147483647, 4]"),
+                        eight), "tensor \"w\": shape [2147483647, 2147483647, 4] overflows"),
+                Arguments.of("too many empty tensors", fileBytes(emptyTensors(SafeTensors.MAX_EMPTY_TENSORS + 1),
+                        new byte[0]), "1025 empty tensors, over the limit of 1024"));
+    }
+
+    private static String emptyTensors(int n) {
+        StringBuilder h = new StringBuilder("{");
+        for (int i = 0; i < n; i++) {
+            h.append(i == 0 ? "" : ", ").append("\"t").append(i).append("\": {\"dtype\": \"F32\", \"shape\": [0],"
+                    + " \"data_offsets\": [0, 0]}");
+        }
+        return h.append('}').toString();
+    }
+
+    @Test
+    void aThousandEmptyTensorsAreStillRead() throws IOException {
+        Path file = dir.resolve("empty.safetensors");
+        Files.write(file, fileBytes(emptyTensors(SafeTensors.MAX_EMPTY_TENSORS), new byte[0]));
+        Map<String, INDArray> t = SafeTensors.read(file);
+        assertThat(t).hasSize(SafeTensors.MAX_EMPTY_TENSORS);
+        assertThat(t.get("t7").shape()).containsExactly(0);
+    }
+
+    /** A sparse file: the size is real to the reader, yet takes no disk and nothing is read from it. */
+    private Path sparse(String name, String header, long dataBytes) throws IOException {
+        Path file = dir.resolve(name);
+        Files.write(file, fileBytes(header, new byte[0]));
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(f.length() + dataBytes);
+        }
+        return file;
+    }
+
+    @Test
+    void aTensorOverTwoGibIsRefusedNamingItsSizeNotWrapped() throws IOException {
+        long bytes = 600_000_000L * 4; // 2.4 GB: (int) of it, or mapping it, used to fail obscurely
+        Path file = sparse("big.safetensors", "{\"w\": {\"dtype\": \"F32\", \"shape\": [600000000],"
+                + " \"data_offsets\": [0, " + bytes + "]}}", bytes);
+        assertThatThrownBy(() -> SafeTensors.read(file)).isInstanceOf(IOException.class)
+                .hasMessage(file + ": tensor \"w\": 2400000000 bytes, over the 2147483639-byte limit of one tensor"
+                        + " (a Java array)");
+    }
+
+    @Test
+    void tensorsTogetherOverTheOffHeapLimitAreRefusedBeforeAnyIsRead() throws IOException {
+        long each = 1L << 30; // under the per-tensor bound, but more of them than ND4J may allocate
+        int n = (int) (Pointer.maxBytes() / each) + 1;
+        StringBuilder h = new StringBuilder("{");
+        for (int i = 0; i < n; i++) {
+            h.append(i == 0 ? "" : ", ").append("\"t").append(i).append("\": {\"dtype\": \"F32\", \"shape\": [")
+                    .append(each / 4).append("], \"data_offsets\": [").append(i * each).append(", ")
+                    .append((i + 1) * each).append("]}");
+        }
+        Path file = sparse("many.safetensors", h.append('}').toString(), n * each);
+        assertThatThrownBy(() -> SafeTensors.read(file)).isInstanceOf(IOException.class)
+                .hasMessage(file + ": the " + n + " tensors: " + n * each + " bytes, over ND4J's off-heap limit of "
+                        + Pointer.maxBytes() + " bytes (javacpp maxbytes: -Dorg.bytedeco.javacpp.maxbytes,"
+                        + " by default the -Xmx heap)");
     }
 
     @ParameterizedTest(name = "{0}")
