@@ -9,7 +9,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 /**
@@ -41,19 +44,25 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-text-chars", defaultValue = "10000",
             description = "longest text, in characters (400 past it)") int maxTextChars;
     @Mixin ThreadsOption threads;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        ServeOptions options = new ServeOptions(host, port, maxBatchSize, maxWaitMs, maxQueue, maxRequestBytes,
-                maxTextChars);
+        ServeOptions options;
+        try {
+            options = new ServeOptions(host, port, maxBatchSize, maxWaitMs, maxQueue, maxRequestBytes, maxTextChars);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         ModelServer server = ModelServer.start(options);
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
         System.err.println("minibert serve: listening on http://" + host + ":" + server.port() + " (loading " + model + ")");
         try {
             ServedModel served = ServedModel.load(model, threads.count(), maxBatchSize);
             server.ready(served);
+            // while loading, a signal ends the JVM as usual: nothing is in flight yet
+            CountDownLatch stop = new CountDownLatch(1);
+            Signal.handle(new Signal("TERM"), s -> stop.countDown());
+            Signal.handle(new Signal("INT"), s -> stop.countDown());
             System.err.println("minibert serve: ready: POST /v1/" + served.task());
             stop.await();
             System.err.println("minibert serve: stopping: finishing the requests in flight");
