@@ -58,6 +58,7 @@ final class ServeCommand implements Callable<Integer> {
         System.err.println("minibert serve: listening on http://" + host + ":" + server.port() + " (loading " + model + ")");
         try {
             ServedModel served = ServedModel.load(model, threads.count(), maxBatchSize);
+            served.warmUp();
             server.ready(served);
             // while loading, a signal ends the JVM as usual: nothing is in flight yet
             CountDownLatch stop = new CountDownLatch(1);

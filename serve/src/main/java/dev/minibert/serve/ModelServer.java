@@ -14,6 +14,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -215,7 +216,7 @@ public final class ModelServer {
                 p.probabilities().forEach(probabilities::put);
             }
         } else {
-            out.put("pooling", job.pooling().name().toLowerCase(java.util.Locale.ROOT));
+            out.put("pooling", job.pooling().name().toLowerCase(Locale.ROOT));
             ArrayNode embeddings = out.putArray("embeddings");
             for (Object r : results) {
                 ArrayNode vector = embeddings.addArray();

@@ -28,9 +28,10 @@ final class ServeMetrics {
     }
 
     void request(String endpoint, int status, double seconds) {
-        requests.computeIfAbsent(endpoint + "\",code=\"" + status, k -> new LongAdder()).increment();
+        String labels = "endpoint=\"" + endpoint + "\"";
+        requests.computeIfAbsent(labels + ",code=\"" + status + "\"", k -> new LongAdder()).increment();
         if (status >= 400) {
-            errors.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
+            errors.computeIfAbsent(labels, k -> new LongAdder()).increment();
         }
         latency.computeIfAbsent(endpoint, k -> new Histogram(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                 0.5, 1, 2.5, 5, 10)).observe(seconds);
@@ -61,8 +62,9 @@ final class ServeMetrics {
         return out.toString();
     }
 
+    /** One series per label set; keys are label sets as written between the braces. */
     private static void counters(StringBuilder out, String name, Map<String, LongAdder> byLabels) {
         new TreeMap<>(byLabels).forEach((labels, n) ->
-                out.append(name).append("{endpoint=\"").append(labels).append("\"} ").append(n.sum()).append('\n'));
+                out.append(name).append('{').append(labels).append("} ").append(n.sum()).append('\n'));
     }
 }

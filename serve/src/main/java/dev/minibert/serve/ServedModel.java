@@ -28,45 +28,25 @@ public interface ServedModel {
     List<EncodedText> encode(List<String> texts);
 
     /**
+     * One forward pass before {@code /health} says ready: ND4J's first operations and the float kernels' first
+     * (interpreted) calls are slow, and the first clients should not wait for them.
+     */
+    default void warmUp() {
+        if (task().equals("classify")) {
+            classify(List.of("warm up"), null);
+        } else {
+            encode(List.of("warm up"));
+        }
+    }
+
+    /**
      * Loads a classifier or an encoder, forward passes of up to {@code batchSize} texts, with the same defaults as
      * {@code minibert predict} and {@code minibert embed} so that the server's answers are theirs.
      */
     static ServedModel load(Path dir, int threads, int batchSize) throws IOException {
         if (Files.isRegularFile(dir.resolve(LABELS_FILE))) {
-            Classifier classifier = Classifier.load(dir, threads, batchSize);
-            return new ServedModel() {
-                @Override
-                public String task() {
-                    return "classify";
-                }
-
-                @Override
-                public List<Prediction> classify(List<String> texts, List<String> pairs) {
-                    return classifier.classify(texts, pairs, Classifier.DEFAULT_MAX_SEQ_LEN);
-                }
-
-                @Override
-                public List<EncodedText> encode(List<String> texts) {
-                    throw new UnsupportedOperationException("a classifier does not embed");
-                }
-            };
+            return new ServedClassifier(Classifier.load(dir, threads, batchSize));
         }
-        Encoder encoder = Encoder.load(dir, threads, batchSize);
-        return new ServedModel() {
-            @Override
-            public String task() {
-                return "embed";
-            }
-
-            @Override
-            public List<Prediction> classify(List<String> texts, List<String> pairs) {
-                throw new UnsupportedOperationException("an encoder does not classify");
-            }
-
-            @Override
-            public List<EncodedText> encode(List<String> texts) {
-                return encoder.encode(texts);
-            }
-        };
+        return new ServedEncoder(Encoder.load(dir, threads, batchSize));
     }
 }
