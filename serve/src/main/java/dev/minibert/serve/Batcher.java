@@ -1,7 +1,6 @@
 package dev.minibert.serve;
 
-import dev.minibert.api.EncodedText;
-import dev.minibert.api.Prediction;
+import dev.minibert.api.Pooling;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -93,23 +92,17 @@ final class Batcher implements AutoCloseable {
         batch.sort(Comparator.comparingInt(Slot::length));
         List<String> texts = new ArrayList<>(batch.size());
         List<String> pairs = new ArrayList<>(batch.size());
+        List<Pooling> poolings = new ArrayList<>(batch.size());
         for (Slot s : batch) {
             texts.add(s.job().text(s.index()));
             pairs.add(s.job().pair(s.index()));
+            poolings.add(s.job().pooling());
         }
         try {
             metrics.batch(batch.size());
-            if (model.task().equals("classify")) {
-                List<Prediction> predictions = model.classify(texts, pairs);
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).job().complete(batch.get(i).index(), predictions.get(i));
-                }
-            } else {
-                List<EncodedText> encoded = model.encode(texts);
-                for (int i = 0; i < batch.size(); i++) {
-                    Slot s = batch.get(i);
-                    s.job().complete(s.index(), s.job().pooling().apply(encoded.get(i)));
-                }
+            List<Object> results = model.forward().apply(texts, pairs, poolings);
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).job().complete(batch.get(i).index(), results.get(i));
             }
         } catch (RuntimeException e) {
             batch.forEach(s -> s.job().fail(e));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.minibert.api.Classifier;
-import dev.minibert.api.EncodedText;
 import dev.minibert.api.Encoder;
 import dev.minibert.api.Pooling;
 import dev.minibert.api.Prediction;
@@ -190,7 +189,7 @@ class ModelServerTest {
     @Test
     void aFullQueueAnswers503WithRetryAfterAndTheServerStaysUp() throws Exception {
         TinyModels.encoder(dir);
-        ServedModel slow = new SlowModel(ServedModel.load(dir, 1, 1), 150);
+        ServedModel slow = slow(ServedModel.load(dir, 1, 1), 150);
         LoopbackClient http = serve(slow, options(1, 2));
         List<HttpResponse<String>> answers = concurrently(CLIENTS, () -> http.post("/v1/embed", "{\"texts\":[\"the cat\"]}"));
 
@@ -280,25 +279,14 @@ class ModelServerTest {
     }
 
     /** The real model, each forward pass held back: the queue fills while a pass runs. */
-    private record SlowModel(ServedModel model, long millis) implements ServedModel {
-        @Override
-        public String task() {
-            return model.task();
-        }
-
-        @Override
-        public List<Prediction> classify(List<String> texts, List<String> pairs) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<EncodedText> encode(List<String> texts) {
+    private static ServedModel slow(ServedModel model, long millis) {
+        return new ServedModel(model.task(), (texts, pairs, poolings) -> {
             try {
                 Thread.sleep(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return model.encode(texts);
-        }
+            return model.forward().apply(texts, pairs, poolings);
+        });
     }
 }
