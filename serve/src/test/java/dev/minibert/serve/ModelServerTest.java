@@ -208,6 +208,24 @@ class ModelServerTest {
     }
 
     @Test
+    void aFailingForwardPassIs500ForItsRequestsOnlyAndFreesTheirQueueRoom() throws Exception {
+        TinyModels.encoder(dir);
+        ServedModel real = ServedModel.load(dir, 1, 8);
+        LoopbackClient http = serve(new ServedModel("embed", (texts, pairs, poolings) -> {
+            if (texts.contains("zebra")) {
+                throw new IllegalStateException("native buffer gone");
+            }
+            return real.forward().apply(texts, pairs, poolings);
+        }), new ServeOptions("127.0.0.1", 0, 8, 0, 2, 4096, 200));
+        for (int i = 0; i < 3; i++) { // more failures than the queue has room: each one gives its room back
+            HttpResponse<String> failed = http.post("/v1/embed", "{\"texts\": [\"zebra\", \"cat\"]}");
+            assertThat(failed.statusCode()).isEqualTo(500);
+            assertThat(LoopbackClient.json(failed).get("error").asText()).contains("native buffer gone");
+        }
+        assertThat(http.post("/v1/embed", "{\"texts\": [\"the cat\", \"dog\"]}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void badRequestsGetJsonErrorsNamingTheProblem() throws Exception {
         TinyModels.encoder(dir);
         LoopbackClient http = serve(ServedModel.load(dir, 1, 8), options(8, 64));
