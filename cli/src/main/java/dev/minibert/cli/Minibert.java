@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 PretrainCommand.class,
                 FinetuneCommand.class,
                 PredictCommand.class,
+                ServeCommand.class,
                 ImportCommand.class,
                 DataCommand.class,
                 BenchCommand.class,
