@@ -34,7 +34,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--resume", arity = "0..1", paramLabel = "CHECKPOINT", fallbackValue = "",
             description = "continue from the newest intact checkpoint under --out/training (or from CHECKPOINT, a "
                     + "checkpoint-N folder); a damaged one is reported and an older one used; refused if an option "
-                    + "that changes the training trajectory differs (--epochs may grow)")
+                    + "that changes the training trajectory differs (--epochs may grow); default: a new run")
     String resume;
     @Mixin OverwriteOption overwrite;
     @Spec CommandSpec spec;
