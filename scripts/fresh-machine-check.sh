@@ -96,6 +96,7 @@ printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb http://deb.debia
   "$mirror" "$mirror" >"$chroot_dir/etc/apt/sources.list"
 # this machine's extra CAs (an egress proxy's, say): without them neither apt over https nor Maven reach anything
 if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  mkdir -p "$chroot_dir/usr/local/share/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$chroot_dir/usr/local/share/ca-certificates/"
 fi
 {
