@@ -7,11 +7,12 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 usage: scripts/fresh-machine-check.sh [--commit REV] [--repo URL] [--only build|quickstart|ci] [--logs DIR]
-                                      [--mirror URL] [--keep]
+                                      [--with PACKAGE,...] [--mirror URL] [--keep]
   --commit REV   commit to clone (default: HEAD of the repository holding this script)
   --repo URL     repository to clone from (default: the repository holding this script)
   --only STEP    run only that step after the first build (build: the first build alone); default: both commands
   --logs DIR     where each step's log and the timings go (default: runs/fresh-machine-check/DATE); must not exist
+  --with PKGS    also install these Debian packages (comma-separated), e.g. to measure past a missing tool
   --mirror URL   Debian mirror (default: http://deb.debian.org/debian)
   --keep         leave the chroot in place (its path is printed) instead of removing it
 Runs as root (debootstrap, chroot, mounts); installs debootstrap with apt-get when it is missing.
@@ -21,13 +22,14 @@ EOF
 die() { echo "fresh-machine-check: $*" >&2; exit 2; }
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-repo="$root" commit="" only="" logs="" mirror="http://deb.debian.org/debian" keep=0
+repo="$root" commit="" only="" logs="" mirror="http://deb.debian.org/debian" keep=0 with=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --commit) [[ $# -ge 2 ]] || die "--commit needs a value"; commit="$2"; shift 2 ;;
     --repo) [[ $# -ge 2 ]] || die "--repo needs a value"; repo="$2"; shift 2 ;;
     --only) [[ $# -ge 2 ]] || die "--only needs a value"; only="$2"; shift 2 ;;
     --logs) [[ $# -ge 2 ]] || die "--logs needs a value"; logs="$2"; shift 2 ;;
+    --with) [[ $# -ge 2 ]] || die "--with needs a value"; IFS=, read -ra with <<<"$2"; shift 2 ;;
     --mirror) [[ $# -ge 2 ]] || die "--mirror needs a value"; mirror="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -101,11 +103,11 @@ if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
 fi
 {
   chroot "$chroot_dir" apt-get update
-  DEBIAN_FRONTEND=noninteractive chroot "$chroot_dir" apt-get install -y openjdk-17-jdk-headless maven git
+  DEBIAN_FRONTEND=noninteractive chroot "$chroot_dir" apt-get install -y openjdk-17-jdk-headless maven git ${with[@]+"${with[@]}"}
   chroot "$chroot_dir" update-ca-certificates
 } >"$logs/setup.log" 2>&1 || die "installing Java, Maven and git failed; see $logs/setup.log"
 printf '%-10s exit %-3s %6s min   %s\n' setup 0 "$(minutes_since "$start")" \
-  "debootstrap bookworm; apt-get install openjdk-17-jdk-headless maven git" | tee -a "$summary"
+  "debootstrap bookworm; apt-get install openjdk-17-jdk-headless maven git ${with[*]}" | tee -a "$summary"
 git clone -q --no-checkout "$repo" "$chroot_dir/root/minibert"
 git -C "$chroot_dir/root/minibert" checkout -q --detach "$commit"
 echo "commit $(git -C "$chroot_dir/root/minibert" rev-parse HEAD)" | tee -a "$summary"
