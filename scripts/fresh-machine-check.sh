@@ -3,6 +3,8 @@
 # clones minibert at one commit into it and times the README's two commands (./minibert quickstart, .ci/run).
 # Usage and what it measured: docs/testing.md.
 set -euo pipefail
+# the whole script is one block, read before it runs: a checkout changing under a long run cannot derail it
+{
 
 usage() {
   cat <<'EOF'
@@ -122,3 +124,4 @@ fi
 echo "fresh-machine-check: timings (also in $summary):" >&2
 cat "$summary" >&2
 exit "$failed"
+}
