@@ -51,6 +51,8 @@ mkdir -p "$logs"
 command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap; }
 
 chroot_dir="$(mktemp -d /var/tmp/minibert-fresh.XXXXXX)"
+# it becomes the chroot's /, which every user (apt's _apt, say) must be able to enter
+chmod 755 "$chroot_dir"
 mounted=()
 cleanup() {
   local i
