@@ -53,15 +53,16 @@ command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y 
 chroot_dir="$(mktemp -d /var/tmp/minibert-fresh.XXXXXX)"
 # it becomes the chroot's /, which every user (apt's _apt, say) must be able to enter
 chmod 755 "$chroot_dir"
-mounted=()
+# mounts under the chroot, deepest first: ours and any a killed debootstrap left behind
+mounts_in_chroot() { findmnt -rn -o TARGET | awk -v d="$chroot_dir/" 'index($0, d) == 1' | sort -r; }
 cleanup() {
-  local i
-  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-    umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" || echo "fresh-machine-check: could not unmount ${mounted[i]}" >&2
+  local m
+  for m in $(mounts_in_chroot); do
+    umount "$m" 2>/dev/null || umount -l "$m" || echo "fresh-machine-check: could not unmount $m" >&2
   done
   if ((keep)); then
     echo "fresh-machine-check: chroot kept in $chroot_dir" >&2
-  elif findmnt -rn -o TARGET | awk -v d="$chroot_dir" 'index($0, d) == 1 { found = 1 } END { exit !found }'; then
+  elif [[ -n "$(mounts_in_chroot)" ]]; then
     echo "fresh-machine-check: $chroot_dir still has mounts; not removing it" >&2
   else
     # one filesystem only: never follow into anything still bound from the host
@@ -69,7 +70,6 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-mount_in() { mount "$@"; mounted+=("${*: -1}"); }
 
 now() { date +%s.%N; }
 minutes_since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1f", (e - s) / 60 }'; }
@@ -92,10 +92,10 @@ step() {
 echo "fresh-machine-check: debootstrap bookworm into $chroot_dir (logs in $logs)" >&2
 start="$(now)"
 debootstrap bookworm "$chroot_dir" "$mirror" >"$logs/debootstrap.log" 2>&1 || die "debootstrap failed; see $logs/debootstrap.log"
-mount_in -t proc proc "$chroot_dir/proc"
-mount_in -t sysfs sysfs "$chroot_dir/sys"
-mount_in --bind /dev "$chroot_dir/dev"
-mount_in --bind /dev/pts "$chroot_dir/dev/pts"
+mount -t proc proc "$chroot_dir/proc"
+mount -t sysfs sysfs "$chroot_dir/sys"
+mount --bind /dev "$chroot_dir/dev"
+mount --bind /dev/pts "$chroot_dir/dev/pts"
 cp -L /etc/resolv.conf "$chroot_dir/etc/resolv.conf"
 # what a bookworm install's apt sources hold (debootstrap writes only the release itself)
 printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n' \
