@@ -113,8 +113,12 @@ fi
 printf '%-10s exit %-3s %6s min   %s\n' setup 0 "$(minutes_since "$start")" \
   "debootstrap bookworm; apt-get install openjdk-17-jdk-headless maven git ${with[*]}" | tee -a "$summary"
 git clone -q --no-checkout "$repo" "$chroot_dir/root/minibert"
-git -C "$chroot_dir/root/minibert" checkout -q --detach "$commit"
-echo "commit $(git -C "$chroot_dir/root/minibert" rev-parse HEAD)" | tee -a "$summary"
+clone="$chroot_dir/root/minibert"
+# a branch other than the cloned HEAD exists only as origin/NAME in the clone
+sha="$(git -C "$clone" rev-parse -q --verify "$commit^{commit}" || git -C "$clone" rev-parse -q --verify "origin/$commit^{commit}")" \
+  || die "--commit: $commit is not a commit of $repo"
+git -C "$clone" checkout -q --detach "$sha"
+echo "commit $sha" | tee -a "$summary"
 
 failed=0
 # the first build on its own, so its time (mostly Maven downloading DL4J) reads apart from the commands'
