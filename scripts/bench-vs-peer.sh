@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs minibert's bench and the PyTorch peer (../shared/peers/bench_torch.py) alternately, A B A B ...,
+# Runs minibert's bench and the PyTorch peer (scripts/peer/bench_torch.py) alternately, A B A B ...,
 # for each workload, and prints every JSON line plus the median ratios (ours / peer) per workload.
 # usage: scripts/bench-vs-peer.sh [PAIRS] [WORKLOAD...]   workloads: infer cls mlm (default: all three)
 # Shape flags come from BENCH_ARGS (default: the peer's defaults, L12 H128 A2 I512 V8000 B32 T128).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-peers="${PEERS:-$root/../shared/peers}"
+peers="${PEERS:-$root/scripts/peer}"
 pairs="${1:-5}"
 shift || true
 workloads=("${@:-infer cls mlm}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Finetunes a model directory and a randomly initialised twin of the same shape with minibert and with the PyTorch
-# peer (../shared/peers, via scripts/peer_finetune.py), same data, same recipe (3 epochs, batch 16, length 64,
+# peer (scripts/peer, via scripts/peer_finetune.py), same data, same recipe (3 epochs, batch 16, length 64,
 # lr 5e-5, 10% warmup), and prints the four test accuracies.
 # Data: 4 libreoffice-topic classes from the fetched cache (minibert data fetch), 250 training rows each (1000),
 # every dev/test row of those classes. Also writes WORK_DIR/report.html: the model's LayerNorm gammas and the per-layer
@@ -8,7 +8,7 @@
 # usage: scripts/finetune-vs-peer.sh [MODEL_DIR] [WORK_DIR]   (default: the imported bge-small-zh-v1.5)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-peers="${PEERS:-$root/../shared/peers}"
+peers="${PEERS:-$root/scripts/peer}"
 cache="${MINIBERT_CACHE:-$HOME/.cache/minibert}"
 model="${1:-$cache/weights/bge-small-zh-v1.5}"
 work="${2:-$root/runs/finetune-vs-peer}"

@@ -1,4 +1,4 @@
-"""Pretrains the PyTorch peer (../shared/peers/torch_bert.py) with `minibert experiment attenuation`'s recipe and logs
+"""Pretrains the PyTorch peer (scripts/peer/torch_bert.py) with `minibert experiment attenuation`'s recipe and logs
 the per-layer gradient norms every step, so the two implementations' attenuation curves can be set side by side.
 
 Input: `minibert tokenize` JSON lines of the corpus (one line of text each; a blank line ends a document).

@@ -1,4 +1,4 @@
-"""Finetunes the PyTorch peer (../shared/peers/torch_bert.py) with `minibert finetune`'s recipe, for comparison.
+"""Finetunes the PyTorch peer (scripts/peer/torch_bert.py) with `minibert finetune`'s recipe, for comparison.
 
 Input: JSON lines {"input_ids": [...], "label": "..."} (made by scripts/finetune-vs-peer.sh with `minibert tokenize`).
 Recipe as minibert's defaults: AdamW (0.9, 0.999, 1e-8, weight decay 0.01 except LayerNorm and biases), linear warmup

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** Benchmarks that print one JSON line last on stdout, with the PyTorch peer's field names. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks printing one JSON line (fields as shared/peers/bench_torch.py).",
+        description = "Benchmarks printing one JSON line (fields as scripts/peer/bench_torch.py).",
         subcommands = {BenchCommand.Pretrain.class, BenchCommand.Finetune.class, BenchCommand.Infer.class,
                 BenchCommand.Gemm.class})
 final class BenchCommand implements Runnable {

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Exports a model directory and runs the independent PyTorch peer ({@code shared/peers/torch_bert.py})
+ * Exports a model directory and runs the independent PyTorch reference ({@code scripts/peer/torch_bert.py})
  * on it with strict HF-name loading: hidden states and pooled output must agree to 1e-5.
  * Skipped (not passed) where {@code /usr/bin/python3} has no torch.
  */

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The PyTorch peer ({@code shared/peers}, beside the checkout) and Debian's {@code /usr/bin/python3} with torch:
- * tests that need them call {@link #assumeAvailable()} and are reported as skipped, never passed, without them.
+ * The project's PyTorch reference ({@code scripts/peer/torch_bert.py} in this repository) run by Debian's
+ * {@code /usr/bin/python3} with torch: tests that need it call {@link #assumeAvailable()} and are reported as
+ * skipped, with the reason, never passed, where torch is missing.
  */
 public final class TorchPeer {
     public static final String PYTHON = "/usr/bin/python3";
@@ -17,18 +18,22 @@ public final class TorchPeer {
     private TorchPeer() {
     }
 
-    /** shared/peers found from the working directory up, or skips the test. */
+    /** The folder holding torch_bert.py, found from the working directory (a module's) up; skips without torch. */
     public static Path assumeAvailable() {
-        Path peers = null;
-        for (Path d = Path.of("").toAbsolutePath(); d != null && peers == null; d = d.getParent()) {
-            Path candidate = d.resolve("shared").resolve("peers");
+        Path peer = null;
+        for (Path d = Path.of("").toAbsolutePath(); d != null && peer == null; d = d.getParent()) {
+            Path candidate = d.resolve("scripts").resolve("peer");
             if (Files.isRegularFile(candidate.resolve("torch_bert.py"))) {
-                peers = candidate;
+                peer = candidate;
             }
         }
-        assumeTrue(peers != null, "shared/peers/torch_bert.py not found above " + Path.of("").toAbsolutePath());
-        assumeTrue(torchImports(), PYTHON + " cannot import torch");
-        return peers;
+        // the script is part of the checkout: its absence is a broken checkout, not a reason to skip
+        if (peer == null) {
+            throw new IllegalStateException("scripts/peer/torch_bert.py not found above " + Path.of("").toAbsolutePath());
+        }
+        assumeTrue(torchImports(), "skipped: " + PYTHON + " cannot import torch (apt-get install python3-torch;"
+                + " see docs/testing.md)");
+        return peer;
     }
 
     private static boolean torchImports() {

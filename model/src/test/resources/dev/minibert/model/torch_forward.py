@@ -1,6 +1,6 @@
-"""Runs the PyTorch peer BERT (shared/peers/torch_bert.py) on a model directory we exported.
+"""Runs the PyTorch peer BERT (scripts/peer/torch_bert.py) on a model directory we exported.
 
-usage: torch_forward.py PEERS_DIR MODEL_DIR INPUT_JSON OUTPUT_JSON
+usage: torch_forward.py PEER_DIR MODEL_DIR INPUT_JSON OUTPUT_JSON
 INPUT_JSON: {"input_ids": [[...]], "token_type_ids": [[...]], "attention_mask": [[...]]}
 OUTPUT_JSON: {"last_hidden_state": [B][T][H], "pooler_output": [B][H]}
 Loading is strict: a missing or unexpected tensor name fails, so HF naming is checked too.

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minibert.model.BertConfig;
 
-/** One benchmark's JSON line, with the PyTorch peer's field names and FLOP count (shared/peers/bench_torch.py). */
+/** One benchmark's JSON line, with the PyTorch peer's field names and FLOP count (scripts/peer/bench_torch.py). */
 public final class BenchResult {
     private static final ObjectMapper JSON = new ObjectMapper();
 

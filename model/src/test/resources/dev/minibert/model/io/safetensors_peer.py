@@ -1,7 +1,7 @@
-"""Exercises the PyTorch peer's safetensors writer and reader (shared/peers/torch_bert.py).
+"""Exercises the PyTorch peer's safetensors writer and reader (scripts/peer/torch_bert.py).
 
-usage: safetensors_peer.py PEERS_DIR write OUT.safetensors BITS.json
-       safetensors_peer.py PEERS_DIR read IN.safetensors BITS.json
+usage: safetensors_peer.py PEER_DIR write OUT.safetensors BITS.json
+       safetensors_peer.py PEER_DIR read IN.safetensors BITS.json
 BITS.json: {name: {"shape": [...], "bits": [int32 bit patterns of the F32 values, row-major]}}
 """
 import json, sys
