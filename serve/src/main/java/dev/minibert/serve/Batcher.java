@@ -98,16 +98,18 @@ final class Batcher implements AutoCloseable {
             pairs.add(s.job().pair(s.index()));
             poolings.add(s.job().pooling());
         }
+        metrics.batch(batch.size());
+        List<Object> results;
         try {
-            metrics.batch(batch.size());
-            List<Object> results = model.forward().apply(texts, pairs, poolings);
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).job().complete(batch.get(i).index(), results.get(i));
-            }
+            results = model.forward().apply(texts, pairs, poolings);
         } catch (RuntimeException e) {
+            permits.release(batch.size()); // before the answers: a client that got one may send the next at once
             batch.forEach(s -> s.job().fail(e));
-        } finally {
-            permits.release(batch.size());
+            return;
+        }
+        permits.release(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).job().complete(batch.get(i).index(), results.get(i));
         }
     }
 
