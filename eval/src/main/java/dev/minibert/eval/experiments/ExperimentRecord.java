@@ -13,9 +13,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code experiment.json}: which experiment ran, the exact command, its configuration, verdict and numbers. */
+/**
+ * {@code experiment.json}: which experiment ran, its configuration, the effect the verdict reads, the verdict, every
+ * quantity as mean and 95% interval over the seeds (with the per-seed values), and the provenance of the figures.
+ */
 public record ExperimentRecord(String name, String claim, String command, Map<String, Object> config,
-                               Verdict verdict, Map<String, Object> numbers) {
+                               Experiment.Effect effect, String budgetNote, Verdict verdict,
+                               Map<String, Object> numbers, Map<String, Object> provenance) {
     public static final String FILE = "experiment.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -25,9 +29,13 @@ public record ExperimentRecord(String name, String claim, String command, Map<St
         m.put("claim", claim);
         m.put("command", command);
         m.put("config", config);
+        m.put("effect", effect.key());
+        m.put("effect_meaning", effect.meaning());
+        m.put("budget_note", budgetNote);
         m.put("verdict", verdict.status().label());
         m.put("summary", verdict.summary());
         m.put("numbers", numbers);
+        m.put("provenance", provenance);
         AtomicFiles.write(dir.resolve(FILE), (JSON.writeValueAsString(m) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
@@ -47,8 +55,10 @@ public record ExperimentRecord(String name, String claim, String command, Map<St
         try {
             return new ExperimentRecord(text(root, "name", file), text(root, "claim", file), text(root, "command", file),
                     JSON.convertValue(root.path("config"), map),
+                    new Experiment.Effect(text(root, "effect", file), text(root, "effect_meaning", file)),
+                    text(root, "budget_note", file),
                     new Verdict(Verdict.Status.ofLabel(text(root, "verdict", file)), text(root, "summary", file)),
-                    JSON.convertValue(root.path("numbers"), map));
+                    JSON.convertValue(root.path("numbers"), map), JSON.convertValue(root.path("provenance"), map));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
