@@ -8,6 +8,7 @@ import dev.minibert.eval.experiments.ExperimentSection;
 import dev.minibert.eval.experiments.ExperimentSetup;
 import dev.minibert.eval.experiments.Experiments;
 import dev.minibert.eval.experiments.FindingsTable;
+import dev.minibert.eval.experiments.PeerScripts;
 import dev.minibert.model.Nd4jSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,10 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--train", description = "labeled training set for finetune-drift "
             + "(default: $MINIBERT_CACHE/labeled/libreoffice-topic/train.jsonl)") Path train;
     @Option(names = "--dev", description = "labeled dev set for finetune-drift (default: ...-topic/dev.jsonl)") Path dev;
+    @Option(names = "--peers", defaultValue = "../shared/peers", description = "the PyTorch peers folder "
+            + "(torch_bert.py) that scripts/peer_*.py import; the peer runs beside attenuation when /usr/bin/python3 "
+            + "has torch") Path peers;
+    @Option(names = "--no-peer", description = "do not run the PyTorch peer (the report says so)") boolean noPeer;
     @Mixin ThreadsOption threads;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -90,7 +95,8 @@ final class ExperimentCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Path.of("runs", "experiments", name);
         Nd4jSetup.init(threads.count());
         ExperimentSetup setup = new ExperimentSetup(size, corpusFile, vocabFile, trainFile, devFile, outDir, seed, steps,
-                command());
+                command(), noPeer ? PeerScripts.none("--no-peer was given")
+                : PeerScripts.at(Path.of("scripts"), peers));
         ExperimentRecord record = Experiments.run(experiment, setup, seeds, overwrite.overwrite);
         System.out.println(record.verdict().line(record.name()));
         System.err.println("report: " + outDir.resolve(ExperimentSection.REPORT));

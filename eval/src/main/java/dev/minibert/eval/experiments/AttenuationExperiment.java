@@ -10,6 +10,7 @@ import dev.minibert.model.BertConfig;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class AttenuationExperiment implements Experiment {
     /** The peer's threshold: post-norm's ratio falls below this within ~20 steps. */
     static final double COLLAPSED = 0.01;
     static final String EFFECT = "log10_pre_over_post_in_window";
+    static final String PEER_CSV = "peer_ratio.csv";
 
     @Override
     public String name() {
@@ -100,6 +102,55 @@ public final class AttenuationExperiment implements Experiment {
         return numbers;
     }
 
+    /**
+     * Runs scripts/peer_attenuation.py for both norm styles with this budget and seed, writes its curves beside ours
+     * ({@code peer_ratio.csv}), and compares them where the verdict reads: the trough window's medians.
+     */
+    @Override
+    public String comparePeer(ExperimentSetup s) throws IOException {
+        String missing = s.peer().missing();
+        if (missing != null) {
+            return "not run: " + missing;
+        }
+        Path tokens = s.dir().resolve("peer-corpus.tok.jsonl");
+        PeerScripts.tokenize(s.corpus(), s.vocab(), tokens);
+        Budget b = s.budget();
+        long steps = s.steps(b.pretrainSteps());
+        Map<NormStyle, double[]> peer = new LinkedHashMap<>();
+        for (NormStyle style : NormStyle.values()) {
+            Path out = s.dir().resolve("peer-" + tag(style) + ".jsonl");
+            s.peer().run("peer_attenuation.py", List.of(tokens.toString(), "--norm", style == NormStyle.POST ? "post"
+                    : "pre", "--vocab-size", String.valueOf(Vocab.read(s.vocab()).size()), "--layers",
+                    String.valueOf(b.layers()), "--hidden", String.valueOf(b.hidden()), "--heads",
+                    String.valueOf(b.heads()), "--intermediate", String.valueOf(b.intermediate()), "--steps",
+                    String.valueOf(steps), "--batch", String.valueOf(b.batchSize()), "--seq", String.valueOf(b.seqLen()),
+                    "--lr", String.valueOf(b.learningRate()), "--seed", String.valueOf(s.seed())), out);
+            peer.put(style, MetricsLog.read(out).series("ratio").y());
+        }
+        Files.delete(tokens); // the corpus again, re-made from it on every run
+        CsvTable ours = CsvTable.read(s.dir().resolve("weight_grad_ratio.csv"));
+        double[] stepNumbers = ours.column("step");
+        CsvTable both = new CsvTable("step", "post_ours", "post_peer", "pre_ours", "pre_peer");
+        for (int i = 0; i < stepNumbers.length; i++) {
+            both.add((long) stepNumbers[i], ours.column("post_weight_ratio")[i], peer.get(NormStyle.POST)[i],
+                    ours.column("pre_weight_ratio")[i], peer.get(NormStyle.PRE)[i]);
+        }
+        both.write(s.dir().resolve(PEER_CSV));
+        Window w = Window.of(stepNumbers, b.troughFrom(), b.troughTo());
+        double postOurs = w.median(both.column("post_ours"));
+        double postPeer = w.median(both.column("post_peer"));
+        double preOurs = w.median(both.column("pre_ours"));
+        double prePeer = w.median(both.column("pre_peer"));
+        return String.format(Locale.ROOT, "scripts/peer_attenuation.py, seed %d, the same budget and corpus: median "
+                        + "layer-0/last-layer gradient ratio over steps %d-%d, post-norm %.3g (peer %.3g), pre-norm "
+                        + "%.3g (peer %.3g); relative difference of those medians %.0f%% (post) and %.0f%% (pre); the "
+                        + "effect log10(pre/post) %.3f here, %.3f in the peer (one seed each, different random streams: "
+                        + "the curves agree in shape, not step by step; per-step curves in %s/%s)",
+                s.seed(), w.from(), w.to(), postOurs, postPeer, preOurs, prePeer,
+                100 * Math.abs(postOurs - postPeer) / postPeer, 100 * Math.abs(preOurs - prePeer) / prePeer,
+                Math.log10(preOurs / postOurs), Math.log10(prePeer / postPeer), s.dir().getFileName(), PEER_CSV);
+    }
+
     static String tag(NormStyle style) {
         return style == NormStyle.POST ? "post-norm" : "pre-norm";
     }
@@ -166,6 +217,15 @@ public final class AttenuationExperiment implements Experiment {
         Charts.line(r, "weight-gradient norm layer 0 / last layer while pretraining", "step", "ratio",
                 List.of(ratio.series("post-norm", "step", "post_weight_ratio"),
                         ratio.series("pre-norm", "step", "pre_weight_ratio")), true);
+        if (Files.isRegularFile(dir.resolve(PEER_CSV))) {
+            CsvTable peer = CsvTable.read(dir.resolve(PEER_CSV));
+            Path p = charts.resolve("peer_ratio.png");
+            Charts.line(p, "layer 0 / last layer gradient norm: minibert and the PyTorch peer", "step", "ratio",
+                    List.of(peer.series("post-norm", "step", "post_ours"), peer.series("post-norm, peer", "step",
+                                    "post_peer"), peer.series("pre-norm", "step", "pre_ours"),
+                            peer.series("pre-norm, peer", "step", "pre_peer")), true);
+            report.image(p, "The same ratio from scripts/peer_attenuation.py (PyTorch) with the same budget and seed.");
+        }
         report.image(a, "Gradient norm with respect to each layer's input, on one fixed probe batch, at init and "
                         + "after pretraining.")
                 .image(w, "Weight-gradient norm of each layer on the same probe batch.")

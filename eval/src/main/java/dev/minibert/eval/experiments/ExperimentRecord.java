@@ -14,11 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code experiment.json}: which experiment ran, its configuration, the effect the verdict reads, the verdict, every
+ * {@code experiment.json}: which experiment ran, its configuration, the effect the verdict reads, the PyTorch peer's
+ * agreement (or why it did not run), the verdict, every
  * quantity as mean and 95% interval over the seeds (with the per-seed values), and the provenance of the figures.
  */
 public record ExperimentRecord(String name, String claim, String command, Map<String, Object> config,
-                               Experiment.Effect effect, String budgetNote, Verdict verdict,
+                               Experiment.Effect effect, String budgetNote, String peer, Verdict verdict,
                                Map<String, Object> numbers, Map<String, Object> provenance) {
     public static final String FILE = "experiment.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -32,6 +33,7 @@ public record ExperimentRecord(String name, String claim, String command, Map<St
         m.put("effect", effect.key());
         m.put("effect_meaning", effect.meaning());
         m.put("budget_note", budgetNote);
+        m.put("peer", peer);
         m.put("verdict", verdict.status().label());
         m.put("summary", verdict.summary());
         m.put("numbers", numbers);
@@ -56,7 +58,7 @@ public record ExperimentRecord(String name, String claim, String command, Map<St
             return new ExperimentRecord(text(root, "name", file), text(root, "claim", file), text(root, "command", file),
                     JSON.convertValue(root.path("config"), map),
                     new Experiment.Effect(text(root, "effect", file), text(root, "effect_meaning", file)),
-                    text(root, "budget_note", file),
+                    text(root, "budget_note", file), text(root, "peer", file),
                     new Verdict(Verdict.Status.ofLabel(text(root, "verdict", file)), text(root, "summary", file)),
                     JSON.convertValue(root.path("numbers"), map), JSON.convertValue(root.path("provenance"), map));
         } catch (IllegalArgumentException e) {

@@ -39,6 +39,7 @@ public final class ExperimentSection implements RunSection {
                         + "shown when the 95% interval of its mean over the seeds lies above 0, contradicted when it "
                         + "lies below 0, and not shown otherwise.")
                 .paragraph("Budget: " + record.budgetNote())
+                .paragraph("PyTorch peer: " + record.peer())
                 .subheading("Command")
                 .code(record.command())
                 .subheading("Provenance")

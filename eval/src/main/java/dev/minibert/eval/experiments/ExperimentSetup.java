@@ -21,16 +21,17 @@ import org.slf4j.LoggerFactory;
  *
  * @param stepsOverride replaces the budget's step counts when not null ({@code --steps})
  * @param labeledTrain  labeled JSONL/CSV/TSV for finetune-drift; may be null for the other experiments
+ * @param peer          the PyTorch peer scripts, or why they cannot run
  */
 public record ExperimentSetup(Budget budget, Path corpus, Path vocab, Path labeledTrain, Path labeledDev, Path dir,
-                              long seed, Integer stepsOverride, String command) {
+                              long seed, Integer stepsOverride, String command, PeerScripts peer) {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentSetup.class);
     static final int PROGRESS_EVERY = 25;
 
     /** The same setup for one seed, writing into {@code seedDir}. */
     public ExperimentSetup forSeed(Path seedDir, long seedValue) {
         return new ExperimentSetup(budget, corpus, vocab, labeledTrain, labeledDev, seedDir, seedValue, stepsOverride,
-                command);
+                command, peer);
     }
 
     /** Steps of one training run: the budget's, unless {@code --steps} was given. */

@@ -93,11 +93,12 @@ public final class Experiments {
                     perSeed.add(row.toArray());
                 }
                 perSeed.write(work.resolve(SEEDS));
+                String peer = experiment.comparePeer(setup.forSeed(work.resolve(seedFolder(setup.seed())), setup.seed()));
                 Experiment.Effect effect = experiment.effect();
                 Verdict verdict = Verdict.of(effect.meaning(), perSeed.column(effect.key()));
                 double wall = (System.nanoTime() - started) / 1e9;
                 ExperimentRecord record = new ExperimentRecord(experiment.name(), experiment.claim(),
-                        setup.command(), setup.describe(), effect, experiment.budgetNote(setup.budget()), verdict,
+                        setup.command(), setup.describe(), effect, experiment.budgetNote(setup.budget()), peer, verdict,
                         summarize(perSeed), Provenance.current(setup.command(), seedValues, wall).toMap());
                 record.write(work);
                 ExperimentSection.writeReport(work);

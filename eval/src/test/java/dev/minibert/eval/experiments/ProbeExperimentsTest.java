@@ -3,6 +3,7 @@ package dev.minibert.eval.experiments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -70,6 +71,7 @@ class ProbeExperimentsTest {
         assertThat(saved.provenance()).containsEntry("seeds", List.of(7, 8)).containsKeys("commit", "cpu", "cores",
                 "wall_seconds", "nd4j", "java");
         assertThat(saved.provenance().get("nd4j")).isEqualTo("1.0.0-M2.1");
+        assertThat(saved.peer()).isEqualTo("not run: not in this test");
         Map<?, ?> effect = (Map<?, ?>) saved.numbers().get(AttenuationExperiment.EFFECT);
         assertThat((List<?>) effect.get("per_seed")).hasSize(2);
         CsvTable act = CsvTable.read(out.resolve("seed-7/activation_grad_norms.csv"));
@@ -85,6 +87,36 @@ class ProbeExperimentsTest {
         assertThat(html).contains("Experiment attenuation", expected.status().label(), "data:image/png;base64,",
                 "Seed 8", "steps 2-4");
         assertThat(out.resolve("seed-8/weight_grad_ratio.png")).exists();
+    }
+
+    @Test
+    void thePeerRunsBesideTheFirstSeedWhenTorchIsThereAndSaysWhyNotOtherwise() throws IOException {
+        assertThat(PeerScripts.at(Path.of("../scripts"), tmp.resolve("no-peers")).missing())
+                .isEqualTo(tmp.resolve("no-peers") + ": no torch_bert.py (the shared PyTorch peers; pass --peers)");
+        PeerScripts peer = PeerScripts.at(Path.of("../scripts"), Path.of("../../shared/peers"));
+        String missing = peer.missing();
+        assumeTrue(missing == null, missing);
+        TinyData data = TinyData.write(tmp);
+        Path out = tmp.resolve("att");
+        ExperimentSetup setup = data.setup(out, 4);
+        ExperimentRecord record = Experiments.run(new AttenuationExperiment(), new ExperimentSetup(setup.budget(),
+                setup.corpus(), setup.vocab(), null, null, out, 7, 4, "c", peer), 1, false);
+
+        CsvTable both = CsvTable.read(out.resolve("seed-7/peer_ratio.csv"));
+        List<JsonNode> lines = metrics(out.resolve("seed-7/peer-post-norm.jsonl"));
+        assertThat(lines).hasSize(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(both.column("post_peer")[i]).isEqualTo(lines.get(i).get("ratio").asDouble());
+        }
+        assertThat(both.column("pre_ours")).containsExactly(
+                CsvTable.read(out.resolve("seed-7/weight_grad_ratio.csv")).column("pre_weight_ratio"));
+        double post = middleOfThree(both.column("post_ours"));
+        double postPeer = middleOfThree(both.column("post_peer"));
+        assertThat(record.peer()).contains(String.format(java.util.Locale.ROOT, "post-norm %.3g (peer %.3g)", post,
+                postPeer), String.format(java.util.Locale.ROOT, "%.0f%% (post)",
+                100 * Math.abs(post - postPeer) / postPeer));
+        assertThat(out.resolve("seed-7/peer-corpus.tok.jsonl")).doesNotExist();
+        assertThat(Files.readString(out.resolve("report.html"))).contains("PyTorch peer: scripts/peer_attenuation.py");
     }
 
     private static double middleOfThree(double[] column) {
@@ -151,7 +183,8 @@ class ProbeExperimentsTest {
         assertThat(used.resolve("keep.txt")).hasContent("x");
 
         Path out = tmp.resolve("drift");
-        ExperimentSetup noLabels = new ExperimentSetup(Budget.TINY, data.corpus, data.vocab, null, null, out, 7, 2, "c");
+        ExperimentSetup noLabels = new ExperimentSetup(Budget.TINY, data.corpus, data.vocab, null, null, out, 7, 2, "c",
+                PeerScripts.none("test"));
         assertThatThrownBy(() -> Experiments.run(new FinetuneDriftExperiment(), noLabels, 1, false))
                 .hasMessageContaining("needs a labeled training and dev set");
         assertThat(siblings(out)).doesNotContain("drift").noneMatch(n -> n.startsWith(".drift"));
