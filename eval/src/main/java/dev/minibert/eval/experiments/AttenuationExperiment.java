@@ -119,12 +119,16 @@ public final class AttenuationExperiment implements Experiment {
         Map<NormStyle, double[]> peer = new LinkedHashMap<>();
         for (NormStyle style : NormStyle.values()) {
             Path out = s.dir().resolve("peer-" + tag(style) + ".jsonl");
-            s.peer().run("peer_attenuation.py", List.of(tokens.toString(), "--norm", style == NormStyle.POST ? "post"
+            boolean ran = s.peer().run("peer_attenuation.py", List.of(tokens.toString(), "--norm", style == NormStyle.POST ? "post"
                     : "pre", "--vocab-size", String.valueOf(Vocab.read(s.vocab()).size()), "--layers",
                     String.valueOf(b.layers()), "--hidden", String.valueOf(b.hidden()), "--heads",
                     String.valueOf(b.heads()), "--intermediate", String.valueOf(b.intermediate()), "--steps",
                     String.valueOf(steps), "--batch", String.valueOf(b.batchSize()), "--seq", String.valueOf(b.seqLen()),
                     "--lr", String.valueOf(b.learningRate()), "--seed", String.valueOf(s.seed())), out);
+            if (!ran) {
+                Files.delete(tokens);
+                return "not run: " + PeerScripts.NO_TORCH;
+            }
             peer.put(style, MetricsLog.read(out).series("ratio").y());
         }
         Files.delete(tokens); // the corpus again, re-made from it on every run

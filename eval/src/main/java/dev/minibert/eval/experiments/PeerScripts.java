@@ -11,14 +11,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * The repository's PyTorch peer scripts ({@code scripts/peer_*.py}) and the peer model they import (DESIGN.md's
  * {@code torch_bert.py}), run by {@code /usr/bin/python3} when it has torch. {@link #missing} says why the peer
- * cannot run, so a report states it instead of leaving the peer out silently; it is checked only by an experiment
- * that has a peer script, since importing torch takes seconds.
+ * cannot run, so a report states it instead of leaving the peer out silently; a python without torch shows when the
+ * script runs ({@link #run} returns false), which saves a separate import of torch (seconds).
  *
  * @param declined why the peer is not wanted (e.g. --no-peer), or null
  */
@@ -34,28 +33,14 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
         return new PeerScripts(null, null, why);
     }
 
-    /** Why the peer cannot run: declined, the scripts or the peers folder missing, or no torch; null when it can. */
+    /** Why the peer cannot run: declined, the scripts or the peers folder, or python missing; null when it can. */
     public String missing() {
         return declined != null ? declined
                 : !Files.isRegularFile(scripts.resolve("peer_attenuation.py"))
                 ? scripts + ": no peer_attenuation.py (run from the repository root)"
                 : !Files.isRegularFile(peers.resolve("torch_bert.py"))
                 ? peers + ": no torch_bert.py (the shared PyTorch peers; pass --peers)"
-                : !Files.isExecutable(PYTHON) ? PYTHON + " not found"
-                : !hasTorch() ? PYTHON + " cannot import torch (apt-get install python3-torch)" : null;
-    }
-
-    private static boolean hasTorch() {
-        try {
-            Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+                : !Files.isExecutable(PYTHON) ? PYTHON + " not found" : null;
     }
 
     /**
@@ -71,11 +56,14 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
         AtomicFiles.write(file, lines.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** What {@link #run}'s caller reports when python has no torch. */
+    static final String NO_TORCH = PYTHON + " cannot import torch (apt-get install python3-torch)";
+
     /**
      * Runs {@code script} with {@code args} after the peers folder; its stdout (JSON lines) goes to {@code out}, its
-     * stderr to {@code out} with ".log". A failed run names the log.
+     * stderr to {@code out} with ".log". False when python has no torch; any other failure names the log.
      */
-    void run(String script, List<String> args, Path out) throws IOException {
+    boolean run(String script, List<String> args, Path out) throws IOException {
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), scripts.resolve(script).toString(),
                 peers.toString()));
         command.addAll(args);
@@ -83,9 +71,14 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
         Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
         try {
             int rc = p.waitFor();
+            if (rc != 0 && Files.readString(log, StandardCharsets.UTF_8).contains("No module named 'torch'")) {
+                Files.delete(out); // empty; the log says why
+                return false;
+            }
             if (rc != 0) {
                 throw new IOException(script + " exited with " + rc + "; see " + log);
             }
+            return true;
         } catch (InterruptedException e) {
             p.destroy();
             Thread.currentThread().interrupt();
