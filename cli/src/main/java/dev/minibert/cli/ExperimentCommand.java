@@ -24,7 +24,7 @@ import picocli.CommandLine;
 /** {@code minibert experiment NAME}: one seed claim measured end to end, with a verdict computed from the numbers. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = {"Run a seed experiment over --seeds seeds: per-seed CSV + PNG, seeds.csv, report.html and "
-                + "experiment.json in --out, and a verdict line from the 95% interval of the effect.",
+                + "experiment.json in --out, and a verdict line from the 95%% interval of the effect.",
                 "NAME: attenuation | init-std | warmup | head-ln | finetune-drift",
                 "Or --findings FILE: regenerate a markdown findings table from the experiment folders under --runs."})
 final class ExperimentCommand implements Callable<Integer> {
@@ -32,7 +32,8 @@ final class ExperimentCommand implements Callable<Integer> {
             description = "attenuation, init-std, warmup, head-ln or finetune-drift")
     String name;
     @Option(names = "--findings", paramLabel = "FILE", description = "instead of running: write a markdown table of "
-            + "every experiment folder under --runs to FILE (replaces only a file it wrote)") Path findings;
+            + "every experiment folder under --runs to FILE (replaces only a file it wrote; default: none, run NAME)")
+    Path findings;
     @Option(names = "--runs", defaultValue = "runs/experiments", description = "the folder of experiment folders "
             + "that --findings reads") Path runs;
     @Option(names = {"--budget", "--size"}, defaultValue = "small",

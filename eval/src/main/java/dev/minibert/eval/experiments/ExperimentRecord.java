@@ -54,6 +54,10 @@ public record ExperimentRecord(String name, String claim, String command, Map<St
             throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
         TypeReference<Map<String, Object>> map = new TypeReference<>() { };
+        if (!root.path("provenance").path("seeds").isArray() || !root.path("numbers").isObject()) {
+            throw new IOException(file + ": no provenance.seeds or numbers (written before experiments ran over "
+                    + "seeds? run it again)");
+        }
         try {
             return new ExperimentRecord(text(root, "name", file), text(root, "claim", file), text(root, "command", file),
                     JSON.convertValue(root.path("config"), map),

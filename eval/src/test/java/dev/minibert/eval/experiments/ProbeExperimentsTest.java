@@ -120,6 +120,16 @@ class ProbeExperimentsTest {
         assertThat(Files.readString(out.resolve("report.html"))).contains("PyTorch peer: scripts/peer_attenuation.py");
     }
 
+    @Test
+    void aRecordFromBeforeSeedsNamesTheFileInsteadOfFailingLater() throws IOException {
+        Path old = Files.createDirectories(tmp.resolve("old"));
+        Files.writeString(old.resolve(ExperimentRecord.FILE), "{\"name\":\"head-ln\",\"claim\":\"c\",\"command\":"
+                + "\"minibert experiment head-ln\",\"effect\":\"e\",\"effect_meaning\":\"m\",\"budget_note\":\"b\","
+                + "\"peer\":\"p\",\"verdict\":\"shown\",\"summary\":\"s\",\"numbers\":{\"steps\":400}}");
+        assertThatThrownBy(() -> ExperimentRecord.read(old)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(old.resolve(ExperimentRecord.FILE) + ": no provenance.seeds");
+    }
+
     private static double middleOfThree(double[] column) {
         double[] w = java.util.Arrays.copyOfRange(column, 1, 4);
         java.util.Arrays.sort(w);
