@@ -7,6 +7,8 @@ import dev.minibert.eval.experiments.ExperimentRecord;
 import dev.minibert.eval.experiments.ExperimentSection;
 import dev.minibert.eval.experiments.ExperimentSetup;
 import dev.minibert.eval.experiments.Experiments;
+import dev.minibert.eval.experiments.FindingsTable;
+import dev.minibert.eval.experiments.PeerScripts;
 import dev.minibert.model.Nd4jSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,30 +23,58 @@ import picocli.CommandLine;
 
 /** {@code minibert experiment NAME}: one seed claim measured end to end, with a verdict computed from the numbers. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = {"Run a seed experiment: CSV + PNG + report.html + experiment.json in --out, and a verdict line.",
-                "NAME: attenuation | init-std | warmup | head-ln | finetune-drift"})
+        description = {"Run a seed experiment over --seeds seeds: per-seed CSV + PNG, seeds.csv, report.html and "
+                + "experiment.json in --out, and a verdict line from the 95%% interval of the effect.",
+                "NAME: attenuation | init-std | warmup | head-ln | finetune-drift",
+                "Or --findings FILE: regenerate a markdown findings table from the experiment folders under --runs."})
 final class ExperimentCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NAME", description = "attenuation, init-std, warmup, head-ln or finetune-drift")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME",
+            description = "attenuation, init-std, warmup, head-ln or finetune-drift")
     String name;
+    @Option(names = "--findings", paramLabel = "FILE", description = "instead of running: write a markdown table of "
+            + "every experiment folder under --runs to FILE (replaces only a file it wrote; default: none, run NAME)")
+    Path findings;
+    @Option(names = "--runs", defaultValue = "runs/experiments", description = "the folder of experiment folders "
+            + "that --findings reads") Path runs;
     @Option(names = {"--budget", "--size"}, defaultValue = "small",
             description = "tiny (tests) | small (minutes on 2 cores) | full (DESIGN.md's 12-layer configuration)")
     String budget;
     @Option(names = "--out", description = "output folder: absent, empty, or an earlier run of it with --overwrite "
             + "(default: runs/experiments/NAME)") Path out;
     @CommandLine.Mixin OverwriteOption overwrite;
-    @Option(names = "--seed", defaultValue = "42", description = "the one seed of every run") long seed;
+    @Option(names = "--seed", defaultValue = "42", description = "the first seed; the others follow it") long seed;
+    @Option(names = "--seeds", defaultValue = "3", description = "how many seeds, run one after another")
+    int seeds;
     @Option(names = "--steps", description = "steps of each pretraining run (default: the budget's)") Integer steps;
     @Option(names = "--corpus", description = "pretraining corpus (default: $MINIBERT_CACHE/corpus/train.txt)") Path corpus;
     @Option(names = "--vocab", description = "vocab.txt (default: $MINIBERT_CACHE/vocab/minibert-vocab.txt)") Path vocab;
     @Option(names = "--train", description = "labeled training set for finetune-drift "
             + "(default: $MINIBERT_CACHE/labeled/libreoffice-topic/train.jsonl)") Path train;
     @Option(names = "--dev", description = "labeled dev set for finetune-drift (default: ...-topic/dev.jsonl)") Path dev;
+    @Option(names = "--peers", defaultValue = "../shared/peers", description = "the PyTorch peers folder "
+            + "(torch_bert.py) that scripts/peer_*.py import; the peer runs beside attenuation when /usr/bin/python3 "
+            + "has torch") Path peers;
+    @Option(names = "--no-peer", description = "do not run the PyTorch peer (the report says so)") boolean noPeer;
     @Mixin ThreadsOption threads;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (findings != null) {
+            if (name != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--findings takes no NAME");
+            }
+            FindingsTable.write(FindingsTable.folders(runs), findings);
+            System.err.println("findings: " + findings);
+            return 0;
+        }
+        if (name == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "missing NAME (or --findings FILE)");
+        }
+        if (seeds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--seeds must be at least 1, got " + seeds);
+        }
         Experiment experiment;
         Budget size;
         try {
@@ -66,8 +96,9 @@ final class ExperimentCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Path.of("runs", "experiments", name);
         Nd4jSetup.init(threads.count());
         ExperimentSetup setup = new ExperimentSetup(size, corpusFile, vocabFile, trainFile, devFile, outDir, seed, steps,
-                command());
-        ExperimentRecord record = Experiments.run(experiment, setup, overwrite.overwrite);
+                command(), noPeer ? PeerScripts.none("--no-peer was given")
+                : PeerScripts.at(Path.of("scripts"), peers));
+        ExperimentRecord record = Experiments.run(experiment, setup, seeds, overwrite.overwrite);
         System.out.println(record.verdict().line(record.name()));
         System.err.println("report: " + outDir.resolve(ExperimentSection.REPORT));
         return 0;

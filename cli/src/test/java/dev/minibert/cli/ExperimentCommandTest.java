@@ -55,7 +55,14 @@ class ExperimentCommandTest {
                 + record.get("summary").asText());
         assertThat(record.get("command").asText()).isEqualTo("minibert experiment init-std --budget tiny --corpus "
                 + corpus + " --vocab " + vocab + " --out " + out + " --seed 3 --threads 1");
-        assertThat(record.get("config").get("seed").asLong()).isEqualTo(3);
+        JsonNode provenance = record.get("provenance");
+        assertThat(provenance.get("seeds").toString()).as("three seeds by default, from --seed on").isEqualTo("[3,4,5]");
+        assertThat(provenance.get("command").asText()).isEqualTo(record.get("command").asText());
+        assertThat(provenance.get("commit").asText()).isEqualTo(gitHead());
+        assertThat(provenance.get("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(Files.readString(Path.of("/proc/cpuinfo"))).contains(provenance.get("cpu").asText());
+        assertThat(provenance.get("java").asText()).contains(System.getProperty("java.version"));
+        assertThat(provenance.get("wall_seconds").asDouble()).isPositive();
         assertThat(out.resolve("report.html")).exists();
 
         // minibert report takes the experiment folder like any run
@@ -63,6 +70,39 @@ class ExperimentCommandTest {
         CliRun report = CliRun.of("", "report", out.toString(), "--out", html.toString());
         assertThat(report.exitCode()).as(report.stderr()).isZero();
         assertThat(Files.readString(html, StandardCharsets.UTF_8)).contains("Experiment init-std",
-                record.get("verdict").asText());
+                record.get("verdict").asText(), gitHead());
+
+        // the findings table is rebuilt from the experiment.json files, each row linking to its report
+        Path findings = dir.resolve("docs/findings.md");
+        Files.createDirectories(findings.getParent());
+        CliRun table = CliRun.of("", "experiment", "--findings", findings.toString(), "--runs", dir.toString());
+        assertThat(table.exitCode()).as(table.stderr()).isZero();
+        String md = Files.readString(findings, StandardCharsets.UTF_8);
+        assertThat(md).contains("| init-std | " + record.get("verdict").asText() + " | ", "| 3 | tiny | "
+                + gitHead().substring(0, 12) + " | ", "[report](../init/report.html)");
+        assertThat(md.lines().filter(l -> l.startsWith("| init-std"))).hasSize(1);
+        CliRun again = CliRun.of("", "experiment", "--findings", findings.toString(), "--runs", dir.toString());
+        assertThat(again.exitCode()).as("it replaces its own table").isZero();
+        Path mine = Files.writeString(dir.resolve("mine.md"), "my notes\n");
+        CliRun refused = CliRun.of("", "experiment", "--findings", mine.toString(), "--runs", dir.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.stderr()).contains(mine + " exists and was not written by minibert").doesNotContain("\tat ");
+        assertThat(mine).hasContent("my notes");
+    }
+
+    @Test
+    void seedsMustBePositiveAndFindingsTakesNoName() {
+        CliRun seeds = CliRun.of("", "experiment", "init-std", "--seeds", "0");
+        assertThat(seeds.exitCode()).isEqualTo(2);
+        assertThat(seeds.stderr()).contains("--seeds must be at least 1, got 0");
+        CliRun both = CliRun.of("", "experiment", "init-std", "--findings", dir.resolve("f.md").toString());
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.stderr()).contains("--findings takes no NAME");
+        assertThat(dir.resolve("f.md")).doesNotExist();
+    }
+
+    private static String gitHead() throws IOException {
+        Process git = new ProcessBuilder("git", "rev-parse", "HEAD").start();
+        return new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     }
 }

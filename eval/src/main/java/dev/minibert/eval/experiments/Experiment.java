@@ -5,10 +5,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A seed claim turned into a measurement: train and measure into CSVs, then judge the claim from the numbers. */
+/**
+ * A seed claim turned into a measurement: each seed trains and measures into CSVs and returns its numbers; the claim
+ * is judged by {@link Verdict#of} from one of them, the effect, over all seeds.
+ */
 public interface Experiment {
-    /** The verdict and the numbers it was computed from (recorded in experiment.json). */
-    record Outcome(Verdict verdict, Map<String, Object> numbers) {
+    /**
+     * The per-seed number the verdict reads: {@code key} in the numbers (a column of seeds.csv), positive when the
+     * claim holds; {@code meaning} says how it is computed.
+     */
+    record Effect(String key, String meaning) {
     }
 
     /** The CLI name, e.g. {@code attenuation}. */
@@ -17,9 +23,22 @@ public interface Experiment {
     /** The claim under test, in one sentence. */
     String claim();
 
-    /** Trains and measures into CSV files under {@code setup.dir()}, and returns the verdict. */
-    Outcome run(ExperimentSetup setup) throws IOException;
+    Effect effect();
 
-    /** Draws the charts of a finished run from its CSVs in {@code dir} as PNGs in {@code charts}, and adds them to the report. */
+    /** Where in training the effect is read, and which budget shows the claim (measured or estimated, said which). */
+    String budgetNote(Budget budget);
+
+    /** Trains and measures one seed into CSV files under {@code setup.dir()}; returns its numbers, the effect included. */
+    Map<String, Double> measure(ExperimentSetup setup) throws IOException;
+
+    /**
+     * Runs the PyTorch peer beside the first seed's run (files in {@code firstSeed.dir()}) and returns the sentence
+     * that states how far the two agree, or why the peer did not run.
+     */
+    default String comparePeer(ExperimentSetup firstSeed) throws IOException {
+        return "no peer script in scripts/ measures this experiment; the peer's figures are in the README's findings";
+    }
+
+    /** Draws the charts of one seed's run from its CSVs in {@code dir} as PNGs in {@code charts}, and adds them. */
     void render(Path dir, HtmlReport report, Path charts) throws IOException;
 }

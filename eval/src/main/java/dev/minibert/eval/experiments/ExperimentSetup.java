@@ -17,15 +17,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every experiment is given: the budget, the data, the folder it writes into, the seed every random
- * choice derives from, and the command line that started it (recorded with the results).
+ * choice derives from (the first seed of a multi-seed run), and the command line that started it.
  *
  * @param stepsOverride replaces the budget's step counts when not null ({@code --steps})
  * @param labeledTrain  labeled JSONL/CSV/TSV for finetune-drift; may be null for the other experiments
+ * @param peer          the PyTorch peer scripts, or why they cannot run
  */
 public record ExperimentSetup(Budget budget, Path corpus, Path vocab, Path labeledTrain, Path labeledDev, Path dir,
-                              long seed, Integer stepsOverride, String command) {
+                              long seed, Integer stepsOverride, String command, PeerScripts peer) {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentSetup.class);
     static final int PROGRESS_EVERY = 25;
+
+    /** The same setup for one seed, writing into {@code seedDir}. */
+    public ExperimentSetup forSeed(Path seedDir, long seedValue) {
+        return new ExperimentSetup(budget, corpus, vocab, labeledTrain, labeledDev, seedDir, seedValue, stepsOverride,
+                command, peer);
+    }
 
     /** Steps of one training run: the budget's, unless {@code --steps} was given. */
     public long steps(int budgetSteps) {
@@ -88,7 +95,6 @@ public record ExperimentSetup(Budget budget, Path corpus, Path vocab, Path label
         m.put("max_seq_len", budget.seqLen());
         m.put("learning_rate", budget.learningRate());
         m.put("steps_override", stepsOverride);
-        m.put("seed", seed);
         m.put("corpus", corpus.toString());
         m.put("vocab", vocab.toString());
         m.put("labeled_train", labeledTrain == null ? null : labeledTrain.toString());

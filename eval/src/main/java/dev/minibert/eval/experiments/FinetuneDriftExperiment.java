@@ -18,12 +18,13 @@ import java.util.Map;
 
 /**
  * A post-norm and a pre-norm model pretrained with the same budget and seed, then finetuned on the same labeled
- * sample: how far each layer's weights move, ‖W−W₀‖/‖W₀‖, and the weight-gradient ratio while finetuning.
+ * sample: how far each layer's weights move, ‖W−W₀‖/‖W₀‖, and the weight-gradient ratio while finetuning. The
+ * weight-gradient ratios are reported, not judged: AdamW scales each parameter's step by its own gradient history, so
+ * smaller gradients need not mean smaller moves.
  */
 public final class FinetuneDriftExperiment implements Experiment {
     static final double FINETUNE_LR = 1e-4;
-    /** Shown when post-norm's layer-0/last-layer drift ratio is at most this fraction of pre-norm's. */
-    static final double GAP = 2.0 / 3;
+    static final String EFFECT = "pre_minus_post_drift_ratio";
 
     @Override
     public String name() {
@@ -37,7 +38,24 @@ public final class FinetuneDriftExperiment implements Experiment {
     }
 
     @Override
-    public Outcome run(ExperimentSetup s) throws IOException {
+    public Effect effect() {
+        return new Effect(EFFECT, "pre-norm's layer-0/last-layer relative weight change after finetuning − "
+                + "post-norm's");
+    }
+
+    @Override
+    public String budgetNote(Budget b) {
+        return String.format(Locale.ROOT, "%s: %d layers, %d pretraining steps, %d rows × %d epochs of finetuning, "
+                + "read after the last finetuning step. The README's one-seed findings measured it contradicted at "
+                + "full and at the earlier small size (post-norm 0.925 vs pre-norm 0.917 at full): AdamW normalises "
+                + "each parameter's step, and both models were pretrained only to the unigram plateau. A pretraining "
+                + "budget that leaves the plateau (about 1,500 steps at batch 32 with 90 warmup steps, README) is "
+                + "estimated to be needed for a fair test and is not one of these sizes.",
+                b.name(), b.layers(), b.pretrainSteps(), b.finetuneRows(), b.finetuneEpochs());
+    }
+
+    @Override
+    public Map<String, Double> measure(ExperimentSetup s) throws IOException {
         if (s.labeledTrain() == null || s.labeledDev() == null) {
             throw new IllegalArgumentException("finetune-drift needs a labeled training and dev set (--train, --dev)");
         }
@@ -61,7 +79,7 @@ public final class FinetuneDriftExperiment implements Experiment {
             Map<String, Double> change = new LinkedHashMap<>();
             log.memberSeries("relative_weight_change").forEach((group, series) -> change.put(group, last(series)));
             drift.put(style, change);
-            gradRatio.put(style, Medians.ofTail(AttenuationExperiment.layerRatio(log).y(), 1.0));
+            gradRatio.put(style, Medians.of(AttenuationExperiment.layerRatio(log).y()));
             devAccuracy.put(style, last(log.series("dev_accuracy")));
         }
         CsvTable table = new CsvTable("group", "post_norm", "pre_norm");
@@ -72,10 +90,11 @@ public final class FinetuneDriftExperiment implements Experiment {
 
         double post = driftRatio(drift.get(NormStyle.POST), layers);
         double pre = driftRatio(drift.get(NormStyle.PRE), layers);
-        Map<String, Object> numbers = new LinkedHashMap<>();
-        numbers.put("pretrain_steps", steps);
-        numbers.put("finetune_learning_rate", FINETUNE_LR);
-        numbers.put("finetune_epochs", s.budget().finetuneEpochs());
+        Map<String, Double> numbers = new LinkedHashMap<>();
+        numbers.put(EFFECT, pre - post);
+        numbers.put("pretrain_steps", (double) steps);
+        numbers.put("post_norm_drift_ratio", post);
+        numbers.put("pre_norm_drift_ratio", pre);
         for (NormStyle style : NormStyle.values()) {
             String tag = AttenuationExperiment.tag(style).replace('-', '_');
             Map<String, Double> d = drift.get(style);
@@ -85,10 +104,7 @@ public final class FinetuneDriftExperiment implements Experiment {
             numbers.put(tag + "_finetune_weight_grad_ratio_median", gradRatio.get(style));
             numbers.put(tag + "_dev_accuracy", devAccuracy.get(style));
         }
-        numbers.put("post_norm_drift_ratio", post);
-        numbers.put("pre_norm_drift_ratio", pre);
-        return new Outcome(verdict(post, pre, gradRatio.get(NormStyle.POST), gradRatio.get(NormStyle.PRE), layers),
-                numbers);
+        return numbers;
     }
 
     private static Finetuning.Options finetuning(ExperimentSetup s, Path model, LabeledSample.Files data, Path out) {
@@ -104,21 +120,6 @@ public final class FinetuneDriftExperiment implements Experiment {
 
     private static double last(Series s) {
         return s.y()[s.y().length - 1];
-    }
-
-    /**
-     * Shown when post-norm's layer-0/last-layer drift ratio is below 1 and at most {@link #GAP} of pre-norm's;
-     * contradicted when it is not below pre-norm's at all. The weight-gradient ratios while finetuning are quoted:
-     * AdamW scales each parameter's step by its own gradient history, so smaller gradients need not mean smaller moves.
-     */
-    static Verdict verdict(double post, double pre, double postGrad, double preGrad, int layers) {
-        Verdict.Status status = post < 1 && post <= GAP * pre ? Verdict.Status.SHOWN
-                : post >= pre ? Verdict.Status.CONTRADICTED : Verdict.Status.NOT_SHOWN;
-        return new Verdict(status, String.format(Locale.ROOT,
-                "relative weight change layer 0 / layer %d after finetuning: post-norm %.3g, pre-norm %.3g "
-                        + "(shown if post < 1 and post ≤ %.2f × pre); weight-gradient norm layer 0 / layer %d while "
-                        + "finetuning (median): post-norm %.3g, pre-norm %.3g",
-                layers - 1, post, pre, GAP, layers - 1, postGrad, preGrad));
     }
 
     @Override

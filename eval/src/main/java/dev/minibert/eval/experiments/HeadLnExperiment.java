@@ -23,8 +23,7 @@ import java.util.Map;
  */
 public final class HeadLnExperiment implements Experiment {
     static final String HEAD_LN = "cls.predictions.transform.LayerNorm.weight";
-    /** Growth of a mean gamma away from 1 that counts as "grows". */
-    static final double GROWTH = 0.1;
+    static final String EFFECT = "last_ln_excess_drift";
 
     /** Final mean gammas of one run; {@code head} is NaN without the transform. */
     record Gammas(double last, double othersMean, double othersMaxDrift, double head) {
@@ -42,7 +41,23 @@ public final class HeadLnExperiment implements Experiment {
     }
 
     @Override
-    public Outcome run(ExperimentSetup s) throws IOException {
+    public Effect effect() {
+        return new Effect(EFFECT, "|mean gamma of the encoder's last LayerNorm without the head transform − 1| − the "
+                + "larger of: its |gamma − 1| with the transform, and the largest |gamma − 1| of the other encoder "
+                + "LayerNorms without it (final step)");
+    }
+
+    @Override
+    public String budgetNote(Budget b) {
+        return String.format(Locale.ROOT, "%s: %d layers, %d steps per run, read at the last step: the growth "
+                + "accumulates with training (README findings, one seed: 1.138 at 600 steps and 1.181 at 800 at full "
+                + "size; 1.097 at 400 steps at the earlier small size). The %s size's step count is estimated, not "
+                + "measured, to keep three seeds near ten minutes on 2 cores; full (800 steps) shows a larger effect.",
+                b.name(), b.layers(), b.gammaSteps(), b.name());
+    }
+
+    @Override
+    public Map<String, Double> measure(ExperimentSetup s) throws IOException {
         Vocab vocab = Vocab.read(s.vocab());
         Path config = s.writeConfig("config.json", s.config(vocab.size(), NormStyle.POST, 0.02));
         long steps = s.steps(s.budget().gammaSteps());
@@ -75,34 +90,21 @@ public final class HeadLnExperiment implements Experiment {
 
         Gammas g1 = gammas(with);
         Gammas g0 = gammas(without);
-        Map<String, Object> numbers = new LinkedHashMap<>();
-        numbers.put("steps", steps);
-        numbers.put("last_layer_norm", withLast.name());
+        Map<String, Double> numbers = new LinkedHashMap<>();
+        numbers.put(EFFECT, effect(g1, g0));
+        numbers.put("steps", (double) steps);
         numbers.put("with_transform_last_ln_gamma", g1.last());
         numbers.put("with_transform_other_encoder_ln_gamma", g1.othersMean());
         numbers.put("with_transform_head_ln_gamma", g1.head());
         numbers.put("without_transform_last_ln_gamma", g0.last());
         numbers.put("without_transform_other_encoder_ln_gamma", g0.othersMean());
         numbers.put("without_transform_other_encoder_ln_max_drift", g0.othersMaxDrift());
-        return new Outcome(verdict(g1, g0, steps), numbers);
+        return numbers;
     }
 
-    /**
-     * Shown when, without the transform, the last LayerNorm's mean gamma moves at least {@link #GROWTH} from 1,
-     * twice as far as any other encoder LayerNorm, and with the transform it moves at most half as far;
-     * contradicted when it moves by {@link #GROWTH} only with the transform.
-     */
-    static Verdict verdict(Gammas with, Gammas without, long steps) {
-        double grown = Math.abs(without.last() - 1);
-        double kept = Math.abs(with.last() - 1);
-        Verdict.Status status = grown >= GROWTH && grown >= 2 * without.othersMaxDrift() && kept <= grown / 2
-                ? Verdict.Status.SHOWN
-                : kept >= GROWTH && grown < GROWTH ? Verdict.Status.CONTRADICTED : Verdict.Status.NOT_SHOWN;
-        return new Verdict(status, String.format(Locale.ROOT,
-                "after %d steps, mean gamma of the encoder's last LayerNorm: without the head transform %.3f "
-                        + "(other encoder LayerNorms %.3f, largest drift %.3f), with it %.3f (head LayerNorm %.3f); "
-                        + "shown if |without − 1| ≥ %.2f",
-                steps, without.last(), without.othersMean(), without.othersMaxDrift(), with.last(), with.head(), GROWTH));
+    /** How much further the last LayerNorm's gamma moved without the transform than any gamma it is compared with. */
+    static double effect(Gammas with, Gammas without) {
+        return Math.abs(without.last() - 1) - Math.max(Math.abs(with.last() - 1), without.othersMaxDrift());
     }
 
     static String lastLayerNorm(int layers) {

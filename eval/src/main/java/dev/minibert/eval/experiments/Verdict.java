@@ -1,6 +1,13 @@
 package dev.minibert.eval.experiments;
 
-/** What the measured numbers say about a claim, and the line that says it with the numbers. */
+import java.util.Locale;
+
+/**
+ * What the measured numbers say about a claim, and the line that says it with the numbers. The one rule every
+ * experiment uses ({@link #of}): each experiment states its claim as a per-seed effect that is positive when the
+ * claim holds; the claim is shown when the 95% interval of the effect's mean over the seeds lies above zero,
+ * contradicted when it lies below zero, and not shown when it contains zero.
+ */
 public record Verdict(Status status, String summary) {
 
     public enum Status {
@@ -26,6 +33,17 @@ public record Verdict(Status status, String summary) {
             }
             throw new IllegalArgumentException("unknown verdict '" + label + "'");
         }
+    }
+
+    /**
+     * The verdict on an effect measured once per seed: {@code effect} describes the quantity (positive when the
+     * claim holds). The summary states the mean (the effect size), its interval, and the number of seeds.
+     */
+    public static Verdict of(String effect, double[] perSeed) {
+        Interval ci = Interval.of(perSeed);
+        Status status = ci.low() > 0 ? Status.SHOWN : ci.high() < 0 ? Status.CONTRADICTED : Status.NOT_SHOWN;
+        return new Verdict(status, String.format(Locale.ROOT,
+                "%s = %s (mean and 95%% t-interval over %d seeds; the claim predicts > 0)", effect, ci, ci.n()));
     }
 
     /** The printed line: {@code name: status: summary}. */

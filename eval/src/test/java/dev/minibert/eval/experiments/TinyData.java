@@ -63,6 +63,7 @@ final class TinyData {
     }
 
     ExperimentSetup setup(Path out, Integer steps) {
-        return new ExperimentSetup(Budget.TINY, corpus, vocab, train, dev, out, 7, steps, "minibert experiment test");
+        return new ExperimentSetup(Budget.TINY, corpus, vocab, train, dev, out, 7, steps, "minibert experiment test",
+                PeerScripts.none("not in this test"));
     }
 }
