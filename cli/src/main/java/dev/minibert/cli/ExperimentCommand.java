@@ -51,7 +51,7 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--train", description = "labeled training set for finetune-drift "
             + "(default: $MINIBERT_CACHE/labeled/libreoffice-topic/train.jsonl)") Path train;
     @Option(names = "--dev", description = "labeled dev set for finetune-drift (default: ...-topic/dev.jsonl)") Path dev;
-    @Option(names = "--peers", defaultValue = "../shared/peers", description = "the PyTorch peers folder "
+    @Option(names = "--peers", defaultValue = "scripts/peer", description = "the PyTorch peers folder "
             + "(torch_bert.py) that scripts/peer_*.py import; the peer runs beside attenuation when /usr/bin/python3 "
             + "has torch") Path peers;
     @Option(names = "--no-peer", description = "do not run the PyTorch peer (the report says so)") boolean noPeer;

@@ -93,7 +93,7 @@ class ProbeExperimentsTest {
     void thePeerRunsBesideTheFirstSeedWhenTorchIsThereAndSaysWhyNotOtherwise() throws IOException {
         assertThat(PeerScripts.at(Path.of("../scripts"), tmp.resolve("no-peers")).missing())
                 .isEqualTo(tmp.resolve("no-peers") + ": no torch_bert.py (the shared PyTorch peers; pass --peers)");
-        PeerScripts peer = PeerScripts.at(Path.of("../scripts"), Path.of("../../shared/peers"));
+        PeerScripts peer = PeerScripts.at(Path.of("../scripts"), Path.of("../scripts/peer"));
         String missing = peer.missing();
         assumeTrue(missing == null, missing);
         TinyData data = TinyData.write(tmp);
