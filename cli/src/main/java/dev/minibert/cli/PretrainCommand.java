@@ -18,10 +18,10 @@ import picocli.CommandLine.Spec;
         description = "Masked-LM pretraining of a BERT on a corpus (one sentence per line, blank line between documents) "
                 + "or on its shards (minibert shard).")
 final class PretrainCommand implements Callable<Integer> {
-    @Option(names = "--corpus", arity = "1..*", description = "UTF-8 text files or folders (.gz too); or --shards")
+    @Option(names = "--corpus", arity = "1..*", description = "UTF-8 text files or folders (.gz too) (default: none; give --corpus or --shards)")
     List<Path> corpus;
     @Option(names = "--shards", description = "a folder from minibert shard, read by index instead of --corpus "
-            + "(its --max-seq-len, --whole-word-mask, ... must match this run's)")
+            + "(its --max-seq-len, --whole-word-mask, ... must match this run's) (default: none)")
     Path shards;
     @Option(names = "--verify-shards", description = "check every shard file's sha256 before training (reads them "
             + "all; their sizes are always checked)")

@@ -31,7 +31,7 @@ final class ShardCommand implements Callable<Integer> {
     @Option(names = "--short-seq-prob", defaultValue = "0.1", description = "probability of a shorter target length per instance (BERT's short_seq_prob)") double shortSeqProb;
     @Option(names = "--skip-bad-lines", description = "skip (and count) lines with invalid UTF-8") boolean skipBadLines;
     @Option(names = "--lowercase", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "lower-case text, as the model's tokenizer does") boolean lowercase;
+            description = "lower-case text, as the model's tokenizer does (default: true)") boolean lowercase;
     @Option(names = "--tokens-per-shard", defaultValue = "100000000", description = "the most tokens one shard holds") long tokensPerShard;
     @Mixin OverwriteOption overwrite;
     @Spec CommandSpec spec;

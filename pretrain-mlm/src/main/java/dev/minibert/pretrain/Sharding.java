@@ -8,9 +8,7 @@ import dev.minibert.model.io.Sha256;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -48,20 +46,9 @@ public final class Sharding {
             try {
                 ShardManifest manifest = write(corpus, vocab, o, work);
                 List<String> names = manifest.fileNames();
-                for (String name : names) {
-                    if (Files.exists(out.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
-                        throw new IllegalArgumentException(out.resolve(name) + " exists and was not written by "
-                                + "minibert; nothing was moved there: remove it or choose another --out");
-                    }
-                }
-                // the marker names them first, so that after a crash half-way --overwrite still removes them all
                 List<String> all = new ArrayList<>(names);
                 all.add(ShardManifest.FILE);
-                OutputMarker.read(out).withFiles(all).write(out);
-                for (String name : names) {
-                    Files.move(work.resolve(name), out.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-                }
-                AtomicFiles.syncDirectory(out);
+                OutputFolder.moveIn(work, out, OutputMarker.read(out).withFiles(all), names);
                 AtomicFiles.write(out.resolve(ShardManifest.FILE), manifest.toJson());
                 return manifest;
             } finally {

@@ -6,9 +6,7 @@ import dev.minibert.model.io.OutputMarker;
 import dev.minibert.model.io.RunLock;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -56,17 +54,7 @@ public final class Experiments {
                 try (Stream<Path> s = Files.list(work)) {
                     names = s.map(p -> p.getFileName().toString()).sorted().toList();
                 }
-                for (String name : names) {
-                    if (Files.exists(out.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
-                        throw new IllegalArgumentException(out.resolve(name) + " exists and was not written by "
-                                + "minibert; nothing was moved there: remove it or choose another --out");
-                    }
-                }
-                // the marker names them first, so that after a crash half-way --overwrite still removes them all
-                new OutputMarker(KIND, names, List.of()).write(out);
-                for (String name : names) {
-                    Files.move(work.resolve(name), out.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-                }
+                OutputFolder.moveIn(work, out, new OutputMarker(KIND, names, List.of()), names);
                 return record;
             } finally {
                 AtomicFiles.deleteRecursively(work);
