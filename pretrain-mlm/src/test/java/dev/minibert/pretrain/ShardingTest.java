@@ -100,9 +100,14 @@ class ShardingTest {
     }
 
     private Pretraining.Options options(Path out, Path shards, int maxSeqLen, boolean wholeWord) {
-        Pretraining.Options o = TinyCorpus.options(tmp, out, 6, 1e-3, 3, false);
+        return options(out, shards, maxSeqLen, wholeWord, 6, false);
+    }
+
+    private Pretraining.Options options(Path out, Path shards, int maxSeqLen, boolean wholeWord, long steps,
+                                        boolean resume) {
+        Pretraining.Options o = TinyCorpus.options(tmp, out, steps, 1e-3, 3, resume);
         return new Pretraining.Options(shards == null ? o.corpus() : null, o.vocab(), o.config(), null, out,
-                o.maxSteps(), 1, 3, 1, maxSeqLen, o.learningRate(), 0L, null, 0.01, 1e-8, 1.0, 1, 3, 2, 7, false,
+                o.maxSteps(), 1, 3, 1, maxSeqLen, o.learningRate(), 0L, null, 0.01, 1e-8, 1.0, 1, 3, 2, 7, resume,
                 true, wholeWord, 0.3, 5, 0.3, false, false, 3, null, null, 0.15, shards, true);
     }
 
@@ -193,6 +198,30 @@ class ShardingTest {
         Files.writeString(users.resolve("todo.txt"), "mine");
         assertThatThrownBy(() -> shard(users, settings(16, false))).hasMessageContaining("not a minibert output folder");
         assertThat(names(users)).containsExactly("todo.txt");
+    }
+
+    /** A corpus whose last line is not UTF-8 fails half-way through sharding: no folder is left behind. */
+    @Test
+    void aShardRunThatFailsHalfWayLeavesNothing() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+        Files.write(tmp.resolve("corpus.txt"), new byte[] {'\n', (byte) 0xC3, '\n'}, StandardOpenOption.APPEND);
+        Path out = tmp.resolve("shards");
+        assertThatThrownBy(() -> shard(out, settings(16, false)))
+                .hasMessageStartingWith(tmp.resolve("corpus.txt") + ":").hasMessageContaining("invalid UTF-8");
+        assertThat(out).doesNotExist();
+    }
+
+    /** The checkpoint's fingerprint holds the manifest's sha256: the same shards resume, other shards are refused. */
+    @Test
+    void resumeContinuesOnTheSameShardsAndRefusesOthers() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+        Path shards = shard(tmp.resolve("shards"), settings(16, false));
+        Path out = tmp.resolve("run");
+        Pretraining.run(options(out, shards, 16, false), m -> { });
+        assertThat(Pretraining.run(options(out, shards, 16, false, 8, true), m -> { }).steps()).isEqualTo(8);
+        Path other = shard(tmp.resolve("other"), new InstanceSettings(16, 0.3, false, false, false, true, 8, 0.3));
+        Pretraining.Options moved = options(out, other, 16, false, 9, true);
+        assertThatThrownBy(() -> Pretraining.run(moved, m -> { })).hasMessageContaining("--resume: --shards changed");
     }
 
     private static List<JsonNode> rows(Path metrics) throws IOException {
