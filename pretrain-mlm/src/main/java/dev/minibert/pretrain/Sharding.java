@@ -3,7 +3,6 @@ package dev.minibert.pretrain;
 import dev.minibert.model.io.AtomicFiles;
 import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.io.OutputMarker;
-import dev.minibert.model.io.RunLock;
 import dev.minibert.model.io.Sha256;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
@@ -40,26 +39,15 @@ public final class Sharding {
         Vocab vocab = Vocab.read(o.vocab());
         CorpusInstances corpus = new CorpusInstances(o.corpus(), o.settings(), vocab);
         Path out = o.out().toAbsolutePath().normalize();
-        boolean existed = Files.exists(out);
-        try (RunLock lock = OutputFolder.openRun(out, KIND, List.of())) {
-            Path work = OutputFolder.stagingFolder(out);
-            try {
-                ShardManifest manifest = write(corpus, vocab, o, work);
-                List<String> names = manifest.fileNames();
-                List<String> all = new ArrayList<>(names);
-                all.add(ShardManifest.FILE);
-                OutputFolder.moveIn(work, out, OutputMarker.read(out).withFiles(all), names);
-                AtomicFiles.write(out.resolve(ShardManifest.FILE), manifest.toJson());
-                return manifest;
-            } finally {
-                AtomicFiles.deleteRecursively(work);
-            }
-        } catch (IOException | RuntimeException e) {
-            if (!existed) {
-                OutputFolder.dropUnused(out);
-            }
-            throw e;
-        }
+        return OutputFolder.staged(out, KIND, work -> {
+            ShardManifest manifest = write(corpus, vocab, o, work);
+            List<String> names = manifest.fileNames();
+            List<String> all = new ArrayList<>(names);
+            all.add(ShardManifest.FILE);
+            OutputFolder.moveIn(work, out, OutputMarker.read(out).withFiles(all), names);
+            AtomicFiles.write(out.resolve(ShardManifest.FILE), manifest.toJson());
+            return manifest;
+        });
     }
 
     private static ShardManifest write(CorpusInstances corpus, Vocab vocab, Options o, Path work) throws IOException {

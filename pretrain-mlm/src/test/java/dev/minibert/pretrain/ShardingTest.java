@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +38,11 @@ class ShardingTest {
         BlasSelfCheck.verify();
     }
 
+    @BeforeEach
+    void corpus() throws IOException {
+        TinyCorpus.write(tmp, 0.0);
+    }
+
     private InstanceSettings settings(int maxSeqLen, boolean wholeWord) {
         return new InstanceSettings(maxSeqLen, 0.3, wholeWord, false, false, true, 7, 0.3);
     }
@@ -50,7 +56,6 @@ class ShardingTest {
     @ParameterizedTest(name = "whole-word-mask {0}")
     @ValueSource(booleans = {false, true})
     void shardsHoldExactlyTheInstancesBuiltFromTheCorpusInOrder(boolean wholeWord) throws IOException {
-        TinyCorpus.write(tmp, 0.0);
         InstanceSettings settings = settings(16, wholeWord);
         List<Instance> train = new ArrayList<>();
         List<Instance> heldOut = new ArrayList<>();
@@ -80,7 +85,7 @@ class ShardingTest {
     @ValueSource(booleans = {false, true})
     void pretrainingFromShardsLogsTheLossesAndSavesTheWeightsOfPretrainingFromTheCorpus(boolean wholeWord)
             throws IOException {
-        TinyCorpus.write(tmp, 0.1);
+        TinyCorpus.write(tmp, 0.1); // dropout on
         Path shards = shard(tmp.resolve("shards"), settings(16, wholeWord));
         Pretraining.run(options(tmp.resolve("from-corpus"), null, 16, wholeWord), m -> { });
         Pretraining.run(options(tmp.resolve("from-shards"), shards, 16, wholeWord), m -> { });
@@ -113,7 +118,6 @@ class ShardingTest {
 
     @Test
     void shardingTheSameCorpusTwiceWritesByteIdenticalFolders() throws IOException {
-        TinyCorpus.write(tmp, 0.0);
         Path a = shard(tmp.resolve("a"), settings(16, false));
         Path b = shard(tmp.resolve("b"), settings(16, false));
         List<String> names = names(a);
@@ -132,7 +136,6 @@ class ShardingTest {
 
     @Test
     void aTruncatedShardIsRefusedNamingItAndNoRunFolderIsMade() throws IOException {
-        TinyCorpus.write(tmp, 0.0);
         Path shards = shard(tmp.resolve("shards"), settings(16, false));
         Path bin = shards.resolve("train-00001.bin");
         try (FileChannel ch = FileChannel.open(bin, StandardOpenOption.WRITE)) {
@@ -146,7 +149,6 @@ class ShardingTest {
 
     @Test
     void aChangedByteIsFoundBySha256WhenVerifying() throws IOException {
-        TinyCorpus.write(tmp, 0.0);
         Path shards = shard(tmp.resolve("shards"), settings(16, false));
         Path idx = shards.resolve("held-out-00000.idx");
         byte[] bytes = Files.readAllBytes(idx);
@@ -159,7 +161,6 @@ class ShardingTest {
 
     @Test
     void anotherVocabularyOrMaxSeqLenOrWholeWordMaskIsRefusedNamingTheManifestAndTheOption() throws IOException {
-        TinyCorpus.write(tmp, 0.0);
         Path shards = shard(tmp.resolve("shards"), settings(16, false));
         Path manifest = shards.resolve(ShardManifest.FILE);
         Path out = tmp.resolve("run");
@@ -179,7 +180,6 @@ class ShardingTest {
 
     @Test
     void aManifestOfAnotherFormatVersionIsRefused() throws IOException {
-        TinyCorpus.write(tmp, 0.0);
         Path shards = shard(tmp.resolve("shards"), settings(16, false));
         Path manifest = shards.resolve(ShardManifest.FILE);
         Files.writeString(manifest, Files.readString(manifest).replace("\"format_version\" : 1", "\"format_version\" : 2"));
@@ -189,7 +189,6 @@ class ShardingTest {
 
     @Test
     void anExistingShardFolderIsNotReplacedAndAFolderOfTheUsersIsNotTouched() throws IOException {
-        TinyCorpus.write(tmp, 0.0);
         Path shards = shard(tmp.resolve("shards"), settings(16, false));
         byte[] manifest = Files.readAllBytes(shards.resolve(ShardManifest.FILE));
         assertThatThrownBy(() -> shard(shards, settings(12, false))).hasMessageContaining("--overwrite");
@@ -203,7 +202,6 @@ class ShardingTest {
     /** A corpus whose last line is not UTF-8 fails half-way through sharding: no folder is left behind. */
     @Test
     void aShardRunThatFailsHalfWayLeavesNothing() throws IOException {
-        TinyCorpus.write(tmp, 0.0);
         Files.write(tmp.resolve("corpus.txt"), new byte[] {'\n', (byte) 0xC3, '\n'}, StandardOpenOption.APPEND);
         Path out = tmp.resolve("shards");
         assertThatThrownBy(() -> shard(out, settings(16, false)))
@@ -214,7 +212,6 @@ class ShardingTest {
     /** The checkpoint's fingerprint holds the manifest's sha256: the same shards resume, other shards are refused. */
     @Test
     void resumeContinuesOnTheSameShardsAndRefusesOthers() throws IOException {
-        TinyCorpus.write(tmp, 0.0);
         Path shards = shard(tmp.resolve("shards"), settings(16, false));
         Path out = tmp.resolve("run");
         Pretraining.run(options(out, shards, 16, false), m -> { });

@@ -1,9 +1,7 @@
 package dev.minibert.eval.experiments;
 
-import dev.minibert.model.io.AtomicFiles;
 import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.io.OutputMarker;
-import dev.minibert.model.io.RunLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,35 +33,24 @@ public final class Experiments {
     public static ExperimentRecord run(Experiment experiment, ExperimentSetup setup, boolean overwrite)
             throws IOException {
         Path out = setup.dir().toAbsolutePath();
-        boolean existed = Files.exists(out);
         if (overwrite) {
             OutputFolder.clear(out, KIND);
         }
-        try (RunLock lock = OutputFolder.openRun(out, KIND, List.of())) {
-            Path work = OutputFolder.stagingFolder(out);
-            try {
-                ExperimentSetup inWork = new ExperimentSetup(setup.budget(), setup.corpus(), setup.vocab(),
-                        setup.labeledTrain(), setup.labeledDev(), work, setup.seed(), setup.stepsOverride(),
-                        setup.command());
-                Experiment.Outcome outcome = experiment.run(inWork);
-                ExperimentRecord record = new ExperimentRecord(experiment.name(), experiment.claim(),
-                        setup.command(), setup.describe(), outcome.verdict(), outcome.numbers());
-                record.write(work);
-                ExperimentSection.writeReport(work);
-                List<String> names;
-                try (Stream<Path> s = Files.list(work)) {
-                    names = s.map(p -> p.getFileName().toString()).sorted().toList();
-                }
-                OutputFolder.moveIn(work, out, new OutputMarker(KIND, names, List.of()), names);
-                return record;
-            } finally {
-                AtomicFiles.deleteRecursively(work);
+        return OutputFolder.staged(out, KIND, work -> {
+            ExperimentSetup inWork = new ExperimentSetup(setup.budget(), setup.corpus(), setup.vocab(),
+                    setup.labeledTrain(), setup.labeledDev(), work, setup.seed(), setup.stepsOverride(),
+                    setup.command());
+            Experiment.Outcome outcome = experiment.run(inWork);
+            ExperimentRecord record = new ExperimentRecord(experiment.name(), experiment.claim(),
+                    setup.command(), setup.describe(), outcome.verdict(), outcome.numbers());
+            record.write(work);
+            ExperimentSection.writeReport(work);
+            List<String> names;
+            try (Stream<Path> s = Files.list(work)) {
+                names = s.map(p -> p.getFileName().toString()).sorted().toList();
             }
-        } catch (IOException | RuntimeException e) {
-            if (!existed) {
-                OutputFolder.dropUnused(out);
-            }
-            throw e;
-        }
+            OutputFolder.moveIn(work, out, new OutputMarker(KIND, names, List.of()), names);
+            return record;
+        });
     }
 }

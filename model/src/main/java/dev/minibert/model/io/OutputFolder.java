@@ -126,6 +126,34 @@ public final class OutputFolder {
         return Files.createDirectory(dir.resolve(AtomicFiles.uniqueName(".minibert-staging-", "")));
     }
 
+    /** The work of a staged run: writes into {@code staging} and moves the finished entries in with {@link #moveIn}. */
+    public interface StagedWork<T> {
+        T run(Path staging) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} for a {@code kind} folder {@code given} that cannot resume (absent, empty, or cleared by
+     * --overwrite): locked, in a staging folder inside it that is always deleted afterwards. If it fails, a folder
+     * this call created and nothing was moved into is removed again, so a failed run leaves no partial output.
+     */
+    public static <T> T staged(Path given, String kind, StagedWork<T> work) throws IOException {
+        Path dir = given.toAbsolutePath().normalize();
+        boolean existed = Files.exists(dir);
+        try (RunLock lock = openRun(dir, kind, List.of())) {
+            Path staging = stagingFolder(dir);
+            try {
+                return work.run(staging);
+            } finally {
+                AtomicFiles.deleteRecursively(staging);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!existed) {
+                dropUnused(dir);
+            }
+            throw e;
+        }
+    }
+
     /**
      * Moves the finished entries {@code names} of {@code staging} (made by {@link #stagingFolder}) into {@code dir},
      * refusing if one of them is there already (it can only be the user's: openRun refuses a folder holding a run).
