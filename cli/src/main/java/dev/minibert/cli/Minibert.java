@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 TokenizeCommand.class,
                 InitCommand.class,
                 EmbedCommand.class,
+                ShardCommand.class,
                 PretrainCommand.class,
                 FinetuneCommand.class,
                 PredictCommand.class,

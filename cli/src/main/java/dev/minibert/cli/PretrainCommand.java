@@ -6,6 +6,7 @@ import dev.minibert.pretrain.Pretraining;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,10 +15,17 @@ import picocli.CommandLine.Spec;
 
 /** {@code minibert pretrain}: masked-LM pretraining into an HF-style model directory, crash-safe and resumable. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Masked-LM pretraining of a BERT on a corpus (one sentence per line, blank line between documents).")
+        description = "Masked-LM pretraining of a BERT on a corpus (one sentence per line, blank line between documents) "
+                + "or on its shards (minibert shard).")
 final class PretrainCommand implements Callable<Integer> {
-    @Option(names = "--corpus", required = true, arity = "1..*", description = "UTF-8 text files or folders (.gz too)")
+    @Option(names = "--corpus", arity = "1..*", description = "UTF-8 text files or folders (.gz too) (default: none; give --corpus or --shards)")
     List<Path> corpus;
+    @Option(names = "--shards", description = "a folder from minibert shard, read by index instead of --corpus "
+            + "(its --max-seq-len, --whole-word-mask, ... must match this run's) (default: none)")
+    Path shards;
+    @Option(names = "--verify-shards", description = "check every shard file's sha256 before training (reads them "
+            + "all; their sizes are always checked)")
+    boolean verifyShards;
     @Option(names = "--vocab", description = "vocab.txt (default with --init-from: the model's)")
     Path vocab;
     @Option(names = "--config", description = "model config.json (HF keys + norm_style) (default with --init-from: the model's)")
@@ -74,6 +82,9 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((corpus == null) == (shards == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --corpus or --shards (one of them)");
+        }
         overwrite.apply(out, Pretraining.KIND, resume != null, spec.commandLine());
         Nd4jSetup.init(threads.count());
         if (recipe != null) {
@@ -95,6 +106,6 @@ final class PretrainCommand implements Callable<Integer> {
                 accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
                 logEvery, saveEvery, keepCheckpoints, seed, resume != null, !noHeadTransform, wholeWordMask, evalFraction,
                 maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio,
-                mlmProbability);
+                mlmProbability, shards, verifyShards);
     }
 }

@@ -25,7 +25,7 @@ public final class MlmEvaluator {
         if (instances.isEmpty()) {
             throw new IllegalArgumentException("no held-out instances to evaluate on");
         }
-        this.instances = List.copyOf(instances);
+        this.instances = instances; // not copied: shards are read from disk, and the caller does not change them
         this.collator = collator;
         this.batchSize = batchSize;
         this.maskingSeed = maskingSeed;

@@ -8,28 +8,27 @@ import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.io.RunLock;
 import dev.minibert.model.train.AdamW;
-import dev.minibert.model.io.Sha256;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.Fingerprint;
 import dev.minibert.model.train.LinearWarmupDecay;
 import dev.minibert.model.train.TotalStepsListener;
 import dev.minibert.model.train.TrainingLoop;
-import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code minibert pretrain}: corpus → instances → dynamic masking → BertForMaskedLM through the shared loop. */
+/**
+ * {@code minibert pretrain}: corpus (or shards of it) → instances → dynamic masking → BertForMaskedLM through the
+ * shared loop.
+ */
 public final class Pretraining {
     private static final Logger LOG = LoggerFactory.getLogger(Pretraining.class);
     /** The run folder's marker kind and the entries a run writes there (what --overwrite deletes). */
@@ -49,7 +48,28 @@ public final class Pretraining {
                           boolean resume, boolean headTransform, boolean wholeWordMask, double evalFraction,
                           int maxPredictionsPerSeq, double shortSeqProb, boolean documentPerLine,
                           boolean skipBadLines, int maxBadSteps, Boolean lowercase, Double decayRatio,
-                          double mlmProbability) {
+                          double mlmProbability, Path shards, boolean verifyShards) {
+        /** A run on {@code corpus} (no shards). */
+        public Options(List<Path> corpus, Path vocab, Path config, Path initFrom, Path out, Long maxSteps,
+                       int epochs, int batchSize, int accumulation, int maxSeqLen, double learningRate,
+                       Long warmupSteps, Double warmupRatio, double weightDecay, double adamEpsilon,
+                       double maxGradNorm, int logEvery, int saveEvery, int keepCheckpoints, long seed,
+                       boolean resume, boolean headTransform, boolean wholeWordMask, double evalFraction,
+                       int maxPredictionsPerSeq, double shortSeqProb, boolean documentPerLine,
+                       boolean skipBadLines, int maxBadSteps, Boolean lowercase, Double decayRatio,
+                       double mlmProbability) {
+            this(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize, accumulation, maxSeqLen,
+                    learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm, logEvery, saveEvery,
+                    keepCheckpoints, seed, resume, headTransform, wholeWordMask, evalFraction, maxPredictionsPerSeq,
+                    shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio, mlmProbability,
+                    null, false);
+        }
+
+        /** What decides the instances and the held-out split. */
+        InstanceSettings instanceSettings(boolean lowercase) {
+            return new InstanceSettings(maxSeqLen, shortSeqProb, wholeWordMask, documentPerLine, skipBadLines,
+                    lowercase, seed, evalFraction);
+        }
     }
 
     private Pretraining() {
@@ -94,40 +114,36 @@ public final class Pretraining {
         if (o.decayRatio() != null && !(o.decayRatio() >= 0 && o.decayRatio() <= 1)) {
             throw new IllegalArgumentException("--decay-ratio must be in [0, 1], got " + o.decayRatio());
         }
+        if ((o.shards() == null) == (o.corpus() == null)) {
+            throw new IllegalArgumentException("give --corpus or --shards (one of them)");
+        }
+        // shards are checked before the run folder exists: a refusal writes nothing
+        ShardFolder shards = o.shards() == null ? null : ShardFolder.open(o.shards(), o.verifyShards());
+        if (shards != null) {
+            shards.requireMatches(vocab, o.vocab(), o.instanceSettings(lower));
+        }
         try (RunLock lock = OutputFolder.openRun(o.out(), KIND, FILES, o.resume())) {
-            return train(o, checkpoint, config, vocab, lower, init, listener);
+            return train(o, checkpoint, config, vocab, lower, init, shards, listener);
         }
     }
 
     /** The run itself, while this process holds the run folder's lock. */
     private static TrainingLoop.Result train(Options o, Path checkpoint, BertConfig config, Vocab vocab, boolean lower,
-            ModelDirectory init, Consumer<Map<String, Object>> listener) throws IOException {
-        // data: documents split into train / held-out by a seeded coin per document
-        BertTokenizer tokenizer = new BertTokenizer(vocab, lower);
-        ChineseWordSegmenter segmenter = o.wholeWordMask() ? new ChineseWordSegmenter() : null;
-        InstanceBuilder builder = new InstanceBuilder(tokenizer, segmenter, o.maxSeqLen(), o.shortSeqProb(), false, o.seed());
-        List<Instance> train = new ArrayList<>();
-        List<Instance> heldOut = new ArrayList<>();
-        SplittableRandom split = new SplittableRandom(EpochOrder.mix(o.seed(), 0, 3));
-        CorpusReader reader = new CorpusReader(o.corpus(), o.documentPerLine()
-                ? CorpusReader.Format.DOCUMENT_PER_LINE : CorpusReader.Format.SENTENCE_PER_LINE, o.skipBadLines());
-        for (List<String> document : reader) {
-            List<Instance> target = split.nextDouble() < o.evalFraction() ? heldOut : train;
-            target.addAll(builder.fromDocument(document));
-        }
-        // a training batch of sequences with nothing to mask would have no loss; the evaluator skips such batches
-        int unmaskable = train.size();
-        train.removeIf(i -> !MaskingCollator.canMask(i, vocab));
-        unmaskable -= train.size();
-        if (unmaskable > 0) {
-            LOG.warn("dropped {} training sequences of only [UNK] and special tokens: nothing to mask", unmaskable);
-        }
-        if (reader.skippedLines() > 0) {
-            LOG.warn("skipped {} lines with invalid UTF-8 (--skip-bad-lines)", reader.skippedLines());
-        }
-        if (train.isEmpty()) {
-            throw new IllegalArgumentException("the corpus " + o.corpus() + " yields no training sequence"
-                    + (heldOut.isEmpty() ? "" : " (all documents went to the held-out split; lower --eval-fraction)"));
+            ModelDirectory init, ShardFolder shards, Consumer<Map<String, Object>> listener) throws IOException {
+        List<Instance> train;
+        List<Instance> heldOut;
+        List<Path> corpusFiles = null;
+        if (shards != null) {
+            train = shards.train();
+            heldOut = shards.heldOut();
+        } else {
+            List<Instance> inMemory = new ArrayList<>();
+            List<Instance> heldOutInMemory = new ArrayList<>();
+            CorpusInstances corpus = new CorpusInstances(o.corpus(), o.instanceSettings(lower), vocab);
+            corpus.stream((instance, held) -> (held ? heldOutInMemory : inMemory).add(instance));
+            corpusFiles = corpus.files();
+            train = inMemory;
+            heldOut = heldOutInMemory;
         }
         LOG.info("{} training and {} held-out instances of at most {} tokens", train.size(), heldOut.size(), o.maxSeqLen());
 
@@ -161,20 +177,21 @@ public final class Pretraining {
                 new LinearWarmupDecay(o.learningRate(), warmup, decay, total),
                 new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(), o.saveEvery(),
                         o.keepCheckpoints(), o.maxBadSteps()), o.out()).onMetrics(listener)
-                .fingerprint(fingerprint(o, reader, vocab, config, lower, train.size()));
+                .fingerprint(fingerprint(o, corpusFiles, shards, vocab, config, lower, train.size()));
         TrainingLoop.Result result = loop.run(o.resume(), checkpoint);
         ModelDirectory.save(o.out().resolve("model"), config, vocab, lower, store, Map.of());
         return result;
     }
 
     /** Every option that changes which batches, masks and updates the steps see; the step count may grow. */
-    private static Fingerprint fingerprint(Options o, CorpusReader reader, Vocab vocab, BertConfig config, boolean lower,
-                                           int sequences) throws IOException {
-        return new Fingerprint()
-                .files("--corpus", reader.files())
+    private static Fingerprint fingerprint(Options o, List<Path> corpusFiles, ShardFolder shards, Vocab vocab,
+                                           BertConfig config, boolean lower, int sequences) throws IOException {
+        Fingerprint data = shards == null ? new Fingerprint().files("--corpus", corpusFiles)
+                : new Fingerprint().put("--shards", "manifest sha256 " + shards.manifestSha256());
+        return data
                 .put("training sequences", sequences)
                 .folder("--init-from", o.initFrom())
-                .put("--vocab", "sha256 " + Sha256.of(String.join("\n", vocab.tokens()).getBytes(StandardCharsets.UTF_8)))
+                .put("--vocab", "sha256 " + ShardFolder.vocabSha256(vocab))
                 .put("--config", config.toJsonString().strip())
                 .put("--lowercase", lower)
                 .put("--seed", o.seed())

@@ -1,14 +1,10 @@
 package dev.minibert.eval.experiments;
 
-import dev.minibert.model.io.AtomicFiles;
 import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.io.OutputMarker;
-import dev.minibert.model.io.RunLock;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,61 +67,40 @@ public final class Experiments {
         }
         long started = System.nanoTime();
         Path out = setup.dir().toAbsolutePath();
-        boolean existed = Files.exists(out);
         if (overwrite) {
             OutputFolder.clear(out, KIND);
         }
-        try (RunLock lock = OutputFolder.openRun(out, KIND, List.of())) {
-            Path work = OutputFolder.stagingFolder(out);
-            try {
-                List<Long> seedValues = LongStream.range(0, seeds).map(i -> setup.seed() + i).boxed().toList();
-                CsvTable perSeed = null;
-                for (long seed : seedValues) {
-                    Path seedDir = Files.createDirectory(work.resolve(seedFolder(seed)));
-                    Map<String, Double> numbers = experiment.measure(setup.forSeed(seedDir, seed));
-                    if (perSeed == null) {
-                        List<String> header = new ArrayList<>(List.of("seed"));
-                        header.addAll(numbers.keySet());
-                        perSeed = new CsvTable(header.toArray(String[]::new));
-                    }
-                    List<Object> row = new ArrayList<>(List.of(seed));
-                    row.addAll(numbers.values());
-                    perSeed.add(row.toArray());
+        return OutputFolder.staged(out, KIND, work -> {
+            List<Long> seedValues = LongStream.range(0, seeds).map(i -> setup.seed() + i).boxed().toList();
+            CsvTable perSeed = null;
+            for (long seed : seedValues) {
+                Path seedDir = Files.createDirectory(work.resolve(seedFolder(seed)));
+                Map<String, Double> numbers = experiment.measure(setup.forSeed(seedDir, seed));
+                if (perSeed == null) {
+                    List<String> header = new ArrayList<>(List.of("seed"));
+                    header.addAll(numbers.keySet());
+                    perSeed = new CsvTable(header.toArray(String[]::new));
                 }
-                perSeed.write(work.resolve(SEEDS));
-                String peer = experiment.comparePeer(setup.forSeed(work.resolve(seedFolder(setup.seed())), setup.seed()));
-                Experiment.Effect effect = experiment.effect();
-                Verdict verdict = Verdict.of(effect.meaning(), perSeed.column(effect.key()));
-                double wall = (System.nanoTime() - started) / 1e9;
-                ExperimentRecord record = new ExperimentRecord(experiment.name(), experiment.claim(),
-                        setup.command(), setup.describe(), effect, experiment.budgetNote(setup.budget()), peer, verdict,
-                        summarize(perSeed), Provenance.current(setup.command(), seedValues, wall).toMap());
-                record.write(work);
-                ExperimentSection.writeReport(work);
-                List<String> names;
-                try (Stream<Path> s = Files.list(work)) {
-                    names = s.map(p -> p.getFileName().toString()).sorted().toList();
-                }
-                for (String name : names) {
-                    if (Files.exists(out.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
-                        throw new IllegalArgumentException(out.resolve(name) + " exists and was not written by "
-                                + "minibert; nothing was moved there: remove it or choose another --out");
-                    }
-                }
-                // the marker names them first, so that after a crash half-way --overwrite still removes them all
-                new OutputMarker(KIND, names, List.of()).write(out);
-                for (String name : names) {
-                    Files.move(work.resolve(name), out.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-                }
-                return record;
-            } finally {
-                AtomicFiles.deleteRecursively(work);
+                List<Object> row = new ArrayList<>(List.of(seed));
+                row.addAll(numbers.values());
+                perSeed.add(row.toArray());
             }
-        } catch (IOException | RuntimeException e) {
-            if (!existed) {
-                OutputFolder.dropUnused(out);
+            perSeed.write(work.resolve(SEEDS));
+            String peer = experiment.comparePeer(setup.forSeed(work.resolve(seedFolder(setup.seed())), setup.seed()));
+            Experiment.Effect effect = experiment.effect();
+            Verdict verdict = Verdict.of(effect.meaning(), perSeed.column(effect.key()));
+            double wall = (System.nanoTime() - started) / 1e9;
+            ExperimentRecord record = new ExperimentRecord(experiment.name(), experiment.claim(),
+                    setup.command(), setup.describe(), effect, experiment.budgetNote(setup.budget()), peer, verdict,
+                    summarize(perSeed), Provenance.current(setup.command(), seedValues, wall).toMap());
+            record.write(work);
+            ExperimentSection.writeReport(work);
+            List<String> names;
+            try (Stream<Path> s = Files.list(work)) {
+                names = s.map(p -> p.getFileName().toString()).sorted().toList();
             }
-            throw e;
-        }
+            OutputFolder.moveIn(work, out, new OutputMarker(KIND, names, List.of()), names);
+            return record;
+        });
     }
 }

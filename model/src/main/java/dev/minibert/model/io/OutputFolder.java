@@ -2,7 +2,9 @@ package dev.minibert.model.io;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -122,6 +124,54 @@ public final class OutputFolder {
     /** A new staging folder inside {@code dir}, named by this process's PID and a random part. */
     public static Path stagingFolder(Path dir) throws IOException {
         return Files.createDirectory(dir.resolve(AtomicFiles.uniqueName(".minibert-staging-", "")));
+    }
+
+    /** The work of a staged run: writes into {@code staging} and moves the finished entries in with {@link #moveIn}. */
+    public interface StagedWork<T> {
+        T run(Path staging) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} for a {@code kind} folder {@code given} that cannot resume (absent, empty, or cleared by
+     * --overwrite): locked, in a staging folder inside it that is always deleted afterwards. If it fails, a folder
+     * this call created and nothing was moved into is removed again, so a failed run leaves no partial output.
+     */
+    public static <T> T staged(Path given, String kind, StagedWork<T> work) throws IOException {
+        Path dir = given.toAbsolutePath().normalize();
+        boolean existed = Files.exists(dir);
+        try (RunLock lock = openRun(dir, kind, List.of())) {
+            Path staging = stagingFolder(dir);
+            try {
+                return work.run(staging);
+            } finally {
+                AtomicFiles.deleteRecursively(staging);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!existed) {
+                dropUnused(dir);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Moves the finished entries {@code names} of {@code staging} (made by {@link #stagingFolder}) into {@code dir},
+     * refusing if one of them is there already (it can only be the user's: openRun refuses a folder holding a run).
+     * {@code marker}, which names them, is written first, so that after a crash half-way --overwrite still removes
+     * them all.
+     */
+    public static void moveIn(Path staging, Path dir, OutputMarker marker, List<String> names) throws IOException {
+        for (String name : names) {
+            if (Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalArgumentException(dir.resolve(name) + " exists and was not written by "
+                        + "minibert; nothing was moved there: remove it or choose another --out");
+            }
+        }
+        marker.write(dir);
+        for (String name : names) {
+            Files.move(staging.resolve(name), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        }
+        AtomicFiles.syncDirectory(dir);
     }
 
     static boolean isStaging(String name) {

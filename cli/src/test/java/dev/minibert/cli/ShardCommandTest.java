@@ -1,0 +1,92 @@
+package dev.minibert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code minibert shard} then {@code pretrain --shards} on the command line: exit codes and one-line refusals. */
+class ShardCommandTest {
+    private static final List<String> DOCUMENTS = List.of("the cat sat on the mat", "the dog ran very fast",
+            "the cat ran on the mat", "the dog sat very slow", "the mat sat on the cat", "very fast the dog ran");
+
+    @TempDir
+    Path dir;
+
+    private void writeInputs() throws IOException {
+        Files.writeString(dir.resolve("corpus.txt"), String.join("\n\n", DOCUMENTS) + "\n", StandardCharsets.UTF_8);
+        TinyModelFiles.vocab().write(dir.resolve("vocab.txt"));
+        Files.writeString(dir.resolve("config.json"), TinyModelFiles.config().toJsonString(), StandardCharsets.UTF_8);
+    }
+
+    private String[] pretrain(String data, Path source, String... more) {
+        List<String> a = new ArrayList<>(List.of("pretrain", data, source.toString(), "--vocab",
+                dir.resolve("vocab.txt").toString(), "--config", dir.resolve("config.json").toString(), "--out",
+                dir.resolve("run").toString(), "--max-steps", "2", "--batch-size", "2", "--max-seq-len", "12",
+                "--threads", "1", "--warmup-steps", "0"));
+        for (int i = 0; i < more.length; i++) { // an option already there takes the new value
+            int at = a.indexOf(more[i]);
+            if (at >= 0) {
+                a.set(at + 1, more[++i]);
+            } else {
+                a.add(more[i]);
+            }
+        }
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void shardThenPretrainFromShardsAndRefusalsInOneLine() throws IOException {
+        writeInputs();
+        Path shards = dir.resolve("shards");
+        CliRun shard = CliRun.of("", "shard", "--corpus", dir.resolve("corpus.txt").toString(), "--vocab",
+                dir.resolve("vocab.txt").toString(), "--max-seq-len", "12", "--out", shards.toString());
+        assertThat(shard.exitCode()).as(shard.stderr()).isZero();
+        assertThat(shard.stderr()).contains("training and", "held-out instances into 1 shard(s) in " + shards);
+
+        CliRun wrongLength = CliRun.of("", pretrain("--shards", shards, "--max-seq-len", "10"));
+        assertThat(wrongLength.exitCode()).as(wrongLength.stderr()).isEqualTo(1);
+        assertThat(errorLines(wrongLength)).containsExactly("minibert pretrain: error: "
+                + shards.resolve("manifest.json") + ": the shards were made with --max-seq-len 12, this run has "
+                + "--max-seq-len 10; pass the same value or re-run minibert shard");
+        assertThat(dir.resolve("run")).doesNotExist();
+
+        CliRun trained = CliRun.of("", pretrain("--shards", shards, "--verify-shards"));
+        assertThat(trained.exitCode()).as(trained.stderr()).isZero();
+        assertThat(dir.resolve("run/model/model.safetensors")).isRegularFile();
+
+        Path idx = shards.resolve("train-00000.idx");
+        try (FileChannel ch = FileChannel.open(idx, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 1);
+        }
+        CliRun truncated = CliRun.of("", pretrain("--shards", shards, "--overwrite"));
+        assertThat(truncated.exitCode()).as(truncated.stderr()).isEqualTo(1);
+        assertThat(errorLines(truncated)).singleElement().asString()
+                .startsWith("minibert pretrain: error: " + idx + ": ").contains("truncated");
+    }
+
+    @Test
+    void pretrainNeedsExactlyOneOfCorpusAndShards() throws IOException {
+        writeInputs();
+        CliRun both = CliRun.of("", pretrain("--corpus", dir.resolve("corpus.txt"), "--shards", dir.resolve("x").toString()));
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.stderr()).contains("give --corpus or --shards (one of them)");
+        CliRun neither = CliRun.of("", "pretrain", "--vocab", dir.resolve("vocab.txt").toString(), "--config",
+                dir.resolve("config.json").toString(), "--out", dir.resolve("run").toString());
+        assertThat(neither.exitCode()).isEqualTo(2);
+        assertThat(dir.resolve("run")).doesNotExist();
+    }
+
+    /** The lines of the failure (picocli's error and anything else not from the logger or the JVM). */
+    private static List<String> errorLines(CliRun run) {
+        return run.stderr().lines().filter(l -> l.startsWith("minibert") || l.startsWith("\tat ")).toList();
+    }
+}
