@@ -24,7 +24,7 @@ public final class BertEmbeddings {
         this.position = new Embedding(store, p + "position_embeddings", config.maxPositionEmbeddings, h);
         this.tokenType = new Embedding(store, p + "token_type_embeddings", config.typeVocabSize, h);
         this.layerNorm = new LayerNorm(store, p + "LayerNorm", h, config.layerNormEps);
-        this.dropout = new Dropout(config.hiddenDropoutProb);
+        this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels());
         this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
     }
 

@@ -22,7 +22,7 @@ public abstract class ResidualOutput {
     ResidualOutput(ParameterStore store, String prefix, int in, BertConfig config) {
         this.dense = new Linear(store, prefix + "dense", in, config.hiddenSize);
         this.layerNorm = new LayerNorm(store, prefix + "LayerNorm", config.hiddenSize, config.layerNormEps);
-        this.dropout = new Dropout(config.hiddenDropoutProb);
+        this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels());
         this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
     }
 

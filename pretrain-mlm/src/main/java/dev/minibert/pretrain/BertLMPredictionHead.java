@@ -9,6 +9,7 @@ import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.ScatterAdd;
 import dev.minibert.model.Scratch;
+import dev.minibert.model.kernels.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,6 +26,7 @@ public final class BertLMPredictionHead {
     private final Linear dense;             // null without the transform
     private final Gelu gelu;
     private final LayerNorm layerNorm;
+    private final Kernels kernels;
     private INDArray transformed;           // [M,H], decoder input kept for backward
     private int[] rows;
     private long hiddenRows;
@@ -36,10 +38,11 @@ public final class BertLMPredictionHead {
 
     public BertLMPredictionHead(BertConfig config, ParameterStore store, Parameter wordEmbeddings, boolean transform) {
         this.wordEmbeddings = wordEmbeddings;
+        this.kernels = store.kernels();
         int h = config.hiddenSize;
         if (transform) {
             dense = new Linear(store, "cls.predictions.transform.dense", h, h);
-            gelu = new Gelu();
+            gelu = new Gelu(kernels);
             layerNorm = new LayerNorm(store, "cls.predictions.transform.LayerNorm", h, config.layerNormEps);
         } else {
             dense = null;
@@ -82,7 +85,7 @@ public final class BertLMPredictionHead {
      */
     public INDArray backward(INDArray dLogits) {
         Gemm.gemm(dLogits, transformed, wordEmbeddings.grad(), true, false, 1.0, 1.0);
-        Linear.addRowSum(dLogits, bias.grad());
+        kernels.addColumnSums(dLogits, bias.grad());
         dTransformed = Scratch.reuse(dTransformed, dLogits.dataType(), rows.length, transformed.columns());
         Gemm.gemm(dLogits, wordEmbeddings.value(), dTransformed, false, false, 1.0, 0.0);
         INDArray dh = dense == null ? dTransformed : dense.backward(gelu.backward(layerNorm.backward(dTransformed)));
