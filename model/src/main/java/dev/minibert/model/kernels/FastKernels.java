@@ -10,11 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * scalar loops around {@code Math.exp}; {@code docs/kernels.md} has the measurements. Views are copied first
  * ({@link FlatView#plain}); arrays written in place must be dense.
  */
-final class FastKernels implements Kernels {
-    static final FastKernels INSTANCE = new FastKernels();
-
-    private FastKernels() {
-    }
+enum FastKernels implements Kernels {
+    INSTANCE;
 
     @Override
     public LayerNormKernel layerNorm() {

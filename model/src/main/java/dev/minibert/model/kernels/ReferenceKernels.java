@@ -11,13 +11,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * time in order, on the calling thread: the formulas to read, and the truth {@link FastKernels} is tested against.
  * GELU's Φ comes from ND4J's erf op, the one thing Java's Math lacks.
  */
-final class ReferenceKernels implements Kernels {
-    static final ReferenceKernels INSTANCE = new ReferenceKernels();
+enum ReferenceKernels implements Kernels {
+    INSTANCE;
+
     private static final double INV_SQRT2 = 1 / Math.sqrt(2);
     private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-    private ReferenceKernels() {
-    }
 
     @Override
     public LayerNormKernel layerNorm() {
@@ -26,52 +24,55 @@ final class ReferenceKernels implements Kernels {
 
     @Override
     public void attentionSoftmax(INDArray scores, INDArray maskBias, double scale) {
-        int seqLen = (int) scores.size(3);
-        long rowsPerBatch = scores.size(1) * scores.size(2);
-        FlatView s = FlatView.of(scores);
-        FlatView mask = FlatView.of(FlatView.plain(maskBias));
-        double[] row = new double[seqLen];
-        double[] maskRow = new double[seqLen];
-        for (int r = 0; r < scores.length() / seqLen; r++) {
-            s.read(r * seqLen, row);
-            mask.read((int) (r / rowsPerBatch) * seqLen, maskRow);
+        forEachRow(scores, maskBias, scores.size(1) * scores.size(2), (row, mask) -> {
             double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < seqLen; j++) {
-                row[j] = row[j] * scale + maskRow[j];
+            for (int j = 0; j < row.length; j++) {
+                row[j] = row[j] * scale + mask[j];
                 max = Math.max(max, row[j]);
             }
             double sum = 0;
-            for (int j = 0; j < seqLen; j++) {
+            for (int j = 0; j < row.length; j++) {
                 row[j] = Math.exp(row[j] - max);
                 sum += row[j];
             }
-            for (int j = 0; j < seqLen; j++) {
+            for (int j = 0; j < row.length; j++) {
                 row[j] /= sum;
             }
-            s.write(r * seqLen, row);
-        }
+        });
     }
 
     @Override
     public INDArray attentionSoftmaxBackward(INDArray dProbs, INDArray probs, double scale) {
-        int seqLen = (int) probs.size(-1);
-        FlatView grad = FlatView.of(dProbs);
-        FlatView p = FlatView.of(FlatView.plain(probs));
-        double[] dRow = new double[seqLen];
-        double[] pRow = new double[seqLen];
-        for (int r = 0; r < probs.length() / seqLen; r++) {
-            grad.read(r * seqLen, dRow);
-            p.read(r * seqLen, pRow);
+        forEachRow(dProbs, probs, 1, (d, p) -> {
             double dot = 0; // Σ_j dP·P
-            for (int j = 0; j < seqLen; j++) {
-                dot += dRow[j] * pRow[j];
+            for (int j = 0; j < d.length; j++) {
+                dot += d[j] * p[j];
             }
-            for (int j = 0; j < seqLen; j++) {
-                dRow[j] = scale * pRow[j] * (dRow[j] - dot);
+            for (int j = 0; j < d.length; j++) {
+                d[j] = scale * p[j] * (d[j] - dot);
             }
-            grad.write(r * seqLen, dRow);
-        }
+        });
         return dProbs;
+    }
+
+    /** Changes a row in place, given the matching row of another array. */
+    private interface RowUpdate {
+        void apply(double[] row, double[] other);
+    }
+
+    /** For each row r of the last axis of target: update(row r, row r / otherEvery of other), then writes row r. */
+    private static void forEachRow(INDArray target, INDArray other, long otherEvery, RowUpdate update) {
+        int width = (int) target.size(-1);
+        FlatView t = FlatView.of(target);
+        FlatView o = FlatView.of(FlatView.plain(other));
+        double[] row = new double[width];
+        double[] otherRow = new double[width];
+        for (int r = 0; r < target.length() / width; r++) {
+            t.read(r * width, row);
+            o.read((int) (r / otherEvery) * width, otherRow);
+            update.apply(row, otherRow);
+            t.write(r * width, row);
+        }
     }
 
     @Override

@@ -10,8 +10,6 @@ final class ReferenceLayerNorm implements LayerNormKernel {
                         INDArray out) {
         int hidden = gamma.length;
         FlatView in = FlatView.of(FlatView.plain(x));
-        FlatView normalized = FlatView.of(xHat);
-        FlatView y = FlatView.of(out);
         double[] row = new double[hidden];
         double[] rowOut = new double[hidden];
         for (int r = 0, base = 0; r < rstd.length; r++, base += hidden) {
@@ -31,8 +29,8 @@ final class ReferenceLayerNorm implements LayerNormKernel {
                 row[j] = (row[j] - mean) * s;
                 rowOut[j] = row[j] * gamma[j] + beta[j];
             }
-            normalized.write(base, row);
-            y.write(base, rowOut);
+            FlatView.of(xHat).write(base, row);
+            FlatView.of(out).write(base, rowOut);
         }
     }
 

@@ -29,37 +29,48 @@ class KernelContractTest {
         INDArray dy = floats(2, rows, hidden);
         double[] gamma = doubles(3, hidden, 1, 0.1);
         double[] beta = doubles(4, hidden, 0, 0.1);
-        INDArray xHat = Nd4j.create(DataType.FLOAT, rows, hidden);
-        INDArray y = Nd4j.create(DataType.FLOAT, rows, hidden);
-        INDArray dx = Nd4j.create(DataType.FLOAT, rows, hidden);
-        double[] rstd = new double[rows];
-        double[] gammaGrad = new double[hidden];
-        double[] betaGrad = new double[hidden];
-        LayerNormKernel fast = FAST.layerNorm();
-        fast.forward(x, gamma, beta, 1e-12, xHat, rstd, y);
-        fast.backward(dy, xHat, gamma, rstd, dx, gammaGrad, betaGrad);
-
-        INDArray refXHat = Nd4j.create(DataType.DOUBLE, rows, hidden);
-        INDArray refY = Nd4j.create(DataType.DOUBLE, rows, hidden);
-        INDArray refDx = Nd4j.create(DataType.DOUBLE, rows, hidden);
-        double[] refRstd = new double[rows];
-        double[] refGammaGrad = new double[hidden];
-        double[] refBetaGrad = new double[hidden];
-        LayerNormKernel reference = REFERENCE.layerNorm();
-        reference.forward(wide(x), gamma, beta, 1e-12, refXHat, refRstd, refY);
+        LayerNormRun fast = new LayerNormRun(FAST.layerNorm(), DataType.FLOAT, x, gamma, beta);
+        fast.backward(dy, fast.xHat);
+        LayerNormRun reference = new LayerNormRun(REFERENCE.layerNorm(), DataType.DOUBLE, wide(x), gamma, beta);
         // the backward from the fast forward's float xHat, so that only the backward's own error is measured
-        reference.backward(wide(dy), wide(xHat), gamma, refRstd, refDx, refGammaGrad, refBetaGrad);
+        reference.backward(wide(dy), wide(fast.xHat));
 
-        assertThat(rstd).containsExactly(refRstd, within(1e-12 * refRstd[0]));
-        assertElementwise("xHat", xHat, refXHat, ref -> ULP * Math.abs(ref) + 1e-12);
-        assertElementwise("y", y, refY, ref -> ULP * Math.abs(ref) + 1e-12);
-        assertElementwise("dx", dx, refDx, ref -> ULP * Math.abs(ref) + 1e-12);
-        for (int j = 0; j < hidden; j++) {
-            // float·float products are exact in double: only the order of the double sums differs
-            assertThat(gammaGrad[j]).as("gamma grad %d", j).isCloseTo(refGammaGrad[j],
-                    within(1e-13 * rows));
-            assertThat(betaGrad[j]).as("beta grad %d", j).isCloseTo(refBetaGrad[j],
-                    within(1e-13 * rows));
+        assertThat(fast.rstd).containsExactly(reference.rstd, within(1e-12 * reference.rstd[0]));
+        assertElementwise("xHat", fast.xHat, reference.xHat, ref -> ULP * Math.abs(ref) + 1e-12);
+        assertElementwise("y", fast.y, reference.y, ref -> ULP * Math.abs(ref) + 1e-12);
+        assertElementwise("dx", fast.dx, reference.dx, ref -> ULP * Math.abs(ref) + 1e-12);
+        // float·float products are exact in double: only the order of the double sums differs
+        assertThat(fast.gammaGrad).containsExactly(reference.gammaGrad, within(1e-13 * rows));
+        assertThat(fast.betaGrad).containsExactly(reference.betaGrad, within(1e-13 * rows));
+    }
+
+    /** One LayerNorm kernel's forward, then backward, into arrays of one type. */
+    private static final class LayerNormRun {
+        final LayerNormKernel kernel;
+        final DataType type;
+        final double[] gamma;
+        final INDArray xHat;
+        final INDArray y;
+        final double[] rstd;
+        INDArray dx;
+        final double[] gammaGrad;
+        final double[] betaGrad;
+
+        LayerNormRun(LayerNormKernel kernel, DataType type, INDArray x, double[] gamma, double[] beta) {
+            this.kernel = kernel;
+            this.type = type;
+            this.gamma = gamma;
+            xHat = Nd4j.create(type, x.shape());
+            y = Nd4j.create(type, x.shape());
+            rstd = new double[(int) x.rows()];
+            gammaGrad = new double[gamma.length];
+            betaGrad = new double[gamma.length];
+            kernel.forward(x, gamma, beta, 1e-12, xHat, rstd, y);
+        }
+
+        void backward(INDArray dy, INDArray normalized) {
+            dx = Nd4j.create(type, dy.shape());
+            kernel.backward(dy, normalized, gamma, rstd, dx, gammaGrad, betaGrad);
         }
     }
 
