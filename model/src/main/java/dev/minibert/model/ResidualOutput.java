@@ -5,8 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What HF's BertSelfOutput and BertOutput share: dense → dropout → + residual, then LayerNorm in
- * post-norm. In pre-norm the LayerNorm (same HF name) is applied by {@link BertLayer} to the block's
- * input instead, so this class only adds the residual.
+ * post-norm. In pre-norm the LayerNorm (same HF name) is applied to the block's input instead
+ * ({@link #sublayerInput}), and the output only adds the residual.
  */
 public abstract class ResidualOutput {
     /** Gradients w.r.t. the block's two inputs: the dense input and the residual stream. */
@@ -40,8 +40,14 @@ public abstract class ResidualOutput {
         return new Grads(dHidden, dSum);
     }
 
-    public LayerNorm layerNorm() {
-        return layerNorm;
+    /** What the block's sublayer reads: LN(x) in pre-norm, x itself in post-norm. */
+    public INDArray sublayerInput(INDArray x) {
+        return postNorm ? x : layerNorm.forward(x);
+    }
+
+    /** dSublayerInput → dx, inverting {@link #sublayerInput}. */
+    public INDArray sublayerInputBackward(INDArray dSublayerInput) {
+        return postNorm ? dSublayerInput : layerNorm.backward(dSublayerInput);
     }
 
     void reseedDropout(SplittableRandom seeds) {

@@ -62,7 +62,7 @@ final class FastLayerNorm implements LayerNormKernel {
 
     /**
      * LayerNorm forward over rows [from, to) of x [N,H]: x̂ = (x - mean)·s with s = 1/sqrt(var + eps), out =
-     * x̂·gamma + beta; rstd[r] = s. Floats are widened and every sum is taken in double, as the scalar path does:
+     * x̂·gamma + beta; rstd[r] = s. Floats are widened and every sum is taken in double, as the reference does:
      * float sums lost 0.08 absolute in dx on rows far from zero ({@code LayerNormTest}).
      */
     private static void layerNorm(INDArray x, INDArray xHat, INDArray out, double[] gamma, double[] beta,
