@@ -23,6 +23,11 @@ public final class Linear {
         this(store.add(name + ".weight", out, in), store.add(name + ".bias", out), in, out, store.kernels());
     }
 
+    /** Over parameters registered elsewhere: a decoder tied to the word embeddings, weight [V,H], shares them. */
+    public static Linear over(Parameter weight, Parameter bias, Kernels kernels) {
+        return new Linear(weight, bias, (int) weight.shape()[1], (int) weight.shape()[0], kernels);
+    }
+
     private Linear(Parameter weight, Parameter bias, int in, int out, Kernels kernels) {
         this.kernels = kernels;
         this.in = in;
