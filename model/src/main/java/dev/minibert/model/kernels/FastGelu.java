@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * GELU's erf form x·Φ(x) and its derivative on float vectors, not the tanh approximation. erf is Abramowitz &
  * Stegun 7.1.26 (|error| ≤ 1.5e-7, so Φ is within 7.5e-8 absolute) over {@link FloatLanes}' exp; the negative side
- * is computed as the small tail itself, so Φ keeps its relative accuracy where it is tiny.
+ * is computed as the small tail itself, not as 1 − (1 − q), so no cancellation adds to its error.
  */
 final class FastGelu {
     // Abramowitz & Stegun 7.1.26: erf(a) = 1 - t·P(t)·exp(-a²), t = 1/(1 + p·a), for a ≥ 0; |error| ≤ 1.5e-7
