@@ -36,6 +36,10 @@ public final class BertEmbeddings {
         return dropout.forward(postNorm ? layerNorm.forward(sum) : sum, training);
     }
 
+    /**
+     * dy: [N,H]; inverting y = Drop(LN(sum)) and sum = word[ids] + position[positions] + tokenType[types], each
+     * table's rows get dSum added (repeated ids accumulate).
+     */
     public void backward(INDArray dy) {
         INDArray g = dropout.backward(dy);
         if (postNorm) {

@@ -34,6 +34,10 @@ public abstract class ResidualOutput {
         return postNorm ? layerNorm.forward(sum) : sum;
     }
 
+    /**
+     * dy → the gradients of both inputs, inverting sum = residual + Drop(dense(hidden)) and, post-norm, y = LN(sum):
+     * dResidual = dSum, dHidden = dense'(Drop'(dSum)).
+     */
     public Grads backward(INDArray dy) {
         INDArray dSum = postNorm ? layerNorm.backward(dy) : dy;
         INDArray dHidden = dense.backward(dropout.backward(dSum));
