@@ -23,7 +23,7 @@ public final class BertForSequenceClassification {
         }
         this.numLabels = numLabels;
         this.bert = new BertModel(config, store, "bert.", true);
-        this.dropout = new Dropout(config.hiddenDropoutProb);
+        this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels());
         this.classifier = new Linear(store, "classifier", config.hiddenSize, numLabels);
         this.crossEntropy = new SoftmaxCrossEntropy(classWeights);
     }

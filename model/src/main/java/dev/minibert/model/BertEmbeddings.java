@@ -24,7 +24,7 @@ public final class BertEmbeddings {
         this.position = new Embedding(store, p + "position_embeddings", config.maxPositionEmbeddings, h);
         this.tokenType = new Embedding(store, p + "token_type_embeddings", config.typeVocabSize, h);
         this.layerNorm = new LayerNorm(store, p + "LayerNorm", h, config.layerNormEps);
-        this.dropout = new Dropout(config.hiddenDropoutProb);
+        this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels());
         this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
     }
 
@@ -36,6 +36,10 @@ public final class BertEmbeddings {
         return dropout.forward(postNorm ? layerNorm.forward(sum) : sum, training);
     }
 
+    /**
+     * dy: [N,H]; inverting y = Drop(LN(sum)) and sum = word[ids] + position[positions] + tokenType[types], each
+     * table's rows get dSum added (repeated ids accumulate).
+     */
     public void backward(INDArray dy) {
         INDArray g = dropout.backward(dy);
         if (postNorm) {

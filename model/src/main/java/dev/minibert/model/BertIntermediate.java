@@ -5,10 +5,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** The feed-forward block's expansion: GELU(dense(x)), [N,H] → [N,I]. */
 public final class BertIntermediate {
     private final Linear dense;
-    private final Gelu gelu = new Gelu();
+    private final Gelu gelu;
 
     public BertIntermediate(ParameterStore store, String prefix, BertConfig config) {
         this.dense = new Linear(store, prefix + "dense", config.hiddenSize, config.intermediateSize);
+        this.gelu = new Gelu(store.kernels());
     }
 
     public INDArray forward(INDArray x) {

@@ -1,34 +1,38 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 
 /**
- * Multi-head scaled dot-product self-attention, batched over batch and heads:
- * context = Drop(softmax(Q K^T / sqrt(d) + maskBias)) V, with Q, K, V as [B,heads,T,d].
+ * Multi-head scaled dot-product self-attention (HF's BertSelfAttention), batched over batch and heads:
+ * <pre>
+ *   [Q K V] = x Wqkvᵀ + bqkv                     [N,3H], viewed per head as [B,A,T,d] each
+ *   scores  = Q Kᵀ / √d + maskBias               [B,A,T,T]
+ *   probs   = softmax(scores) over the keys
+ *   context = Drop(probs) V                      [B,A,T,d], i.e. [N,H]
+ * </pre>
  */
 public final class BertSelfAttention {
     private final Linear projection; // query, key and value stacked: [N,H] → [N,3H], one gemm
     private final Dropout dropout;
+    private final Kernels kernels;
     private final int hidden;
     private final int heads;
     private final int headSize;
     private final double scale;
     private AttentionHeads layout; // the per-head views at the last forward's B and T
     // kept for backward
-    private INDArray q;      // [B,heads,T,d] views of projected
+    private INDArray q;      // [B,A,T,d] views of projected
     private INDArray k;
     private INDArray v;
-    private INDArray probs;  // [B,heads,T,T], softmax output
+    private INDArray probs;  // [B,A,T,T], softmax output
     private INDArray dropped; // probs after dropout (probs itself when dropout is off)
     // work buffers
     private INDArray projected; // [N,3H]: query, key, value side by side per token
     private INDArray context;
     private INDArray droppedGrad;
-    private INDArray scoreGrad; // the ND4J path's; the vector kernel works in place
     private INDArray projectedGrad;
 
     public BertSelfAttention(ParameterStore store, String prefix, BertConfig config) {
@@ -37,7 +41,8 @@ public final class BertSelfAttention {
         this.headSize = config.headSize();
         this.scale = 1 / Math.sqrt(headSize);
         this.projection = Linear.stacked(store, hidden, hidden, prefix + "query", prefix + "key", prefix + "value");
-        this.dropout = new Dropout(config.attentionProbsDropoutProb);
+        this.kernels = store.kernels();
+        this.dropout = new Dropout(config.attentionProbsDropoutProb, kernels);
     }
 
     /**
@@ -61,13 +66,7 @@ public final class BertSelfAttention {
 
         probs = Scratch.reuse(probs, type, batch, heads, seqLen, seqLen);
         Gemm.batched(q, k, probs, false, true);
-        if (VectorSupport.serves(probs, maskBias)) {
-            VectorKernels.attentionSoftmax(probs, FlatView.plain(maskBias), (float) scale);
-        } else {
-            probs.muli(scale);
-            probs.addi(maskBias.reshape(batch, 1, 1, seqLen));
-            Nd4j.exec(new SoftMax(probs, probs, -1));
-        }
+        kernels.attentionSoftmax(probs, maskBias, scale); // probs = softmax(scores·scale + maskBias), in place
         dropped = dropout.forward(probs, training);
 
         context = Scratch.reuse(context, type, x.rows(), hidden);
@@ -75,7 +74,16 @@ public final class BertSelfAttention {
         return context;
     }
 
-    /** dContext: [N,H] → dx [N,H]; adds into the query/key/value gradients. */
+    /**
+     * dContext: [N,H] → dx [N,H]; adds into the query/key/value gradients. Each line inverts one of the forward's:
+     * <pre>
+     *   dDropped = dContext Vᵀ,  dV = Droppedᵀ dContext          (context = Dropped V)
+     *   dProbs   = Drop'(dDropped)
+     *   dScores  = probs ⊙ (dProbs − Σ_keys dProbs·probs) / √d   (softmax, then the scale)
+     *   dQ = dScores K,  dK = dScoresᵀ Q                         (scores = Q Kᵀ)
+     *   dx = [dQ dK dV] Wqkv                                     (the projection)
+     * </pre>
+     */
     public INDArray backward(INDArray dContext) {
         DataType type = dContext.dataType();
         INDArray headGrad = layout.of(FlatView.plain(dContext), 0);
@@ -84,17 +92,9 @@ public final class BertSelfAttention {
         projectedGrad = Scratch.reuse(projectedGrad, type, dContext.rows(), 3L * hidden);
         Gemm.batched(dropped, headGrad, layout.of(projectedGrad, 2L * hidden), true, false);
 
-        // softmax backward: dS = P ⊙ (dP - Σ_j dP·P), then the 1/sqrt(d) scale
         INDArray probsGrad = dropout.backward(droppedGrad);
-        INDArray dScores;
-        if (VectorSupport.serves(probsGrad, probs)) {
-            VectorKernels.attentionSoftmaxBackward(probsGrad, probs, (float) scale);
-            dScores = probsGrad; // in place: the dropout's (or this layer's) gradient buffer is not read again
-        } else {
-            scoreGrad = Scratch.reuse(scoreGrad, type, probs.shape());
-            INDArray rowDot = probsGrad.mul(probs, scoreGrad).sum(true, 3);
-            dScores = probsGrad.sub(rowDot, scoreGrad).muli(probs).muli(scale);
-        }
+        // in place: the dropout's (or this layer's) gradient buffer is not read again
+        INDArray dScores = kernels.attentionSoftmaxBackward(probsGrad, probs, scale);
 
         Gemm.batched(dScores, k, layout.of(projectedGrad, 0), false, false);
         Gemm.batched(dScores, q, layout.of(projectedGrad, hidden), true, false);

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.shape.Shape;
  * the float model (training) and the double one (gradient checks) alike. Whole rows go through {@link #read}
  * and {@link #write}, one loop per type, so a kernel's inner loop carries no per-element type dispatch.
  */
-abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
+public abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
     /** Index of element 0 in the buffer: a dense view (e.g. a row range) starts past the buffer's start. */
     final int offset;
 
@@ -27,12 +27,12 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
      * of one), else a row-major copy (strided views, 'f' order). The model's activations are all the former; the
      * copy keeps the kernels correct for anything else a caller passes.
      */
-    static INDArray plain(INDArray x) {
+    public static INDArray plain(INDArray x) {
         return isPlain(x) ? x : x.dup('c');
     }
 
     /** A view of a {@link #plain} array (it is written through, so no copy is made); anything else is refused. */
-    static FlatView of(INDArray x) {
+    public static FlatView of(INDArray x) {
         if (!isPlain(x)) {
             throw new IllegalArgumentException("not a dense row-major array: " + x.shapeInfoToString());
         }
@@ -44,7 +44,7 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
                 : unsupported(x.dataType());
     }
 
-    static boolean isPlain(INDArray x) {
+    public static boolean isPlain(INDArray x) {
         return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
     }
 
@@ -52,24 +52,24 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
         throw new IllegalArgumentException("the fused kernels take FLOAT or DOUBLE arrays, got " + type);
     }
 
-    abstract double get(int i);
+    public abstract double get(int i);
 
-    abstract void set(int i, double v);
+    public abstract void set(int i, double v);
 
     /** v as this array stores it (rounded to float for a float array). */
-    abstract double stored(double v);
+    public abstract double stored(double v);
 
     /** Copies elements [from, from + into.length) into {@code into}. */
-    abstract double[] read(int from, double[] into);
+    public abstract double[] read(int from, double[] into);
 
     /** Stores {@code values} into elements [from, from + values.length). */
-    abstract void write(int from, double[] values);
+    public abstract void write(int from, double[] values);
 
     /** Copies elements [from, from + length) into {@code to}'s elements [at, at + length), a view of the same type. */
-    abstract void copyTo(int from, FlatView to, int at, int length);
+    public abstract void copyTo(int from, FlatView to, int at, int length);
 
     /** Adds {@code values} onto elements [0, values.length): gradients accumulate. */
-    final void add(double[] values) {
+    public final void add(double[] values) {
         for (int j = 0; j < values.length; j++) {
             set(j, get(j) + values[j]);
         }
@@ -84,22 +84,22 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
         }
 
         @Override
-        double get(int i) {
+        public double get(int i) {
             return buffer.get(offset + i);
         }
 
         @Override
-        void set(int i, double v) {
+        public void set(int i, double v) {
             buffer.put(offset + i, (float) v);
         }
 
         @Override
-        double stored(double v) {
+        public double stored(double v) {
             return (float) v;
         }
 
         @Override
-        double[] read(int from, double[] into) {
+        public double[] read(int from, double[] into) {
             int at = offset + from;
             for (int j = 0; j < into.length; j++) {
                 into[j] = buffer.get(at + j);
@@ -108,7 +108,7 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
         }
 
         @Override
-        void write(int from, double[] values) {
+        public void write(int from, double[] values) {
             int at = offset + from;
             for (int j = 0; j < values.length; j++) {
                 buffer.put(at + j, (float) values[j]);
@@ -116,7 +116,7 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
         }
 
         @Override
-        void copyTo(int from, FlatView to, int at, int length) {
+        public void copyTo(int from, FlatView to, int at, int length) {
             ((Floats) to).buffer.put(to.offset + at, buffer, offset + from, length);
         }
     }
@@ -130,33 +130,33 @@ abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles {
         }
 
         @Override
-        double get(int i) {
+        public double get(int i) {
             return buffer.get(offset + i);
         }
 
         @Override
-        void set(int i, double v) {
+        public void set(int i, double v) {
             buffer.put(offset + i, v);
         }
 
         @Override
-        double stored(double v) {
+        public double stored(double v) {
             return v;
         }
 
         @Override
-        double[] read(int from, double[] into) {
+        public double[] read(int from, double[] into) {
             buffer.get(offset + from, into);
             return into;
         }
 
         @Override
-        void write(int from, double[] values) {
+        public void write(int from, double[] values) {
             buffer.put(offset + from, values);
         }
 
         @Override
-        void copyTo(int from, FlatView to, int at, int length) {
+        public void copyTo(int from, FlatView to, int at, int length) {
             ((Doubles) to).buffer.put(to.offset + at, buffer, offset + from, length);
         }
     }

@@ -12,10 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>
  * On the CPU, float products are split over the kernel threads ({@link Parallel}) by rows of C (or, batched, by
  * matrices), and each piece is one single-threaded OpenBLAS sgemm. OpenBLAS's own threads run one product at a
- * time and then spin, waiting for the next: between the gemms that spinning took the core that the Java kernels'
- * second thread needed (a hidden-256 pretraining step: 40% of BLAS's second thread). Split here, the same
- * threads run products and kernels, and the attention's 128 small products per layer need no hand-off each
- * (ND4J's batched matmul: 36 GFLOP/s on QKᵀ at hidden 256; split: 61). So OpenBLAS is set to one thread
+ * time and then spin, waiting for the next, on the core that the Java kernels' second thread needs. Split here, the
+ * same threads run products and kernels, and the attention's many small products per layer need no hand-off each
+ * (measurements in docs/kernels.md). So OpenBLAS is set to one thread
  * when this path is first used. Doubles (the gradient checks), views that are not dense (bar the batched products'
  * row strides) and the CUDA backend take ND4J's gemm and matmul.
  * <p>
@@ -30,7 +29,7 @@ public final class Gemm {
     private Gemm() {
     }
 
-    /** C [M,N] = alpha·op(A)·op(B) + beta·C for rank-2 A, B, C. */
+    /** C [rows,cols] = alpha·op(A)·op(B) + beta·C for rank-2 A, B, C (BLAS's names, not the shape letters). */
     public static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha,
                             double beta) {
         if (!splits(a, b, c)) {

@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,15 +14,22 @@ public final class Linear {
     private final Parameter bias;
     private final int in;
     private final int out;
+    private final Kernels kernels;
     private INDArray input;
     private INDArray output;
     private INDArray inputGrad;
 
     public Linear(ParameterStore store, String name, int in, int out) {
-        this(store.add(name + ".weight", out, in), store.add(name + ".bias", out), in, out);
+        this(store.add(name + ".weight", out, in), store.add(name + ".bias", out), in, out, store.kernels());
     }
 
-    private Linear(Parameter weight, Parameter bias, int in, int out) {
+    /** Over parameters registered elsewhere: a decoder tied to the word embeddings, weight [V,H], shares them. */
+    public static Linear over(Parameter weight, Parameter bias, Kernels kernels) {
+        return new Linear(weight, bias, (int) weight.shape()[1], (int) weight.shape()[0], kernels);
+    }
+
+    private Linear(Parameter weight, Parameter bias, int in, int out, Kernels kernels) {
+        this.kernels = kernels;
         this.in = in;
         this.out = out;
         this.weight = weight;
@@ -47,7 +55,7 @@ public final class Linear {
         }
         String name = String.join("+", names);
         return new Linear(new Parameter(name + ".weight", w, wGrad), new Parameter(name + ".bias", b, bGrad), in,
-                Math.toIntExact(rows));
+                Math.toIntExact(rows), store.kernels());
     }
 
     /** Rows [i·rows, (i+1)·rows) of x, a view that writes through. */
@@ -84,7 +92,7 @@ public final class Linear {
     /** dy: [N,out]; adds dW = dy^T x and db = Σ_rows dy into the gradients, returns dx = dy W [N,in]. */
     public INDArray backward(INDArray dy) {
         Gemm.gemm(dy, input, weight.grad(), true, false, 1.0, 1.0);
-        addRowSum(dy, bias.grad());
+        kernels.addColumnSums(dy, bias.grad());
         inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.rows(), in);
         Gemm.gemm(dy, weight.value(), inputGrad, false, false, 1.0, 0.0);
         return inputGrad;
@@ -101,18 +109,6 @@ public final class Linear {
         FlatView y = FlatView.of(output);
         for (int r = 0; r < output.rows(); r++) {
             b.copyTo(0, y, r * width, width);
-        }
-    }
-
-    /**
-     * biasGrad [out] += Σ_rows dy [N,out]. As a gemm (ones[N,1]ᵀ · dy) it ran at ~3 GFLOP/s, a memory pass at best;
-     * the vector kernel sums the columns in one read of dy.
-     */
-    public static void addRowSum(INDArray dy, INDArray biasGrad) {
-        if (VectorSupport.serves(dy, biasGrad)) {
-            VectorKernels.addColumnSums(FlatView.plain(dy), biasGrad);
-        } else {
-            biasGrad.addi(dy.sum(0));
         }
     }
 

@@ -7,18 +7,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Spreads the Java kernels (GELU, softmax, LayerNorm, dropout, AdamW, ...) over the cores that {@code --threads}
- * grants. Between two gemms BLAS's second thread has nothing to do: a profile of a hidden-256 pretraining step found
- * it spinning 40% of the time while the main thread ran these kernels alone.
+ * Spreads the Java kernels (GELU, softmax, LayerNorm, dropout, AdamW, ...) and the float gemms over the cores that
+ * {@code --threads} grants, so that BLAS's own threads do not sit idle between products (docs/kernels.md).
  * <p>
- * A split never changes a result. Each piece is computed by the same code as it would be alone, piece boundaries
- * are multiples of the caller's grain (so vector loops and their scalar tails see the same elements at any thread
- * count), and reductions across pieces go through fixed blocks added in order (see {@link LayerNorm#backward}).
- * Same seed, same bits, with 1 thread or 16.
+ * A kernel's split never changes its result. Each piece is computed by the same code as it would be alone, piece
+ * boundaries are multiples of the caller's grain (so vector loops and their scalar tails see the same elements at
+ * any thread count), and reductions across pieces go through fixed blocks added in order (see
+ * {@code FastLayerNorm}). Same seed, same kernel bits, with 1 thread or 16; {@link Gemm}'s products are
+ * bit-identical at one thread count only, so a whole training run is too.
  */
 public final class Parallel {
     /** Work below this many elements per extra thread runs on the caller alone: a hand-off costs ~10-50 µs. */
-    static final int MIN_ELEMENTS_PER_THREAD = 1 << 15;
+    public static final int MIN_ELEMENTS_PER_THREAD = 1 << 15;
     private static volatile int threads = Runtime.getRuntime().availableProcessors();
     private static ExecutorService workers;
 
@@ -43,7 +43,7 @@ public final class Parallel {
 
     /** A piece of work: items [from, to). */
     @FunctionalInterface
-    interface Range {
+    public interface Range {
         void run(int from, int to);
     }
 
@@ -51,7 +51,7 @@ public final class Parallel {
      * Runs body over items [0, n) in up to {@link #threads()} contiguous pieces, each at least minItems long and
      * starting at a multiple of grain; the caller runs the first piece and returns when all are done.
      */
-    static void forRange(int n, int grain, int minItems, Range body) {
+    public static void forRange(int n, int grain, int minItems, Range body) {
         int grains = (n + grain - 1) / grain;
         int pieces = (int) Math.min(threads(), Math.max(1, (long) n / Math.max(minItems, 1)));
         pieces = Math.min(pieces, grains);

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.minibert.model.kernels.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,16 +15,23 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ParameterStore implements Iterable<Parameter> {
     private final DataType dataType;
     private final Map<String, Parameter> byName = new LinkedHashMap<>();
+    private final Kernels kernels;
 
     public ParameterStore(DataType dataType) {
         if (!dataType.isFPType()) {
             throw new IllegalArgumentException("parameters must be floating point, got " + dataType);
         }
         this.dataType = dataType;
+        this.kernels = Kernels.forType(dataType);
     }
 
     public DataType dataType() {
         return dataType;
+    }
+
+    /** The kernel backend of the model these parameters belong to, chosen once from the data type. */
+    public Kernels kernels() {
+        return kernels;
     }
 
     /** Registers a zero-filled parameter (and its zero gradient); names are unique. */

@@ -5,8 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What HF's BertSelfOutput and BertOutput share: dense → dropout → + residual, then LayerNorm in
- * post-norm. In pre-norm the LayerNorm (same HF name) is applied by {@link BertLayer} to the block's
- * input instead, so this class only adds the residual.
+ * post-norm. In pre-norm the LayerNorm (same HF name) is applied to the block's input instead
+ * ({@link #sublayerInput}), and the output only adds the residual.
  */
 public abstract class ResidualOutput {
     /** Gradients w.r.t. the block's two inputs: the dense input and the residual stream. */
@@ -22,7 +22,7 @@ public abstract class ResidualOutput {
     ResidualOutput(ParameterStore store, String prefix, int in, BertConfig config) {
         this.dense = new Linear(store, prefix + "dense", in, config.hiddenSize);
         this.layerNorm = new LayerNorm(store, prefix + "LayerNorm", config.hiddenSize, config.layerNormEps);
-        this.dropout = new Dropout(config.hiddenDropoutProb);
+        this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels());
         this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
     }
 
@@ -34,14 +34,24 @@ public abstract class ResidualOutput {
         return postNorm ? layerNorm.forward(sum) : sum;
     }
 
+    /**
+     * dy → the gradients of both inputs, inverting sum = residual + Drop(dense(hidden)) and, post-norm, y = LN(sum):
+     * dResidual = dSum, dHidden = dense'(Drop'(dSum)).
+     */
     public Grads backward(INDArray dy) {
         INDArray dSum = postNorm ? layerNorm.backward(dy) : dy;
         INDArray dHidden = dense.backward(dropout.backward(dSum));
         return new Grads(dHidden, dSum);
     }
 
-    public LayerNorm layerNorm() {
-        return layerNorm;
+    /** What the block's sublayer reads: LN(x) in pre-norm, x itself in post-norm. */
+    public INDArray sublayerInput(INDArray x) {
+        return postNorm ? x : layerNorm.forward(x);
+    }
+
+    /** dSublayerInput → dx, inverting {@link #sublayerInput}. */
+    public INDArray sublayerInputBackward(INDArray dSublayerInput) {
+        return postNorm ? dSublayerInput : layerNorm.backward(dSublayerInput);
     }
 
     void reseedDropout(SplittableRandom seeds) {

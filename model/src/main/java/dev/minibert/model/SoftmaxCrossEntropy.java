@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Mean cross-entropy of softmax(logits) against integer labels, as torch's {@code F.cross_entropy}:
  * with class weights the mean is weighted, {@code sum(w[y]·nll) / sum(w[y])}. The MLM head and the
  * classifier share it. Both passes are Java loops over NIO views, a row at a time: the max, exp and sum,
- * and in backward one scaling pass with the label fix-up. As ND4J ops (two broadcasts, a getDouble or
- * putScalar per row) the same work measured about twice as slow on the MLM head's [600,8000] logits.
+ * and in backward one scaling pass with the label fix-up, rather than ND4J ops (two broadcasts, a getDouble
+ * or putScalar per row; docs/kernels.md).
  */
 public final class SoftmaxCrossEntropy {
     private final double[] classWeights;

@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,7 @@ class DropoutTest {
 
     @Test
     void isTheIdentityWhenNotTraining() {
-        Dropout dropout = new Dropout(0.5);
+        Dropout dropout = new Dropout(0.5, Kernels.reference());
         INDArray x = GradientCheck.randn(1, 4, 5);
         assertThat(dropout.forward(x, false)).isSameAs(x);
         INDArray dy = GradientCheck.randn(2, 4, 5);
@@ -31,7 +32,7 @@ class DropoutTest {
     @Test
     void keepsOneMinusPWithinABinomialBoundAndScalesKeptValues() {
         double p = 0.1;
-        Dropout dropout = new Dropout(p);
+        Dropout dropout = new Dropout(p, Kernels.forType(DataType.FLOAT));
         dropout.reseed(7);
         INDArray y = dropout.forward(ones(), true);
         long kept = y.neq(0).castTo(DataType.INT).sumNumber().longValue();
@@ -44,7 +45,7 @@ class DropoutTest {
 
     @Test
     void sameSeedSameMaskDifferentSeedDifferentMask() {
-        Dropout dropout = new Dropout(0.3);
+        Dropout dropout = new Dropout(0.3, Kernels.forType(DataType.FLOAT));
         dropout.reseed(11);
         INDArray a = dropout.forward(ones(), true).dup();
         INDArray next = dropout.forward(ones(), true).dup();
@@ -59,7 +60,7 @@ class DropoutTest {
 
     @Test
     void backwardAppliesTheForwardMask() {
-        Dropout dropout = new Dropout(0.5);
+        Dropout dropout = new Dropout(0.5, Kernels.forType(DataType.FLOAT));
         INDArray y = dropout.forward(ones(), true).dup();
         assertThat(dropout.backward(ones())).isEqualTo(y);
     }
@@ -78,7 +79,7 @@ class DropoutTest {
         int n = 3 * 43759; // 131,277: odd, not a multiple of 64, three chunks
         INDArray x = GradientCheck.randn(21, 3, 43759).castTo(type);
         INDArray dy = GradientCheck.randn(22, 3, 43759).castTo(type);
-        Dropout dropout = new Dropout(p);
+        Dropout dropout = new Dropout(p, Kernels.forType(type));
         dropout.reseed(23);
         double[] y = dropout.forward(x, true).dup().castTo(DataType.DOUBLE).data().asDouble();
         double[] dx = dropout.backward(dy).castTo(DataType.DOUBLE).data().asDouble();
@@ -118,7 +119,7 @@ class DropoutTest {
     void aViewIsMaskedInItsLogicalOrder() {
         INDArray x = GradientCheck.randn(24, 6, 9);
         INDArray view = x.get(NDArrayIndex.interval(1, 5), NDArrayIndex.interval(2, 7));
-        Dropout dropout = new Dropout(0.4);
+        Dropout dropout = new Dropout(0.4, Kernels.reference());
         dropout.reseed(25);
         INDArray expected = dropout.forward(view.dup('c'), true).dup();
         dropout.reseed(25);
@@ -128,7 +129,7 @@ class DropoutTest {
 
     @Test
     void rejectsInvalidProbability() {
-        assertThatThrownBy(() -> new Dropout(1.0)).hasMessageContaining("[0, 1)");
-        assertThatThrownBy(() -> new Dropout(-0.1)).hasMessageContaining("[0, 1)");
+        assertThatThrownBy(() -> new Dropout(1.0, Kernels.reference())).hasMessageContaining("[0, 1)");
+        assertThatThrownBy(() -> new Dropout(-0.1, Kernels.reference())).hasMessageContaining("[0, 1)");
     }
 }

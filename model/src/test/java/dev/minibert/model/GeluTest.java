@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -55,7 +56,7 @@ class GeluTest {
         int n = rows * 1001;
         double[] x = stored(inputs(1, n), type);
         double[] dy = stored(inputs(2, n), type);
-        Gelu gelu = new Gelu();
+        Gelu gelu = new Gelu(Kernels.forType(type));
         double[] y = gelu.forward(Nd4j.createFromArray(x).castTo(type).reshape(rows, n / rows))
                 .castTo(DataType.DOUBLE).reshape(n).toDoubleVector();
         double[] dx = gelu.backward(Nd4j.createFromArray(dy).castTo(type).reshape(rows, n / rows))
@@ -83,7 +84,7 @@ class GeluTest {
 
     @Test
     void derivativeMatchesTabulatedValues() {
-        Gelu gelu = new Gelu();
+        Gelu gelu = new Gelu(Kernels.reference());
         gelu.forward(Nd4j.createFromArray(1.0, -1.0, 2.0, 0.0));
         double[] dx = gelu.backward(Nd4j.createFromArray(1.0, 1.0, 1.0, 1.0)).toDoubleVector();
         // Φ(x) + x·φ(x) from tabulated Φ(1) = 0.8413447460685429, φ(1) = 0.24197072451914337,
@@ -99,7 +100,7 @@ class GeluTest {
     void viewsAreReadInTheirLogicalOrder(DataType type) {
         INDArray x = Nd4j.createFromArray(inputs(3, 60)).castTo(type).reshape(6, 10);
         INDArray dy = Nd4j.createFromArray(inputs(4, 60)).castTo(type).reshape(6, 10);
-        Gelu gelu = new Gelu();
+        Gelu gelu = new Gelu(Kernels.forType(type));
         for (INDArray[] pair : new INDArray[][] {
                 {x.get(NDArrayIndex.interval(1, 4), NDArrayIndex.all()), dy.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all())},
                 {x.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 8)), dy.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 5))},

@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import static dev.minibert.model.GradientCheck.checkModule;
 import static dev.minibert.model.GradientCheck.randn;
 import static dev.minibert.model.GradientCheck.randomize;
@@ -72,7 +73,7 @@ class LayerGradientTest {
 
     @Test
     void geluIsTheExactErfFormAndMatchesFiniteDifferences() {
-        Gelu gelu = new Gelu();
+        Gelu gelu = new Gelu(Kernels.reference());
         INDArray y = gelu.forward(Nd4j.createFromArray(1.0, -1.0, 2.0, 0.5, 0.0));
         // x·Φ(x) with tabulated Φ(1), Φ(-1), Φ(2), Φ(0.5); the tanh approximation is off by ~1e-4 at x = 1
         double[] expected = {0.8413447460685429, -0.15865525393145707, 1.9544997361036416, 0.34573123063700656, 0};
@@ -82,7 +83,7 @@ class LayerGradientTest {
 
     @Test
     void dropoutInTrainingMatchesFiniteDifferencesWithAFixedMask() {
-        Dropout dropout = new Dropout(0.3);
+        Dropout dropout = new Dropout(0.3, Kernels.reference());
         INDArray x = randn(10, 6, 5);
         checkModule(new ParameterStore(DataType.DOUBLE), x, in -> {
             dropout.reseed(42); // the same mask at every evaluation

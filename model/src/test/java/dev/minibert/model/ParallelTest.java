@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -89,21 +90,22 @@ class ParallelTest {
     void elementAndRowKernelsGiveTheSameBitsAtAnyThreadCount() {
         assertSameBitsAtAnyThreadCount(() -> {
             INDArray x = floats(6, 331, 307); // 101,617 elements: three pieces and a scalar tail
-            Gelu gelu = new Gelu();
+            Kernels kernels = Kernels.fast();
+            Gelu gelu = new Gelu(kernels);
             INDArray y = gelu.forward(x).dup();
             INDArray dx = gelu.backward(floats(7, 331, 307)).dup();
-            Dropout dropout = new Dropout(0.1);
+            Dropout dropout = new Dropout(0.1, kernels);
             dropout.reseed(8);
             INDArray dropped = dropout.forward(x, true).dup();
             INDArray droppedGrad = dropout.backward(floats(9, 331, 307)).dup();
             INDArray probs = floats(10, 2, 3, 131, 131);
             INDArray mask = Nd4j.zeros(DataType.FLOAT, 2, 131);
             mask.putScalar(1, 130, -10000);
-            VectorKernels.attentionSoftmax(probs, mask, 0.125f);
+            kernels.attentionSoftmax(probs, mask, 0.125f);
             INDArray scoreGrad = floats(11, 2, 3, 131, 131);
-            VectorKernels.attentionSoftmaxBackward(scoreGrad, probs, 0.125f);
+            kernels.attentionSoftmaxBackward(scoreGrad, probs, 0.125f);
             INDArray biasGrad = floats(12, 307);
-            Linear.addRowSum(x, biasGrad);
+            kernels.addColumnSums(x, biasGrad);
             return List.of(y, dx, dropped, droppedGrad, probs, scoreGrad, biasGrad);
         });
     }
@@ -115,7 +117,7 @@ class ParallelTest {
             INDArray m = floats(14, 100_003);
             INDArray v = floats(15, 100_003);
             v.muli(v); // a second moment: not negative
-            VectorKernels.adamW(value, floats(16, 100_003), m, v, 0.99f, 0.9f, 0.999f, 1e-3f, 0.5f, 1e-6f);
+            Kernels.fast().adamW(value, floats(16, 100_003), m, v, new Kernels.AdamWStep(1e-3, 0.9, 0.999, 1e-6, 0.99, 3));
             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
             int[] labels = new int[40];
             for (int i = 0; i < labels.length; i++) {

@@ -1,9 +1,6 @@
 package dev.minibert.pretrain;
 
 import dev.minibert.model.BertConfig;
-import dev.minibert.model.Gelu;
-import dev.minibert.model.Gemm;
-import dev.minibert.model.LayerNorm;
 import dev.minibert.model.Linear;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
@@ -14,43 +11,33 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * BERT's MLM head ({@code cls.predictions.*}): transform = Dense(H,H) + GELU + LayerNorm, then a
- * decoder tied to the word-embedding matrix plus its own bias. Only the masked rows are scored, so
- * the [B·T,V] logits are never materialised. The transform can be switched off for the ablation that
- * shows the encoder's last LayerNorm gamma growing when the head has no LayerNorm of its own.
+ * BERT's MLM head ({@code cls.predictions.*}, HF's BertLMPredictionHead):
+ * <pre>
+ *   h      = hidden rows at the M masked positions     [M,H]
+ *   t      = transform(h) = LN(GELU(dense(h)))          [M,H]  (optional)
+ *   logits = t Eᵀ + bias                                [M,V], E the word embeddings [V,H]
+ * </pre>
+ * The decoder is a {@link Linear} over E itself (tied weights) and its own bias. Only the masked rows are scored,
+ * so the [N,V] logits are never materialised. The transform can be switched off for the ablation that shows the
+ * encoder's last LayerNorm gamma growing when the head has no LayerNorm of its own.
  */
 public final class BertLMPredictionHead {
-    private final Parameter wordEmbeddings; // [V,H], shared with the encoder's input
-    private final Parameter bias;           // [V]
-    private final Linear dense;             // null without the transform
-    private final Gelu gelu;
-    private final LayerNorm layerNorm;
-    private INDArray transformed;           // [M,H], decoder input kept for backward
+    private final BertPredictionHeadTransform transform; // null without
+    private final Linear decoder;          // weight: the word embeddings [V,H]; bias [V]
     private int[] rows;
     private long hiddenRows;
     // Scratch buffers: kept while their shapes hold, freed at once when M changes from batch to batch
     private INDArray gathered;              // [M,H]
-    private INDArray logits;                // [M,V]
-    private INDArray dTransformed;          // [M,H]
     private INDArray dHidden;               // [N,H]
 
     public BertLMPredictionHead(BertConfig config, ParameterStore store, Parameter wordEmbeddings, boolean transform) {
-        this.wordEmbeddings = wordEmbeddings;
-        int h = config.hiddenSize;
-        if (transform) {
-            dense = new Linear(store, "cls.predictions.transform.dense", h, h);
-            gelu = new Gelu();
-            layerNorm = new LayerNorm(store, "cls.predictions.transform.LayerNorm", h, config.layerNormEps);
-        } else {
-            dense = null;
-            gelu = null;
-            layerNorm = null;
-        }
-        this.bias = store.add("cls.predictions.bias", config.vocabSize);
+        this.transform = transform ? new BertPredictionHeadTransform(config, store) : null;
+        Parameter bias = store.add("cls.predictions.bias", config.vocabSize);
+        this.decoder = Linear.over(wordEmbeddings, bias, store.kernels());
     }
 
     public boolean hasTransform() {
-        return dense != null;
+        return transform != null;
     }
 
     /**
@@ -64,16 +51,9 @@ public final class BertLMPredictionHead {
         rows = maskedRows.clone();
         hiddenRows = hidden.rows();
         DataType type = hidden.dataType();
-        int m = rows.length;
-        long h = hidden.columns();
-        long v = wordEmbeddings.shape()[0];
-        gathered = Scratch.reuse(gathered, type, m, h);
+        gathered = Scratch.reuse(gathered, type, rows.length, hidden.columns());
         Nd4j.pullRows(hidden, gathered, 1, rows);
-        transformed = dense == null ? gathered : layerNorm.forward(gelu.forward(dense.forward(gathered)));
-        logits = Scratch.reuse(logits, type, m, v);
-        Linear.fillWithBias(logits, bias.value());
-        Gemm.gemm(transformed, wordEmbeddings.value(), logits, false, true, 1.0, 1.0);
-        return logits;
+        return decoder.forward(transform == null ? gathered : transform.forward(gathered));
     }
 
     /**
@@ -81,11 +61,8 @@ public final class BertLMPredictionHead {
      * outside the masked rows and valid until the next backward.
      */
     public INDArray backward(INDArray dLogits) {
-        Gemm.gemm(dLogits, transformed, wordEmbeddings.grad(), true, false, 1.0, 1.0);
-        Linear.addRowSum(dLogits, bias.grad());
-        dTransformed = Scratch.reuse(dTransformed, dLogits.dataType(), rows.length, transformed.columns());
-        Gemm.gemm(dLogits, wordEmbeddings.value(), dTransformed, false, false, 1.0, 0.0);
-        INDArray dh = dense == null ? dTransformed : dense.backward(gelu.backward(layerNorm.backward(dTransformed)));
+        INDArray dTransformed = decoder.backward(dLogits);
+        INDArray dh = transform == null ? dTransformed : transform.backward(dTransformed);
         dHidden = Scratch.reuse(dHidden, dh.dataType(), hiddenRows, dh.columns()).assign(0);
         ScatterAdd.rows(dHidden, rows, dh);
         return dHidden;

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.SplittableRandom;
 
 /**
  * Dynamic masking at batch time (RoBERTa-style: a fresh mask per step, reproducible from the seed the training loop
@@ -41,15 +40,6 @@ public final class MaskingCollator {
         if (replacementIds.length == 0) {
             throw new IllegalArgumentException("vocab has no non-special tokens to use as random replacements");
         }
-    }
-
-    /**
-     * The masking seed of one training step: SplitMix64 of (SplitMix64 of the run seed) + step, so neighbouring steps
-     * get unrelated generators (java.util.Random's first draws are correlated for consecutive seeds); the mix is a
-     * bijection, so the steps of a run never share a seed.
-     */
-    public static long stepSeed(long runSeed, long step) {
-        return new SplittableRandom(new SplittableRandom(runSeed).nextLong() + step).nextLong();
     }
 
     /**

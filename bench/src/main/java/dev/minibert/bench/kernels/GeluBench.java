@@ -1,6 +1,7 @@
 package dev.minibert.bench.kernels;
 
 import dev.minibert.model.Gelu;
+import dev.minibert.model.kernels.Kernels;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,10 +32,10 @@ public class GeluBench {
     @Setup
     public void setUp() {
         KernelBenchSetup.setUpNd4j();
-        gelu = new Gelu();
         x = KernelBenchSetup.gaussian(5, KernelBenchSetup.ROWS, width);
+        gelu = new Gelu(Kernels.forType(x.dataType()));
         dy = KernelBenchSetup.gaussian(6, KernelBenchSetup.ROWS, width);
-        gelu.forward(x); // backward benchmarks reuse this forward's Φ
+        gelu.forward(x); // backward benchmarks reuse this forward's x
     }
 
     @Benchmark

@@ -119,7 +119,7 @@ public class MaskedLogitsBench {
         OldHead(BertConfig config, ParameterStore store, Parameter wordEmbeddings) {
             this.wordEmbeddings = wordEmbeddings;
             dense = new Linear(store, "cls.predictions.transform.dense", H, H);
-            gelu = new Gelu();
+            gelu = new Gelu(store.kernels());
             layerNorm = new LayerNorm(store, "cls.predictions.transform.LayerNorm", H, config.layerNormEps);
             bias = store.add("cls.predictions.bias", V);
         }

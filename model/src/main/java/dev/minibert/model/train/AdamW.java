@@ -2,26 +2,29 @@ package dev.minibert.model.train;
 
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
-import dev.minibert.model.VectorKernels;
-import dev.minibert.model.VectorSupport;
+import dev.minibert.model.kernels.Kernels;
 import dev.minibert.model.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * torch.optim.AdamW: decoupled weight decay (only on parameters that {@link Parameter#decays()}),
- * bias-corrected first and second moments. One step counter for all parameters, as every parameter
- * is updated on every step.
+ * torch.optim.AdamW: decoupled weight decay (only on parameters that {@link Parameter#decays()}), bias-corrected
+ * first and second moments. At step t (from 1), for each parameter w with gradient g:
+ * <pre>
+ *   m    = β1·m + (1 − β1)·g
+ *   v    = β2·v + (1 − β2)·g²
+ *   mHat = m / (1 − β1^t)
+ *   vHat = v / (1 − β2^t)
+ *   w    = w·(1 − lr·weightDecay) − lr · mHat / (sqrt(vHat) + eps)
+ * </pre>
+ * computed by the model's {@link Kernels#adamW}. One step counter for all parameters, as every parameter is
+ * updated on every step.
  */
 public final class AdamW {
     private static final String EXP_AVG = ".exp_avg";
@@ -35,8 +38,6 @@ public final class AdamW {
     private ToDoubleFunction<String> lrScale = name -> 1.0;
     /** Insertion order = the store's order at the first step, so state files list parameters in model order. */
     private final Map<String, INDArray[]> moments = new LinkedHashMap<>();
-    /** Per-dtype flat work buffer shared by all parameters, so a step allocates nothing after the first. */
-    private final Map<DataType, INDArray> scratch = new HashMap<>();
 
     public AdamW(double beta1, double beta2, double eps, double weightDecay) {
         if (!(beta1 >= 0 && beta1 < 1)) {
@@ -80,8 +81,7 @@ public final class AdamW {
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
         }
         step++;
-        double bc1 = 1 - Math.pow(beta1, step);
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        Kernels kernels = store.kernels();
         for (Parameter p : store) {
             double scale = lrScale.applyAsDouble(p.name());
             if (scale == 0) {
@@ -92,26 +92,8 @@ public final class AdamW {
             INDArray value = p.value().reshape(p.value().length());
             INDArray grad = p.grad().reshape(value.length());
             INDArray[] mv = moments(p);
-            INDArray m = mv[0];
-            INDArray v = mv[1];
             double decay = weightDecay != 0 && p.decays() ? 1 - plr * weightDecay : 1;
-            if (VectorSupport.serves(value, grad, m, v)) {
-                VectorKernels.adamW(value, grad, m, v, (float) decay, (float) beta1,
-                        (float) beta2, (float) (plr / bc1), (float) bc2Sqrt, (float) eps);
-                continue;
-            }
-            INDArray work = scratch(value);
-            if (decay != 1) {
-                value.muli(decay);
-            }
-            m.muli(beta1);
-            Nd4j.getBlasWrapper().level1().axpy(value.length(), 1 - beta1, grad, m);
-            work.assign(grad).muli(grad);
-            v.muli(beta2);
-            Nd4j.getBlasWrapper().level1().axpy(value.length(), 1 - beta2, work, v);
-            Transforms.sqrt(work.assign(v), false).divi(bc2Sqrt).addi(eps);
-            work.rdivi(m);
-            Nd4j.getBlasWrapper().level1().axpy(value.length(), -plr / bc1, work, value);
+            kernels.adamW(value, grad, mv[0], mv[1], new Kernels.AdamWStep(plr, beta1, beta2, eps, decay, step));
         }
     }
 
@@ -129,15 +111,6 @@ public final class AdamW {
             mv[1] = mv[1].castTo(p.value().dataType());
         }
         return mv;
-    }
-
-    private INDArray scratch(INDArray like) {
-        INDArray s = scratch.get(like.dataType());
-        if (s == null || s.length() < like.length()) {
-            s = Nd4j.create(like.dataType(), like.length());
-            scratch.put(like.dataType(), s);
-        }
-        return s.length() == like.length() ? s : s.get(NDArrayIndex.interval(0, like.length()));
     }
 
     /** The moments as {@code <param>.exp_avg} / {@code <param>.exp_avg_sq}, flattened, in parameter order. */

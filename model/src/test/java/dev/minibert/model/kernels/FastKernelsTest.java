@@ -1,4 +1,4 @@
-package dev.minibert.model;
+package dev.minibert.model.kernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,9 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The float SIMD attention softmax, forward and backward, against the same formulas in double, row by row; row
  * lengths that are and are not a multiple of the vector width, and padded keys. (GELU's kernel is held to fdlibm's
- * erf by {@link GeluTest}, whose float case runs on it.)
+ * erf by {@code GeluTest}, whose float case runs on it.)
  */
-class VectorKernelsTest {
+class FastKernelsTest {
+    private static final Kernels FAST = Kernels.fast();
     private static final int BATCH = 2;
     private static final int HEADS = 3;
 
@@ -43,11 +44,10 @@ class VectorKernelsTest {
                 upstream[r][j] = (float) random.nextGaussian();
             }
         }
-        assertThat(VectorSupport.serves(Nd4j.zeros(DataType.FLOAT, 1))).as("the vector module is resolved").isTrue();
         INDArray probs = floats(scores).reshape(BATCH, HEADS, seqLen, seqLen);
-        VectorKernels.attentionSoftmax(probs, floats(mask), (float) scale);
+        FAST.attentionSoftmax(probs, floats(mask), scale);
         INDArray grad = floats(upstream).reshape(BATCH, HEADS, seqLen, seqLen);
-        VectorKernels.attentionSoftmaxBackward(grad, probs, (float) scale);
+        FAST.attentionSoftmaxBackward(grad, probs, scale);
 
         double[][] actualProbs = probs.reshape(rows, seqLen).castTo(DataType.DOUBLE).toDoubleMatrix();
         double[][] actualGrad = grad.reshape(rows, seqLen).castTo(DataType.DOUBLE).toDoubleMatrix();
@@ -128,32 +128,37 @@ class VectorKernelsTest {
                 Arrays.setAll(row, j -> 3 * random.nextGaussian());
             }
             INDArray probs = floats(scores).reshape(1, HEADS, seqLen, seqLen);
-            VectorKernels.attentionSoftmax(probs, Nd4j.zeros(DataType.FLOAT, 1, seqLen), 0.3f);
+            FAST.attentionSoftmax(probs, Nd4j.zeros(DataType.FLOAT, 1, seqLen), 0.3f);
             INDArray grad = floats(scores).reshape(1, HEADS, seqLen, seqLen);
-            VectorKernels.attentionSoftmaxBackward(grad, probs, 0.3f);
+            FAST.attentionSoftmaxBackward(grad, probs, 0.3f);
             INDArray in = floats(x);
             INDArray y = Nd4j.create(DataType.FLOAT, 3, 21);
             INDArray dx = Nd4j.create(DataType.FLOAT, 3, 21);
-            VectorKernels.gelu(in, y);
-            VectorKernels.geluBackward(in, in, dx);
+            FAST.gelu(in, y);
+            FAST.geluBackward(in, in, dx);
             double[] gamma = new double[21];
             double[] beta = new double[21];
             Arrays.setAll(gamma, j -> 1 + 0.1 * random.nextGaussian());
             Arrays.setAll(beta, j -> 0.1 * random.nextGaussian());
             double[] rstd = new double[3];
-            double[] sums = new double[2 * 21];
+            double[] gammaGrad = new double[21];
+            double[] betaGrad = new double[21];
             INDArray normalized = Nd4j.create(DataType.FLOAT, 3, 21);
             INDArray normOut = Nd4j.create(DataType.FLOAT, 3, 21);
             INDArray normGrad = Nd4j.create(DataType.FLOAT, 3, 21);
-            VectorKernels.layerNorm(in, normalized, normOut, gamma, beta, 1e-12, rstd, 0, 3);
-            VectorKernels.layerNormBackward(y, normalized, normGrad, gamma, rstd, sums, 0, 0, 3);
+            LayerNormKernel layerNorm = FAST.layerNorm();
+            layerNorm.forward(in, gamma, beta, 1e-12, normalized, rstd, normOut);
+            layerNorm.backward(y, normalized, gamma, rstd, normGrad, gammaGrad, betaGrad);
             StringJoiner bits = new StringJoiner(" ");
             for (INDArray a : List.of(probs, grad, y, dx, normalized, normOut, normGrad)) {
                 for (float v : a.data().asFloat()) {
                     bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
                 }
             }
-            for (double v : sums) {
+            for (double v : betaGrad) {
+                bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
+            }
+            for (double v : gammaGrad) {
                 bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
             }
             return bits.toString();

@@ -1,0 +1,151 @@
+package dev.minibert.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.minibert.finetune.BertForSequenceClassification;
+import dev.minibert.model.BertConfig;
+import dev.minibert.model.Initializer;
+import dev.minibert.model.Parallel;
+import dev.minibert.model.Parameter;
+import dev.minibert.model.ParameterStore;
+import dev.minibert.model.train.AdamW;
+import dev.minibert.model.train.GlobalNormClipper;
+import dev.minibert.pretrain.BertForMaskedLM;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Regression anchor for moving the layers' fast paths into kernels: 5 masked-LM pretraining steps and 3
+ * classification finetuning steps in float with dropout on, at a shape large enough that the kernels split rows over
+ * 2 threads (N = 1024 rows of H = 64). The expected bits were printed by this test run on commit 8356bf3, before
+ * the kernels moved; the fast backend must keep reproducing them, at 1 thread and at 2.
+ */
+class TrainingBitsTest {
+    /**
+     * Per thread count: pretraining losses, finetuning losses, then a hash of every parameter's bits after the last
+     * step. The two rows differ in the last bits already on 8356bf3: Gemm's split products are bit-identical at one
+     * thread count only.
+     */
+    private static final Map<Integer, List<String>> EXPECTED = Map.of(
+            1, List.of("401331e0d4da64aa", "401338c08dff5bd9", "40133b28773737df", "40135a7bd4bc2c91",
+                    "401335c335b67ef4", "3ff18b133791b5b7", "3ff19adcdf0b3e54", "3ff1849e00b6affe",
+                    "909debc3ca08c17a"),
+            2, List.of("401331e0d4d89ae4", "401338c08c4c5388", "40133b2877afbb35", "40135a7bd3eac6fb",
+                    "401335c33512bafc", "3ff18b133755b91b", "3ff19adcdec7202c", "3ff1849e0092a563",
+                    "243308d4593537da"));
+
+    private static final int BATCH = 16;
+    private static final int SEQ = 64;
+    private static final BertConfig CONFIG = BertConfig.builder()
+            .vocabSize(120).hiddenSize(64).numHiddenLayers(2).numAttentionHeads(4).intermediateSize(256)
+            .maxPositionEmbeddings(SEQ).typeVocabSize(2).hiddenDropoutProb(0.1).attentionProbsDropoutProb(0.1)
+            .build();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void trainsToTheRecordedBitsAtOneAndTwoThreads() {
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            List<String> bits = run();
+            System.out.println("threads=" + threads + " " + bits);
+            assertThat(bits).as("%d threads", threads).isEqualTo(EXPECTED.get(threads));
+        }
+    }
+
+    private static List<String> run() {
+        List<String> bits = new ArrayList<>();
+        SplittableRandom data = new SplittableRandom(7);
+
+        ParameterStore pretrainStore = new ParameterStore(DataType.FLOAT);
+        BertForMaskedLM mlm = new BertForMaskedLM(CONFIG, pretrainStore, true);
+        Initializer.initialize(pretrainStore, CONFIG.initializerRange, 11);
+        AdamW pretrainOptimizer = new AdamW(0.9, 0.999, 1e-6, 0.01);
+        for (int step = 0; step < 5; step++) {
+            int[][] ids = ids(data);
+            int[][] mask = mask(data);
+            int[] rows = new int[BATCH * 8];
+            int[] labels = new int[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = (i / 8) * SEQ + i % 8 * 4; // 8 masked positions per sequence, inside its real tokens
+                labels[i] = ids[i / 8][i % 8 * 4];
+                ids[i / 8][i % 8 * 4] = 1;
+            }
+            mlm.bert().reseedDropout(100 + step);
+            double loss = mlm.forwardBackward(ids, types(data), mask, rows, labels, 1.0).loss();
+            bits.add(Long.toHexString(Double.doubleToRawLongBits(loss)));
+            new GlobalNormClipper(1.0).clip(pretrainStore);
+            pretrainOptimizer.step(pretrainStore, 1e-3);
+            pretrainStore.zeroGrad();
+        }
+
+        ParameterStore finetuneStore = new ParameterStore(DataType.FLOAT);
+        BertForSequenceClassification classifier = new BertForSequenceClassification(CONFIG, finetuneStore, 3, null);
+        Initializer.initialize(finetuneStore, CONFIG.initializerRange, 13);
+        AdamW finetuneOptimizer = new AdamW(0.9, 0.999, 1e-8, 0.01);
+        for (int step = 0; step < 3; step++) {
+            int[] labels = new int[BATCH];
+            for (int b = 0; b < BATCH; b++) {
+                labels[b] = data.nextInt(3);
+            }
+            classifier.reseedDropout(200 + step);
+            double loss = classifier.forwardBackward(ids(data), types(data), mask(data), labels, 1.0);
+            bits.add(Long.toHexString(Double.doubleToRawLongBits(loss)));
+            finetuneOptimizer.step(finetuneStore, 2e-4);
+            finetuneStore.zeroGrad();
+        }
+        bits.add(Long.toHexString(hash(pretrainStore) * 31 + hash(finetuneStore)));
+        return bits;
+    }
+
+    private static int[][] ids(SplittableRandom data) {
+        int[][] ids = new int[BATCH][SEQ];
+        for (int[] row : ids) {
+            for (int t = 0; t < SEQ; t++) {
+                row[t] = 2 + data.nextInt(CONFIG.vocabSize - 2);
+            }
+        }
+        return ids;
+    }
+
+    private static int[][] types(SplittableRandom data) {
+        int[][] types = new int[BATCH][SEQ];
+        for (int[] row : types) {
+            int split = data.nextInt(SEQ);
+            for (int t = split; t < SEQ; t++) {
+                row[t] = 1;
+            }
+        }
+        return types;
+    }
+
+    /** Each sequence real for at least 40 tokens, padded after. */
+    private static int[][] mask(SplittableRandom data) {
+        int[][] mask = new int[BATCH][SEQ];
+        for (int[] row : mask) {
+            int length = 40 + data.nextInt(SEQ - 40 + 1);
+            for (int t = 0; t < length; t++) {
+                row[t] = 1;
+            }
+        }
+        return mask;
+    }
+
+    private static long hash(ParameterStore store) {
+        long h = 1;
+        for (Parameter p : store) {
+            for (float f : p.value().dup().data().asFloat()) {
+                h = h * 1_000_003 + Float.floatToRawIntBits(f);
+            }
+        }
+        return h;
+    }
+}

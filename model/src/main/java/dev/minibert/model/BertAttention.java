@@ -1,0 +1,39 @@
+package dev.minibert.model;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * HF's BertAttention ({@code attention.*}): self-attention and its output block.
+ * <pre>
+ *   post-norm (BERT): y = LN(x + Drop(dense(SelfAttn(x))))
+ *   pre-norm:         y = x + Drop(dense(SelfAttn(LN(x))))
+ * </pre>
+ * LN is {@code attention.output.LayerNorm} in both styles.
+ */
+public final class BertAttention {
+    private final BertSelfAttention self;
+    private final BertSelfOutput output;
+
+    /** prefix: e.g. "bert.encoder.layer.3.attention.". */
+    public BertAttention(ParameterStore store, String prefix, BertConfig config) {
+        this.self = new BertSelfAttention(store, prefix + "self.", config);
+        this.output = new BertSelfOutput(store, prefix + "output.", config);
+    }
+
+    /** x: [N,H], maskBias: [B,T] → [N,H]. */
+    public INDArray forward(INDArray x, INDArray maskBias, boolean training) {
+        return output.forward(self.forward(output.sublayerInput(x), maskBias, training), x, training);
+    }
+
+    /** dy: [N,H] → dx [N,H]: through the output block, the attention, and the residual path. */
+    public INDArray backward(INDArray dy) {
+        ResidualOutput.Grads grads = output.backward(dy);
+        return output.sublayerInputBackward(self.backward(grads.hidden())).addi(grads.residual());
+    }
+
+    void reseedDropout(SplittableRandom seeds) {
+        self.reseedDropout(seeds);
+        output.reseedDropout(seeds);
+    }
+}

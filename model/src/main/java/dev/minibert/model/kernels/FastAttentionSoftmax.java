@@ -1,0 +1,130 @@
+package dev.minibert.model.kernels;
+
+import static dev.minibert.model.kernels.FloatLanes.*;
+
+import dev.minibert.model.Parallel;
+import java.nio.ByteBuffer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Attention's scale + mask + softmax and its backward on float vectors, one pass over each row. */
+final class FastAttentionSoftmax {
+    /**
+     * In place on scores [B,A,T,T]: each row becomes softmax(row·scale + maskBias[b]), maskBias [B,T] additive.
+     */
+    static void attentionSoftmax(INDArray scores, INDArray maskBias, float scale) {
+        int seqLen = (int) scores.size(3);
+        long rowsPerBatch = scores.size(1) * scores.size(2);
+        ByteBuffer s = bytes(scores);
+        ByteBuffer m = bytes(maskBias);
+        int sBase = base(scores);
+        int mBase = base(maskBias);
+        int rowBytes = seqLen * Float.BYTES;
+        Parallel.forRange((int) (scores.length() / seqLen), 1, minRows(seqLen), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int row = sBase + r * rowBytes;
+                float max = scaleAndMask(s, row, m, mBase + (int) (r / rowsPerBatch) * rowBytes, seqLen, scale);
+                scaleRow(s, row, seqLen, 1 / expAndSum(s, row, seqLen, max));
+            }
+        });
+    }
+
+    /** row ← row·scale + mask; returns the row's max. */
+    private static float scaleAndMask(ByteBuffer s, int row, ByteBuffer m, int mask, int seqLen, float scale) {
+        int vectorEnd = SPECIES.loopBound(seqLen);
+        FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector v = load(s, row, j).mul(scale).add(load(m, mask, j));
+            v.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
+            vmax = vmax.max(v);
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; j < seqLen; j++) {
+            float v = get(s, row, j) * scale + get(m, mask, j);
+            put(s, row, j, v);
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    /** row ← exp(row - max); returns the row's sum. */
+    private static float expAndSum(ByteBuffer s, int row, int seqLen, float max) {
+        int vectorEnd = SPECIES.loopBound(seqLen);
+        FloatVector vsum = FloatVector.zero(SPECIES);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector e = exp(load(s, row, j).sub(max));
+            e.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
+            vsum = vsum.add(e);
+        }
+        float sum = sumLanes(vsum);
+        for (; j < seqLen; j++) {
+            float e = exp(get(s, row, j) - max);
+            put(s, row, j, e);
+            sum += e;
+        }
+        return sum;
+    }
+
+    private static void scaleRow(ByteBuffer s, int row, int seqLen, float factor) {
+        int vectorEnd = SPECIES.loopBound(seqLen);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            load(s, row, j).mul(factor).intoByteBuffer(s, row + j * Float.BYTES, ORDER);
+        }
+        for (; j < seqLen; j++) {
+            put(s, row, j, get(s, row, j) * factor);
+        }
+    }
+
+    /**
+     * Softmax backward with the score scale, in place on dP [..,T]: dS = scale · P ⊙ (dP − Σ_j dP·P) per row.
+     */
+    static void attentionSoftmaxBackward(INDArray probsGrad, INDArray probs, float scale) {
+        int seqLen = (int) probs.size(-1);
+        ByteBuffer g = bytes(probsGrad);
+        ByteBuffer p = bytes(probs);
+        int gBase = base(probsGrad);
+        int pBase = base(probs);
+        int rowBytes = seqLen * Float.BYTES;
+        Parallel.forRange((int) (probs.length() / seqLen), 1, minRows(seqLen), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int gRow = gBase + r * rowBytes;
+                int pRow = pBase + r * rowBytes;
+                softmaxGradRow(g, gRow, p, pRow, seqLen, dot(g, gRow, p, pRow, seqLen), scale);
+            }
+        });
+    }
+
+    /** Σ_j a[j]·b[j] over one row. */
+    private static float dot(ByteBuffer a, int aRow, ByteBuffer b, int bRow, int length) {
+        int vectorEnd = SPECIES.loopBound(length);
+        FloatVector vdot = FloatVector.zero(SPECIES);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            vdot = load(a, aRow, j).fma(load(b, bRow, j), vdot);
+        }
+        float dot = sumLanes(vdot);
+        for (; j < length; j++) {
+            dot = Math.fma(get(a, aRow, j), get(b, bRow, j), dot);
+        }
+        return dot;
+    }
+
+    private static void softmaxGradRow(ByteBuffer g, int gRow, ByteBuffer p, int pRow, int seqLen, float dot,
+                                       float scale) {
+        int vectorEnd = SPECIES.loopBound(seqLen);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            load(g, gRow, j).sub(dot).mul(load(p, pRow, j)).mul(scale).intoByteBuffer(g, gRow + j * Float.BYTES, ORDER);
+        }
+        for (; j < seqLen; j++) {
+            put(g, gRow, j, (get(g, gRow, j) - dot) * get(p, pRow, j) * scale);
+        }
+    }
+
+    private FastAttentionSoftmax() {
+    }
+}

@@ -1,0 +1,59 @@
+package dev.minibert.model.kernels;
+
+import dev.minibert.model.FlatView;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Float kernels on the JDK's SIMD Vector API (the jdk.incubator.vector module, which the launcher, surefire and the
+ * benchmark scripts add), each one pass over memory, split over {@link dev.minibert.model.Parallel}'s threads at
+ * boundaries that do not change a result. They replace chains of ND4J element-wise ops, one memory pass each, and
+ * scalar loops around {@code Math.exp}; {@code docs/kernels.md} has the measurements. Views are copied first
+ * ({@link FlatView#plain}); arrays written in place must be dense.
+ */
+enum FastKernels implements Kernels {
+    INSTANCE;
+
+    @Override
+    public LayerNormKernel layerNorm() {
+        return new FastLayerNorm();
+    }
+
+    @Override
+    public void attentionSoftmax(INDArray scores, INDArray maskBias, double scale) {
+        FastAttentionSoftmax.attentionSoftmax(scores, FlatView.plain(maskBias), (float) scale);
+    }
+
+    @Override
+    public INDArray attentionSoftmaxBackward(INDArray dProbs, INDArray probs, double scale) {
+        FastAttentionSoftmax.attentionSoftmaxBackward(dProbs, probs, (float) scale);
+        return dProbs;
+    }
+
+    @Override
+    public void gelu(INDArray x, INDArray out) {
+        FastGelu.gelu(FlatView.plain(x), out);
+    }
+
+    @Override
+    public void geluBackward(INDArray x, INDArray dy, INDArray dx) {
+        FastGelu.geluBackward(FlatView.plain(x), FlatView.plain(dy), dx);
+    }
+
+    @Override
+    public void applyMask(INDArray in, long[] kept, double scale, INDArray out) {
+        FastDropout.dropout(FlatView.plain(in), kept, (float) scale, out);
+    }
+
+    @Override
+    public void addColumnSums(INDArray x, INDArray target) {
+        FastColumnSums.addColumnSums(FlatView.plain(x), target);
+    }
+
+    @Override
+    public void adamW(INDArray value, INDArray grad, INDArray m, INDArray v, AdamWStep step) {
+        float stepSize = (float) (step.lr() / (1 - Math.pow(step.beta1(), step.t())));
+        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(step.beta2(), step.t()));
+        FastAdamW.adamW(value, grad, m, v, (float) step.decay(), (float) step.beta1(), (float) step.beta2(), stepSize,
+                bc2Sqrt, (float) step.eps());
+    }
+}

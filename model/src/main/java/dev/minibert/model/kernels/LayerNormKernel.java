@@ -1,0 +1,16 @@
+package dev.minibert.model.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** LayerNorm over the rows of x [N,H] (see {@link dev.minibert.model.LayerNorm} for the math). */
+public interface LayerNormKernel {
+    /** out = xHat·gamma + beta with xHat = (x − mean)·rstd, rstd = 1/sqrt(var + eps); fills xHat and rstd [N]. */
+    void forward(INDArray x, double[] gamma, double[] beta, double eps, INDArray xHat, double[] rstd, INDArray out);
+
+    /**
+     * dx = rstd · (dxHat − mean(dxHat) − xHat · mean(dxHat · xHat)) with dxHat = dy·gamma; adds Σ_rows dy·xHat into
+     * gammaGrad and Σ_rows dy into betaGrad.
+     */
+    void backward(INDArray dy, INDArray xHat, double[] gamma, double[] rstd, INDArray dx, double[] gammaGrad,
+                  double[] betaGrad);
+}

@@ -1,0 +1,133 @@
+package dev.minibert.model.kernels;
+
+import dev.minibert.model.FlatView;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The kernels as plain loops over {@link FlatView}s, in double whatever the array type, one element or row at a
+ * time in order, on the calling thread: the formulas to read, and the truth {@link FastKernels} is tested against.
+ * GELU's Φ comes from ND4J's erf op, the one thing Java's Math lacks.
+ */
+enum ReferenceKernels implements Kernels {
+    INSTANCE;
+
+    private static final double INV_SQRT2 = 1 / Math.sqrt(2);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+    @Override
+    public LayerNormKernel layerNorm() {
+        return new ReferenceLayerNorm();
+    }
+
+    @Override
+    public void attentionSoftmax(INDArray scores, INDArray maskBias, double scale) {
+        forEachRow(scores, maskBias, scores.size(1) * scores.size(2), (row, mask) -> {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < row.length; j++) {
+                row[j] = row[j] * scale + mask[j];
+                max = Math.max(max, row[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < row.length; j++) {
+                row[j] = Math.exp(row[j] - max);
+                sum += row[j];
+            }
+            for (int j = 0; j < row.length; j++) {
+                row[j] /= sum;
+            }
+        });
+    }
+
+    @Override
+    public INDArray attentionSoftmaxBackward(INDArray dProbs, INDArray probs, double scale) {
+        forEachRow(dProbs, probs, 1, (d, p) -> {
+            double dot = 0; // Σ_j dP·P
+            for (int j = 0; j < d.length; j++) {
+                dot += d[j] * p[j];
+            }
+            for (int j = 0; j < d.length; j++) {
+                d[j] = scale * p[j] * (d[j] - dot);
+            }
+        });
+        return dProbs;
+    }
+
+    /** Changes a row in place, given the matching row of another array. */
+    private interface RowUpdate {
+        void apply(double[] row, double[] other);
+    }
+
+    /** For each row r of the last axis of target: update(row r, row r / otherEvery of other), then writes row r. */
+    private static void forEachRow(INDArray target, INDArray other, long otherEvery, RowUpdate update) {
+        int width = (int) target.size(-1);
+        FlatView t = FlatView.of(target);
+        FlatView o = FlatView.of(FlatView.plain(other));
+        double[] row = new double[width];
+        double[] otherRow = new double[width];
+        for (int r = 0; r < target.length() / width; r++) {
+            t.read(r * width, row);
+            o.read((int) (r / otherEvery) * width, otherRow);
+            update.apply(row, otherRow);
+            t.write(r * width, row);
+        }
+    }
+
+    @Override
+    public void gelu(INDArray x, INDArray out) {
+        x.mul(cdf(x), out);
+    }
+
+    @Override
+    public void geluBackward(INDArray x, INDArray dy, INDArray dx) {
+        x.mul(x, dx).muli(-0.5);
+        Transforms.exp(dx, false);
+        dx.muli(x).muli(INV_SQRT_2PI).addi(cdf(x)).muli(dy); // dy · (x·φ(x) + Φ(x))
+    }
+
+    /** Φ(x) = (1 + erf(x/√2))/2. */
+    private static INDArray cdf(INDArray x) {
+        INDArray cdf = x.mul(INV_SQRT2);
+        Nd4j.exec(new Erf(cdf, cdf));
+        return cdf.addi(1).muli(0.5);
+    }
+
+    @Override
+    public void applyMask(INDArray in, long[] kept, double scale, INDArray out) {
+        FlatView from = FlatView.of(FlatView.plain(in));
+        FlatView to = FlatView.of(out);
+        for (int i = 0; i < in.length(); i++) {
+            boolean keep = (kept[i >>> 6] & 1L << i) != 0;
+            to.set(i, from.get(i) * (keep ? scale : 0));
+        }
+    }
+
+    @Override
+    public void addColumnSums(INDArray x, INDArray target) {
+        target.addi(x.sum(0));
+    }
+
+    @Override
+    public void adamW(INDArray value, INDArray grad, INDArray m, INDArray v, AdamWStep step) {
+        FlatView w = FlatView.of(value);
+        FlatView g = FlatView.of(grad);
+        FlatView firstMoment = FlatView.of(m);
+        FlatView secondMoment = FlatView.of(v);
+        double beta1 = step.beta1();
+        double beta2 = step.beta2();
+        double bias1 = 1 - Math.pow(beta1, step.t());
+        double bias2 = 1 - Math.pow(beta2, step.t());
+        for (int i = 0; i < value.length(); i++) {
+            double gi = g.get(i);
+            double mi = beta1 * firstMoment.get(i) + (1 - beta1) * gi;
+            double vi = beta2 * secondMoment.get(i) + (1 - beta2) * gi * gi;
+            double mHat = mi / bias1;
+            double vHat = vi / bias2;
+            w.set(i, w.get(i) * step.decay() - step.lr() * mHat / (Math.sqrt(vHat) + step.eps()));
+            firstMoment.set(i, mi);
+            secondMoment.set(i, vi);
+        }
+    }
+}

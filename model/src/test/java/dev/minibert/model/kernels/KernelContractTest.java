@@ -1,0 +1,216 @@
+package dev.minibert.model.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Every fast kernel against the reference backend on the same float inputs, the reference computing in double; each
+ * bound is float rounding (2^-24 relative per operation) times the operations on the path, plus GELU's documented
+ * erf error. Widths 13 and 67 leave scalar tails after the vectors. The attention softmax is held to its formulas by
+ * {@link FastKernelsTest}.
+ */
+class KernelContractTest {
+    private static final double ULP = 0x1p-24;
+    private static final Kernels FAST = Kernels.fast();
+    private static final Kernels REFERENCE = Kernels.reference();
+
+    @Test
+    void layerNormMatchesTheReference() {
+        int rows = 150;
+        int hidden = 67;
+        INDArray x = floats(1, rows, hidden).muli(3).addi(5); // rows far from zero
+        INDArray dy = floats(2, rows, hidden);
+        double[] gamma = doubles(3, hidden, 1, 0.1);
+        double[] beta = doubles(4, hidden, 0, 0.1);
+        LayerNormRun fast = new LayerNormRun(FAST.layerNorm(), DataType.FLOAT, x, gamma, beta);
+        fast.backward(dy, fast.xHat);
+        LayerNormRun reference = new LayerNormRun(REFERENCE.layerNorm(), DataType.DOUBLE, wide(x), gamma, beta);
+        // the backward from the fast forward's float xHat, so that only the backward's own error is measured
+        reference.backward(wide(dy), wide(fast.xHat));
+
+        assertThat(fast.rstd).containsExactly(reference.rstd, within(1e-12 * reference.rstd[0]));
+        assertElementwise("xHat", fast.xHat, reference.xHat, ref -> ULP * Math.abs(ref) + 1e-12);
+        assertElementwise("y", fast.y, reference.y, ref -> ULP * Math.abs(ref) + 1e-12);
+        assertElementwise("dx", fast.dx, reference.dx, ref -> ULP * Math.abs(ref) + 1e-12);
+        // float·float products are exact in double: only the order of the double sums differs
+        assertThat(fast.gammaGrad).containsExactly(reference.gammaGrad, within(1e-13 * rows));
+        assertThat(fast.betaGrad).containsExactly(reference.betaGrad, within(1e-13 * rows));
+    }
+
+    /** One LayerNorm kernel's forward, then backward, into arrays of one type. */
+    private static final class LayerNormRun {
+        final LayerNormKernel kernel;
+        final DataType type;
+        final double[] gamma;
+        final INDArray xHat;
+        final INDArray y;
+        final double[] rstd;
+        INDArray dx;
+        final double[] gammaGrad;
+        final double[] betaGrad;
+
+        LayerNormRun(LayerNormKernel kernel, DataType type, INDArray x, double[] gamma, double[] beta) {
+            this.kernel = kernel;
+            this.type = type;
+            this.gamma = gamma;
+            xHat = Nd4j.create(type, x.shape());
+            y = Nd4j.create(type, x.shape());
+            rstd = new double[(int) x.rows()];
+            gammaGrad = new double[gamma.length];
+            betaGrad = new double[gamma.length];
+            kernel.forward(x, gamma, beta, 1e-12, xHat, rstd, y);
+        }
+
+        void backward(INDArray dy, INDArray normalized) {
+            dx = Nd4j.create(type, dy.shape());
+            kernel.backward(dy, normalized, gamma, rstd, dx, gammaGrad, betaGrad);
+        }
+    }
+
+    @Test
+    void geluMatchesTheReferenceWithinTheErfApproximation() {
+        INDArray x = floats(5, 7, 13).muli(3);
+        INDArray dy = floats(6, 7, 13);
+        INDArray y = Nd4j.create(DataType.FLOAT, 7, 13);
+        INDArray dx = Nd4j.create(DataType.FLOAT, 7, 13);
+        FAST.gelu(x, y);
+        FAST.geluBackward(x, dy, dx);
+        INDArray refY = Nd4j.create(DataType.DOUBLE, 7, 13);
+        INDArray refDx = Nd4j.create(DataType.DOUBLE, 7, 13);
+        REFERENCE.gelu(wide(x), refY);
+        REFERENCE.geluBackward(wide(x), wide(dy), refDx);
+        double[] xs = wide(x).data().asDouble();
+        double[] dys = wide(dy).data().asDouble();
+        double[] ys = wide(y).data().asDouble();
+        double[] dxs = wide(dx).data().asDouble();
+        double[] refYs = refY.data().asDouble();
+        double[] refDxs = refDx.data().asDouble();
+        for (int i = 0; i < xs.length; i++) {
+            double phi = Math.exp(-xs[i] * xs[i] / 2) / Math.sqrt(2 * Math.PI);
+            // Φ within 7.5e-8 (A&S 7.1.26), then a few float roundings of y = x·Φ
+            assertThat(Math.abs(ys[i] - refYs[i])).as("y[%d] at x=%s", i, xs[i])
+                    .isLessThanOrEqualTo(7.5e-8 * Math.abs(xs[i]) + 4 * ULP * Math.abs(refYs[i]));
+            // φ's exp sees x²/2 rounded in float: its relative error grows with x²
+            double magnitude = 1 + Math.abs(xs[i]) * phi * (1 + xs[i] * xs[i] / 2);
+            assertThat(Math.abs(dxs[i] - refDxs[i])).as("dx[%d] at x=%s", i, xs[i])
+                    .isLessThanOrEqualTo(Math.abs(dys[i]) * (7.5e-8 + 8 * ULP * magnitude));
+        }
+    }
+
+    @Test
+    void dropoutMaskIsAppliedBitForBitAsTheReferenceDoes() {
+        int n = 3 * 331; // not a multiple of 64: a partial last word
+        INDArray x = floats(7, 3, 331);
+        long[] kept = new DropoutMask().draw(new SplittableRandom(8), n, 0.3);
+        float scale = (float) (1 / 0.7);
+        INDArray fast = Nd4j.create(DataType.FLOAT, 3, 331);
+        INDArray reference = Nd4j.create(DataType.FLOAT, 3, 331);
+        FAST.applyMask(x, kept, scale, fast);
+        REFERENCE.applyMask(x, kept, scale, reference);
+        // float[] equality is bit for bit, signed zeros of x·0 included
+        assertThat(fast.data().asFloat()).isEqualTo(reference.data().asFloat());
+        long dropped = 0;
+        for (float v : fast.data().asFloat()) {
+            dropped += v == 0 ? 1 : 0;
+        }
+        assertThat(dropped).as("some dropped, most kept").isBetween(n / 5L, n / 2L);
+    }
+
+    /** Multiples of 2^-8 below 2^11 in every partial sum: float adds them exactly, so the sums must agree exactly. */
+    @Test
+    void columnSumsMatchTheReference() {
+        INDArray x = Transforms.round(floats(9, 301, 67).muli(256), false).divi(256);
+        INDArray fast = Transforms.round(floats(10, 67).muli(256), false).divi(256);
+        INDArray reference = wide(fast);
+        FAST.addColumnSums(x, fast);
+        REFERENCE.addColumnSums(wide(x), reference);
+        assertThat(wide(fast).data().asDouble()).containsExactly(reference.data().asDouble());
+    }
+
+    /** Constants that floats hold exactly (β2 = 1 − 2^-10, ...), so that both backends use the same ones. */
+    @Test
+    void adamWMatchesTheReference() {
+        int n = 1003;
+        INDArray value = floats(11, n);
+        INDArray grad = floats(12, n);
+        INDArray m = floats(13, n).muli(0.1);
+        INDArray v = floats(14, n);
+        v.muli(v).muli(0.01); // a second moment: not negative
+        INDArray refValue = wide(value);
+        INDArray refM = wide(m);
+        INDArray refV = wide(v);
+        double lr = 0x1p-10;
+        double beta1 = 0.875;
+        double beta2 = 1 - 0x1p-10;
+        double eps = 0x1p-20;
+        int t = 4;
+        Kernels.AdamWStep step = new Kernels.AdamWStep(lr, beta1, beta2, eps, 1 - 0x1p-14, t);
+        double[] before = refValue.data().asDouble();
+        double[] g = wide(grad).data().asDouble();
+        FAST.adamW(value, grad, m, v, step);
+        REFERENCE.adamW(refValue, wide(grad), refM, refV, step);
+        double[] values = refValue.data().asDouble();
+        double[] ms = refM.data().asDouble();
+        double[] vs = refV.data().asDouble();
+        double bias1 = 1 - Math.pow(beta1, t);
+        double bias2 = 1 - Math.pow(beta2, t);
+        for (int i = 0; i < n; i++) {
+            // m = β1·m + (1−β1)·g: three roundings of terms no larger than these; m itself may cancel
+            double mError = 3 * ULP * (Math.abs(ms[i]) + 2 * (1 - beta1) * Math.abs(g[i]));
+            assertThat(Math.abs(m.getDouble(i) - ms[i])).as("m %d", i).isLessThanOrEqualTo(mError);
+            // v: four roundings of positive terms
+            assertThat(Math.abs(v.getDouble(i) - vs[i])).as("v %d", i).isLessThanOrEqualTo(4 * ULP * vs[i]);
+            // the decayed value rounded twice; the update's ~10 roundings, and m's error carried through it
+            double update = Math.abs(values[i] - before[i] * step.decay());
+            double carried = lr / bias1 * mError / (Math.sqrt(vs[i] / bias2) + eps);
+            assertThat(Math.abs(value.getDouble(i) - values[i])).as("value %d", i)
+                    .isLessThanOrEqualTo(3 * ULP * Math.abs(values[i]) + 12 * ULP * update + carried);
+        }
+    }
+
+    private interface Bound {
+        double at(double reference);
+    }
+
+    private static void assertElementwise(String what, INDArray fast, INDArray reference, Bound bound) {
+        double[] actual = wide(fast).data().asDouble();
+        double[] expected = reference.castTo(DataType.DOUBLE).data().asDouble();
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(Math.abs(actual[i] - expected[i])).as("%s[%d]: %s vs %s", what, i, actual[i], expected[i])
+                    .isLessThanOrEqualTo(bound.at(expected[i]));
+        }
+    }
+
+    private static INDArray floats(long seed, long... shape) {
+        SplittableRandom random = new SplittableRandom(seed);
+        long length = 1;
+        for (long s : shape) {
+            length *= s;
+        }
+        float[] values = new float[(int) length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return Nd4j.createFromArray(values).reshape(shape);
+    }
+
+    private static double[] doubles(long seed, int n, double mean, double sd) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = mean + sd * random.nextGaussian();
+        }
+        return values;
+    }
+
+    private static INDArray wide(INDArray x) {
+        return x.castTo(DataType.DOUBLE);
+    }
+}
