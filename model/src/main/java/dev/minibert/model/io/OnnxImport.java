@@ -33,10 +33,13 @@ import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
  * Turns a BERT encoder exported to ONNX (HF/optimum layout) into a model directory. Named initializers
  * keep their HF names under {@code bert.}; each anonymous MatMul weight is named after the bias that
  * the Add following it consumes, and transposed from ONNX's [in,out] to HF's [out,in]. The config comes
- * from the tensors and the graph: the number of heads from the attention Reshape, eps from LayerNorm.
+ * from the tensors and the graph: the number of heads from the attention Reshape, eps from LayerNorm, pre-norm
+ * from a {@code final_layer_norm}. The pooler is kept when the graph has its weights.
  */
 public final class OnnxImport {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Only pre-norm models have it (minibert's and the PyTorch peer's name, {@link OnnxExport} writes it). */
+    private static final String FINAL_LAYER_NORM = "final_layer_norm.";
     private static final Pattern LAYER = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
 
     private final Path onnxFile;
@@ -67,6 +70,10 @@ public final class OnnxImport {
 
     /** The tensors and config of an imported model, before anything is written. */
     public record Imported(BertConfig config, Map<String, INDArray> tensors) {
+        /** Whether the graph carries the pooler's weights, which the model directory then keeps. */
+        public boolean hasPooler() {
+            return tensors.containsKey("bert.pooler.dense.weight") && tensors.containsKey("bert.pooler.dense.bias");
+        }
     }
 
     /** Reads {@code onnxFile} and writes {@code out} (config.json, vocab.txt, tokenizer_config.json, model.safetensors). */
@@ -77,7 +84,7 @@ public final class OnnxImport {
                     + " has " + imported.config().vocabSize + " word embeddings");
         }
         ParameterStore store = new ParameterStore(DataType.FLOAT);
-        new BertModel(imported.config(), store, "bert.", false);
+        new BertModel(imported.config(), store, "bert.", imported.hasPooler());
         for (Parameter p : store) {
             p.value().assign(imported.tensors().get(p.name()));
         }
@@ -121,7 +128,7 @@ public final class OnnxImport {
         BertConfig config = config(tensors);
         // every tensor of the encoder must be present with the shape our BertModel expects
         ParameterStore expected = new ParameterStore(DataType.FLOAT);
-        new BertModel(config, expected, "bert.", false);
+        new BertModel(config, expected, "bert.", new Imported(config, tensors).hasPooler());
         for (Parameter p : expected) {
             INDArray t = tensors.get(p.name());
             require(t != null, "tensor " + p.name() + " not found in the graph");
@@ -132,7 +139,8 @@ public final class OnnxImport {
     }
 
     private static boolean isHfName(String name) {
-        return name.startsWith("embeddings.") || name.startsWith("encoder.") || name.startsWith("pooler.");
+        return name.startsWith("embeddings.") || name.startsWith("encoder.") || name.startsWith("pooler.")
+                || name.startsWith(FINAL_LAYER_NORM);
     }
 
     /** The name of the bias that the Add consuming this MatMul's output takes: what names the weight. */
@@ -172,7 +180,10 @@ public final class OnnxImport {
         return BertConfig.builder().vocabSize((int) words.size(0)).hiddenSize(hidden).numHiddenLayers(layers.size())
                 .numAttentionHeads(heads).intermediateSize((int) intermediate.size(0))
                 .maxPositionEmbeddings((int) positions.size(0)).typeVocabSize((int) types.size(0))
-                .layerNormEps(layerNormEps()).hiddenAct("gelu").build();
+                .layerNormEps(layerNormEps()).hiddenAct("gelu")
+                .normStyle(tensors.containsKey("bert." + FINAL_LAYER_NORM + "weight") ? BertConfig.NormStyle.PRE
+                        : BertConfig.NormStyle.POST)
+                .build();
     }
 
     /** Heads from the Reshape of layer 0's query/key/value to [B, T, heads, headSize]. */
