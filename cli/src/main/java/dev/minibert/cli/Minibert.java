@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 FinetuneCommand.class,
                 PredictCommand.class,
                 ImportCommand.class,
+                ExportCommand.class,
                 DataCommand.class,
                 BenchCommand.class,
                 ExperimentCommand.class,
