@@ -66,29 +66,29 @@ final class OnnxGraph {
 
     /** An anonymous float32 scalar. */
     String scalar(float value) {
-        String name = "const_" + next++;
-        graph.addInitializer(Onnx.TensorProto.newBuilder().setName(name)
-                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).addFloatData(value));
-        return name;
+        return constant(Onnx.TensorProto.newBuilder().setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                .addFloatData(value));
     }
 
     /** An anonymous int64 vector (shapes, axes, slice bounds). */
     String longs(long... values) {
-        String name = "const_" + next++;
-        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name)
-                .setDataType(Onnx.TensorProto.DataType.INT64_VALUE).addDims(values.length);
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setDataType(Onnx.TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length);
         for (long v : values) {
             t.addInt64Data(v);
         }
-        graph.addInitializer(t);
-        return name;
+        return constant(t);
     }
 
     /** An anonymous int64 scalar (a Gather index that drops the axis). */
     String longScalar(long value) {
+        return constant(Onnx.TensorProto.newBuilder().setDataType(Onnx.TensorProto.DataType.INT64_VALUE)
+                .addInt64Data(value));
+    }
+
+    private String constant(Onnx.TensorProto.Builder tensor) {
         String name = "const_" + next++;
-        graph.addInitializer(Onnx.TensorProto.newBuilder().setName(name)
-                .setDataType(Onnx.TensorProto.DataType.INT64_VALUE).addInt64Data(value));
+        graph.addInitializer(tensor.setName(name));
         return name;
     }
 
