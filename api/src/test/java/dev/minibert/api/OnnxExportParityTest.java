@@ -14,6 +14,8 @@ import dev.minibert.model.Initializer;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.io.OnnxExport;
+import dev.minibert.model.io.OnnxImport;
+import dev.minibert.model.io.SafeTensors;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.EncodeOptions;
 import dev.minibert.tokenizer.Encoding;
@@ -37,7 +39,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * ONNX Runtime runs what {@code minibert export} wrote, on a padded batch of Chinese sentences of mixed lengths,
  * and gives what {@link Encoder} ({@code minibert embed}) and {@link Classifier} ({@code minibert predict}) give,
- * within 1e-4: a post-norm and a pre-norm encoder, a classifier, and the real bge-small-zh from the data cache.
+ * within 1e-4: a post-norm and a pre-norm encoder, a classifier, and the real bge-small-zh from the data cache
+ * (whose export {@code minibert import} also reads back bit for bit).
  */
 class OnnxExportParityTest {
     private static final double TOLERANCE = 1e-4;
@@ -92,7 +95,19 @@ class OnnxExportParityTest {
         }
         Assumptions.assumeTrue(Files.isRegularFile(bge.resolve(ModelDirectory.WEIGHTS)),
                 "skipped: run minibert data fetch --what weights (" + bge + " is absent)");
-        assertEncoderParity(bge);
+        Path onnx = assertEncoderParity(bge);
+        // and the real weights come back bit for bit through import
+        ModelDirectory model = ModelDirectory.open(bge);
+        Path back = tmp.resolve("bge-back");
+        OnnxImport.importModel(onnx, model.vocab(), model.doLowerCase(), back);
+        Map<String, INDArray> original = SafeTensors.read(bge.resolve(ModelDirectory.WEIGHTS));
+        Map<String, INDArray> imported = SafeTensors.read(back.resolve(ModelDirectory.WEIGHTS));
+        assertThat(imported.keySet()).containsExactlyInAnyOrderElementsOf(original.keySet());
+        for (String name : original.keySet()) {
+            // float[] equality is Arrays.equals: bit patterns (floatToIntBits), in linear time
+            assertThat(imported.get(name).castTo(DataType.FLOAT).data().asFloat()).as(name + " bits")
+                    .isEqualTo(original.get(name).castTo(DataType.FLOAT).data().asFloat());
+        }
     }
 
     @Test
@@ -138,7 +153,7 @@ class OnnxExportParityTest {
     }
 
     /** Exports {@code dir} and compares ONNX Runtime's hidden states (unpadded tokens) and pooled vectors to embed's. */
-    private void assertEncoderParity(Path dir) throws Exception {
+    private Path assertEncoderParity(Path dir) throws Exception {
         Path onnx = tmp.resolve("encoder.onnx");
         OnnxExport.Summary summary = OnnxExport.export(dir, onnx, true);
         ModelDirectory model = ModelDirectory.open(dir);
@@ -163,6 +178,7 @@ class OnnxExportParityTest {
             }
         }
         assertThat(worst).as(dir + ": max |ONNX Runtime - embed|").isLessThanOrEqualTo(TOLERANCE);
+        return onnx;
     }
 
     /** One padded batch, as int[][] for minibert and long[][] for ONNX Runtime. */
