@@ -33,15 +33,14 @@ import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
  * Turns a BERT encoder exported to ONNX (HF/optimum layout) into a model directory. Named initializers
  * keep their HF names under {@code bert.}; each anonymous MatMul weight is named after the bias that
  * the Add following it consumes, and transposed from ONNX's [in,out] to HF's [out,in]. The config comes
- * from the tensors and the graph: the number of heads from the attention Reshape, eps from LayerNorm, pre-norm
- * from a {@code final_layer_norm}. The pooler is kept when the graph has its weights.
+ * from the tensors and the graph: the number of heads from the attention Reshape, eps from LayerNorm.
  */
 public final class OnnxImport {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Only pre-norm models have it (minibert's and the PyTorch peer's name, {@link OnnxExport} writes it). */
-    private static final String FINAL_LAYER_NORM = "final_layer_norm.";
     private static final Pattern LAYER = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
 
+    /** Pre-norm comes from a final_layer_norm (minibert's and the PyTorch peer's name; {@link OnnxExport} writes it). */
+    private static final String FINAL_LAYER_NORM = "final_layer_norm.";
     private final Path onnxFile;
     private final Onnx.GraphProto graph;
     private final Map<String, Onnx.TensorProto> initializers = new LinkedHashMap<>();
