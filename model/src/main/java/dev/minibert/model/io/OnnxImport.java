@@ -41,6 +41,7 @@ public final class OnnxImport {
 
     /** Pre-norm comes from a final_layer_norm (minibert's and the PyTorch peer's name; {@link OnnxExport} writes it). */
     private static final String FINAL_LAYER_NORM = "final_layer_norm.";
+
     private final Path onnxFile;
     private final Onnx.GraphProto graph;
     private final Map<String, Onnx.TensorProto> initializers = new LinkedHashMap<>();
