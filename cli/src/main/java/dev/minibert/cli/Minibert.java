@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
                 ServeCommand.class,
                 ImportCommand.class,
+                ExportCommand.class,
                 DataCommand.class,
                 BenchCommand.class,
                 ExperimentCommand.class,

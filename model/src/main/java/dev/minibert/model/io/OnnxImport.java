@@ -43,6 +43,9 @@ public final class OnnxImport {
     /** BERT's tensors have at most two dimensions; shape constants one. */
     private static final int MAX_RANK = 8;
 
+    /** Pre-norm comes from a final_layer_norm (minibert's and the PyTorch peer's name; {@link OnnxExport} writes it). */
+    private static final String FINAL_LAYER_NORM = "final_layer_norm.";
+
     private final Path onnxFile;
     private final Onnx.GraphProto graph;
     private final Map<String, Onnx.TensorProto> initializers = new LinkedHashMap<>();
@@ -72,6 +75,10 @@ public final class OnnxImport {
 
     /** The tensors and config of an imported model, before anything is written. */
     public record Imported(BertConfig config, Map<String, INDArray> tensors) {
+        /** Whether the graph carries the pooler's weights, which the model directory then keeps. */
+        public boolean hasPooler() {
+            return tensors.containsKey("bert.pooler.dense.weight") && tensors.containsKey("bert.pooler.dense.bias");
+        }
     }
 
     /** Reads {@code onnxFile} and writes {@code out} (config.json, vocab.txt, tokenizer_config.json, model.safetensors). */
@@ -82,7 +89,7 @@ public final class OnnxImport {
                     + " has " + imported.config().vocabSize + " word embeddings");
         }
         ParameterStore store = new ParameterStore(DataType.FLOAT);
-        new BertModel(imported.config(), store, "bert.", false);
+        new BertModel(imported.config(), store, "bert.", imported.hasPooler());
         for (Parameter p : store) {
             p.value().assign(imported.tensors().get(p.name()));
         }
@@ -200,7 +207,7 @@ public final class OnnxImport {
         BertConfig config = config(tensors);
         // every tensor of the encoder must be present with the shape our BertModel expects
         ParameterStore expected = new ParameterStore(DataType.FLOAT);
-        new BertModel(config, expected, "bert.", false);
+        new BertModel(config, expected, "bert.", new Imported(config, tensors).hasPooler());
         for (Parameter p : expected) {
             INDArray t = tensors.get(p.name());
             require(t != null, "tensor " + p.name() + " not found in the graph");
@@ -211,7 +218,8 @@ public final class OnnxImport {
     }
 
     private static boolean isHfName(String name) {
-        return name.startsWith("embeddings.") || name.startsWith("encoder.") || name.startsWith("pooler.");
+        return name.startsWith("embeddings.") || name.startsWith("encoder.") || name.startsWith("pooler.")
+                || name.startsWith(FINAL_LAYER_NORM);
     }
 
     /** The name of the bias that the Add consuming this MatMul's output takes: what names the weight. */
@@ -253,7 +261,10 @@ public final class OnnxImport {
         return BertConfig.builder().vocabSize((int) words.size(0)).hiddenSize(hidden).numHiddenLayers(layers.size())
                 .numAttentionHeads(heads).intermediateSize((int) intermediate.size(0))
                 .maxPositionEmbeddings((int) positions.size(0)).typeVocabSize((int) types.size(0))
-                .layerNormEps(layerNormEps()).hiddenAct("gelu").build();
+                .layerNormEps(layerNormEps()).hiddenAct("gelu")
+                .normStyle(tensors.containsKey("bert." + FINAL_LAYER_NORM + "weight") ? BertConfig.NormStyle.PRE
+                        : BertConfig.NormStyle.POST)
+                .build();
     }
 
     /** Heads from the Reshape of layer 0's query/key/value to [B, T, heads, headSize]. */
