@@ -66,6 +66,7 @@ class HelpDefaultsTest {
             String negatable = name.replaceFirst("^--", "--[no-]");
             for (String shown : new String[] {name, negatable}) {
                 if (entry.equals(shown) || entry.startsWith(shown + " ") || entry.startsWith(shown + "=")
+                        || entry.startsWith(shown + "[")
                         || entry.startsWith(shown + ",") || entry.contains(", " + shown + " ")
                         || entry.contains(", " + shown + "=") || entry.endsWith(", " + shown)) {
                     return true;
