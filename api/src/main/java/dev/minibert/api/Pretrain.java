@@ -16,6 +16,8 @@ import java.util.function.Consumer;
  */
 public final class Pretrain {
     private final List<Path> corpus;
+    private final Path shards;
+    private boolean verifyShards;
     private Path vocab;
     private Path config;
     private Path initFrom;
@@ -50,8 +52,9 @@ public final class Pretrain {
     private int threads = Nd4jSetup.cores();
     private Consumer<Map<String, Object>> listener = m -> { };
 
-    private Pretrain(List<Path> corpus) {
-        this.corpus = List.copyOf(corpus);
+    private Pretrain(List<Path> corpus, Path shards) {
+        this.corpus = corpus == null ? null : List.copyOf(corpus);
+        this.shards = shards;
     }
 
     /**
@@ -61,7 +64,28 @@ public final class Pretrain {
      * @return the options, to be completed
      */
     public static Pretrain corpus(List<Path> corpus) {
-        return new Pretrain(corpus);
+        return new Pretrain(Objects.requireNonNull(corpus, "corpus"), null);
+    }
+
+    /**
+     * Starts a run over a shard folder written by {@code minibert shard} (as {@code pretrain --shards}).
+     *
+     * @param shards the shard folder
+     * @return the options, to be completed
+     */
+    public static Pretrain shards(Path shards) {
+        return new Pretrain(null, Objects.requireNonNull(shards, "shards"));
+    }
+
+    /**
+     * Sets {@code --verify-shards}.
+     *
+     * @param verify whether to check every shard file's sha256 before training (their sizes are always checked)
+     * @return this
+     */
+    public Pretrain verifyShards(boolean verify) {
+        this.verifyShards = verify;
+        return this;
     }
 
     /**
@@ -441,7 +465,7 @@ public final class Pretrain {
                 maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm, logEvery,
                 saveEvery, keepCheckpoints, seed, resume, headTransform, wholeWordMask, evalFraction,
                 maxPredictionsPerSeq, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio,
-                mlmProbability);
+                mlmProbability, shards, verifyShards);
     }
 
     /**

@@ -30,6 +30,14 @@ class LibraryDefaultsTest {
     }
 
     @Test
+    void pretrainBuilderOnShardsIsTheCommandOnShards() {
+        PretrainCommand command = parsed(PretrainCommand.class, "pretrain", "--shards", "s", "--verify-shards",
+                "--out", "run");
+        assertThat(Pretrain.shards(Path.of("s")).verifyShards(true).out(Path.of("run")).options())
+                .isEqualTo(command.options());
+    }
+
+    @Test
     void theQuickstartRecipeFillsWhatNoFlagGives() {
         PretrainCommand command = parsed(PretrainCommand.class, "pretrain", "--corpus", "c.txt", "--out", "run",
                 "--recipe", "quickstart", "--learning-rate", "5e-4");

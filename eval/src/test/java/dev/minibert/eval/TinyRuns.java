@@ -42,7 +42,7 @@ final class TinyRuns {
     static Path pretrain(Path inputs, Path out, long steps) throws IOException {
         Pretraining.run(new Pretraining.Options(List.of(inputs.resolve("corpus.txt")), inputs.resolve("vocab.txt"),
                 inputs.resolve("config.json"), null, out, steps, 1, 4, 1, 32, 1e-3, 0L, null, 0.01, 1e-8, 1.0, 1,
-                (int) steps, 1, 5, false, true, false, 0.25, 5, 0.0, false, false, 3, null, null, 0.15), row -> { });
+                (int) steps, 1, 5, false, true, false, 0.25, 5, 0.0, false, false, 3, null, null, 0.15, null, false), row -> { });
         return out;
     }
 

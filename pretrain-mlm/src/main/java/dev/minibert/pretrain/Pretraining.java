@@ -49,22 +49,6 @@ public final class Pretraining {
                           int maxPredictionsPerSeq, double shortSeqProb, boolean documentPerLine,
                           boolean skipBadLines, int maxBadSteps, Boolean lowercase, Double decayRatio,
                           double mlmProbability, Path shards, boolean verifyShards) {
-        /** A run on {@code corpus} (no shards). */
-        public Options(List<Path> corpus, Path vocab, Path config, Path initFrom, Path out, Long maxSteps,
-                       int epochs, int batchSize, int accumulation, int maxSeqLen, double learningRate,
-                       Long warmupSteps, Double warmupRatio, double weightDecay, double adamEpsilon,
-                       double maxGradNorm, int logEvery, int saveEvery, int keepCheckpoints, long seed,
-                       boolean resume, boolean headTransform, boolean wholeWordMask, double evalFraction,
-                       int maxPredictionsPerSeq, double shortSeqProb, boolean documentPerLine,
-                       boolean skipBadLines, int maxBadSteps, Boolean lowercase, Double decayRatio,
-                       double mlmProbability) {
-            this(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize, accumulation, maxSeqLen,
-                    learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm, logEvery, saveEvery,
-                    keepCheckpoints, seed, resume, headTransform, wholeWordMask, evalFraction, maxPredictionsPerSeq,
-                    shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio, mlmProbability,
-                    null, false);
-        }
-
         /** What decides the instances and the held-out split. */
         InstanceSettings instanceSettings(boolean lowercase) {
             return new InstanceSettings(maxSeqLen, shortSeqProb, wholeWordMask, documentPerLine, skipBadLines,

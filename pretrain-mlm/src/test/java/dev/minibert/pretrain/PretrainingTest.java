@@ -63,7 +63,7 @@ class PretrainingTest {
         Pretraining.Options base = TinyCorpus.options(tmp, out, 12, 1e-3, 0, false);
         Pretraining.Options wsd = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null, out, 12L, 1,
                 base.batchSize(), 1, base.maxSeqLen(), 1e-3, 2L, null, 0.01, 1e-8, 1.0, 1, 0, 2, base.seed(), false, true,
-                false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, 0.25, 0.15);
+                false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, 0.25, 0.15, null, false);
         Pretraining.run(wsd, m -> { });
         double[] lr = rows(out.resolve("metrics.jsonl")).stream().mapToDouble(r -> r.get("lr").asDouble()).toArray();
         double[] expected = {0, 5e-4, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3 * 2 / 3, 1e-3 / 3};
@@ -74,7 +74,7 @@ class PretrainingTest {
 
         Pretraining.Options tooLong = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null,
                 tmp.resolve("bad"), 12L, 1, base.batchSize(), 1, base.maxSeqLen(), 1e-3, 2L, null, 0.01, 1e-8, 1.0, 1, 0, 2,
-                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, 1.5, 0.15);
+                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, 1.5, 0.15, null, false);
         assertThatThrownBy(() -> Pretraining.run(tooLong, m -> { })).hasMessageContaining("--decay-ratio must be in [0, 1]");
         assertThat(tmp.resolve("bad")).as("nothing written for a refused run").doesNotExist();
     }
@@ -103,7 +103,7 @@ class PretrainingTest {
                 base.maxSteps(), base.epochs(), base.batchSize(), base.accumulation(), base.maxSeqLen(),
                 base.learningRate(), base.warmupSteps(), base.warmupRatio(), base.weightDecay(), base.adamEpsilon(),
                 base.maxGradNorm(), base.logEvery(), base.saveEvery(), base.keepCheckpoints(), base.seed(), false,
-                true, false, 0.34, base.maxPredictionsPerSeq(), base.shortSeqProb(), false, false, 3, null, null, 0.15);
+                true, false, 0.34, base.maxPredictionsPerSeq(), base.shortSeqProb(), false, false, 3, null, null, 0.15, null, false);
         Pretraining.run(withEval, m -> { });
         List<JsonNode> evals = new ArrayList<>();
         for (String line : Files.readAllLines(first.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
@@ -123,7 +123,7 @@ class PretrainingTest {
         Path second = tmp.resolve("second");
         Pretraining.Options cont = new Pretraining.Options(base.corpus(), null, null, first.resolve("model"), second,
                 1L, 1, base.batchSize(), 1, base.maxSeqLen(), 1e-12, 0L, null, 0.0, base.adamEpsilon(), 1.0, 1, 0, 1,
-                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, null, 0.15);
+                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, null, 0.15, null, false);
         Pretraining.run(cont, m -> { });
         var before = ModelDirectory.open(first.resolve("model")).tensors();
         var after = ModelDirectory.open(second.resolve("model")).tensors();
@@ -215,7 +215,7 @@ class PretrainingTest {
             Pretraining.Options o = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null, base.out(),
                     base.maxSteps(), 1, base.batchSize(), 1, base.maxSeqLen(), base.learningRate(), 0L, null, 0.01,
                     1e-8, 1.0, 1, 0, 2, base.seed(), false, true, false, 0.0, 16, 0.0, false, false, 3, null, null,
-                    probabilities[i]);
+                    probabilities[i], null, false);
             int run = i;
             Pretraining.run(o, m -> masked[run] += m.get("masked_tokens") instanceof Number n ? n.longValue() : 0);
         }
@@ -224,7 +224,7 @@ class PretrainingTest {
                 .isBetween(2.5, 5.5);
         Pretraining.Options bad = new Pretraining.Options(List.of(tmp.resolve("corpus.txt")), tmp.resolve("vocab.txt"),
                 tmp.resolve("config.json"), null, tmp.resolve("bad"), 3L, 1, 4, 1, 16, 1e-3, 0L, null, 0.01, 1e-8, 1.0, 1,
-                0, 2, 7, false, true, false, 0.0, 5, 0.0, false, false, 3, null, null, 0.0);
+                0, 2, 7, false, true, false, 0.0, 5, 0.0, false, false, 3, null, null, 0.0, null, false);
         assertThatThrownBy(() -> Pretraining.run(bad, m -> { })).hasMessage("--mlm-probability must be in (0, 1), got 0.0");
         assertThat(tmp.resolve("bad")).doesNotExist();
     }

@@ -49,6 +49,6 @@ final class TinyCorpus {
                                        int batchSize) {
         return new Pretraining.Options(List.of(dir.resolve("corpus.txt")), dir.resolve("vocab.txt"),
                 dir.resolve("config.json"), null, out, steps, 1, batchSize, 1, 16, lr, 0L, null, 0.01, 1e-8, 1.0, 1,
-                saveEvery, 2, 7, resume, true, false, 0.0, 5, 0.0, false, false, 3, null, null, 0.15);
+                saveEvery, 2, 7, resume, true, false, 0.0, 5, 0.0, false, false, 3, null, null, 0.15, null, false);
     }
 }

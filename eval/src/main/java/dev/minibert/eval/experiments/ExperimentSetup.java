@@ -64,7 +64,7 @@ public record ExperimentSetup(Budget budget, Path corpus, Path vocab, Path label
         return new Pretraining.Options(List.of(corpus), vocab, config, null, dir.resolve(run), steps, 1,
                 budget.batchSize(), 1, budget.seqLen(), budget.learningRate(), null, warmupRatio, 0.01, 1e-8, 1.0, 1,
                 0, 1, seed, false, headTransform, false, 0.0, budget.maxPredictionsPerSeq(), 0.1, false, false, 5,
-                null, null, 0.15);
+                null, null, 0.15, null, false);
     }
 
     /** The fixed probe batch of this budget and seed, for per-layer gradient norms. */
