@@ -10,11 +10,9 @@ import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -143,9 +141,7 @@ public final class ModelDirectory {
     private static void syncAll(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
-                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-                    ch.force(true);
-                }
+                AtomicFiles.syncFile(f);
             }
         }
         AtomicFiles.syncDirectory(dir);
