@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Dynamic batching: one thread owns the model and gathers the texts of concurrent requests into forward passes of
  * up to {@code maxBatchSize}, waiting at most {@code maxWaitMs} after the first; each pass is ordered by length so
  * that it pads little. A permit per queued text bounds memory: a request that does not fit is refused at once.
+ * A job holds its permits until it is answered or failed, and gives them back before its answer leaves, so a client
+ * that got an answer can send its next request at once; texts of a failed job still queued are skipped.
  */
 final class Batcher implements AutoCloseable {
     /** One text of a job. */
@@ -88,7 +90,11 @@ final class Batcher implements AutoCloseable {
         }
     }
 
-    private void run(List<Slot> batch) {
+    private void run(List<Slot> gathered) {
+        List<Slot> batch = new ArrayList<>(gathered.stream().filter(s -> !s.job().failed()).toList());
+        if (batch.isEmpty()) {
+            return;
+        }
         batch.sort(Comparator.comparingInt(Slot::length));
         List<String> texts = new ArrayList<>(batch.size());
         List<String> pairs = new ArrayList<>(batch.size());
@@ -103,13 +109,20 @@ final class Batcher implements AutoCloseable {
         try {
             results = model.forward().apply(texts, pairs, poolings);
         } catch (RuntimeException e) {
-            permits.release(batch.size()); // before the answers: a client that got one may send the next at once
-            batch.forEach(s -> s.job().fail(e));
+            for (Slot s : batch) {
+                if (s.job().markFailed()) {
+                    permits.release(s.job().size());
+                    s.job().fail(e);
+                }
+            }
             return;
         }
-        permits.release(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).job().complete(batch.get(i).index(), results.get(i));
+            InferenceJob job = batch.get(i).job();
+            if (job.store(batch.get(i).index(), results.get(i))) {
+                permits.release(job.size());
+                job.finish();
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.minibert.serve;
 import dev.minibert.api.Pooling;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,6 +16,7 @@ final class InferenceJob {
     private final Pooling pooling;
     private final Object[] results;
     private final AtomicInteger remaining;
+    private final AtomicBoolean failed = new AtomicBoolean();
     private final CompletableFuture<List<Object>> done = new CompletableFuture<>();
 
     /** Texts to classify (pairs null or one per text) or to embed (pooling non-null). */
@@ -47,11 +49,23 @@ final class InferenceJob {
         return done;
     }
 
-    void complete(int i, Object result) {
+    /** Stores one text's result; true when it was the last one, so the job may be {@link #finish()}ed. */
+    boolean store(int i, Object result) {
         results[i] = result;
-        if (remaining.decrementAndGet() == 0) {
-            done.complete(List.of(results));
-        }
+        return remaining.decrementAndGet() == 0;
+    }
+
+    void finish() {
+        done.complete(List.of(results));
+    }
+
+    /** Marks the job failed; true only the first time, so its queue room is given back once. */
+    boolean markFailed() {
+        return failed.compareAndSet(false, true);
+    }
+
+    boolean failed() {
+        return failed.get();
     }
 
     void fail(Throwable e) {

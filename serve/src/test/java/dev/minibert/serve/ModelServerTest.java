@@ -226,6 +226,22 @@ class ModelServerTest {
     }
 
     @Test
+    void aJobSplitOverPassesGivesBackAllItsRoomWhenOnePassFails() throws Exception {
+        TinyModels.encoder(dir);
+        ServedModel slow = slow(ServedModel.load(dir, 1, 8), 300); // a "cat" still to run would outlive the 500
+        LoopbackClient http = serve(new ServedModel("embed", (texts, pairs, poolings) -> {
+            if (texts.contains("zebra")) {
+                throw new IllegalStateException("native buffer gone");
+            }
+            return slow.forward().apply(texts, pairs, poolings);
+        }), new ServeOptions("127.0.0.1", 0, 1, 0, 2, 4096, 200)); // one text per pass: the job is split
+        HttpResponse<String> failed = http.post("/v1/embed", "{\"texts\": [\"zebra\", \"cat\"]}");
+        assertThat(failed.statusCode()).isEqualTo(500);
+        assertThat(http.post("/v1/embed", "{\"texts\": [\"the cat\", \"dog\"]}").statusCode())
+                .as("the whole queue is free once the failed job is answered").isEqualTo(200);
+    }
+
+    @Test
     void badRequestsGetJsonErrorsNamingTheProblem() throws Exception {
         TinyModels.encoder(dir);
         LoopbackClient http = serve(ServedModel.load(dir, 1, 8), options(8, 64));
