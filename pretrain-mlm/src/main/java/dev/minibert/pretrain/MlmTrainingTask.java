@@ -65,17 +65,19 @@ final class MlmTrainingTask implements TrainingTask {
         model.bert().reseedDropout(EpochOrder.mix(seed, g, 2));
         BertForMaskedLM.Result r = model.forwardBackward(b.inputIds(), b.tokenTypeIds(), b.attentionMask(),
                 b.maskedRows(), b.maskedLabels(), scale);
-        accumulate(metrics, "masked_correct", r.correct());
-        accumulate(metrics, "masked_tokens", r.predictions());
-        accumulate(metrics, "tokens", (long) b.inputIds().length * b.seqLen());
-        metrics.put("epoch", order.epochOf(g));
-        metrics.put("masked_accuracy", ((Number) metrics.get("masked_correct")).doubleValue()
-                / ((Number) metrics.get("masked_tokens")).doubleValue());
+        mergeMetrics(metrics, Map.of("masked_correct", (long) r.correct(), "masked_tokens", (long) r.predictions(),
+                "tokens", (long) b.inputIds().length * b.seqLen(), "epoch", order.epochOf(g)));
         return r.loss();
     }
 
-    private static void accumulate(Map<String, Object> metrics, String key, long value) {
-        metrics.merge(key, value, (a, b) -> ((Number) a).longValue() + ((Number) b).longValue());
+    /** Adds one or more micro-batches' counts into the step's row; the epoch is the latest one's. */
+    static void mergeMetrics(Map<String, Object> row, Map<String, Object> more) {
+        for (String count : List.of("masked_correct", "masked_tokens", "tokens")) {
+            row.merge(count, more.get(count), (a, b) -> ((Number) a).longValue() + ((Number) b).longValue());
+        }
+        row.put("epoch", more.get("epoch"));
+        row.put("masked_accuracy", ((Number) row.get("masked_correct")).doubleValue()
+                / ((Number) row.get("masked_tokens")).doubleValue());
     }
 
     @Override

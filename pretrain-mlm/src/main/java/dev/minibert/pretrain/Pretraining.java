@@ -11,6 +11,7 @@ import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.Fingerprint;
 import dev.minibert.model.train.LinearWarmupDecay;
+import dev.minibert.model.train.StepGradient;
 import dev.minibert.model.train.TotalStepsListener;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.Vocab;
@@ -56,6 +57,17 @@ public final class Pretraining {
         }
     }
 
+    /**
+     * Workers in other processes that run each step's micro-batches (module distributed: Spark executors), each
+     * {@code --gradient-accumulation} of them, so a step holds {@code count()} times as many.
+     */
+    public interface GradientWorkers {
+        int count();
+
+        /** The loop's step gradient: {@code store}'s parameters go out, the workers' summed gradients come back. */
+        StepGradient open(ParameterStore store, MlmWorkload workload) throws IOException;
+    }
+
     private Pretraining() {
     }
 
@@ -66,6 +78,12 @@ public final class Pretraining {
     /** With {@code o.resume()}, continues from {@code checkpoint} (a checkpoint-N folder), or the newest intact one if null. */
     public static TrainingLoop.Result run(Options o, Path checkpoint, Consumer<Map<String, Object>> listener)
             throws IOException {
+        return run(o, checkpoint, listener, null);
+    }
+
+    /** As {@link #run(Options, Path, Consumer)}, each step's micro-batches run by {@code workers} (null: here). */
+    public static TrainingLoop.Result run(Options o, Path checkpoint, Consumer<Map<String, Object>> listener,
+                                          GradientWorkers workers) throws IOException {
         // model definition: an existing directory to continue from, or a config + vocab
         BertConfig config;
         Vocab vocab;
@@ -101,19 +119,23 @@ public final class Pretraining {
         if ((o.shards() == null) == (o.corpus() == null)) {
             throw new IllegalArgumentException("give --corpus or --shards (one of them)");
         }
+        if (workers != null && o.shards() == null) {
+            throw new IllegalArgumentException("workers read the training data from shards: give --shards (minibert shard)");
+        }
         // shards are checked before the run folder exists: a refusal writes nothing
         ShardFolder shards = o.shards() == null ? null : ShardFolder.open(o.shards(), o.verifyShards());
         if (shards != null) {
             shards.requireMatches(vocab, o.vocab(), o.instanceSettings(lower));
         }
         try (RunLock lock = OutputFolder.openRun(o.out(), KIND, FILES, o.resume())) {
-            return train(o, checkpoint, config, vocab, lower, init, shards, listener);
+            return train(o, checkpoint, config, vocab, lower, init, shards, listener, workers);
         }
     }
 
     /** The run itself, while this process holds the run folder's lock. */
     private static TrainingLoop.Result train(Options o, Path checkpoint, BertConfig config, Vocab vocab, boolean lower,
-            ModelDirectory init, ShardFolder shards, Consumer<Map<String, Object>> listener) throws IOException {
+            ModelDirectory init, ShardFolder shards, Consumer<Map<String, Object>> listener, GradientWorkers workers)
+            throws IOException {
         List<Instance> train;
         List<Instance> heldOut;
         List<Path> corpusFiles = null;
@@ -141,8 +163,10 @@ public final class Pretraining {
         MaskingCollator collator = new MaskingCollator(vocab, o.mlmProbability(), o.maxPredictionsPerSeq(), o.wholeWordMask());
         MlmEvaluator evaluator = heldOut.isEmpty() ? null
                 : new MlmEvaluator(heldOut, collator, o.batchSize(), EpochOrder.mix(o.seed(), 0, 4));
+        // every worker runs --gradient-accumulation micro-batches of each step
+        int accumulation = o.accumulation() * (workers == null ? 1 : workers.count());
         long total = o.maxSteps() != null ? o.maxSteps()
-                : EpochOrder.stepsFor(train.size(), o.batchSize(), o.accumulation(), o.epochs());
+                : EpochOrder.stepsFor(train.size(), o.batchSize(), accumulation, o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
                 : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
         long decay = o.decayRatio() == null ? total - warmup : Math.round(o.decayRatio() * total);
@@ -156,12 +180,18 @@ public final class Pretraining {
             LOG.warn(warning);
         }
         MlmTrainingTask task = new MlmTrainingTask(config, vocab, lower, store, model, train, collator, evaluator,
-                o.batchSize(), o.accumulation(), o.seed());
+                o.batchSize(), accumulation, o.seed());
         TrainingLoop loop = new TrainingLoop(task, new AdamW(0.9, 0.999, o.adamEpsilon(), o.weightDecay()),
                 new LinearWarmupDecay(o.learningRate(), warmup, decay, total),
-                new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(), o.saveEvery(),
+                new TrainingLoop.Options(total, accumulation, o.maxGradNorm(), o.logEvery(), o.saveEvery(),
                         o.keepCheckpoints(), o.maxBadSteps()), o.out()).onMetrics(listener)
-                .fingerprint(fingerprint(o, corpusFiles, shards, vocab, config, lower, train.size()));
+                .fingerprint(fingerprint(o, corpusFiles, shards, vocab, config, lower, train.size(), workers));
+        if (workers != null) {
+            loop.stepGradient(workers.open(store, new MlmWorkload(config.toJsonString(), o.headTransform(),
+                    vocab.tokens(), lower, o.shards().toAbsolutePath().toString(), shards.manifestSha256(),
+                    o.mlmProbability(), o.maxPredictionsPerSeq(), o.wholeWordMask(), o.batchSize(), accumulation,
+                    o.seed())));
+        }
         TrainingLoop.Result result = loop.run(o.resume(), checkpoint);
         ModelDirectory.save(o.out().resolve("model"), config, vocab, lower, store, Map.of());
         return result;
@@ -169,9 +199,14 @@ public final class Pretraining {
 
     /** Every option that changes which batches, masks and updates the steps see; the step count may grow. */
     private static Fingerprint fingerprint(Options o, List<Path> corpusFiles, ShardFolder shards, Vocab vocab,
-                                           BertConfig config, boolean lower, int sequences) throws IOException {
+                                           BertConfig config, boolean lower, int sequences, GradientWorkers workers)
+            throws IOException {
         Fingerprint data = shards == null ? new Fingerprint().files("--corpus", corpusFiles)
                 : new Fingerprint().put("--shards", "manifest sha256 " + shards.manifestSha256());
+        if (workers != null) {
+            // the order in which the workers' shares are summed: resumed with other workers, a run rounds differently
+            data.put("--workers", workers.count());
+        }
         return data
                 .put("training sequences", sequences)
                 .folder("--init-from", o.initFrom())

@@ -55,6 +55,7 @@ public final class TrainingLoop {
     private final Path checkpoints;
     private Consumer<Map<String, Object>> listener = m -> { };
     private Fingerprint fingerprint = new Fingerprint();
+    private StepGradient gradient = this::accumulate;
 
     public TrainingLoop(TrainingTask task, AdamW optimizer, LinearWarmupDecay schedule, Options options, Path out) {
         this.task = task;
@@ -68,6 +69,12 @@ public final class TrainingLoop {
     /** Receives every metrics row (progress bars, logs). */
     public TrainingLoop onMetrics(Consumer<Map<String, Object>> listener) {
         this.listener = listener;
+        return this;
+    }
+
+    /** Computes each step's gradient in another way than this loop's micro-batch by micro-batch accumulation. */
+    public TrainingLoop stepGradient(StepGradient gradient) {
+        this.gradient = gradient;
         return this;
     }
 
@@ -125,11 +132,7 @@ public final class TrainingLoop {
                 long t0 = System.nanoTime();
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("step", step + 1);
-                store.zeroGrad();
-                double loss = 0;
-                for (int micro = 0; micro < options.accumulation(); micro++) {
-                    loss += task.forwardBackward(step, micro, 1.0 / options.accumulation(), row) / options.accumulation();
-                }
+                double loss = gradient.compute(step, row);
                 boolean logDue = (step + 1) % options.logEvery() == 0 || step + 1 == options.totalSteps();
                 // per-layer norms before clipping, only for the rows that are logged
                 Map<String, Double> groupNorms = logDue ? GradientProbe.groupNorms(store) : null;
@@ -187,6 +190,16 @@ public final class TrainingLoop {
             }
         }
         return new Result(step, lastLoss, stoppedEarly, skipped, last);
+    }
+
+    /** The step's micro-batches one after another, each adding its share into the gradients. */
+    private double accumulate(long step, Map<String, Object> row) {
+        task.store().zeroGrad();
+        double loss = 0;
+        for (int micro = 0; micro < options.accumulation(); micro++) {
+            loss += task.forwardBackward(step, micro, 1.0 / options.accumulation(), row) / options.accumulation();
+        }
+        return loss;
     }
 
     private static Map<String, Object> gammaStats(ParameterStore store) {
