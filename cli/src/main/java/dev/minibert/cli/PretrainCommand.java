@@ -1,5 +1,6 @@
 package dev.minibert.cli;
 
+import dev.minibert.distributed.SparkWorkers;
 import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.pretrain.Pretraining;
@@ -26,6 +27,13 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--verify-shards", description = "check every shard file's sha256 before training (reads them "
             + "all; their sizes are always checked)")
     boolean verifyShards;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run each step's micro-batches on Spark executors "
+            + "(needs --shards on a path every executor reads): local[N], spark://host:7077, yarn; docs/spark.md "
+            + "(default: none, all in this process)")
+    String spark;
+    @Option(names = "--workers", defaultValue = "2", description = "with --spark: Spark tasks per step, each running "
+            + "--gradient-accumulation micro-batches, so a step holds workers x accumulation of them")
+    int workers;
     @Option(names = "--vocab", description = "vocab.txt (default with --init-from: the model's)")
     Path vocab;
     @Option(names = "--config", description = "model config.json (HF keys + norm_style) (default with --init-from: the model's)")
@@ -85,17 +93,28 @@ final class PretrainCommand implements Callable<Integer> {
         if ((corpus == null) == (shards == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give --corpus or --shards (one of them)");
         }
-        overwrite.apply(out, Pretraining.KIND, resume != null, spec.commandLine());
-        Nd4jSetup.init(threads.count());
-        if (recipe != null) {
-            System.err.println("pretrain: recipe " + recipe + ": " + recipe.flags() + " (where no flag or "
-                    + ConfigFileDefaults.OPTION + " sets them)");
+        if (spark == null && spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workers needs --spark MASTER");
         }
-        Pretraining.Options o = options();
-        try (TrainingProgress progress = new TrainingProgress("pretrain", maxSteps == null ? 0 : maxSteps, logEvery)) {
-            TrainingLoop.Result r = Pretraining.run(o, resume == null || resume.isEmpty() ? null : Path.of(resume), progress);
-            System.err.printf("pretrained %d steps, last loss %.4f; model in %s%n", r.steps(), r.lastLoss(),
-                    out.resolve("model"));
+        if (spark != null && shards == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--spark needs --shards (minibert shard): "
+                    + "executors read the training instances by index");
+        }
+        // the master is reached before anything is written (or --overwrite deletes anything)
+        try (SparkWorkers sparkWorkers = spark == null ? null : new SparkWorkers(spark, workers)) {
+            overwrite.apply(out, Pretraining.KIND, resume != null, spec.commandLine());
+            Nd4jSetup.init(threads.count());
+            if (recipe != null) {
+                System.err.println("pretrain: recipe " + recipe + ": " + recipe.flags() + " (where no flag or "
+                        + ConfigFileDefaults.OPTION + " sets them)");
+            }
+            Pretraining.Options o = options();
+            try (TrainingProgress progress = new TrainingProgress("pretrain", maxSteps == null ? 0 : maxSteps, logEvery)) {
+                TrainingLoop.Result r = Pretraining.run(o, resume == null || resume.isEmpty() ? null : Path.of(resume),
+                        progress, sparkWorkers);
+                System.err.printf("pretrained %d steps, last loss %.4f; model in %s%n", r.steps(), r.lastLoss(),
+                        out.resolve("model"));
+            }
         }
         return 0;
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -56,8 +57,13 @@ class LauncherTest {
     }
 
     private Result launch(String javaHome) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(checkout.resolve("minibert").toString(), "--version")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        return launch(javaHome, "--version");
+    }
+
+    private Result launch(String javaHome, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(checkout.resolve("minibert").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("JAVA_HOME", javaHome);
         pb.environment().put("PATH", bin + ":/usr/bin:/bin");
         Process p = pb.start();
@@ -74,6 +80,25 @@ class LauncherTest {
         List<String> args = Files.readAllLines(jdk.resolve("bin/args"));
         assertThat(args).containsSubsequence("-cp", checkout.resolve(JAR) + ":/deps/a.jar",
                 "dev.minibert.cli.Minibert", "--version");
+    }
+
+    @Test
+    void pretrainOnSparkAddsSparksJarsAndTheJvmOptionsSparkSubmitWould() throws Exception {
+        setUp("17.0.9", true);
+        // the options' one source, older than the jar so that nothing is rebuilt
+        Files.copy(Path.of("..", "pom.xml"), checkout.resolve("pom.xml"));
+        Files.setLastModifiedTime(checkout.resolve("pom.xml"), FileTime.from(Instant.now().minusSeconds(60)));
+        Files.createDirectories(checkout.resolve("distributed/target"));
+        Files.writeString(checkout.resolve("distributed/target/spark-classpath.txt"), "/spark/core.jar");
+        Result r = launch(jdk.toString(), "pretrain", "--spark", "local[2]");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        List<String> args = Files.readAllLines(jdk.resolve("bin/args"));
+        assertThat(args).contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false")
+                .containsSubsequence("-cp", checkout.resolve(JAR) + ":/deps/a.jar:/spark/core.jar",
+                        "dev.minibert.cli.Minibert", "pretrain", "--spark", "local[2]");
+        launch(jdk.toString(), "pretrain");
+        assertThat(Files.readAllLines(jdk.resolve("bin/args"))).as("without --spark").doesNotContain(
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED").contains(checkout.resolve(JAR) + ":/deps/a.jar");
     }
 
     @ParameterizedTest

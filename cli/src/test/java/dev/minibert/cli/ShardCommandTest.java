@@ -85,6 +85,23 @@ class ShardCommandTest {
         assertThat(dir.resolve("run")).doesNotExist();
     }
 
+    @Test
+    void pretrainOnSparkRefusesAnUnreachableMasterInOneLineAndWritesNothing() throws IOException {
+        writeInputs();
+        CliRun unreachable = CliRun.of("", pretrain("--shards", dir.resolve("shards"), "--spark", "spark://127.0.0.1:1"));
+        assertThat(unreachable.exitCode()).as(unreachable.stderr()).isEqualTo(1);
+        assertThat(errorLines(unreachable)).singleElement().asString().startsWith("minibert pretrain: error: --spark "
+                + "spark://127.0.0.1:1: no Spark master answers at 127.0.0.1:1 (");
+        assertThat(dir.resolve("run")).doesNotExist();
+        CliRun noShards = CliRun.of("", pretrain("--corpus", dir.resolve("corpus.txt"), "--spark", "local[2]"));
+        assertThat(noShards.exitCode()).isEqualTo(2);
+        assertThat(noShards.stderr()).contains("--spark needs --shards (minibert shard)");
+        CliRun noSpark = CliRun.of("", pretrain("--corpus", dir.resolve("corpus.txt"), "--workers", "4"));
+        assertThat(noSpark.exitCode()).isEqualTo(2);
+        assertThat(noSpark.stderr()).contains("--workers needs --spark MASTER");
+        assertThat(dir.resolve("run")).doesNotExist();
+    }
+
     /** The lines of the failure (picocli's error and anything else not from the logger or the JVM). */
     private static List<String> errorLines(CliRun run) {
         return run.stderr().lines().filter(l -> l.startsWith("minibert") || l.startsWith("\tat ")).toList();
