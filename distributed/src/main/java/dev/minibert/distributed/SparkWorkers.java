@@ -4,7 +4,6 @@ import dev.minibert.model.ParameterStore;
 import dev.minibert.model.train.StepGradient;
 import dev.minibert.pretrain.MlmWorkload;
 import dev.minibert.pretrain.Pretraining;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -21,17 +20,7 @@ public final class SparkWorkers implements Pretraining.GradientWorkers, AutoClos
         if (count < 1) {
             throw new IllegalArgumentException("--workers must be at least 1, got " + count);
         }
-        SparkMaster.requireReachable(master);
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("minibert pretrain")
-                .setIfMissing("spark.ui.showConsoleProgress", "false");
-        if (master.startsWith("local")) {
-            conf.setIfMissing("spark.ui.enabled", "false");
-        }
-        try {
-            this.spark = new JavaSparkContext(conf);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--spark " + master + ": " + e.getMessage(), e);
-        }
+        this.spark = SparkApplication.start(master, "minibert pretrain");
         this.count = count;
     }
 

@@ -4,9 +4,13 @@ import dev.minibert.model.train.EpochOrder;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +36,7 @@ public final class CorpusInstances {
     private final Vocab vocab;
 
     public CorpusInstances(List<Path> corpus, InstanceSettings settings, Vocab vocab) {
-        this.reader = new CorpusReader(corpus, settings.documentPerLine()
-                ? CorpusReader.Format.DOCUMENT_PER_LINE : CorpusReader.Format.SENTENCE_PER_LINE, settings.skipBadLines());
+        this.reader = new CorpusReader(corpus, format(settings), settings.skipBadLines());
         this.settings = settings;
         this.vocab = vocab;
     }
@@ -48,17 +51,68 @@ public final class CorpusInstances {
      * batch without loss, so it is dropped (the evaluator skips such batches, so held-out ones stay).
      */
     public Counts stream(Sink sink) throws IOException {
+        InstanceBuilder builder = instanceBuilder(settings, vocab);
+        Iterator<List<String>> documents = reader.iterator();
+        return pack(builder, new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return documents.hasNext();
+            }
+
+            @Override
+            public List<InstanceBuilder.Segment> next() {
+                return builder.tokenize(documents.next());
+            }
+        }, reader::skippedLines, sink);
+    }
+
+    /**
+     * The same pass over documents tokenized elsewhere ({@link InstanceBuilder#tokenize} of the corpus's documents in
+     * reading order, e.g. by a Spark task per file), with the lines those readers skipped: the same instances.
+     */
+    public Counts stream(Iterator<List<InstanceBuilder.Segment>> tokenized, LongSupplier skippedLines, Sink sink)
+            throws IOException {
+        return pack(instanceBuilder(settings, vocab), tokenized, skippedLines, sink);
+    }
+
+    /** One corpus file's documents tokenized, and the lines its reader skipped. */
+    public record TokenizedFile(List<List<InstanceBuilder.Segment>> documents, long skippedLines) implements Serializable {
+    }
+
+    /** {@link InstanceBuilder#tokenize} of every document of one of the corpus's files, read on its own. */
+    public static TokenizedFile tokenize(Path file, InstanceSettings settings, Vocab vocab) {
+        InstanceBuilder builder = instanceBuilder(settings, vocab);
+        CorpusReader reader = CorpusReader.ofOneFile(file, format(settings), settings.skipBadLines());
+        List<List<InstanceBuilder.Segment>> documents = new ArrayList<>();
+        for (List<String> document : reader) {
+            documents.add(builder.tokenize(document));
+        }
+        return new TokenizedFile(documents, reader.skippedLines());
+    }
+
+    private static CorpusReader.Format format(InstanceSettings settings) {
+        return settings.documentPerLine() ? CorpusReader.Format.DOCUMENT_PER_LINE : CorpusReader.Format.SENTENCE_PER_LINE;
+    }
+
+    /** The builder every pass uses; {@link InstanceBuilder#tokenize} of one made elsewhere gives the same pieces. */
+    public static InstanceBuilder instanceBuilder(InstanceSettings settings, Vocab vocab) {
         BertTokenizer tokenizer = new BertTokenizer(vocab, settings.lowercase());
         ChineseWordSegmenter segmenter = settings.wholeWordMask() ? new ChineseWordSegmenter() : null;
-        InstanceBuilder builder = new InstanceBuilder(tokenizer, segmenter, settings.maxSeqLen(),
-                settings.shortSeqProb(), false, settings.seed());
+        return new InstanceBuilder(tokenizer, segmenter, settings.maxSeqLen(), settings.shortSeqProb(), false,
+                settings.seed());
+    }
+
+    /** The random part, in corpus order: the held-out coin per document, the packing, the unmaskable filter. */
+    private Counts pack(InstanceBuilder builder, Iterator<List<InstanceBuilder.Segment>> tokenized,
+                        LongSupplier skippedLines, Sink sink) throws IOException {
         SplittableRandom split = new SplittableRandom(EpochOrder.mix(settings.seed(), 0, 3));
         long train = 0;
         long heldOut = 0;
         long unmaskable = 0;
-        for (List<String> document : reader) {
+        while (tokenized.hasNext()) {
+            List<InstanceBuilder.Segment> document = tokenized.next();
             boolean held = split.nextDouble() < settings.evalFraction();
-            for (Instance instance : builder.fromDocument(document)) {
+            for (Instance instance : builder.fromTokenized(document)) {
                 if (held) {
                     heldOut++;
                 } else if (MaskingCollator.canMask(instance, vocab)) {
@@ -73,13 +127,14 @@ public final class CorpusInstances {
         if (unmaskable > 0) {
             LOG.warn("dropped {} training sequences of only [UNK] and special tokens: nothing to mask", unmaskable);
         }
-        if (reader.skippedLines() > 0) {
-            LOG.warn("skipped {} lines with invalid UTF-8 (--skip-bad-lines)", reader.skippedLines());
+        long skipped = skippedLines.getAsLong();
+        if (skipped > 0) {
+            LOG.warn("skipped {} lines with invalid UTF-8 (--skip-bad-lines)", skipped);
         }
         if (train == 0) {
             throw new IllegalArgumentException("the corpus " + reader.files() + " yields no training sequence"
                     + (heldOut == 0 ? "" : " (all documents went to the held-out split; lower --eval-fraction)"));
         }
-        return new Counts(train, heldOut, unmaskable, reader.skippedLines());
+        return new Counts(train, heldOut, unmaskable, skipped);
     }
 }

@@ -34,12 +34,19 @@ public final class CorpusReader implements Iterable<List<String>> {
     private final List<Path> files;
     private final Format format;
     private final boolean skipBadLines;
+    /** One file of a corpus read on its own (elsewhere) may hold no document; a whole corpus may not. */
+    private final boolean mayBeEmpty;
     private long skippedLines;
 
     public CorpusReader(List<Path> inputs, Format format, boolean skipBadLines) {
+        this(inputs, format, skipBadLines, false);
+    }
+
+    private CorpusReader(List<Path> inputs, Format format, boolean skipBadLines, boolean mayBeEmpty) {
         this.files = listFiles(inputs);
         this.format = format;
         this.skipBadLines = skipBadLines;
+        this.mayBeEmpty = mayBeEmpty;
         if (files.isEmpty()) {
             throw new IllegalArgumentException("corpus " + inputs + " contains no files");
         }
@@ -47,6 +54,11 @@ public final class CorpusReader implements Iterable<List<String>> {
 
     public CorpusReader(Path input, Format format) {
         this(List.of(input), format, false);
+    }
+
+    /** One file of a corpus, read apart from the others: the documents the whole corpus's reader reads from it. */
+    static CorpusReader ofOneFile(Path file, Format format, boolean skipBadLines) {
+        return new CorpusReader(List.of(file), format, skipBadLines, true);
     }
 
     /** The files in reading order. */
@@ -159,7 +171,7 @@ public final class CorpusReader implements Iterable<List<String>> {
             if (!doc.isEmpty()) {
                 return emit(doc);
             }
-            if (documents == 0) {
+            if (documents == 0 && !mayBeEmpty) {
                 throw new IllegalArgumentException("corpus " + files + " contains no documents (all files empty)");
             }
             return null;

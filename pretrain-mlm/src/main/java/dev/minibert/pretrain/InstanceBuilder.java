@@ -4,6 +4,7 @@ import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Encoding;
 import dev.minibert.tokenizer.Vocab;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -33,8 +34,8 @@ public final class InstanceBuilder {
     private final Random rng;
     private final List<List<Segment>> recentDocuments = new ArrayList<>();
 
-    /** A tokenized sentence (without specials). */
-    private record Segment(int[] ids, boolean[] wordStart) {
+    /** A tokenized sentence (without specials), or a piece of one no longer than a sequence holds. */
+    public record Segment(int[] ids, boolean[] wordStart) implements Serializable {
         int length() {
             return ids.length;
         }
@@ -71,7 +72,15 @@ public final class InstanceBuilder {
 
     /** The instances of one document (its sentences in order); empty for a document without tokens. */
     public List<Instance> fromDocument(List<String> sentences) {
-        int maxNumTokens = maxSeqLen - (nextSentence ? 3 : 2);
+        return fromTokenized(tokenize(sentences));
+    }
+
+    /**
+     * The first half of {@link #fromDocument}, which draws no random numbers, so it may run anywhere (a Spark task
+     * per corpus file): the document's sentences tokenized and cut into pieces a sequence holds.
+     */
+    public List<Segment> tokenize(List<String> sentences) {
+        int maxNumTokens = maxNumTokens();
         List<Segment> document = new ArrayList<>();
         for (String sentence : sentences) {
             Segment s = tokenize(sentence);
@@ -81,6 +90,12 @@ public final class InstanceBuilder {
                     java.util.Arrays.copyOfRange(s.wordStart, from, to)));
             }
         }
+        return document;
+    }
+
+    /** The second half of {@link #fromDocument}: packs a tokenized document, drawing from this builder's seeded random. */
+    public List<Instance> fromTokenized(List<Segment> document) {
+        int maxNumTokens = maxNumTokens();
         if (document.isEmpty()) {
             return List.of();
         }
@@ -92,6 +107,10 @@ public final class InstanceBuilder {
             }
         }
         return out;
+    }
+
+    private int maxNumTokens() {
+        return maxSeqLen - (nextSentence ? 3 : 2);
     }
 
     private int targetLength(int maxNumTokens) {

@@ -3,6 +3,7 @@ package dev.minibert.pretrain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +14,8 @@ import java.util.Map;
  * @param seed seeds the instance builder and the per-document train/held-out coin
  */
 public record InstanceSettings(int maxSeqLen, double shortSeqProb, boolean wholeWordMask, boolean documentPerLine,
-                               boolean skipBadLines, boolean lowercase, long seed, double evalFraction) {
+                               boolean skipBadLines, boolean lowercase, long seed, double evalFraction)
+        implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The settings keyed by the option that sets them, as a manifest records them. */

@@ -28,10 +28,23 @@ public final class Sharding {
     public record Options(List<Path> corpus, Path vocab, InstanceSettings settings, Path out, long tokensPerShard) {
     }
 
+    /**
+     * How the corpus becomes instances: {@link CorpusInstances#stream(CorpusInstances.Sink)} here, or with the
+     * tokenizing done elsewhere (module distributed: a Spark task per file) and only the seeded packing here.
+     */
+    public interface InstanceSource {
+        CorpusInstances.Counts stream(CorpusInstances corpus, CorpusInstances.Sink sink) throws IOException;
+    }
+
     private Sharding() {
     }
 
     public static ShardManifest run(Options o) throws IOException {
+        return run(o, CorpusInstances::stream);
+    }
+
+    /** As {@link #run(Options)}, the instances from {@code source}, which must stream the ones this corpus gives. */
+    public static ShardManifest run(Options o, InstanceSource source) throws IOException {
         if (o.tokensPerShard() < o.settings().maxSeqLen() || o.tokensPerShard() > ShardLayout.MAX_TOKENS) {
             throw new IllegalArgumentException("--tokens-per-shard must be in [--max-seq-len, " + ShardLayout.MAX_TOKENS
                     + "], got " + o.tokensPerShard());
@@ -40,7 +53,7 @@ public final class Sharding {
         CorpusInstances corpus = new CorpusInstances(o.corpus(), o.settings(), vocab);
         Path out = o.out().toAbsolutePath().normalize();
         return OutputFolder.staged(out, KIND, work -> {
-            ShardManifest manifest = write(corpus, vocab, o, work);
+            ShardManifest manifest = write(corpus, source, vocab, o, work);
             List<String> names = manifest.fileNames();
             List<String> all = new ArrayList<>(names);
             all.add(ShardManifest.FILE);
@@ -50,11 +63,12 @@ public final class Sharding {
         });
     }
 
-    private static ShardManifest write(CorpusInstances corpus, Vocab vocab, Options o, Path work) throws IOException {
+    private static ShardManifest write(CorpusInstances corpus, InstanceSource source, Vocab vocab, Options o, Path work)
+            throws IOException {
         int tokenBytes = vocab.size() <= 65_535 ? 2 : 4;
         ShardWriter train = new ShardWriter(work, "train", tokenBytes, o.tokensPerShard());
         ShardWriter heldOut = new ShardWriter(work, "held-out", tokenBytes, o.tokensPerShard());
-        CorpusInstances.Counts counts = corpus.stream((instance, held) -> (held ? heldOut : train).add(instance));
+        CorpusInstances.Counts counts = source.stream(corpus, (instance, held) -> (held ? heldOut : train).add(instance));
         long bytes = 0;
         for (Path f : corpus.files()) {
             bytes += Files.size(f);
