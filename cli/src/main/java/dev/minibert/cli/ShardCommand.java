@@ -1,5 +1,7 @@
 package dev.minibert.cli;
 
+import dev.minibert.distributed.SparkMaster;
+import dev.minibert.distributed.SparkSharding;
 import dev.minibert.pretrain.InstanceSettings;
 import dev.minibert.pretrain.ShardManifest;
 import dev.minibert.pretrain.Sharding;
@@ -33,15 +35,22 @@ final class ShardCommand implements Callable<Integer> {
     @Option(names = "--lowercase", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "lower-case text, as the model's tokenizer does (default: true)") boolean lowercase;
     @Option(names = "--tokens-per-shard", defaultValue = "100000000", description = "the most tokens one shard holds") long tokensPerShard;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "tokenize the corpus files in parallel on Spark "
+            + "executors, a task per file (the same bytes): local[N], spark://host:7077, yarn; docs/spark.md "
+            + "(default: none, all in this process)")
+    String spark;
     @Mixin OverwriteOption overwrite;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (spark != null) {
+            SparkMaster.requireReachable(spark); // before --overwrite deletes anything
+        }
         overwrite.apply(out, Sharding.KIND, false, spec.commandLine());
-        ShardManifest m = Sharding.run(new Sharding.Options(corpus, vocab, new InstanceSettings(maxSeqLen,
-                shortSeqProb, wholeWordMask, documentPerLine, skipBadLines, lowercase, seed, evalFraction), out,
-                tokensPerShard));
+        Sharding.Options o = new Sharding.Options(corpus, vocab, new InstanceSettings(maxSeqLen, shortSeqProb,
+                wholeWordMask, documentPerLine, skipBadLines, lowercase, seed, evalFraction), out, tokensPerShard);
+        ShardManifest m = spark == null ? Sharding.run(o) : SparkSharding.run(spark, o);
         System.err.printf("sharded %d training and %d held-out instances into %d shard(s) in %s%n",
                 m.counts().train(), m.counts().heldOut(), m.train().size() + m.heldOut().size(), out);
         return 0;

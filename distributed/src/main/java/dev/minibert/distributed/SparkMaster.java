@@ -10,13 +10,13 @@ import java.util.List;
  * Checks a {@code spark://host:port[,host:port...]} master answers before Spark is started: Spark itself would retry
  * registering for a minute and then fail the first job with a message that does not name the address.
  */
-final class SparkMaster {
+public final class SparkMaster {
     private static final int CONNECT_TIMEOUT_MS = 5000;
 
     private SparkMaster() {
     }
 
-    static void requireReachable(String master) {
+    public static void requireReachable(String master) {
         if (!master.startsWith("spark://")) {
             return; // local[...] needs no network; yarn and k8s are found by their own configuration
         }

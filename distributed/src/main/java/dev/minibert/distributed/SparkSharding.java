@@ -30,11 +30,12 @@ public final class SparkSharding {
     /** Shards on a new application on {@code master}, stopped at the end. */
     public static ShardManifest run(String master, Sharding.Options o) throws IOException {
         try (JavaSparkContext spark = SparkApplication.start(master, "minibert shard")) {
-            return run(spark, o);
+            return shardOn(spark, o);
         }
     }
 
-    public static ShardManifest run(JavaSparkContext spark, Sharding.Options o) throws IOException {
+    /** Shards on a running application (named apart from {@link #run}: callers without Spark's classes compile). */
+    public static ShardManifest shardOn(JavaSparkContext spark, Sharding.Options o) throws IOException {
         return Sharding.run(o, (corpus, sink) -> {
             List<String> files = corpus.files().stream().map(f -> f.toAbsolutePath().toString()).toList();
             InstanceSettings settings = o.settings();

@@ -51,7 +51,7 @@ class SparkShardingTest {
         InstanceSettings settings = new InstanceSettings(ShardedCorpus.MAX_SEQ_LEN, ShardedCorpus.SHORT_SEQ_PROB,
                 wholeWord, false, true, true, ShardedCorpus.SEED, ShardedCorpus.EVAL_FRACTION);
         ShardManifest expected = Sharding.run(new Sharding.Options(files, corpus.vocab(), settings, tmp.resolve("here"), 64));
-        ShardManifest actual = SparkSharding.run(spark, new Sharding.Options(files, corpus.vocab(), settings,
+        ShardManifest actual = SparkSharding.shardOn(spark, new Sharding.Options(files, corpus.vocab(), settings,
                 tmp.resolve("spark"), 64));
         assertThat(expected.train()).as("training shards").hasSizeGreaterThan(1);
         assertThat(expected.counts().heldOut()).as("held-out instances").isPositive();
