@@ -1,5 +1,6 @@
 package dev.minibert.distributed;
 
+import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.train.StepGradient;
 import dev.minibert.pretrain.MlmWorkload;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -20,6 +22,8 @@ import org.apache.spark.broadcast.Broadcast;
 final class SparkStepGradient implements StepGradient {
     /** System property: the step (0-based) whose tasks fail on their first attempt (retry tests). */
     static final String FAIL_FIRST_ATTEMPT_PROPERTY = "minibert.failFirstAttemptAtStep";
+    /** Spark's SparkContext.DRIVER_IDENTIFIER: the executor that is the driver itself (local[N]). */
+    private static final String DRIVER_EXECUTOR_ID = "driver";
 
     private final JavaSparkContext spark;
     private final int workers;
@@ -63,6 +67,10 @@ final class SparkStepGradient implements StepGradient {
                 && TaskContext.get().attemptNumber() == 0) {
             throw new IllegalStateException("step " + step + ", worker " + worker + ": first attempt fails ("
                     + FAIL_FIRST_ATTEMPT_PROPERTY + ")");
+        }
+        if (!DRIVER_EXECUTOR_ID.equals(SparkEnv.get().executorId())) {
+            // an executor's JVM sees the machine's cores, not the ones Spark gave this task (the bits do not change)
+            Nd4jSetup.init(TaskContext.get().cpus());
         }
         return MicroBatchWorker.run(workload, parameters, step, worker, workers);
     }
