@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,18 +53,9 @@ public final class CorpusInstances {
      */
     public Counts stream(Sink sink) throws IOException {
         InstanceBuilder builder = instanceBuilder(settings, vocab);
-        Iterator<List<String>> documents = reader.iterator();
-        return pack(builder, new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return documents.hasNext();
-            }
-
-            @Override
-            public List<InstanceBuilder.Segment> next() {
-                return builder.tokenize(documents.next());
-            }
-        }, reader::skippedLines, sink);
+        try (Stream<List<String>> documents = reader.documents()) {
+            return pack(builder, documents.map(builder::tokenize).iterator(), reader::skippedLines, sink);
+        }
     }
 
     /**
