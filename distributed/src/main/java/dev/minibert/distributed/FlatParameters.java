@@ -1,60 +1,72 @@
 package dev.minibert.distributed;
 
+import dev.minibert.model.FlatView;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.FloatBuffer;
+import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A store's parameters or gradients as one float array, parameter after parameter in the store's order and each in
- * row-major order: what travels between the driver and the workers, whose stores are built alike.
+ * row-major order: what travels between the driver and the workers, whose stores are built alike. Copied through
+ * the arrays' NIO buffers (ND4J's flatten and slice ops took ~9x longer for 3.2M floats).
  */
 final class FlatParameters {
     private FlatParameters() {
     }
 
     static float[] values(ParameterStore store) {
-        return flatten(store, false);
+        return flatten(store, Parameter::value);
     }
 
     static float[] gradients(ParameterStore store) {
-        return flatten(store, true);
+        return flatten(store, Parameter::grad);
     }
 
-    private static float[] flatten(ParameterStore store, boolean gradients) {
-        List<INDArray> arrays = new ArrayList<>(store.size());
+    private static float[] flatten(ParameterStore store, Function<Parameter, INDArray> array) {
+        float[] flat = new float[Math.toIntExact(store.count())];
+        int at = 0;
         for (Parameter p : store) {
-            arrays.add(gradients ? p.grad() : p.value());
+            INDArray x = array.apply(p);
+            buffer(x).get(Math.toIntExact(x.offset()), flat, at, (int) x.length());
+            at += (int) x.length();
         }
-        return Nd4j.toFlattened('c', arrays).toFloatVector();
+        return flat;
     }
 
     /** Sets every parameter's value from {@code flat}. */
     static void setValues(ParameterStore store, float[] flat) {
         requireLength(store, flat);
-        int offset = 0;
+        int at = 0;
         for (Parameter p : store) {
-            p.value().assign(slice(flat, offset, p));
-            offset += (int) p.value().length();
+            INDArray x = p.value();
+            buffer(x).put(Math.toIntExact(x.offset()), flat, at, (int) x.length());
+            at += (int) x.length();
         }
     }
 
-    /** Adds {@code flat} into every parameter's gradient (one float addition per element). */
+    /** Adds {@code flat} into every parameter's gradient, one float addition per element (as ND4J's addi). */
     static void addGradients(ParameterStore store, float[] flat) {
         requireLength(store, flat);
-        int offset = 0;
+        int at = 0;
         for (Parameter p : store) {
-            p.grad().addi(slice(flat, offset, p));
-            offset += (int) p.grad().length();
+            INDArray x = p.grad();
+            FloatBuffer b = buffer(x);
+            int offset = Math.toIntExact(x.offset());
+            for (int i = 0; i < x.length(); i++) {
+                b.put(offset + i, b.get(offset + i) + flat[at + i]);
+            }
+            at += (int) x.length();
         }
     }
 
-    private static INDArray slice(float[] flat, int offset, Parameter p) {
-        float[] part = new float[(int) p.value().length()];
-        System.arraycopy(flat, offset, part, 0, part.length);
-        return Nd4j.create(part, p.shape(), 'c');
+    private static FloatBuffer buffer(INDArray x) {
+        // a vector is contiguous whatever ordering ND4J gave it (biases and LayerNorm parameters are 'f' vectors)
+        if (!(x.rank() == 1 ? x.stride(0) == 1 : FlatView.isPlain(x))) {
+            throw new IllegalStateException("a parameter that is not a dense row-major array: " + x.shapeInfoToString());
+        }
+        return x.data().asNioFloat();
     }
 
     private static void requireLength(ParameterStore store, float[] flat) {
