@@ -19,7 +19,7 @@ shapes = {  # parameters (float32 bytes), seconds per micro-batch of 32 x 128 to
     "bge-small L4 H512 V21128 (96 MB)": (96 * MB, 4096 / 1050),  # docs/speed.md: ~1,000-1,090 tokens/s
 }
 links = {"1 GbE": 125 * MB, "10 GbE": 1250 * MB, "25 GbE": 3125 * MB}
-s_sum = 7.5e-3 / MB   # summing the shares into the driver's gradients, s/byte: 197 ms for 2 x 13 MB (docs/spark.md)
+s_sum = 1.4e-3 / MB   # summing the shares into the driver's gradients, s/byte: 37 ms for 2 x 13 MB (docs/spark.md)
 t_update_per_byte = 30e-3 / (13 * MB)  # clipping + AdamW: 31-36 ms for 13 MB measured (docs/spark.md)
 
 
