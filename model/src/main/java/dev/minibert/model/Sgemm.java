@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -13,16 +14,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * docs/speed.md. The library changes the last bits of a product, so runs are bit-identical for one library, one
  * thread count and one CPU kind.
  */
-interface Sgemm {
+public interface Sgemm {
     /** The property that picks the library: {@code onednn} (default) or {@code openblas}. */
     String PROPERTY = "minibert.sgemm";
 
     void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, INDArray a, long aAt, int lda,
                INDArray b, long bAt, int ldb, float beta, INDArray c, long cAt, int ldc);
 
+    /** The libraries by name, the default first. */
+    List<String> LIBRARIES = List.of("onednn", "openblas");
+
     /** The library {@link #PROPERTY} names; loaded on the first float product on the CPU. */
     static Sgemm chosen() {
-        String name = System.getProperty(PROPERTY, "onednn");
+        return named(System.getProperty(PROPERTY, LIBRARIES.get(0)));
+    }
+
+    /** One of {@link #LIBRARIES}. */
+    static Sgemm named(String name) {
         return switch (name) {
             case "onednn" -> new OneDnnSgemm();
             case "openblas" -> new OpenBlasSgemm();

@@ -25,7 +25,7 @@ class SgemmTest {
     @CsvSource({"onednn,false,false", "onednn,false,true", "onednn,true,false", "onednn,true,true",
             "openblas,false,false", "openblas,false,true", "openblas,true,false", "openblas,true,true"})
     void matchesTheProductInDouble(String library, boolean transA, boolean transB) {
-        Sgemm sgemm = library.equals("onednn") ? new OneDnnSgemm() : new OpenBlasSgemm();
+        Sgemm sgemm = Sgemm.named(library);
         int m = 67;
         int n = 29;
         int k = 64;
