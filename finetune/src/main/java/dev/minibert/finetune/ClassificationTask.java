@@ -7,6 +7,7 @@ import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.VectorNorm;
 import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.SeedPurpose;
 import dev.minibert.model.train.GradientProbe;
 import dev.minibert.model.train.TrainingTask;
 import java.io.IOException;
@@ -74,7 +75,7 @@ final class ClassificationTask implements TrainingTask {
     public double forwardBackward(long step, int micro, double scale, Map<String, Object> metrics) {
         long g = step * accumulation + micro;
         EncodedExamples.Batch b = train.batch(order.batch(g));
-        model.reseedDropout(EpochOrder.mix(seed, g, 2));
+        model.reseedDropout(SeedPurpose.DROPOUT.seed(seed, g));
         metrics.put("epoch", order.epochOf(g));
         return model.forwardBackward(b.inputIds(), b.tokenTypeIds(), b.attentionMask(), b.labels(), scale);
     }

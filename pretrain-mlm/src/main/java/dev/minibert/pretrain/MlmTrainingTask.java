@@ -4,6 +4,7 @@ import dev.minibert.model.BertConfig;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.SeedPurpose;
 import dev.minibert.model.train.TrainingTask;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
@@ -61,8 +62,8 @@ final class MlmTrainingTask implements TrainingTask {
         for (int i : order.batch(g)) {
             batch.add(train.get(i));
         }
-        Batch b = collator.collate(batch, EpochOrder.mix(seed, g, 1));
-        model.bert().reseedDropout(EpochOrder.mix(seed, g, 2));
+        Batch b = collator.collate(batch, SeedPurpose.MASKING.seed(seed, g));
+        model.bert().reseedDropout(SeedPurpose.DROPOUT.seed(seed, g));
         BertForMaskedLM.Result r = model.forwardBackward(b.inputIds(), b.tokenTypeIds(), b.attentionMask(),
                 b.maskedRows(), b.maskedLabels(), scale);
         accumulate(metrics, "masked_correct", r.correct());

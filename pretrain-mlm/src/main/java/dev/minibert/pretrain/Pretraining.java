@@ -10,6 +10,7 @@ import dev.minibert.model.io.RunLock;
 import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.Fingerprint;
+import dev.minibert.model.train.SeedPurpose;
 import dev.minibert.model.train.LinearWarmupDecay;
 import dev.minibert.model.train.TotalStepsListener;
 import dev.minibert.model.train.TrainingLoop;
@@ -140,7 +141,7 @@ public final class Pretraining {
         }
         MaskingCollator collator = new MaskingCollator(vocab, o.mlmProbability(), o.maxPredictionsPerSeq(), o.wholeWordMask());
         MlmEvaluator evaluator = heldOut.isEmpty() ? null
-                : new MlmEvaluator(heldOut, collator, o.batchSize(), EpochOrder.mix(o.seed(), 0, 4));
+                : new MlmEvaluator(heldOut, collator, o.batchSize(), SeedPurpose.HELD_OUT_MASKING.seed(o.seed()));
         long total = o.maxSteps() != null ? o.maxSteps()
                 : EpochOrder.stepsFor(train.size(), o.batchSize(), o.accumulation(), o.epochs());
         long warmup = o.warmupSteps() != null ? o.warmupSteps()
