@@ -55,9 +55,12 @@ public final class TrainingLoop {
         this.out = out;
     }
 
-    /** Receives every metrics row (progress bars, logs). */
+    /** Receives every metrics row (progress bars, logs); a {@link TotalStepsListener} first hears the run's steps. */
     public TrainingLoop onMetrics(Consumer<Map<String, Object>> progress) {
         this.progress = progress;
+        if (progress instanceof TotalStepsListener t) {
+            t.totalSteps(options.totalSteps());
+        }
         return this;
     }
 
