@@ -112,14 +112,13 @@ public final class BasicTokenizer {
             }
             int cp = text.codePointAt(i);
             int end = i + Character.charCount(cp);
-            if (clean(cp)) {
-                if (BertCharacters.isChineseChar(cp)) {
-                    isolateChinese(cp, i, end, word, sink);
-                } else if (BertCharacters.isWhitespace(cp)) {
-                    word.flush(sink, false); // whitespace split
-                } else {
-                    lowerStripAccents(cp, i, end, word, sink);
-                }
+            // the classes are disjoint (no ideograph or whitespace is cleaned away), so the commonest is asked first
+            if (BertCharacters.isChineseChar(cp)) {
+                isolateChinese(cp, i, end, word, sink);
+            } else if (BertCharacters.isWhitespace(cp)) {
+                word.flush(sink, false); // stage 3, the whitespace split
+            } else if (clean(cp)) {
+                lowerStripAccents(cp, i, end, word, sink);
             }
             i = end;
         }
@@ -151,7 +150,7 @@ public final class BasicTokenizer {
 
     /**
      * Stage 4, {@code lower()} and {@code _run_strip_accents} when lower-casing: {@code cp} becomes zero or more
-     * characters, each passed on to the punctuation split. (Stage 3, the whitespace split, is a flush in the driver.)
+     * characters, each passed on to the punctuation split.
      */
     private void lowerStripAccents(int cp, int start, int end, Word word, WordSink sink) {
         if (!lowercase) {
