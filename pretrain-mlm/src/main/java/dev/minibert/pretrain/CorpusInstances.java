@@ -1,6 +1,6 @@
 package dev.minibert.pretrain;
 
-import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.SeedPurpose;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
@@ -52,7 +52,7 @@ public final class CorpusInstances {
         ChineseWordSegmenter segmenter = settings.wholeWordMask() ? new ChineseWordSegmenter() : null;
         InstanceBuilder builder = new InstanceBuilder(tokenizer, segmenter, settings.maxSeqLen(),
                 settings.shortSeqProb(), false, settings.seed());
-        SplittableRandom split = new SplittableRandom(EpochOrder.mix(settings.seed(), 0, 3));
+        SplittableRandom split = new SplittableRandom(SeedPurpose.HELD_OUT_SPLIT.seed(settings.seed()));
         long train = 0;
         long heldOut = 0;
         long unmaskable = 0;
