@@ -48,9 +48,6 @@ public final class Encoder {
     private final int batchSize;
 
     private Encoder(Network network, BertTokenizer tokenizer, int maxPositions, int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-        }
         this.network = network;
         this.tokenizer = tokenizer;
         this.maxPositions = maxPositions;
@@ -79,6 +76,7 @@ public final class Encoder {
      * @throws IOException when the directory cannot be read; the message names the file
      */
     public static Encoder load(Path dir, int threads, int batchSize) throws IOException {
+        requireBatchSize(batchSize);
         Nd4jSetup.init(threads);
         ModelDirectory model = ModelDirectory.open(dir);
         ParameterStore store = new ParameterStore(DataType.FLOAT);
@@ -103,6 +101,7 @@ public final class Encoder {
      * @throws IOException when the directory cannot be read; the message names the file
      */
     public static Encoder withNetwork(Path dir, int batchSize, Network network) throws IOException {
+        requireBatchSize(batchSize);
         ModelDirectory model = ModelDirectory.open(dir);
         return new Encoder(network, new BertTokenizer(model.vocab(), model.doLowerCase()),
                 model.config().maxPositionEmbeddings, batchSize);
@@ -169,6 +168,13 @@ public final class Encoder {
             out[i] = pooling.apply(encoded.get(i));
         }
         return out;
+    }
+
+    /** Before reading the directory: a bad batch size is the caller's error, whatever the directory holds. */
+    private static void requireBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
     }
 
     private List<EncodedText> forward(List<Encoding> batch) {

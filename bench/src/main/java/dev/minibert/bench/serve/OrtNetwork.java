@@ -19,9 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * ONNX Runtime running the graph {@code minibert export} wrote, as the network under the API's {@code Encoder} or
  * {@code Classifier}: the serve benchmark's peer engine. The session is set up as the speed peers' ORT
  * (scripts/peer/libtorch): {@code threads} intra-op threads, one inter-op thread, sequential, every graph
- * optimisation. Called from the batcher's thread only.
+ * optimisation. Called from the batcher's thread only; the session lives as long as the server's JVM.
  */
-final class OrtNetwork implements AutoCloseable {
+final class OrtNetwork {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final Path onnx;
@@ -95,10 +95,5 @@ final class OrtNetwork implements AutoCloseable {
         float[] data = new float[buffer.remaining()];
         buffer.get(data);
         return Nd4j.createFromArray(data).reshape(tensor.getInfo().getShape());
-    }
-
-    @Override
-    public void close() throws OrtException {
-        session.close();
     }
 }
