@@ -131,6 +131,15 @@ drive() { # port path extra connections seconds
     -s "$work/post.lua" "http://127.0.0.1:$1$2" | grep '^{'
 }
 
+# wrk stops with requests still in flight; their forward passes must not run into the next engine's timed run
+await_idle() { # port
+  for _ in $(seq 1200); do
+    curl -s "http://127.0.0.1:$1/metrics" | grep -qx 'minibert_queued_texts 0' && return 0
+    sleep 0.1
+  done
+  fail "the server on port $1 still had texts queued 120 s after its load stopped"
+}
+
 lscpu | sed -n 's/^Model name: *//p' | head -1 | sed "s/^/# cpu: /; s/\$/, $(nproc) cores/"
 echo "# commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD || echo '+changes')  date: $(date -u +%FT%TZ)"
 echo "# command: ROUNDS=$rounds DURATION=$duration WARMUP=$warmup CLIENTS=\"${clients[*]}\" THREADS=${THREADS:-all} MAX_BATCH_SIZE=${MAX_BATCH_SIZE:-32} MAX_WAIT_MS=${MAX_WAIT_MS:-5} scripts/bench-serve.sh ${models[*]}"
@@ -146,12 +155,14 @@ for model in "${models[@]}"; do
     port[$engine]="$server_port"
     # the JIT compiles the kernels for the shapes the load brings; not timed
     (( warmup == 0 )) || drive "$server_port" "$path" "$extra" 8 "$warmup" > /dev/null
+    await_idle "$server_port"
   done
   for ((r = 0; r < rounds; r++)); do
     if (( r % 2 == 0 )); then order=(minibert ort); else order=(ort minibert); fi
     for c in "${clients[@]}"; do
       for engine in "${order[@]}"; do
         line="$(drive "${port[$engine]}" "$path" "$extra" "$c" "$duration")"
+        await_idle "${port[$engine]}"
         echo "{\"model\": \"$name\", \"engine\": \"$engine\", \"clients\": $c, \"round\": $r, ${line#\{}" | tee -a "$results" >&2
       done
     done

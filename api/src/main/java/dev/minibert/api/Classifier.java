@@ -72,7 +72,7 @@ public final class Classifier {
     /**
      * A finetuned directory's labels and tokenizer over another network: the same tokenization, length-ordered
      * batches and softmax as {@link #load(Path, int, int)}, with {@code network}'s logits instead of minibert's (the
-     * serve benchmark runs the exported graph in ONNX Runtime here). The directory's weights are not read.
+     * serve benchmark runs the exported graph in ONNX Runtime here).
      *
      * @param dir the directory {@code minibert finetune} wrote
      * @param batchSize texts per forward pass
