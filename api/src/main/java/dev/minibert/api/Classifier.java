@@ -70,6 +70,23 @@ public final class Classifier {
     }
 
     /**
+     * A finetuned directory's labels and tokenizer over another network: the same tokenization, length-ordered
+     * batches and softmax as {@link #load(Path, int, int)}, with {@code network}'s logits instead of minibert's (the
+     * serve benchmark runs the exported graph in ONNX Runtime here).
+     *
+     * @param dir the directory {@code minibert finetune} wrote
+     * @param batchSize texts per forward pass
+     * @param network logits [B,numLabels] of one padded batch, in the directory's label order
+     * @return the classifier
+     * @throws IOException when the directory cannot be read; the message names the file
+     */
+    public static Classifier withNetwork(Path dir, int batchSize, Predictor.Logits network) throws IOException {
+        ModelDirectory model = ModelDirectory.open(dir);
+        return new Classifier(LabelMap.load(dir.resolve(LabelMap.FILE)),
+                new BertTokenizer(model.vocab(), model.doLowerCase()), new Predictor(network, batchSize));
+    }
+
+    /**
      * The labels, in the model's order.
      *
      * @return label names

@@ -24,13 +24,31 @@ public final class Encoder {
     /** Texts per forward pass unless told: {@code minibert embed}'s {@code --batch-size} default. */
     public static final int DEFAULT_BATCH_SIZE = 16;
 
-    private final BertModel bert;
+    /**
+     * The network under an encoder: one padded batch [B,T] in, the last hidden states [B,T,H] and the pooled
+     * vectors [B,H] out. minibert's {@code BertModel}, or another runtime running the exported graph (the serve
+     * benchmark's ONNX Runtime).
+     */
+    @FunctionalInterface
+    public interface Network {
+        /**
+         * One forward pass.
+         *
+         * @param inputIds [B][T] token ids, padded
+         * @param tokenTypeIds [B][T] segment ids
+         * @param attentionMask [B][T] 1 for tokens, 0 for padding
+         * @return the last hidden states and the pooler's output
+         */
+        BertModel.Output forward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask);
+    }
+
+    private final Network network;
     private final BertTokenizer tokenizer;
     private final int maxPositions;
     private final int batchSize;
 
-    private Encoder(BertModel bert, BertTokenizer tokenizer, int maxPositions, int batchSize) {
-        this.bert = bert;
+    private Encoder(Network network, BertTokenizer tokenizer, int maxPositions, int batchSize) {
+        this.network = network;
         this.tokenizer = tokenizer;
         this.maxPositions = maxPositions;
         this.batchSize = batchSize;
@@ -58,15 +76,34 @@ public final class Encoder {
      * @throws IOException when the directory cannot be read; the message names the file
      */
     public static Encoder load(Path dir, int threads, int batchSize) throws IOException {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-        }
+        requireBatchSize(batchSize);
         Nd4jSetup.init(threads);
         ModelDirectory model = ModelDirectory.open(dir);
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertModel bert = new BertModel(model.config(), store, "bert.", true);
         PretrainedWeights.load(model, store, name -> name.startsWith("bert.pooler."), 42);
-        return new Encoder(bert, new BertTokenizer(model.vocab(), model.doLowerCase()),
+        return new Encoder((ids, types, mask) -> {
+            try (BertModel.NoGrad noGrad = bert.noGrad()) {
+                return bert.forward(ids, types, mask, false);
+            }
+        }, new BertTokenizer(model.vocab(), model.doLowerCase()), model.config().maxPositionEmbeddings, batchSize);
+    }
+
+    /**
+     * A model directory's tokenizer and truncation over another network: the same tokenization, batches and
+     * padding as {@link #load(Path, int, int)}, with {@code network}'s outputs instead of minibert's (the serve
+     * benchmark runs the exported graph in ONNX Runtime here).
+     *
+     * @param dir a model directory ({@code config.json}, {@code vocab.txt})
+     * @param batchSize texts per forward pass
+     * @param network the forward pass of one padded batch
+     * @return the encoder
+     * @throws IOException when the directory cannot be read; the message names the file
+     */
+    public static Encoder withNetwork(Path dir, int batchSize, Network network) throws IOException {
+        requireBatchSize(batchSize);
+        ModelDirectory model = ModelDirectory.open(dir);
+        return new Encoder(network, new BertTokenizer(model.vocab(), model.doLowerCase()),
                 model.config().maxPositionEmbeddings, batchSize);
     }
 
@@ -133,6 +170,13 @@ public final class Encoder {
         return out;
     }
 
+    /** Before reading the directory: a bad batch size is the caller's error, whatever the directory holds. */
+    private static void requireBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+    }
+
     private List<EncodedText> forward(List<Encoding> batch) {
         int[][] ids = new int[batch.size()][];
         int[][] types = new int[batch.size()][];
@@ -142,10 +186,7 @@ public final class Encoder {
             types[i] = batch.get(i).tokenTypeIds();
             mask[i] = batch.get(i).attentionMask();
         }
-        BertModel.Output output;
-        try (BertModel.NoGrad noGrad = bert.noGrad()) {
-            output = bert.forward(ids, types, mask, false);
-        }
+        BertModel.Output output = network.forward(ids, types, mask);
         INDArray hidden = output.lastHiddenState();
         INDArray pooled = output.poolerOutput();
         int h = (int) hidden.size(2);

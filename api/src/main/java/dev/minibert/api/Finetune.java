@@ -15,38 +15,12 @@ import java.util.function.Consumer;
  * {@link Classifier#load(Path)} on {@code dir}.
  */
 public final class Finetune {
-    private final Path model;
-    private Path train;
-    private Path out;
-    private Path dev;
-    private String textColumn;
-    private String textPairColumn;
-    private String labelColumn = "label";
-    private int epochs = 3;
-    private int batchSize = 16;
-    private int accumulation = 1;
-    private int maxSeqLen = 128;
-    private double learningRate = 5e-5;
-    private Double warmupRatio = 0.1;
-    private Long warmupSteps;
-    private double weightDecay = 0.01;
-    private double maxGradNorm = 1.0;
-    private int logEvery = 10;
-    private long seed = 42;
-    private boolean resume;
-    private String metric = "macro_f1";
-    private int patience;
-    private boolean classWeights;
-    private int freezeLayers;
-    private double layerwiseLrDecay = 1.0;
-    private boolean skipBadRows;
-    private int maxBadSteps = 5;
-    private boolean groupByLength;
+    private final Finetuning.Builder options = Finetuning.Options.builder();
     private int threads = Nd4jSetup.cores();
     private Consumer<Map<String, Object>> listener = m -> { };
 
     private Finetune(Path model) {
-        this.model = model;
+        options.model(model);
     }
 
     /**
@@ -66,7 +40,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune train(Path train) {
-        this.train = train;
+        options.train(train);
         return this;
     }
 
@@ -77,7 +51,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune out(Path out) {
-        this.out = out;
+        options.out(out);
         return this;
     }
 
@@ -88,7 +62,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune dev(Path dev) {
-        this.dev = dev;
+        options.dev(dev);
         return this;
     }
 
@@ -99,7 +73,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune textColumn(String textColumn) {
-        this.textColumn = textColumn;
+        options.textColumn(textColumn);
         return this;
     }
 
@@ -110,7 +84,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune textPairColumn(String textPairColumn) {
-        this.textPairColumn = textPairColumn;
+        options.textPairColumn(textPairColumn);
         return this;
     }
 
@@ -121,7 +95,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune labelColumn(String labelColumn) {
-        this.labelColumn = labelColumn;
+        options.labelColumn(labelColumn);
         return this;
     }
 
@@ -132,7 +106,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune epochs(int epochs) {
-        this.epochs = epochs;
+        options.epochs(epochs);
         return this;
     }
 
@@ -143,7 +117,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune batchSize(int batchSize) {
-        this.batchSize = batchSize;
+        options.batchSize(batchSize);
         return this;
     }
 
@@ -154,7 +128,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune gradientAccumulation(int accumulation) {
-        this.accumulation = accumulation;
+        options.accumulation(accumulation);
         return this;
     }
 
@@ -165,7 +139,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune maxSeqLen(int maxSeqLen) {
-        this.maxSeqLen = maxSeqLen;
+        options.maxSeqLen(maxSeqLen);
         return this;
     }
 
@@ -176,7 +150,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune learningRate(double learningRate) {
-        this.learningRate = learningRate;
+        options.learningRate(learningRate);
         return this;
     }
 
@@ -187,7 +161,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune warmupRatio(double warmupRatio) {
-        this.warmupRatio = warmupRatio;
+        options.warmupRatio(warmupRatio);
         return this;
     }
 
@@ -198,7 +172,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune warmupSteps(long warmupSteps) {
-        this.warmupSteps = warmupSteps;
+        options.warmupSteps(warmupSteps);
         return this;
     }
 
@@ -209,7 +183,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune weightDecay(double weightDecay) {
-        this.weightDecay = weightDecay;
+        options.weightDecay(weightDecay);
         return this;
     }
 
@@ -220,7 +194,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune maxGradNorm(double maxGradNorm) {
-        this.maxGradNorm = maxGradNorm;
+        options.maxGradNorm(maxGradNorm);
         return this;
     }
 
@@ -231,7 +205,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune logEvery(int logEvery) {
-        this.logEvery = logEvery;
+        options.logEvery(logEvery);
         return this;
     }
 
@@ -242,7 +216,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune seed(long seed) {
-        this.seed = seed;
+        options.seed(seed);
         return this;
     }
 
@@ -253,7 +227,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune resume(boolean resume) {
-        this.resume = resume;
+        options.resume(resume);
         return this;
     }
 
@@ -264,7 +238,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune metric(String metric) {
-        this.metric = metric;
+        options.bestMetric(metric);
         return this;
     }
 
@@ -275,7 +249,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune patience(int patience) {
-        this.patience = patience;
+        options.patience(patience);
         return this;
     }
 
@@ -286,7 +260,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune classWeights(boolean classWeights) {
-        this.classWeights = classWeights;
+        options.classWeights(classWeights);
         return this;
     }
 
@@ -297,7 +271,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune freezeLayers(int freezeLayers) {
-        this.freezeLayers = freezeLayers;
+        options.freezeLayers(freezeLayers);
         return this;
     }
 
@@ -308,7 +282,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune layerwiseLrDecay(double layerwiseLrDecay) {
-        this.layerwiseLrDecay = layerwiseLrDecay;
+        options.layerwiseLrDecay(layerwiseLrDecay);
         return this;
     }
 
@@ -319,7 +293,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune skipBadRows(boolean skipBadRows) {
-        this.skipBadRows = skipBadRows;
+        options.skipBadRows(skipBadRows);
         return this;
     }
 
@@ -330,7 +304,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune maxBadSteps(int maxBadSteps) {
-        this.maxBadSteps = maxBadSteps;
+        options.maxBadSteps(maxBadSteps);
         return this;
     }
 
@@ -341,7 +315,7 @@ public final class Finetune {
      * @return this
      */
     public Finetune groupByLength(boolean groupByLength) {
-        this.groupByLength = groupByLength;
+        options.groupByLength(groupByLength);
         return this;
     }
 
@@ -368,18 +342,16 @@ public final class Finetune {
     }
 
     /**
-     * The options record {@code minibert finetune} builds from the same values.
+     * The options {@code minibert finetune} builds from the same values.
      *
-     * @return the record
+     * @return the options
      */
     public Finetuning.Options options() {
-        if (train == null || out == null) {
+        Finetuning.Options o = options.build();
+        if (o.train() == null || o.out() == null) {
             throw new IllegalArgumentException("finetuning needs train(FILE) and out(DIR)");
         }
-        return new Finetuning.Options(model, train, dev, out, textColumn, textPairColumn, labelColumn, epochs, batchSize,
-                accumulation, maxSeqLen, learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps,
-                weightDecay, maxGradNorm, logEvery, seed, resume, metric, patience, classWeights, freezeLayers,
-                layerwiseLrDecay, skipBadRows, maxBadSteps, groupByLength);
+        return o;
     }
 
     /**

@@ -15,46 +15,12 @@ import java.util.function.Consumer;
  * {@code Pretrain.corpus(List.of(corpus)).config(config).vocab(vocab).out(runDir).maxSteps(100).run()}.
  */
 public final class Pretrain {
-    private final List<Path> corpus;
-    private final Path shards;
-    private boolean verifyShards;
-    private Path vocab;
-    private Path config;
-    private Path initFrom;
-    private Path out;
-    private Long maxSteps;
-    private int epochs = 1;
-    private int batchSize = 32;
-    private int accumulation = 1;
-    private int maxSeqLen = 128;
-    private double learningRate = 1e-4;
-    private Long warmupSteps;
-    private Double warmupRatio;
-    private Double decayRatio;
-    private double weightDecay = 0.01;
-    private double adamEpsilon = 1e-8;
-    private double maxGradNorm = 1.0;
-    private int logEvery = 10;
-    private int saveEvery = 500;
-    private int keepCheckpoints = 3;
-    private long seed = 42;
-    private boolean resume;
-    private boolean headTransform = true;
-    private boolean wholeWordMask;
-    private double evalFraction = 0.02;
-    private int maxPredictionsPerSeq = 20;
-    private double shortSeqProb = 0.1;
-    private boolean documentPerLine;
-    private boolean skipBadLines;
-    private int maxBadSteps = 5;
-    private Boolean lowercase;
-    private double mlmProbability = 0.15;
+    private final Pretraining.Builder options = Pretraining.Options.builder();
     private int threads = Nd4jSetup.cores();
     private Consumer<Map<String, Object>> listener = m -> { };
 
     private Pretrain(List<Path> corpus, Path shards) {
-        this.corpus = corpus == null ? null : List.copyOf(corpus);
-        this.shards = shards;
+        options.corpus(corpus).shards(shards);
     }
 
     /**
@@ -84,7 +50,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain verifyShards(boolean verify) {
-        this.verifyShards = verify;
+        options.verifyShards(verify);
         return this;
     }
 
@@ -95,7 +61,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain vocab(Path vocab) {
-        this.vocab = vocab;
+        options.vocab(vocab);
         return this;
     }
 
@@ -106,7 +72,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain config(Path config) {
-        this.config = config;
+        options.config(config);
         return this;
     }
 
@@ -117,7 +83,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain initFrom(Path initFrom) {
-        this.initFrom = initFrom;
+        options.initFrom(initFrom);
         return this;
     }
 
@@ -128,7 +94,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain out(Path out) {
-        this.out = out;
+        options.out(out);
         return this;
     }
 
@@ -139,7 +105,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain maxSteps(long maxSteps) {
-        this.maxSteps = maxSteps;
+        options.maxSteps(maxSteps);
         return this;
     }
 
@@ -150,7 +116,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain epochs(int epochs) {
-        this.epochs = epochs;
+        options.epochs(epochs);
         return this;
     }
 
@@ -161,7 +127,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain batchSize(int batchSize) {
-        this.batchSize = batchSize;
+        options.batchSize(batchSize);
         return this;
     }
 
@@ -172,7 +138,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain gradientAccumulation(int accumulation) {
-        this.accumulation = accumulation;
+        options.accumulation(accumulation);
         return this;
     }
 
@@ -183,7 +149,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain maxSeqLen(int maxSeqLen) {
-        this.maxSeqLen = maxSeqLen;
+        options.maxSeqLen(maxSeqLen);
         return this;
     }
 
@@ -194,7 +160,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain learningRate(double learningRate) {
-        this.learningRate = learningRate;
+        options.learningRate(learningRate);
         return this;
     }
 
@@ -205,7 +171,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain warmupSteps(long warmupSteps) {
-        this.warmupSteps = warmupSteps;
+        options.warmupSteps(warmupSteps);
         return this;
     }
 
@@ -216,7 +182,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain warmupRatio(double warmupRatio) {
-        this.warmupRatio = warmupRatio;
+        options.warmupRatio(warmupRatio);
         return this;
     }
 
@@ -228,7 +194,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain decayRatio(double decayRatio) {
-        this.decayRatio = decayRatio;
+        options.decayRatio(decayRatio);
         return this;
     }
 
@@ -239,7 +205,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain weightDecay(double weightDecay) {
-        this.weightDecay = weightDecay;
+        options.weightDecay(weightDecay);
         return this;
     }
 
@@ -250,7 +216,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain adamEpsilon(double adamEpsilon) {
-        this.adamEpsilon = adamEpsilon;
+        options.adamEpsilon(adamEpsilon);
         return this;
     }
 
@@ -261,7 +227,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain maxGradNorm(double maxGradNorm) {
-        this.maxGradNorm = maxGradNorm;
+        options.maxGradNorm(maxGradNorm);
         return this;
     }
 
@@ -272,7 +238,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain logEvery(int logEvery) {
-        this.logEvery = logEvery;
+        options.logEvery(logEvery);
         return this;
     }
 
@@ -283,7 +249,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain saveEvery(int saveEvery) {
-        this.saveEvery = saveEvery;
+        options.saveEvery(saveEvery);
         return this;
     }
 
@@ -294,7 +260,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain keepCheckpoints(int keepCheckpoints) {
-        this.keepCheckpoints = keepCheckpoints;
+        options.keepCheckpoints(keepCheckpoints);
         return this;
     }
 
@@ -305,7 +271,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain seed(long seed) {
-        this.seed = seed;
+        options.seed(seed);
         return this;
     }
 
@@ -316,7 +282,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain resume(boolean resume) {
-        this.resume = resume;
+        options.resume(resume);
         return this;
     }
 
@@ -327,7 +293,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain headTransform(boolean headTransform) {
-        this.headTransform = headTransform;
+        options.headTransform(headTransform);
         return this;
     }
 
@@ -338,7 +304,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain wholeWordMask(boolean wholeWordMask) {
-        this.wholeWordMask = wholeWordMask;
+        options.wholeWordMask(wholeWordMask);
         return this;
     }
 
@@ -349,7 +315,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain evalFraction(double evalFraction) {
-        this.evalFraction = evalFraction;
+        options.evalFraction(evalFraction);
         return this;
     }
 
@@ -360,7 +326,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain maxPredictionsPerSeq(int maxPredictionsPerSeq) {
-        this.maxPredictionsPerSeq = maxPredictionsPerSeq;
+        options.maxPredictionsPerSeq(maxPredictionsPerSeq);
         return this;
     }
 
@@ -371,7 +337,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain shortSeqProb(double shortSeqProb) {
-        this.shortSeqProb = shortSeqProb;
+        options.shortSeqProb(shortSeqProb);
         return this;
     }
 
@@ -382,7 +348,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain documentPerLine(boolean documentPerLine) {
-        this.documentPerLine = documentPerLine;
+        options.documentPerLine(documentPerLine);
         return this;
     }
 
@@ -393,7 +359,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain skipBadLines(boolean skipBadLines) {
-        this.skipBadLines = skipBadLines;
+        options.skipBadLines(skipBadLines);
         return this;
     }
 
@@ -404,7 +370,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain maxBadSteps(int maxBadSteps) {
-        this.maxBadSteps = maxBadSteps;
+        options.maxBadSteps(maxBadSteps);
         return this;
     }
 
@@ -415,7 +381,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain lowercase(boolean lowercase) {
-        this.lowercase = lowercase;
+        options.lowercase(lowercase);
         return this;
     }
 
@@ -426,7 +392,7 @@ public final class Pretrain {
      * @return this
      */
     public Pretrain mlmProbability(double mlmProbability) {
-        this.mlmProbability = mlmProbability;
+        options.mlmProbability(mlmProbability);
         return this;
     }
 
@@ -453,19 +419,16 @@ public final class Pretrain {
     }
 
     /**
-     * The options record {@code minibert pretrain} builds from the same values.
+     * The options {@code minibert pretrain} builds from the same values.
      *
-     * @return the record
+     * @return the options
      */
     public Pretraining.Options options() {
-        if (out == null) {
+        Pretraining.Options o = options.build();
+        if (o.out() == null) {
             throw new IllegalArgumentException("pretraining needs an output directory: call out(DIR)");
         }
-        return new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize, accumulation,
-                maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm, logEvery,
-                saveEvery, keepCheckpoints, seed, resume, headTransform, wholeWordMask, evalFraction,
-                maxPredictionsPerSeq, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio,
-                mlmProbability, shards, verifyShards);
+        return o;
     }
 
     /**

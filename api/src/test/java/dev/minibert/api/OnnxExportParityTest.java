@@ -9,9 +9,6 @@ import ai.onnxruntime.OrtSession;
 import dev.minibert.finetune.BertForSequenceClassification;
 import dev.minibert.finetune.LabelMap;
 import dev.minibert.model.BertConfig;
-import dev.minibert.model.BertModel;
-import dev.minibert.model.Initializer;
-import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.io.OnnxExport;
 import dev.minibert.model.io.OnnxImport;
@@ -19,15 +16,12 @@ import dev.minibert.model.io.SafeTensors;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.EncodeOptions;
 import dev.minibert.tokenizer.Encoding;
-import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,43 +38,20 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 class OnnxExportParityTest {
     private static final double TOLERANCE = 1e-4;
-    private static final int MAX_LENGTH = 64;
-    private static final List<String> SENTENCES = List.of(
-            "你好。", "今天下雨了，记得带伞。", "机器学习模型需要大量的数据来训练。", "猫在桌子上睡觉。",
-            "我们明天早上八点出发去爬山，晚上回来。", "这个问题很难。", "请打开窗户。", "图书馆周日不开门。",
-            "他用了三年时间写完这本小说，出版后很受欢迎。", "苹果和香蕉都是水果。", "好！", "地铁站就在前面不远的地方。",
-            "老师说考试时间改到下周二下午。", "天空是蓝色的。", "妈妈做的红烧肉最好吃。", "注意安全。",
-            "这台电脑的内存是十六个字节吗？不是，是十六吉字节。", "春天来了，花都开了。", "他跑得很快。",
-            "会议推迟到三点。", "我想喝一杯热茶。", "把文件发给我，谢谢。");
+    private static final int MAX_LENGTH = ChineseTinyModels.MAX_LENGTH;
+    private static final List<String> SENTENCES = ChineseTinyModels.SENTENCES;
 
     @TempDir
     Path tmp;
 
-    /** Every character of the sentences, after the special tokens: a WordPiece vocabulary they need no [UNK] in. */
-    static Vocab chineseVocab() {
-        TreeSet<String> chars = new TreeSet<>();
-        for (String s : SENTENCES) {
-            s.codePoints().filter(c -> !Character.isWhitespace(c)).forEach(c -> chars.add(Character.toString(c)));
-        }
-        List<String> tokens = new ArrayList<>(Vocab.SPECIAL_TOKENS);
-        tokens.addAll(chars);
-        return Vocab.of(tokens);
-    }
-
-    static BertConfig config(BertConfig.NormStyle style) {
-        return BertConfig.builder().vocabSize(chineseVocab().size()).hiddenSize(32).numHiddenLayers(2)
-                .numAttentionHeads(4).intermediateSize(64).maxPositionEmbeddings(MAX_LENGTH).layerNormEps(1e-6)
-                .hiddenDropoutProb(0).attentionProbsDropoutProb(0).normStyle(style).build();
-    }
-
     @Test
     void postNormEncoderMatchesEmbed() throws Exception {
-        assertEncoderParity(encoder(BertConfig.NormStyle.POST));
+        assertEncoderParity(ChineseTinyModels.encoder(tmp.resolve("encoder-post"), BertConfig.NormStyle.POST));
     }
 
     @Test
     void preNormEncoderMatchesEmbed() throws Exception {
-        assertEncoderParity(encoder(BertConfig.NormStyle.PRE));
+        assertEncoderParity(ChineseTinyModels.encoder(tmp.resolve("encoder-pre"), BertConfig.NormStyle.PRE));
     }
 
     @Test
@@ -112,18 +83,13 @@ class OnnxExportParityTest {
 
     @Test
     void classifierMatchesPredict() throws Exception {
-        BertConfig config = config(BertConfig.NormStyle.POST);
-        LabelMap labels = LabelMap.of(List.of("天气", "生活", "学习"));
-        ParameterStore store = new ParameterStore(DataType.FLOAT);
-        BertForSequenceClassification model = new BertForSequenceClassification(config, store, labels.size(), null);
-        Initializer.initialize(store, 0.3, 17);
+        LabelMap labels = ChineseTinyModels.LABELS;
         Path dir = tmp.resolve("classifier");
-        ModelDirectory.save(dir, labels.withLabels(config), chineseVocab(), true, store,
-                Map.of(LabelMap.FILE, labels.toJson()));
+        BertForSequenceClassification model = ChineseTinyModels.classifier(dir);
         Path onnx = tmp.resolve("classifier.onnx");
         assertThat(OnnxExport.export(dir, onnx, false).numLabels()).isEqualTo(3);
 
-        Batch batch = Batch.of(new BertTokenizer(chineseVocab(), true), SENTENCES);
+        Batch batch = Batch.of(new BertTokenizer(ChineseTinyModels.vocab(), true), SENTENCES);
         float[][] logits = (float[][]) runOnnx(onnx, batch).get("logits");
         INDArray ours = model.logits(batch.ids, batch.types, batch.mask, false);
         List<Prediction> predicted = Classifier.load(dir).classify(SENTENCES, null, MAX_LENGTH);
@@ -141,15 +107,6 @@ class OnnxExportParityTest {
         assertThat(worstProbability).as("max |softmax(ONNX logits) - predict|").isLessThanOrEqualTo(TOLERANCE);
         assertThat(predicted.stream().map(Prediction::label).distinct().count())
                 .as("the random head tells sentences apart, so the comparison means something").isGreaterThan(1);
-    }
-
-    private Path encoder(BertConfig.NormStyle style) throws IOException {
-        ParameterStore store = new ParameterStore(DataType.FLOAT);
-        new BertModel(config(style), store, "bert.", true);
-        Initializer.initialize(store, 0.3, 7);
-        Path dir = tmp.resolve("encoder-" + style);
-        ModelDirectory.save(dir, config(style), chineseVocab(), true, store, Map.of());
-        return dir;
     }
 
     /** Exports {@code dir} and compares ONNX Runtime's hidden states (unpadded tokens) and pooled vectors to embed's. */

@@ -5,6 +5,7 @@ import dev.minibert.model.BertConfig;
 import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.bench.GemmBench;
 import dev.minibert.pretrain.MlmBench;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,12 +27,21 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "gemm", mixinStandardHelpOptions = true,
             description = "Float gemm GFLOP/s on square matrices: ND4J with OpenBLAS's own threads (the ceiling), ND4J"
-                    + " mmul, and the products split over the threads as the model computes them.")
+                    + " mmul, and the products split over the threads as the model computes them; then one thread's"
+                    + " piece of the model's products with each sgemm library (oneDNN, OpenBLAS), alternated.")
     static final class Gemm implements Callable<Integer> {
         @Option(names = "--sizes", split = ",", defaultValue = "1024,2048", description = "matrix sizes")
         int[] sizes;
 
-        @Option(names = "--steps", defaultValue = "10", description = "timed repetitions per size")
+        @Option(names = "--pieces", split = ",", defaultValue = "2048x384x128:NT,2048x128x128:NT,2048x512x128:NT,"
+                + "2048x128x512:NT,128x128x64:NT,128x64x128:NN,2048x128x384:NN,192x128x4096:TN,307x8000x128:NT",
+                description = "single-threaded pieces MxNxK:TT (A, B transposed or not); default: the default"
+                        + " model's products (B32 T128 H128 A2 I512 V8000) as two threads cut them: Q/K/V, output,"
+                        + " intermediate and FFN-out projections, QKᵀ and P·V per head, an input and a weight"
+                        + " gradient, the MLM head's logits")
+        List<String> pieces;
+
+        @Option(names = "--steps", defaultValue = "10", description = "timed repetitions per size (rounds per piece)")
         int steps;
 
         @Mixin ThreadsOption threads;
@@ -39,7 +49,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             Nd4jSetup.init(threads.count());
-            System.out.println(GemmBench.run(sizes, steps));
+            System.out.println(GemmBench.run(sizes, pieces, steps));
             return 0;
         }
     }

@@ -68,12 +68,14 @@ final class FinetuneCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The run these options describe: the same record the library's {@code Finetune} builds. */
+    /** The run these options describe: the same options the library's {@code Finetune} builds. */
     Finetuning.Options options() {
-        return new Finetuning.Options(model, train, dev, out,
-                textColumn, textPairColumn, labelColumn, epochs, batchSize, accumulation, maxSeqLen,
-                learningRate, warmupSteps == null ? warmupRatio : null, warmupSteps, weightDecay, maxGradNorm, logEvery,
-                seed, resume != null, metric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, maxBadSteps,
-                groupByLength);
+        return Finetuning.Options.builder().model(model).train(train).dev(dev).out(out).textColumn(textColumn)
+                .textPairColumn(textPairColumn).labelColumn(labelColumn).epochs(epochs).batchSize(batchSize)
+                .accumulation(accumulation).maxSeqLen(maxSeqLen).learningRate(learningRate).warmupRatio(warmupRatio)
+                .warmupSteps(warmupSteps).weightDecay(weightDecay).maxGradNorm(maxGradNorm).logEvery(logEvery)
+                .seed(seed).resume(resume != null).bestMetric(metric).patience(patience).classWeights(classWeights)
+                .freezeLayers(freezeLayers).layerwiseLrDecay(layerwiseLrDecay).skipBadRows(skipBadRows)
+                .maxBadSteps(maxBadSteps).groupByLength(groupByLength).build();
     }
 }

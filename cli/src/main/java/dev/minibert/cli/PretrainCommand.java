@@ -119,12 +119,16 @@ final class PretrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The run these options describe: the same record the library's {@code Pretrain} builds. */
+    /** The run these options describe: the same options the library's {@code Pretrain} builds. */
     Pretraining.Options options() {
-        return new Pretraining.Options(corpus, vocab, config, initFrom, out, maxSteps, epochs, batchSize,
-                accumulation, maxSeqLen, learningRate, warmupSteps, warmupRatio, weightDecay, adamEpsilon, maxGradNorm,
-                logEvery, saveEvery, keepCheckpoints, seed, resume != null, !noHeadTransform, wholeWordMask, evalFraction,
-                maxPredictions, shortSeqProb, documentPerLine, skipBadLines, maxBadSteps, lowercase, decayRatio,
-                mlmProbability, shards, verifyShards);
+        return Pretraining.Options.builder().corpus(corpus).shards(shards).verifyShards(verifyShards).vocab(vocab)
+                .config(config).initFrom(initFrom).out(out).maxSteps(maxSteps).epochs(epochs).batchSize(batchSize)
+                .accumulation(accumulation).maxSeqLen(maxSeqLen).learningRate(learningRate).warmupSteps(warmupSteps)
+                .warmupRatio(warmupRatio).decayRatio(decayRatio).weightDecay(weightDecay).adamEpsilon(adamEpsilon)
+                .maxGradNorm(maxGradNorm).logEvery(logEvery).saveEvery(saveEvery).keepCheckpoints(keepCheckpoints)
+                .seed(seed).resume(resume != null).headTransform(!noHeadTransform).wholeWordMask(wholeWordMask)
+                .evalFraction(evalFraction).maxPredictionsPerSeq(maxPredictions).shortSeqProb(shortSeqProb)
+                .documentPerLine(documentPerLine).skipBadLines(skipBadLines).maxBadSteps(maxBadSteps)
+                .lowercase(lowercase).mlmProbability(mlmProbability).build();
     }
 }

@@ -6,14 +6,12 @@ import dev.minibert.serve.ServedModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
 
 /**
  * {@code minibert serve}: a classifier or an encoder directory over HTTP until SIGTERM or SIGINT, which stop
@@ -54,22 +52,8 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        ModelServer server = ModelServer.start(options);
-        System.err.println("minibert serve: listening on http://" + host + ":" + server.port() + " (loading " + model + ")");
-        try {
-            ServedModel served = ServedModel.load(model, threads.count(), maxBatchSize);
-            served.warmUp();
-            server.ready(served);
-            // while loading, a signal ends the JVM as usual: nothing is in flight yet
-            CountDownLatch stop = new CountDownLatch(1);
-            Signal.handle(new Signal("TERM"), s -> stop.countDown());
-            Signal.handle(new Signal("INT"), s -> stop.countDown());
-            System.err.println("minibert serve: ready: POST /v1/" + served.task());
-            stop.await();
-            System.err.println("minibert serve: stopping: finishing the requests in flight");
-        } finally {
-            server.stop(DRAIN_SECONDS);
-        }
+        ModelServer.serveUntilSignalled(options, () -> ServedModel.load(model, threads.count(), maxBatchSize),
+                "minibert serve", model, DRAIN_SECONDS);
         return 0;
     }
 }

@@ -81,8 +81,10 @@ final class ShardedCorpus {
 
     /** As above, with a checkpoint every {@code saveEvery} steps (0: only at the end), resumed or not. */
     Pretraining.Options pretraining(Path shards, Path out, int accumulation, long steps, int saveEvery, boolean resume) {
-        return new Pretraining.Options(null, vocab(), dir.resolve("config.json"), null, out, steps, 1, 4,
-                accumulation, MAX_SEQ_LEN, 1e-3, 2L, null, 0.01, 1e-8, 1.0, 1, saveEvery, 1, SEED, resume, true, false,
-                EVAL_FRACTION, 5, SHORT_SEQ_PROB, false, false, 3, null, null, 0.15, shards, false);
+        return Pretraining.Options.builder().shards(shards).vocab(vocab()).config(dir.resolve("config.json")).out(out)
+                .maxSteps(steps).batchSize(4).accumulation(accumulation).maxSeqLen(MAX_SEQ_LEN).learningRate(1e-3)
+                .warmupSteps(2L).logEvery(1).saveEvery(saveEvery).keepCheckpoints(1).seed(SEED).resume(resume)
+                .evalFraction(EVAL_FRACTION).maxPredictionsPerSeq(5).shortSeqProb(SHORT_SEQ_PROB).maxBadSteps(3)
+                .build();
     }
 }

@@ -40,9 +40,11 @@ final class TinyRuns {
 
     /** {@code steps} steps of masked-LM pretraining into {@code out}, logging every step, a quarter held out. */
     static Path pretrain(Path inputs, Path out, long steps) throws IOException {
-        Pretraining.run(new Pretraining.Options(List.of(inputs.resolve("corpus.txt")), inputs.resolve("vocab.txt"),
-                inputs.resolve("config.json"), null, out, steps, 1, 4, 1, 32, 1e-3, 0L, null, 0.01, 1e-8, 1.0, 1,
-                (int) steps, 1, 5, false, true, false, 0.25, 5, 0.0, false, false, 3, null, null, 0.15, null, false), row -> { });
+        Pretraining.run(Pretraining.Options.builder().corpus(List.of(inputs.resolve("corpus.txt")))
+                .vocab(inputs.resolve("vocab.txt")).config(inputs.resolve("config.json")).out(out).maxSteps(steps)
+                .batchSize(4).maxSeqLen(32).learningRate(1e-3).warmupSteps(0L).logEvery(1).saveEvery((int) steps)
+                .keepCheckpoints(1).seed(5).evalFraction(0.25).maxPredictionsPerSeq(5).shortSeqProb(0.0)
+                .maxBadSteps(3).build(), row -> { });
         return out;
     }
 
@@ -58,8 +60,9 @@ final class TinyRuns {
 
     /** Two epochs of finetuning {@code model} on the labeled sentences (dev = train). */
     static Path finetune(Path model, Path csv, Path out) throws IOException {
-        Finetuning.run(new Finetuning.Options(model, csv, csv, out, null, null, "label", 2, 4, 1, 32, 1e-3, 0.0, null,
-                0.01, 1.0, 1, 3, false, "macro_f1", 0, false, 0, 1.0, false, 3, false), row -> { });
+        Finetuning.run(Finetuning.Options.builder().model(model).train(csv).dev(csv).out(out).epochs(2).batchSize(4)
+                .maxSeqLen(32).learningRate(1e-3).warmupRatio(0.0).logEvery(1).seed(3).maxBadSteps(3).build(),
+                row -> { });
         return out;
     }
 }

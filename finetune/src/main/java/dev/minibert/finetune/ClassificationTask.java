@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.VectorNorm;
-import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.MicroBatches;
+import dev.minibert.model.train.SeedPurpose;
 import dev.minibert.model.train.GradientProbe;
 import dev.minibert.model.train.TrainingTask;
 import java.io.IOException;
@@ -34,9 +35,7 @@ final class ClassificationTask implements TrainingTask {
     private final ParameterStore store;
     private final EncodedExamples train;
     private final EncodedExamples dev; // null: no dev evaluation, the last model is kept
-    private final EpochOrder order;
-    private final int accumulation;
-    private final long seed;
+    private final MicroBatches microBatches;
     private final String bestMetric;
     private final int patience;
     private final ModelWriter writer;
@@ -47,15 +46,13 @@ final class ClassificationTask implements TrainingTask {
     private int epochsWithoutImprovement;
 
     ClassificationTask(BertForSequenceClassification model, ParameterStore store, EncodedExamples train,
-                       EncodedExamples dev, EpochOrder order, int accumulation, long seed, String bestMetric, int patience,
-                       ModelWriter writer, Path bestDir) {
+                       EncodedExamples dev, MicroBatches microBatches, String bestMetric, int patience, ModelWriter writer,
+                       Path bestDir) {
         this.model = model;
         this.store = store;
         this.train = train;
         this.dev = dev;
-        this.order = order;
-        this.accumulation = accumulation;
-        this.seed = seed;
+        this.microBatches = microBatches;
         this.bestMetric = bestMetric;
         this.patience = patience;
         this.writer = writer;
@@ -72,18 +69,16 @@ final class ClassificationTask implements TrainingTask {
 
     @Override
     public double forwardBackward(long step, int micro, double scale, Map<String, Object> metrics) {
-        long g = step * accumulation + micro;
-        EncodedExamples.Batch b = train.batch(order.batch(g));
-        model.reseedDropout(EpochOrder.mix(seed, g, 2));
-        metrics.put("epoch", order.epochOf(g));
+        long g = microBatches.index(step, micro);
+        EncodedExamples.Batch b = train.batch(microBatches.examples(g));
+        model.reseedDropout(microBatches.seed(SeedPurpose.DROPOUT, g));
+        metrics.put("epoch", microBatches.epochOf(g));
         return model.forwardBackward(b.inputIds(), b.tokenTypeIds(), b.attentionMask(), b.labels(), scale);
     }
 
     @Override
     public boolean afterStep(long step, Map<String, Object> metrics) {
-        long microDone = step * accumulation;
-        boolean epochEnd = order.epochOf(microDone) > order.epochOf(microDone - accumulation);
-        if (!epochEnd) {
+        if (!microBatches.epochEndsAt(step)) {
             return true;
         }
         metrics.put("relative_weight_change", relativeWeightChange());

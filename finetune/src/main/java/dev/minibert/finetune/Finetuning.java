@@ -7,11 +7,10 @@ import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.io.RunLock;
 import dev.minibert.model.train.AdamW;
-import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.Fingerprint;
-import dev.minibert.model.train.LinearWarmupDecay;
-import dev.minibert.model.train.TotalStepsListener;
+import dev.minibert.model.train.MicroBatches;
 import dev.minibert.model.train.TrainingLoop;
+import dev.minibert.model.train.TrainingOptions;
 import dev.minibert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,21 +33,131 @@ public final class Finetuning {
     private static final String TRAINING = "training";
     private static final List<String> FILES = List.of(TRAINING);
 
-    public record Options(Path model, Path train, Path dev, Path out, String textColumn, String textPairColumn,
-                          String labelColumn, int epochs, int batchSize,
-                          int accumulation, int maxSeqLen, double learningRate, Double warmupRatio, Long warmupSteps,
-                          double weightDecay, double maxGradNorm, int logEvery, long seed, boolean resume,
-                          String bestMetric, int patience, boolean classWeights, int freezeLayers,
-                          double layerwiseLrDecay, boolean skipBadRows, int maxBadSteps, boolean groupByLength) {
+    /**
+     * Every knob of a finetuning run: the shared {@link TrainingOptions} and the classification ones. Built with
+     * {@link #builder()}, which starts from the command's defaults.
+     */
+    public record Options(TrainingOptions training, Path model, Path train, Path dev, Path out, String textColumn,
+                          String textPairColumn, String labelColumn, int maxSeqLen, String bestMetric, int patience,
+                          boolean classWeights, int freezeLayers, double layerwiseLrDecay, boolean skipBadRows,
+                          boolean groupByLength) {
         public Options {
             if (!bestMetric.equals("accuracy") && !bestMetric.equals("macro_f1")) {
                 throw new IllegalArgumentException("--metric must be accuracy or macro_f1, got " + bestMetric);
             }
         }
+
+        public static Builder builder() {
+            return new Builder();
+        }
     }
 
-    /** One checkpoint per epoch; two kept, so that a damaged newest one leaves a previous one to resume from. */
-    static final int KEEP_CHECKPOINTS = 2;
+    /** {@code minibert finetune}'s options one by one, its defaults where unset; warmup steps replace the ratio. */
+    public static final class Builder extends TrainingOptions.Builder<Builder> {
+        private Path model;
+        private Path train;
+        private Path dev;
+        private Path out;
+        private String textColumn;
+        private String textPairColumn;
+        private String labelColumn = "label";
+        private int maxSeqLen = 128;
+        private String bestMetric = "macro_f1";
+        private int patience;
+        private boolean classWeights;
+        private int freezeLayers;
+        private double layerwiseLrDecay = 1.0;
+        private boolean skipBadRows;
+        private boolean groupByLength;
+
+        private Builder() {
+            // one checkpoint per epoch (saveEvery null); two kept, so that a damaged newest one leaves one to resume from
+            epochs(3).batchSize(16).learningRate(5e-5).warmupRatio(0.1).saveEvery(null).keepCheckpoints(2);
+        }
+
+        public Builder model(Path model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder train(Path train) {
+            this.train = train;
+            return this;
+        }
+
+        public Builder dev(Path dev) {
+            this.dev = dev;
+            return this;
+        }
+
+        public Builder out(Path out) {
+            this.out = out;
+            return this;
+        }
+
+        public Builder textColumn(String textColumn) {
+            this.textColumn = textColumn;
+            return this;
+        }
+
+        public Builder textPairColumn(String textPairColumn) {
+            this.textPairColumn = textPairColumn;
+            return this;
+        }
+
+        public Builder labelColumn(String labelColumn) {
+            this.labelColumn = labelColumn;
+            return this;
+        }
+
+        public Builder maxSeqLen(int maxSeqLen) {
+            this.maxSeqLen = maxSeqLen;
+            return this;
+        }
+
+        public Builder bestMetric(String bestMetric) {
+            this.bestMetric = bestMetric;
+            return this;
+        }
+
+        public Builder patience(int patience) {
+            this.patience = patience;
+            return this;
+        }
+
+        public Builder classWeights(boolean classWeights) {
+            this.classWeights = classWeights;
+            return this;
+        }
+
+        public Builder freezeLayers(int freezeLayers) {
+            this.freezeLayers = freezeLayers;
+            return this;
+        }
+
+        public Builder layerwiseLrDecay(double layerwiseLrDecay) {
+            this.layerwiseLrDecay = layerwiseLrDecay;
+            return this;
+        }
+
+        public Builder skipBadRows(boolean skipBadRows) {
+            this.skipBadRows = skipBadRows;
+            return this;
+        }
+
+        public Builder groupByLength(boolean groupByLength) {
+            this.groupByLength = groupByLength;
+            return this;
+        }
+
+        public Options build() {
+            if (hasWarmupSteps()) {
+                warmupRatio(null);
+            }
+            return new Options(training(), model, train, dev, out, textColumn, textPairColumn, labelColumn, maxSeqLen,
+                    bestMetric, patience, classWeights, freezeLayers, layerwiseLrDecay, skipBadRows, groupByLength);
+        }
+    }
 
     private Finetuning() {
     }
@@ -78,9 +187,10 @@ public final class Finetuning {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertForSequenceClassification model = new BertForSequenceClassification(config, store, labels.size(),
                 o.classWeights() ? balancedWeights(trainData.labels(), labels.size()) : null);
-        PretrainedWeights.load(pretrained, store, n -> n.startsWith("classifier.") || n.startsWith("bert.pooler."), o.seed());
+        PretrainedWeights.load(pretrained, store, n -> n.startsWith("classifier.") || n.startsWith("bert.pooler."),
+                o.training().seed());
 
-        try (RunLock lock = OutputFolder.openRun(o.out(), ModelDirectory.FINETUNE_KIND, FILES, o.resume())) {
+        try (RunLock lock = OutputFolder.openRun(o.out(), ModelDirectory.FINETUNE_KIND, FILES, o.training().resume())) {
             return train(o, checkpoint, pretrained, labels, store, model, trainData, devData, listener);
         }
     }
@@ -91,29 +201,21 @@ public final class Finetuning {
             Consumer<Map<String, Object>> listener) throws IOException {
         BertConfig config = pretrained.config();
         Path runDir = o.out().resolve(TRAINING);
-        TrainingLoop.refuseToOverwrite(runDir, o.resume());
+        TrainingLoop.refuseToOverwrite(runDir, o.training().resume());
         Files.createDirectories(runDir);
         BertConfig outConfig = labels.withLabels(config);
         ClassificationTask.ModelWriter writer = dir -> ModelDirectory.save(dir, outConfig, pretrained.vocab(),
                 pretrained.doLowerCase(), store, Map.of(LabelMap.FILE, labels.toJson()));
-        long total = EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), o.epochs());
-        long warmup = o.warmupSteps() != null ? o.warmupSteps()
-                : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
-        if (listener instanceof TotalStepsListener t) {
-            t.totalSteps(total);
-        }
-        EpochOrder order = o.groupByLength() ? EpochOrder.groupedByLength(trainData.lengths(), o.batchSize(), o.seed())
-                : new EpochOrder(trainData.size(), o.batchSize(), o.seed());
-        ClassificationTask task = new ClassificationTask(model, store, trainData, devData, order,
-                o.accumulation(), o.seed(), o.bestMetric(), o.patience(), writer, o.out());
-        AdamW adamW = new AdamW(0.9, 0.999, 1e-8, o.weightDecay());
+        TrainingOptions t = o.training();
+        MicroBatches microBatches = o.groupByLength() ? t.microBatchesGroupedByLength(trainData.lengths())
+                : t.microBatches(trainData.size());
+        ClassificationTask task = new ClassificationTask(model, store, trainData, devData, microBatches,
+                o.bestMetric(), o.patience(), writer, o.out());
+        AdamW adamW = t.optimizer();
         adamW.setLrScale(LayerwiseLr.scales(config.numHiddenLayers, o.freezeLayers(), o.layerwiseLrDecay()));
-        TrainingLoop loop = new TrainingLoop(task, adamW, new LinearWarmupDecay(o.learningRate(), warmup, total),
-                new TrainingLoop.Options(total, o.accumulation(), o.maxGradNorm(), o.logEvery(),
-                        (int) EpochOrder.stepsFor(trainData.size(), o.batchSize(), o.accumulation(), 1), KEEP_CHECKPOINTS,
-                        o.maxBadSteps()),
-                runDir).onMetrics(listener).fingerprint(fingerprint(o, trainData.size()));
-        TrainingLoop.Result result = loop.run(o.resume(), checkpoint);
+        TrainingLoop loop = t.loop(task, adamW, trainData.size(), runDir).onMetrics(listener)
+                .fingerprint(fingerprint(o, trainData.size()));
+        TrainingLoop.Result result = loop.run(t.resume(), checkpoint);
         if (devData == null) {
             writer.write(o.out()); // nothing to choose the best by: the last model is the result
         }
@@ -122,6 +224,7 @@ public final class Finetuning {
 
     /** Every option that changes which batches and updates the steps see; the number of epochs may grow. */
     private static Fingerprint fingerprint(Options o, int rows) throws IOException {
+        TrainingOptions t = o.training();
         return new Fingerprint()
                 .folder("--model", o.model())
                 .files("--train", List.of(o.train()))
@@ -131,16 +234,16 @@ public final class Finetuning {
                 .put("--text-pair-column", o.textPairColumn())
                 .put("--label-column", o.labelColumn())
                 .put("--skip-bad-rows", o.skipBadRows())
-                .put("--seed", o.seed())
-                .put("--batch-size", o.batchSize())
-                .put("--gradient-accumulation", o.accumulation())
+                .put("--seed", t.seed())
+                .put("--batch-size", t.batchSize())
+                .put("--gradient-accumulation", t.accumulation())
                 .put("--group-by-length", o.groupByLength())
                 .put("--max-seq-len", o.maxSeqLen())
-                .put("--learning-rate", o.learningRate())
-                .put("--warmup-ratio", o.warmupRatio())
-                .put("--warmup-steps", o.warmupSteps())
-                .put("--weight-decay", o.weightDecay())
-                .put("--max-grad-norm", o.maxGradNorm())
+                .put("--learning-rate", t.learningRate())
+                .put("--warmup-ratio", t.warmupRatio())
+                .put("--warmup-steps", t.warmupSteps())
+                .put("--weight-decay", t.weightDecay())
+                .put("--max-grad-norm", t.maxGradNorm())
                 .put("--class-weights", o.classWeights())
                 .put("--freeze-layers", o.freezeLayers())
                 .put("--layerwise-lr-decay", o.layerwiseLrDecay())

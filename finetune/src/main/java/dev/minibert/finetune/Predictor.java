@@ -8,14 +8,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Batched inference of a {@link BertForSequenceClassification}: class probabilities per example. */
 public final class Predictor {
-    private final BertForSequenceClassification model;
+    /**
+     * The network under the predictor: one padded batch [B,T] in, logits [B,numLabels] out. The model's own forward
+     * pass, or another runtime running its exported graph (the serve benchmark's ONNX Runtime).
+     */
+    @FunctionalInterface
+    public interface Logits {
+        INDArray logits(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask);
+    }
+
+    private final Logits network;
     private final int batchSize;
 
     public Predictor(BertForSequenceClassification model, int batchSize) {
+        this((ids, types, mask) -> {
+            try (BertModel.NoGrad noGrad = model.bert().noGrad()) {
+                return model.logits(ids, types, mask, false);
+            }
+        }, batchSize);
+    }
+
+    public Predictor(Logits network, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
-        this.model = model;
+        this.network = network;
         this.batchSize = batchSize;
     }
 
@@ -29,14 +46,12 @@ public final class Predictor {
         int[] byLength = IntStream.range(0, data.size()).boxed()
                 .sorted(Comparator.comparingInt((Integer i) -> lengths[i])).mapToInt(Integer::intValue).toArray();
         double[][] out = new double[data.size()][];
-        try (BertModel.NoGrad noGrad = model.bert().noGrad()) {
-            for (int from = 0; from < data.size(); from += batchSize) {
-                int[] rows = Arrays.copyOfRange(byLength, from, Math.min(data.size(), from + batchSize));
-                EncodedExamples.Batch b = data.batch(rows);
-                INDArray logits = model.logits(b.inputIds(), b.tokenTypeIds(), b.attentionMask(), false);
-                for (int r = 0; r < rows.length; r++) {
-                    out[rows[r]] = softmax(logits.getRow(r).toDoubleVector());
-                }
+        for (int from = 0; from < data.size(); from += batchSize) {
+            int[] rows = Arrays.copyOfRange(byLength, from, Math.min(data.size(), from + batchSize));
+            EncodedExamples.Batch b = data.batch(rows);
+            INDArray logits = network.logits(b.inputIds(), b.tokenTypeIds(), b.attentionMask());
+            for (int r = 0; r < rows.length; r++) {
+                out[rows[r]] = softmax(logits.getRow(r).toDoubleVector());
             }
         }
         return out;

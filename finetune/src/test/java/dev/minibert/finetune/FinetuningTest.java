@@ -39,8 +39,9 @@ class FinetuningTest {
 
     static Finetuning.Options options(Path model, Path train, Path dev, Path out, int epochs, double lr, int logEvery,
                                       int freezeLayers, boolean resume) {
-        return new Finetuning.Options(model, train, dev, out, null, null, "label", epochs, 16, 1, 16, lr, 0.1, null,
-                0.01, 1.0, logEvery, 7, resume, "accuracy", 0, false, freezeLayers, 1.0, false, 5, false);
+        return Finetuning.Options.builder().model(model).train(train).dev(dev).out(out).epochs(epochs).maxSeqLen(16)
+                .learningRate(lr).logEvery(logEvery).seed(7).resume(resume).bestMetric("accuracy")
+                .freezeLayers(freezeLayers).build();
     }
 
     private static List<JsonNode> metrics(Path out) throws IOException {
@@ -104,8 +105,9 @@ class FinetuningTest {
         Path train = TinyPretrained.csv(dir.resolve("train.csv"), 64, 2);
         Path dev = TinyPretrained.csv(dir.resolve("dev.csv"), 32, 3);
         // a learning rate too small to move the dev accuracy: epoch 1 sets the best, epoch 2 does not beat it
-        Finetuning.Options o = new Finetuning.Options(model, train, dev, dir.resolve("out"), null, null, "label", 6, 16,
-                1, 16, 1e-12, 0.0, null, 0.0, 1.0, 1, 7, false, "accuracy", 1, false, 0, 1.0, false, 5, false);
+        Finetuning.Options o = Finetuning.Options.builder().model(model).train(train).dev(dev).out(dir.resolve("out"))
+                .epochs(6).maxSeqLen(16).learningRate(1e-12).warmupRatio(0.0).weightDecay(0.0).logEvery(1).seed(7)
+                .bestMetric("accuracy").patience(1).build();
         TrainingLoop.Result r = Finetuning.run(o, m -> { });
         assertThat(r.stoppedEarly()).isTrue();
         assertThat(r.steps()).as("two epochs of 4 steps, not six").isEqualTo(8);

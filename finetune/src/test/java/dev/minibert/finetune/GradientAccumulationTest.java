@@ -10,6 +10,7 @@ import dev.minibert.model.ParameterStore;
 import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.LinearWarmupDecay;
+import dev.minibert.model.train.MicroBatches;
 import dev.minibert.model.train.TrainingLoop;
 import dev.minibert.tokenizer.BertTokenizer;
 import java.io.IOException;
@@ -53,8 +54,8 @@ class GradientAccumulationTest {
             examples.add(new Example(TinyPretrained.text(r, r.nextBoolean(), second), null, second ? 1 : 0, i + 2));
         }
         EncodedExamples train = new EncodedExamples(examples, new BertTokenizer(TinyPretrained.vocab(), true), 16);
-        ClassificationTask task = new ClassificationTask(model, store, train, null, new EpochOrder(ROWS, batchSize, 3),
-                accumulation, 3, "accuracy", 0, d -> { }, dir);
+        ClassificationTask task = new ClassificationTask(model, store, train, null,
+                new MicroBatches(new EpochOrder(ROWS, batchSize, 3), accumulation, 3), "accuracy", 0, d -> { }, dir);
         Path out = dir.resolve("b" + batchSize + "a" + accumulation);
         new TrainingLoop(task, new AdamW(0.9, 0.999, 1e-8, 0.0), new LinearWarmupDecay(1e-3, 2, 2),
                 new TrainingLoop.Options(2, accumulation, 0.0, 1, 0, 1, 1), out).run(false);

@@ -1,8 +1,6 @@
 package dev.minibert.model;
 
 import java.util.Arrays;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,15 +9,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * The model's matrix products, C = alpha·op(A)·op(B) + beta·C, row-major, op a transpose or not.
  * <p>
  * On the CPU, float products are split over the kernel threads ({@link Parallel}) by rows of C (or, batched, by
- * matrices), and each piece is one single-threaded OpenBLAS sgemm. OpenBLAS's own threads run one product at a
- * time and then spin, waiting for the next, on the core that the Java kernels' second thread needs. Split here, the
- * same threads run products and kernels, and the attention's many small products per layer need no hand-off each
- * (measurements in docs/kernels.md). So OpenBLAS is set to one thread
- * when this path is first used. Doubles (the gradient checks), views that are not dense (bar the batched products'
- * row strides) and the CUDA backend take ND4J's gemm and matmul.
+ * matrices), and each piece is one single-threaded {@link Sgemm} (oneDNN's, or OpenBLAS's). A library's own threads
+ * run one product at a time and then spin, waiting for the next, on the core that the Java kernels' second thread
+ * needs. Split here, the same threads run products and kernels, and the attention's many small products per layer
+ * need no hand-off each (measurements in docs/kernels.md). Doubles (the gradient checks), views that are not dense
+ * (bar the batched products' row strides) and the CUDA backend take ND4J's gemm and matmul.
  * <p>
- * An element of C is computed by the same BLAS kernel whichever piece holds it, but OpenBLAS handles a piece's
- * edge rows with narrower kernels, so products (and runs) are bit-identical at one thread count, not across them.
+ * A library handles a piece's edge rows with narrower kernels, so products (and runs) are bit-identical at one
+ * thread count, not across them.
  */
 public final class Gemm {
     /** Multiply-adds below this per extra thread stay on one thread: a hand-off costs ~10-50 µs. */
@@ -47,7 +44,7 @@ public final class Gemm {
         }
         long rowFlops = 2L * n * k;
         Parallel.forRange(m, 16, (int) Math.max(1, MIN_FLOPS_PER_THREAD / Math.max(rowFlops, 1)), (from, to) ->
-                Blas.sgemm(transA, transB, to - from, n, k, (float) alpha,
+                Library.SGEMM.sgemm(transA, transB, to - from, n, k, (float) alpha,
                         a, transA ? from : (long) from * a.columns(), (int) a.columns(),
                         b, 0, (int) b.columns(), (float) beta, c, (long) from * n, n));
     }
@@ -85,7 +82,7 @@ public final class Gemm {
                     for (int i = from; i < to; i++) {
                         int i0 = i / perBatch;
                         int i1 = i % perBatch;
-                        Blas.sgemm(transA, transB, m, n, k, 1f, a, matrixStart(a, i0, i1), (int) a.stride(2),
+                        Library.SGEMM.sgemm(transA, transB, m, n, k, 1f, a, matrixStart(a, i0, i1), (int) a.stride(2),
                                 b, matrixStart(b, i0, i1), (int) b.stride(2), 0f, c, matrixStart(c, i0, i1),
                                 (int) c.stride(2));
                     }
@@ -115,23 +112,8 @@ public final class Gemm {
         return CPU && isFloat(a, b, c) && FlatView.isPlain(a) && FlatView.isPlain(b) && FlatView.isPlain(c);
     }
 
-    /** OpenBLAS, loaded on the first float product on the CPU (the CUDA build has no native OpenBLAS). */
-    private static final class Blas {
-        static {
-            Nd4j.factory().blas().setMaxThreads(1); // the pieces are the threads
-        }
-
-        /** One sgemm on A, B, C given as arrays plus the element where each operand starts. */
-        static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, INDArray a, long aAt, int lda,
-                          INDArray b, long bAt, int ldb, float beta, INDArray c, long cAt, int ldc) {
-            openblas.cblas_sgemm(openblas.CblasRowMajor, transA ? openblas.CblasTrans : openblas.CblasNoTrans,
-                    transB ? openblas.CblasTrans : openblas.CblasNoTrans, m, n, k, alpha, at(a, aAt), lda,
-                    at(b, bAt), ldb, beta, at(c, cAt), ldc);
-        }
-
-        /** The address of x's element (row-major index); a view's buffer address already includes its offset. */
-        private static FloatPointer at(INDArray x, long element) {
-            return new FloatPointer(x.data().addressPointer()).position(x.offset() - x.data().offset() + element);
-        }
+    /** The library, loaded on the first float product on the CPU (the CUDA build loads none). */
+    private static final class Library {
+        static final Sgemm SGEMM = Sgemm.chosen();
     }
 }

@@ -1,6 +1,6 @@
 package dev.minibert.pretrain;
 
-import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.SeedPurpose;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
@@ -97,7 +97,7 @@ public final class CorpusInstances {
     /** The random part, in corpus order: the held-out coin per document, the packing, the unmaskable filter. */
     private Counts pack(InstanceBuilder builder, Iterator<List<InstanceBuilder.Segment>> tokenized,
                         LongSupplier skippedLines, Sink sink) throws IOException {
-        SplittableRandom split = new SplittableRandom(EpochOrder.mix(settings.seed(), 0, 3));
+        SplittableRandom split = new SplittableRandom(SeedPurpose.HELD_OUT_SPLIT.seed(settings.seed()));
         long train = 0;
         long heldOut = 0;
         long unmaskable = 0;

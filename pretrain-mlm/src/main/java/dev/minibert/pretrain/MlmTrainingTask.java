@@ -3,7 +3,8 @@ package dev.minibert.pretrain;
 import dev.minibert.model.BertConfig;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
-import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.MicroBatches;
+import dev.minibert.model.train.SeedPurpose;
 import dev.minibert.model.train.TrainingTask;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
@@ -13,10 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Masked-LM pretraining as a {@link TrainingTask}. The batch of micro-step g = step·accumulation + micro
- * is a pure function of (seed, g): epoch e = g / batchesPerEpoch reads the instances in a permutation
- * seeded by (seed, e), and the masks and dropout are seeded by (seed, g). A checkpoint therefore needs no
- * data position beyond the step, and resumed runs repeat the uninterrupted run exactly.
+ * Masked-LM pretraining as a {@link TrainingTask}: micro-batch g (see {@link MicroBatches}) reads its instances in
+ * the epoch's order, masks them with the seed of (seed, g) and runs forward and backward with dropout seeded the same
+ * way. A checkpoint therefore needs no data position beyond the step.
  */
 final class MlmTrainingTask implements TrainingTask {
     private final BertConfig config;
@@ -27,14 +27,10 @@ final class MlmTrainingTask implements TrainingTask {
     private final List<Instance> train;
     private final MaskingCollator collator;
     private final MlmEvaluator evaluator; // null without held-out data
-    private final int batchSize;
-    private final int accumulation;
-    private final EpochOrder order;
-    private final long seed;
+    private final MicroBatches microBatches;
 
     MlmTrainingTask(BertConfig config, Vocab vocab, boolean doLowerCase, ParameterStore store, BertForMaskedLM model,
-                    List<Instance> train, MaskingCollator collator, MlmEvaluator evaluator, int batchSize,
-                    int accumulation, long seed) {
+                    List<Instance> train, MaskingCollator collator, MlmEvaluator evaluator, MicroBatches microBatches) {
         this.config = config;
         this.vocab = vocab;
         this.doLowerCase = doLowerCase;
@@ -43,10 +39,7 @@ final class MlmTrainingTask implements TrainingTask {
         this.train = train;
         this.collator = collator;
         this.evaluator = evaluator;
-        this.batchSize = batchSize;
-        this.accumulation = accumulation;
-        this.order = new EpochOrder(train.size(), batchSize, seed);
-        this.seed = seed;
+        this.microBatches = microBatches;
     }
 
     @Override
@@ -56,17 +49,17 @@ final class MlmTrainingTask implements TrainingTask {
 
     @Override
     public double forwardBackward(long step, int micro, double scale, Map<String, Object> metrics) {
-        long g = step * accumulation + micro;
-        List<Instance> batch = new ArrayList<>(batchSize);
-        for (int i : order.batch(g)) {
+        long g = microBatches.index(step, micro);
+        List<Instance> batch = new ArrayList<>();
+        for (int i : microBatches.examples(g)) {
             batch.add(train.get(i));
         }
-        Batch b = collator.collate(batch, EpochOrder.mix(seed, g, 1));
-        model.bert().reseedDropout(EpochOrder.mix(seed, g, 2));
+        Batch b = collator.collate(batch, microBatches.seed(SeedPurpose.MASKING, g));
+        model.bert().reseedDropout(microBatches.seed(SeedPurpose.DROPOUT, g));
         BertForMaskedLM.Result r = model.forwardBackward(b.inputIds(), b.tokenTypeIds(), b.attentionMask(),
                 b.maskedRows(), b.maskedLabels(), scale);
         mergeMetrics(metrics, Map.of("masked_correct", (long) r.correct(), "masked_tokens", (long) r.predictions(),
-                "tokens", (long) b.inputIds().length * b.seqLen(), "epoch", order.epochOf(g)));
+                "tokens", (long) b.inputIds().length * b.seqLen(), "epoch", microBatches.epochOf(g)));
         return r.loss();
     }
 

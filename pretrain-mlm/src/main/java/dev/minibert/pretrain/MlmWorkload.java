@@ -3,6 +3,7 @@ package dev.minibert.pretrain;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.model.BertConfig;
 import dev.minibert.model.ParameterStore;
+import dev.minibert.model.train.TrainingOptions;
 import dev.minibert.model.train.TrainingTask;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
@@ -17,12 +18,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  * shards exactly as the driver would: the model's shape, the masking, the data order. The parameters are not part
  * of it: they travel every step.
  *
- * @param accumulation micro-batches per optimizer step over all workers together, as {@link MlmTrainingTask} counts
  * @param manifestSha256 the driver's shard manifest: a worker that sees other shards under {@code shards} refuses
+ * @param training the driver's, so the micro-batches are its own; their accumulation counts all workers' together
  */
 public record MlmWorkload(String configJson, boolean headTransform, List<String> vocab, boolean lowercase,
                           String shards, String manifestSha256, double mlmProbability, int maxPredictionsPerSeq,
-                          boolean wholeWordMask, int batchSize, int accumulation, long seed) implements Serializable {
+                          boolean wholeWordMask, TrainingOptions training) implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A task over the shards' training instances; the caller sets its parameters before each step. */
@@ -36,9 +37,15 @@ public record MlmWorkload(String configJson, boolean headTransform, List<String>
         Vocab v = Vocab.of(vocab);
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertForMaskedLM model = new BertForMaskedLM(config, store, headTransform);
-        return new MlmTrainingTask(config, v, lowercase, store, model, folder.train(),
-                new MaskingCollator(v, mlmProbability, maxPredictionsPerSeq, wholeWordMask), null, batchSize,
-                accumulation, seed);
+        List<Instance> train = folder.train();
+        return new MlmTrainingTask(config, v, lowercase, store, model, train,
+                new MaskingCollator(v, mlmProbability, maxPredictionsPerSeq, wholeWordMask), null,
+                training.microBatches(train.size()));
+    }
+
+    /** Micro-batches per optimizer step over all workers together. */
+    public int accumulation() {
+        return training.accumulation();
     }
 
     /** Adds a worker's step metrics into the driver's row, as if its micro-batches had run on the driver. */

@@ -7,13 +7,11 @@ import dev.minibert.model.PretrainedWeights;
 import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.io.RunLock;
-import dev.minibert.model.train.AdamW;
-import dev.minibert.model.train.EpochOrder;
 import dev.minibert.model.train.Fingerprint;
-import dev.minibert.model.train.LinearWarmupDecay;
+import dev.minibert.model.train.SeedPurpose;
 import dev.minibert.model.train.StepGradient;
-import dev.minibert.model.train.TotalStepsListener;
 import dev.minibert.model.train.TrainingLoop;
+import dev.minibert.model.train.TrainingOptions;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,19 +39,138 @@ public final class Pretraining {
      */
     static final long POST_NORM_WARMUP = 90;
 
-    /** Every knob of a pretraining run; null means "not given" where a default is derived. */
-    public record Options(List<Path> corpus, Path vocab, Path config, Path initFrom, Path out, Long maxSteps,
-                          int epochs, int batchSize, int accumulation, int maxSeqLen, double learningRate,
-                          Long warmupSteps, Double warmupRatio, double weightDecay, double adamEpsilon,
-                          double maxGradNorm, int logEvery, int saveEvery, int keepCheckpoints, long seed,
-                          boolean resume, boolean headTransform, boolean wholeWordMask, double evalFraction,
-                          int maxPredictionsPerSeq, double shortSeqProb, boolean documentPerLine,
-                          boolean skipBadLines, int maxBadSteps, Boolean lowercase, Double decayRatio,
-                          double mlmProbability, Path shards, boolean verifyShards) {
+    /**
+     * Every knob of a pretraining run: the shared {@link TrainingOptions} and the masked-LM ones; null means "not
+     * given" where a default is derived. Built with {@link #builder()}, which starts from the command's defaults.
+     */
+    public record Options(TrainingOptions training, List<Path> corpus, Path shards, boolean verifyShards, Path vocab,
+                          Path config, Path initFrom, Path out, int maxSeqLen, boolean headTransform,
+                          boolean wholeWordMask, double evalFraction, int maxPredictionsPerSeq, double shortSeqProb,
+                          boolean documentPerLine, boolean skipBadLines, Boolean lowercase, double mlmProbability) {
+        public static Builder builder() {
+            return new Builder();
+        }
+
         /** What decides the instances and the held-out split. */
         InstanceSettings instanceSettings(boolean lowercase) {
             return new InstanceSettings(maxSeqLen, shortSeqProb, wholeWordMask, documentPerLine, skipBadLines,
-                    lowercase, seed, evalFraction);
+                    lowercase, training.seed(), evalFraction);
+        }
+    }
+
+    /** {@code minibert pretrain}'s options one by one, its defaults where unset. */
+    public static final class Builder extends TrainingOptions.Builder<Builder> {
+        private List<Path> corpus;
+        private Path shards;
+        private boolean verifyShards;
+        private Path vocab;
+        private Path config;
+        private Path initFrom;
+        private Path out;
+        private int maxSeqLen = 128;
+        private boolean headTransform = true;
+        private boolean wholeWordMask;
+        private double evalFraction = 0.02;
+        private int maxPredictionsPerSeq = 20;
+        private double shortSeqProb = 0.1;
+        private boolean documentPerLine;
+        private boolean skipBadLines;
+        private Boolean lowercase;
+        private double mlmProbability = 0.15;
+
+        private Builder() {
+            batchSize(32).learningRate(1e-4).saveEvery(500).keepCheckpoints(3);
+        }
+
+        public Builder corpus(List<Path> corpus) {
+            this.corpus = corpus == null ? null : List.copyOf(corpus);
+            return this;
+        }
+
+        public Builder shards(Path shards) {
+            this.shards = shards;
+            return this;
+        }
+
+        public Builder verifyShards(boolean verifyShards) {
+            this.verifyShards = verifyShards;
+            return this;
+        }
+
+        public Builder vocab(Path vocab) {
+            this.vocab = vocab;
+            return this;
+        }
+
+        public Builder config(Path config) {
+            this.config = config;
+            return this;
+        }
+
+        public Builder initFrom(Path initFrom) {
+            this.initFrom = initFrom;
+            return this;
+        }
+
+        public Builder out(Path out) {
+            this.out = out;
+            return this;
+        }
+
+        public Builder maxSeqLen(int maxSeqLen) {
+            this.maxSeqLen = maxSeqLen;
+            return this;
+        }
+
+        public Builder headTransform(boolean headTransform) {
+            this.headTransform = headTransform;
+            return this;
+        }
+
+        public Builder wholeWordMask(boolean wholeWordMask) {
+            this.wholeWordMask = wholeWordMask;
+            return this;
+        }
+
+        public Builder evalFraction(double evalFraction) {
+            this.evalFraction = evalFraction;
+            return this;
+        }
+
+        public Builder maxPredictionsPerSeq(int maxPredictionsPerSeq) {
+            this.maxPredictionsPerSeq = maxPredictionsPerSeq;
+            return this;
+        }
+
+        public Builder shortSeqProb(double shortSeqProb) {
+            this.shortSeqProb = shortSeqProb;
+            return this;
+        }
+
+        public Builder documentPerLine(boolean documentPerLine) {
+            this.documentPerLine = documentPerLine;
+            return this;
+        }
+
+        public Builder skipBadLines(boolean skipBadLines) {
+            this.skipBadLines = skipBadLines;
+            return this;
+        }
+
+        public Builder lowercase(Boolean lowercase) {
+            this.lowercase = lowercase;
+            return this;
+        }
+
+        public Builder mlmProbability(double mlmProbability) {
+            this.mlmProbability = mlmProbability;
+            return this;
+        }
+
+        public Options build() {
+            return new Options(training(), corpus, shards, verifyShards, vocab, config, initFrom, out, maxSeqLen,
+                    headTransform, wholeWordMask, evalFraction, maxPredictionsPerSeq, shortSeqProb, documentPerLine,
+                    skipBadLines, lowercase, mlmProbability);
         }
     }
 
@@ -113,8 +230,9 @@ public final class Pretraining {
         if (!(o.mlmProbability() > 0 && o.mlmProbability() < 1)) {
             throw new IllegalArgumentException("--mlm-probability must be in (0, 1), got " + o.mlmProbability());
         }
-        if (o.decayRatio() != null && !(o.decayRatio() >= 0 && o.decayRatio() <= 1)) {
-            throw new IllegalArgumentException("--decay-ratio must be in [0, 1], got " + o.decayRatio());
+        Double decayRatio = o.training().decayRatio();
+        if (decayRatio != null && !(decayRatio >= 0 && decayRatio <= 1)) {
+            throw new IllegalArgumentException("--decay-ratio must be in [0, 1], got " + decayRatio);
         }
         if ((o.shards() == null) == (o.corpus() == null)) {
             throw new IllegalArgumentException("give --corpus or --shards (one of them)");
@@ -127,7 +245,7 @@ public final class Pretraining {
         if (shards != null) {
             shards.requireMatches(vocab, o.vocab(), o.instanceSettings(lower));
         }
-        try (RunLock lock = OutputFolder.openRun(o.out(), KIND, FILES, o.resume())) {
+        try (RunLock lock = OutputFolder.openRun(o.out(), KIND, FILES, o.training().resume())) {
             return train(o, checkpoint, config, vocab, lower, init, shards, listener, workers);
         }
     }
@@ -153,46 +271,33 @@ public final class Pretraining {
         }
         LOG.info("{} training and {} held-out instances of at most {} tokens", train.size(), heldOut.size(), o.maxSeqLen());
 
+        // with workers, each runs --gradient-accumulation micro-batches of every step
+        TrainingOptions t = workers == null ? o.training() : o.training().acrossWorkers(workers.count());
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertForMaskedLM model = new BertForMaskedLM(config, store, o.headTransform());
         if (init != null) {
-            PretrainedWeights.load(init, store, name -> name.startsWith("cls."), o.seed());
+            PretrainedWeights.load(init, store, name -> name.startsWith("cls."), t.seed());
         } else {
-            Initializer.initialize(store, config.initializerRange, o.seed());
+            Initializer.initialize(store, config.initializerRange, t.seed());
         }
         MaskingCollator collator = new MaskingCollator(vocab, o.mlmProbability(), o.maxPredictionsPerSeq(), o.wholeWordMask());
         MlmEvaluator evaluator = heldOut.isEmpty() ? null
-                : new MlmEvaluator(heldOut, collator, o.batchSize(), EpochOrder.mix(o.seed(), 0, 4));
-        // every worker runs --gradient-accumulation micro-batches of each step
-        int accumulation = o.accumulation() * (workers == null ? 1 : workers.count());
-        long total = o.maxSteps() != null ? o.maxSteps()
-                : EpochOrder.stepsFor(train.size(), o.batchSize(), accumulation, o.epochs());
-        long warmup = o.warmupSteps() != null ? o.warmupSteps()
-                : o.warmupRatio() != null ? Math.round(o.warmupRatio() * total) : 0;
-        long decay = o.decayRatio() == null ? total - warmup : Math.round(o.decayRatio() * total);
-        LOG.info("schedule: {} steps, peak learning rate {}, warmup {} steps, linear decay over the last {}", total,
-                o.learningRate(), warmup, decay);
-        if (listener instanceof TotalStepsListener t) {
-            t.totalSteps(total);
-        }
-        String warning = warmupWarning(config, init == null, warmup, total);
+                : new MlmEvaluator(heldOut, collator, t.batchSize(), SeedPurpose.HELD_OUT_MASKING.seed(t.seed()));
+        long total = t.totalSteps(train.size());
+        String warning = warmupWarning(config, init == null, t.warmupSteps(total), total);
         if (warning != null) {
             LOG.warn(warning);
         }
         MlmTrainingTask task = new MlmTrainingTask(config, vocab, lower, store, model, train, collator, evaluator,
-                o.batchSize(), accumulation, o.seed());
-        TrainingLoop loop = new TrainingLoop(task, new AdamW(0.9, 0.999, o.adamEpsilon(), o.weightDecay()),
-                new LinearWarmupDecay(o.learningRate(), warmup, decay, total),
-                new TrainingLoop.Options(total, accumulation, o.maxGradNorm(), o.logEvery(), o.saveEvery(),
-                        o.keepCheckpoints(), o.maxBadSteps()), o.out()).onMetrics(listener)
+                t.microBatches(train.size()));
+        TrainingLoop loop = t.loop(task, t.optimizer(), train.size(), o.out()).onMetrics(listener)
                 .fingerprint(fingerprint(o, corpusFiles, shards, vocab, config, lower, train.size(), workers));
         if (workers != null) {
             loop.stepGradient(workers.open(store, new MlmWorkload(config.toJsonString(), o.headTransform(),
                     vocab.tokens(), lower, o.shards().toAbsolutePath().toString(), shards.manifestSha256(),
-                    o.mlmProbability(), o.maxPredictionsPerSeq(), o.wholeWordMask(), o.batchSize(), accumulation,
-                    o.seed())));
+                    o.mlmProbability(), o.maxPredictionsPerSeq(), o.wholeWordMask(), t)));
         }
-        TrainingLoop.Result result = loop.run(o.resume(), checkpoint);
+        TrainingLoop.Result result = loop.run(t.resume(), checkpoint);
         ModelDirectory.save(o.out().resolve("model"), config, vocab, lower, store, Map.of());
         return result;
     }
@@ -201,6 +306,7 @@ public final class Pretraining {
     private static Fingerprint fingerprint(Options o, List<Path> corpusFiles, ShardFolder shards, Vocab vocab,
                                            BertConfig config, boolean lower, int sequences, GradientWorkers workers)
             throws IOException {
+        TrainingOptions t = o.training();
         Fingerprint data = shards == null ? new Fingerprint().files("--corpus", corpusFiles)
                 : new Fingerprint().put("--shards", "manifest sha256 " + shards.manifestSha256());
         if (workers != null) {
@@ -213,17 +319,17 @@ public final class Pretraining {
                 .put("--vocab", "sha256 " + ShardFolder.vocabSha256(vocab))
                 .put("--config", config.toJsonString().strip())
                 .put("--lowercase", lower)
-                .put("--seed", o.seed())
-                .put("--batch-size", o.batchSize())
-                .put("--gradient-accumulation", o.accumulation())
+                .put("--seed", t.seed())
+                .put("--batch-size", t.batchSize())
+                .put("--gradient-accumulation", t.accumulation())
                 .put("--max-seq-len", o.maxSeqLen())
-                .put("--learning-rate", o.learningRate())
-                .put("--warmup-steps", o.warmupSteps())
-                .put("--warmup-ratio", o.warmupRatio())
-                .put("--decay-ratio", o.decayRatio())
-                .put("--weight-decay", o.weightDecay())
-                .put("--adam-epsilon", o.adamEpsilon())
-                .put("--max-grad-norm", o.maxGradNorm())
+                .put("--learning-rate", t.learningRate())
+                .put("--warmup-steps", t.warmupSteps())
+                .put("--warmup-ratio", t.warmupRatio())
+                .put("--decay-ratio", t.decayRatio())
+                .put("--weight-decay", t.weightDecay())
+                .put("--adam-epsilon", t.adamEpsilon())
+                .put("--max-grad-norm", t.maxGradNorm())
                 .put("--no-head-transform", !o.headTransform())
                 .put("--mlm-probability", o.mlmProbability())
                 .put("--whole-word-mask", o.wholeWordMask())

@@ -60,10 +60,8 @@ class PretrainingTest {
     void decayRatioHoldsThePeakBeforeTheDecay() throws IOException {
         TinyCorpus.write(tmp, 0.0);
         Path out = tmp.resolve("run");
-        Pretraining.Options base = TinyCorpus.options(tmp, out, 12, 1e-3, 0, false);
-        Pretraining.Options wsd = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null, out, 12L, 1,
-                base.batchSize(), 1, base.maxSeqLen(), 1e-3, 2L, null, 0.01, 1e-8, 1.0, 1, 0, 2, base.seed(), false, true,
-                false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, 0.25, 0.15, null, false);
+        Pretraining.Options wsd = TinyCorpus.builder(tmp, out, 12, 1e-3, 0, false, 4).warmupSteps(2L).decayRatio(0.25)
+                .build();
         Pretraining.run(wsd, m -> { });
         double[] lr = rows(out.resolve("metrics.jsonl")).stream().mapToDouble(r -> r.get("lr").asDouble()).toArray();
         double[] expected = {0, 5e-4, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3 * 2 / 3, 1e-3 / 3};
@@ -72,9 +70,8 @@ class PretrainingTest {
             assertThat(lr[i]).as("step %d", i + 1).isCloseTo(expected[i], within(1e-15));
         }
 
-        Pretraining.Options tooLong = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null,
-                tmp.resolve("bad"), 12L, 1, base.batchSize(), 1, base.maxSeqLen(), 1e-3, 2L, null, 0.01, 1e-8, 1.0, 1, 0, 2,
-                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, 1.5, 0.15, null, false);
+        Pretraining.Options tooLong = TinyCorpus.builder(tmp, tmp.resolve("bad"), 12, 1e-3, 0, false, 4).warmupSteps(2L)
+                .decayRatio(1.5).build();
         assertThatThrownBy(() -> Pretraining.run(tooLong, m -> { })).hasMessageContaining("--decay-ratio must be in [0, 1]");
         assertThat(tmp.resolve("bad")).as("nothing written for a refused run").doesNotExist();
     }
@@ -98,12 +95,7 @@ class PretrainingTest {
     void heldOutEvaluationAfterEachCheckpointAndContinuedPretrainingFromADirectory() throws IOException {
         TinyCorpus.write(tmp, 0.0);
         Path first = tmp.resolve("first");
-        Pretraining.Options base = TinyCorpus.options(tmp, first, 4, 1e-3, 2, false);
-        Pretraining.Options withEval = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null, first,
-                base.maxSteps(), base.epochs(), base.batchSize(), base.accumulation(), base.maxSeqLen(),
-                base.learningRate(), base.warmupSteps(), base.warmupRatio(), base.weightDecay(), base.adamEpsilon(),
-                base.maxGradNorm(), base.logEvery(), base.saveEvery(), base.keepCheckpoints(), base.seed(), false,
-                true, false, 0.34, base.maxPredictionsPerSeq(), base.shortSeqProb(), false, false, 3, null, null, 0.15, null, false);
+        Pretraining.Options withEval = TinyCorpus.builder(tmp, first, 4, 1e-3, 2, false, 4).evalFraction(0.34).build();
         Pretraining.run(withEval, m -> { });
         List<JsonNode> evals = new ArrayList<>();
         for (String line : Files.readAllLines(first.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
@@ -121,9 +113,8 @@ class PretrainingTest {
 
         // --init-from: the second run starts from the first run's weights (MLM head included), not from a fresh init
         Path second = tmp.resolve("second");
-        Pretraining.Options cont = new Pretraining.Options(base.corpus(), null, null, first.resolve("model"), second,
-                1L, 1, base.batchSize(), 1, base.maxSeqLen(), 1e-12, 0L, null, 0.0, base.adamEpsilon(), 1.0, 1, 0, 1,
-                base.seed(), false, true, false, 0.0, base.maxPredictionsPerSeq(), 0.0, false, false, 3, null, null, 0.15, null, false);
+        Pretraining.Options cont = TinyCorpus.builder(tmp, second, 1, 1e-12, 0, false, 4).vocab(null).config(null)
+                .initFrom(first.resolve("model")).weightDecay(0.0).keepCheckpoints(1).build();
         Pretraining.run(cont, m -> { });
         var before = ModelDirectory.open(first.resolve("model")).tensors();
         var after = ModelDirectory.open(second.resolve("model")).tensors();
@@ -211,20 +202,16 @@ class PretrainingTest {
         long[] masked = new long[2];
         double[] probabilities = {0.15, 0.6};
         for (int i = 0; i < 2; i++) {
-            Pretraining.Options base = TinyCorpus.options(tmp, tmp.resolve("p" + i), 3, 1e-3, 0, false);
-            Pretraining.Options o = new Pretraining.Options(base.corpus(), base.vocab(), base.config(), null, base.out(),
-                    base.maxSteps(), 1, base.batchSize(), 1, base.maxSeqLen(), base.learningRate(), 0L, null, 0.01,
-                    1e-8, 1.0, 1, 0, 2, base.seed(), false, true, false, 0.0, 16, 0.0, false, false, 3, null, null,
-                    probabilities[i], null, false);
+            Pretraining.Options o = TinyCorpus.builder(tmp, tmp.resolve("p" + i), 3, 1e-3, 0, false, 4)
+                    .maxPredictionsPerSeq(16).mlmProbability(probabilities[i]).build();
             int run = i;
             Pretraining.run(o, m -> masked[run] += m.get("masked_tokens") instanceof Number n ? n.longValue() : 0);
         }
         // BERT's count per sequence is round(tokens * p) (at least 1): 4x the probability, about 4x the masks
         assertThat((double) masked[1] / masked[0]).as("masked tokens at p=0.6 over p=0.15: %s", masked[1] + "/" + masked[0])
                 .isBetween(2.5, 5.5);
-        Pretraining.Options bad = new Pretraining.Options(List.of(tmp.resolve("corpus.txt")), tmp.resolve("vocab.txt"),
-                tmp.resolve("config.json"), null, tmp.resolve("bad"), 3L, 1, 4, 1, 16, 1e-3, 0L, null, 0.01, 1e-8, 1.0, 1,
-                0, 2, 7, false, true, false, 0.0, 5, 0.0, false, false, 3, null, null, 0.0, null, false);
+        Pretraining.Options bad = TinyCorpus.builder(tmp, tmp.resolve("bad"), 3, 1e-3, 0, false, 4).mlmProbability(0.0)
+                .build();
         assertThatThrownBy(() -> Pretraining.run(bad, m -> { })).hasMessage("--mlm-probability must be in (0, 1), got 0.0");
         assertThat(tmp.resolve("bad")).doesNotExist();
     }

@@ -110,10 +110,9 @@ class ShardingTest {
 
     private Pretraining.Options options(Path out, Path shards, int maxSeqLen, boolean wholeWord, long steps,
                                         boolean resume) {
-        Pretraining.Options o = TinyCorpus.options(tmp, out, steps, 1e-3, 3, resume);
-        return new Pretraining.Options(shards == null ? o.corpus() : null, o.vocab(), o.config(), null, out,
-                o.maxSteps(), 1, 3, 1, maxSeqLen, o.learningRate(), 0L, null, 0.01, 1e-8, 1.0, 1, 3, 2, 7, resume,
-                true, wholeWord, 0.3, 5, 0.3, false, false, 3, null, null, 0.15, shards, true);
+        Pretraining.Builder o = TinyCorpus.builder(tmp, out, steps, 1e-3, 3, resume, 3).maxSeqLen(maxSeqLen)
+                .wholeWordMask(wholeWord).evalFraction(0.3).shortSeqProb(0.3).shards(shards).verifyShards(true);
+        return (shards == null ? o : o.corpus(null)).build();
     }
 
     @Test

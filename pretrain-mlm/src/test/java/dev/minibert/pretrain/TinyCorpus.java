@@ -40,15 +40,22 @@ final class TinyCorpus {
         Files.writeString(dir.resolve("config.json"), config.toJsonString(), StandardCharsets.UTF_8);
     }
 
-    /** Options for a run on the tiny corpus; tests override what they vary. */
+    /** Options for a run on the tiny corpus. */
     static Pretraining.Options options(Path dir, Path out, long steps, double lr, int saveEvery, boolean resume) {
-        return options(dir, out, steps, lr, saveEvery, resume, 4);
+        return builder(dir, out, steps, lr, saveEvery, resume, 4).build();
     }
 
     static Pretraining.Options options(Path dir, Path out, long steps, double lr, int saveEvery, boolean resume,
                                        int batchSize) {
-        return new Pretraining.Options(List.of(dir.resolve("corpus.txt")), dir.resolve("vocab.txt"),
-                dir.resolve("config.json"), null, out, steps, 1, batchSize, 1, 16, lr, 0L, null, 0.01, 1e-8, 1.0, 1,
-                saveEvery, 2, 7, resume, true, false, 0.0, 5, 0.0, false, false, 3, null, null, 0.15, null, false);
+        return builder(dir, out, steps, lr, saveEvery, resume, batchSize).build();
+    }
+
+    /** The options of a run on the tiny corpus, for tests to override what they vary. */
+    static Pretraining.Builder builder(Path dir, Path out, long steps, double lr, int saveEvery, boolean resume,
+                                       int batchSize) {
+        return Pretraining.Options.builder().corpus(List.of(dir.resolve("corpus.txt"))).vocab(dir.resolve("vocab.txt"))
+                .config(dir.resolve("config.json")).out(out).maxSteps(steps).batchSize(batchSize).maxSeqLen(16)
+                .learningRate(lr).warmupSteps(0L).logEvery(1).saveEvery(saveEvery).keepCheckpoints(2).seed(7)
+                .resume(resume).evalFraction(0.0).maxPredictionsPerSeq(5).shortSeqProb(0.0).maxBadSteps(3);
     }
 }

@@ -16,11 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import sun.misc.Signal;
 
 /**
  * The HTTP side of {@code minibert serve}, on the JDK's own {@code com.sun.net.httpserver} (HTTP/1.1 with
@@ -71,6 +73,39 @@ public final class ModelServer {
         http.createContext("/", server::handle);
         http.start();
         return server;
+    }
+
+    /** Loads the model that {@link #serveUntilSignalled} puts behind the server. */
+    @FunctionalInterface
+    public interface Loader {
+        ServedModel load() throws IOException;
+    }
+
+    /**
+     * A server process's life ({@code minibert serve}, the serve benchmark): listens at once, loads and warms up the
+     * model, serves until SIGTERM or SIGINT, then stops accepting and drains for up to {@code drainSeconds} (the
+     * JVM's default would exit 143 with the requests in flight cut off). Progress lines on stderr start with
+     * {@code name}; the first names the port.
+     */
+    public static void serveUntilSignalled(ServeOptions options, Loader loader, String name, Object model,
+                                           int drainSeconds) throws IOException, InterruptedException {
+        ModelServer server = start(options);
+        System.err.println(name + ": listening on http://" + options.host() + ":" + server.port() + " (loading "
+                + model + ")");
+        try {
+            ServedModel served = loader.load();
+            served.warmUp();
+            server.ready(served);
+            // while loading, a signal ends the JVM as usual: nothing is in flight yet
+            CountDownLatch stop = new CountDownLatch(1);
+            Signal.handle(new Signal("TERM"), s -> stop.countDown());
+            Signal.handle(new Signal("INT"), s -> stop.countDown());
+            System.err.println(name + ": ready: POST /v1/" + served.task());
+            stop.await();
+            System.err.println(name + ": stopping: finishing the requests in flight");
+        } finally {
+            server.stop(drainSeconds);
+        }
     }
 
     /** The port it listens on (the one chosen when the options asked for 0). */

@@ -38,12 +38,25 @@ public record ServedModel(String task, Forward forward) {
      * {@code minibert predict} and {@code minibert embed} so that the server's answers are theirs.
      */
     public static ServedModel load(Path dir, int threads, int batchSize) throws IOException {
-        if (Files.isRegularFile(dir.resolve(LABELS_FILE))) {
-            Classifier classifier = Classifier.load(dir, threads, batchSize);
-            return new ServedModel("classify", (texts, pairs, poolings) ->
-                    List.copyOf(classifier.classify(texts, pairs, Classifier.DEFAULT_MAX_SEQ_LEN)));
+        if (isClassifier(dir)) {
+            return of(Classifier.load(dir, threads, batchSize));
         }
-        Encoder encoder = Encoder.load(dir, threads, batchSize);
+        return of(Encoder.load(dir, threads, batchSize));
+    }
+
+    /** Whether {@code dir} holds a finetuned classifier (it answers /v1/classify) rather than an encoder. */
+    public static boolean isClassifier(Path dir) {
+        return Files.isRegularFile(dir.resolve(LABELS_FILE));
+    }
+
+    /** A classifier answering {@code /v1/classify}, with {@code minibert predict}'s truncation. */
+    public static ServedModel of(Classifier classifier) {
+        return new ServedModel("classify", (texts, pairs, poolings) ->
+                List.copyOf(classifier.classify(texts, pairs, Classifier.DEFAULT_MAX_SEQ_LEN)));
+    }
+
+    /** An encoder answering {@code /v1/embed}, with {@code minibert embed}'s truncation. */
+    public static ServedModel of(Encoder encoder) {
         return new ServedModel("embed", (texts, pairs, poolings) -> {
             List<EncodedText> encoded = encoder.encode(texts);
             List<Object> vectors = new ArrayList<>(encoded.size());

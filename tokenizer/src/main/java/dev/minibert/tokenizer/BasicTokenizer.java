@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * BERT's pre-tokenization, as Google's {@code BasicTokenizer} and HF's BertNormalizer + BertPreTokenizer:
- * drop NUL, U+FFFD and control characters; split on whitespace; isolate CJK ideographs and punctuation;
- * lower-case and strip accents (NFD, drop Mn) when asked. Every output character remembers the span of
- * the original character it came from, so token offsets point into the caller's string.
+ * BERT's pre-tokenization, as Google's {@code BasicTokenizer} and HF's BertNormalizer + BertPreTokenizer, in
+ * Google's stages: (1) clean: drop NUL, U+FFFD and control characters; (2) isolate CJK ideographs; (3) split on
+ * whitespace; (4) lower-case and strip accents (NFD, drop Mn) when asked; (5) split off punctuation. One driver
+ * ({@link #split}) runs them fused, character by character. Every output character remembers the span of the
+ * original character it came from, so token offsets point into the caller's string.
  * <p>
  * Never-split tokens (the specials such as {@code [MASK]}) are cut out of the raw text wherever they occur,
  * before normalization, as HF does with its added tokens. Thread-safe.
@@ -22,6 +23,8 @@ public final class BasicTokenizer {
         void word(char[] chars, int[] starts, int[] ends, int length, boolean neverSplit);
     }
 
+    // what the stages make of each ASCII character: dropped by the clean, a whitespace split, a punctuation split, or
+    // joining the word (no ASCII character is a CJK ideograph or has an accent)
     private static final byte OTHER = 0;
     private static final byte SPACE = 1;
     private static final byte DROP = 2;
@@ -30,8 +33,7 @@ public final class BasicTokenizer {
 
     static {
         for (int c = 0; c < 128; c++) {
-            ASCII[c] = BertCharacters.isWhitespace(c) ? SPACE
-                    : c == 0 || BertCharacters.isControl(c) ? DROP
+            ASCII[c] = !clean(c) ? DROP : BertCharacters.isWhitespace(c) ? SPACE
                     : BertCharacters.isPunctuation(c) ? PUNCT : OTHER;
         }
     }
@@ -94,56 +96,77 @@ public final class BasicTokenizer {
         split(text, segment, text.length(), word, sink);
     }
 
+    /**
+     * Google's stages over {@code text[from, to)}, fused into one pass: each character goes through all of them in
+     * order before the next is read, so no stage builds an intermediate string. An ASCII character takes the
+     * stages' combined answer from a table.
+     */
     private void split(String text, int from, int to, Word word, WordSink sink) {
         int i = from;
         while (i < to) {
             char c = text.charAt(i);
             if (c < 128) {
-                switch (ASCII[c]) {
-                    case OTHER -> word.append(lowercase && c >= 'A' && c <= 'Z' ? (char) (c + 32) : c, i, i + 1);
-                    case SPACE -> word.flush(sink, false);
-                    case PUNCT -> {
-                        word.flush(sink, false);
-                        word.append(c, i, i + 1);
-                        word.flush(sink, false);
-                    }
-                    default -> {
-                    }
-                }
+                ascii(c, i, word, sink);
                 i++;
                 continue;
             }
             int cp = text.codePointAt(i);
             int end = i + Character.charCount(cp);
+            // the classes are disjoint (no ideograph or whitespace is cleaned away), so the commonest is asked first
             if (BertCharacters.isChineseChar(cp)) {
-                word.flush(sink, false);
-                appendNormalized(cp, i, end, word, sink);
-                word.flush(sink, false);
+                isolateChinese(cp, i, end, word, sink);
             } else if (BertCharacters.isWhitespace(cp)) {
-                word.flush(sink, false);
-            } else if (cp != 0xFFFD && !BertCharacters.isControl(cp)) {
-                appendNormalized(cp, i, end, word, sink);
+                word.flush(sink, false); // stage 3, the whitespace split
+            } else if (clean(cp)) {
+                lowerStripAccents(cp, i, end, word, sink);
             }
             i = end;
         }
         word.flush(sink, false);
     }
 
-    /** Appends {@code cp} (lower-cased and accent-stripped if asked), isolating punctuation. */
-    private void appendNormalized(int cp, int start, int end, Word word, WordSink sink) {
+    /** The five stages for an ASCII character: no accents, lower-casing is A-Z only; the rest is the table's. */
+    private void ascii(char c, int i, Word word, WordSink sink) {
+        switch (ASCII[c]) {
+            case OTHER -> word.append(lowercase && c >= 'A' && c <= 'Z' ? (char) (c + 32) : c, i, i + 1);
+            case SPACE -> word.flush(sink, false);
+            case PUNCT -> splitOnPunctuation(c, i, i + 1, word, sink);
+            default -> {
+            }
+        }
+    }
+
+    /** Stage 1, {@code _clean_text}: NUL, U+FFFD and control characters are dropped (false). */
+    private static boolean clean(int cp) {
+        return cp != 0 && cp != 0xFFFD && !BertCharacters.isControl(cp);
+    }
+
+    /** Stage 2, {@code _tokenize_chinese_chars}: a CJK ideograph is a word of its own. */
+    private void isolateChinese(int cp, int start, int end, Word word, WordSink sink) {
+        word.flush(sink, false);
+        lowerStripAccents(cp, start, end, word, sink);
+        word.flush(sink, false);
+    }
+
+    /**
+     * Stage 4, {@code lower()} and {@code _run_strip_accents} when lower-casing: {@code cp} becomes zero or more
+     * characters, each passed on to the punctuation split.
+     */
+    private void lowerStripAccents(int cp, int start, int end, Word word, WordSink sink) {
         if (!lowercase) {
-            appendChar(cp, start, end, word, sink);
+            splitOnPunctuation(cp, start, end, word, sink);
             return;
         }
         String normalized = lowerStripped(cp);
         for (int k = 0; k < normalized.length(); ) {
             int n = normalized.codePointAt(k);
-            appendChar(n, start, end, word, sink);
+            splitOnPunctuation(n, start, end, word, sink);
             k += Character.charCount(n);
         }
     }
 
-    private static void appendChar(int cp, int start, int end, Word word, WordSink sink) {
+    /** Stage 5, {@code _run_split_on_punc}: a punctuation character is a word of its own; any other joins the word. */
+    private static void splitOnPunctuation(int cp, int start, int end, Word word, WordSink sink) {
         boolean punct = BertCharacters.isPunctuation(cp);
         if (punct) {
             word.flush(sink, false);

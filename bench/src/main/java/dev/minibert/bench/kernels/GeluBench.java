@@ -15,8 +15,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * {@link Gelu} forward and backward on [B·T, width] floats (B32 T128; width 512 = the intermediate size at
- * H128, 128 = the MLM head's transform). GELU stays an ND4J op chain (5 ops forward, 6 backward): a fused Java
- * pass with a scalar erf and exp measured 0.7–1.0× of it, since ND4J's erf and exp are vectorised.
+ * H128, 128 = the MLM head's transform), through the kernels its data type picks. What it measured, and when:
+ * docs/speed.md, "The float kernels".
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

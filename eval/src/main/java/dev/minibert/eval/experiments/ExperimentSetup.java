@@ -61,10 +61,11 @@ public record ExperimentSetup(Budget budget, Path corpus, Path vocab, Path label
      */
     public Pretraining.Options pretraining(String run, Path config, long steps, double warmupRatio,
                                            boolean headTransform) {
-        return new Pretraining.Options(List.of(corpus), vocab, config, null, dir.resolve(run), steps, 1,
-                budget.batchSize(), 1, budget.seqLen(), budget.learningRate(), null, warmupRatio, 0.01, 1e-8, 1.0, 1,
-                0, 1, seed, false, headTransform, false, 0.0, budget.maxPredictionsPerSeq(), 0.1, false, false, 5,
-                null, null, 0.15, null, false);
+        return Pretraining.Options.builder().corpus(List.of(corpus)).vocab(vocab).config(config).out(dir.resolve(run))
+                .maxSteps(steps).batchSize(budget.batchSize()).maxSeqLen(budget.seqLen())
+                .learningRate(budget.learningRate()).warmupRatio(warmupRatio).logEvery(1).saveEvery(0)
+                .keepCheckpoints(1).seed(seed).headTransform(headTransform).evalFraction(0.0)
+                .maxPredictionsPerSeq(budget.maxPredictionsPerSeq()).build();
     }
 
     /** The fixed probe batch of this budget and seed, for per-layer gradient norms. */

@@ -108,9 +108,9 @@ public final class FinetuneDriftExperiment implements Experiment {
     }
 
     private static Finetuning.Options finetuning(ExperimentSetup s, Path model, LabeledSample.Files data, Path out) {
-        return new Finetuning.Options(model, data.train(), data.dev(), out, null, null, "label",
-                s.budget().finetuneEpochs(), s.budget().batchSize(), 1, s.budget().seqLen(), FINETUNE_LR, 0.1, null,
-                0.01, 1.0, 1, s.seed(), false, "macro_f1", 0, false, 0, 1.0, false, 5, false);
+        return Finetuning.Options.builder().model(model).train(data.train()).dev(data.dev()).out(out)
+                .epochs(s.budget().finetuneEpochs()).batchSize(s.budget().batchSize()).maxSeqLen(s.budget().seqLen())
+                .learningRate(FINETUNE_LR).logEvery(1).seed(s.seed()).build();
     }
 
     /** Layer 0's relative weight change over the last layer's. */

@@ -5,7 +5,7 @@ import dev.minibert.model.Initializer;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.PretrainedWeights;
 import dev.minibert.model.io.ModelDirectory;
-import dev.minibert.model.train.EpochOrder;
+import dev.minibert.model.train.SeedPurpose;
 import dev.minibert.model.train.GradientProbe;
 import dev.minibert.pretrain.Batch;
 import dev.minibert.pretrain.BertForMaskedLM;
@@ -51,8 +51,8 @@ public final class MlmProbe {
                     + " sequences, the probe batch needs " + batchSize);
         }
         MaskingCollator collator = new MaskingCollator(vocab, 0.15, maxPredictions, false);
-        Batch b = collator.collate(instances.subList(0, batchSize), EpochOrder.mix(seed, 0, 11));
-        return new MlmProbe(b, EpochOrder.mix(seed, 0, 12));
+        Batch b = collator.collate(instances.subList(0, batchSize), SeedPurpose.PROBE_MASKING.seed(seed));
+        return new MlmProbe(b, SeedPurpose.PROBE_DROPOUT.seed(seed));
     }
 
     /** A freshly initialised MLM model: truncated normal with {@code config.initializerRange}, or Xavier. */

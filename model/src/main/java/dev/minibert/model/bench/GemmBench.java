@@ -2,8 +2,12 @@ package dev.minibert.model.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.minibert.model.Gemm;
 import dev.minibert.model.Parallel;
+import dev.minibert.model.Sgemm;
+import java.util.Arrays;
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,13 +16,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * The machine's sgemm ceiling as ND4J reaches it with OpenBLAS's own threads: square float products into a
  * preallocated output (the form the model uses) and through {@code mmul} (which allocates), so model GFLOP/s can
  * be read against what the BLAS can do; and the same products as the model computes them ({@link Gemm}: split by
- * rows over the kernel threads, one single-threaded OpenBLAS call each).
+ * rows over the kernel threads, one single-threaded {@link Sgemm} call each). Then each library's single-threaded
+ * piece on the model's own product shapes, the libraries alternated round by round: the measurement behind
+ * {@link Sgemm}'s default.
  */
 public final class GemmBench {
     private GemmBench() {
     }
 
-    public static ObjectNode run(int[] sizes, int steps) {
+    public static ObjectNode run(int[] sizes, List<String> pieces, int steps) {
+        for (String spec : pieces) {
+            if (!spec.matches("[1-9]\\d{0,5}x[1-9]\\d{0,5}x[1-9]\\d{0,5}:[NT]{2}")) {
+                throw new IllegalArgumentException("--pieces: " + spec + " is not MxNxK:TT (e.g. 2048x384x128:NT)");
+            }
+        }
         int threads = Parallel.threads();
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("bench", "gemm");
@@ -37,8 +48,48 @@ public final class GemmBench {
             out.put("mmul_" + n + "_gflops_per_s", round(flops / mmul / 1e9));
             out.put("split_gemm_" + n + "_gflops_per_s", round(flops / split / 1e9));
         }
+        ArrayNode pieceRows = out.putArray("pieces");
+        for (String piece : pieces) {
+            pieceRows.add(piece(piece, steps));
+        }
         out.put("peak_rss_mb", round(PeakRss.megabytes()));
         return out;
+    }
+
+    /**
+     * One piece {@code MxNxK:TT} (T = transposed, N = not, for A then B) on this thread: median GFLOP/s per library
+     * over {@code rounds} alternated rounds.
+     */
+    private static ObjectNode piece(String spec, int rounds) {
+        String[] parts = spec.split("[x:]");
+        int m = Integer.parseInt(parts[0]);
+        int n = Integer.parseInt(parts[1]);
+        int k = Integer.parseInt(parts[2]);
+        boolean transA = parts[3].charAt(0) == 'T';
+        boolean transB = parts[3].charAt(1) == 'T';
+        INDArray a = Nd4j.rand(DataType.FLOAT, (long) m * k);
+        INDArray b = Nd4j.rand(DataType.FLOAT, (long) k * n);
+        INDArray c = Nd4j.zeros(DataType.FLOAT, (long) m * n);
+        double flops = 2.0 * m * n * k;
+        int repeats = (int) Math.max(1, 2e8 / flops); // ~10 ms per timing at tens of GFLOP/s
+        ObjectNode row = new ObjectMapper().createObjectNode();
+        row.put("piece", spec);
+        double[][] seconds = new double[Sgemm.LIBRARIES.size()][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int l = 0; l < Sgemm.LIBRARIES.size(); l++) {
+                Sgemm sgemm = Sgemm.named(Sgemm.LIBRARIES.get(l));
+                seconds[l][r] = StepTimer.median(StepTimer.time(() -> {
+                    for (int i = 0; i < repeats; i++) {
+                        sgemm.sgemm(transA, transB, m, n, k, 1f, a, 0, transA ? m : k, b, 0, transB ? k : n, 0f, c, 0, n);
+                    }
+                }, 1, 1)) / repeats;
+            }
+        }
+        for (int l = 0; l < Sgemm.LIBRARIES.size(); l++) {
+            Arrays.sort(seconds[l]);
+            row.put(Sgemm.LIBRARIES.get(l) + "_gflops_per_s", round(flops / StepTimer.median(seconds[l]) / 1e9));
+        }
+        return row;
     }
 
     static double round(double v) {

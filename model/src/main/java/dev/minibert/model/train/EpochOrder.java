@@ -57,7 +57,7 @@ public final class EpochOrder {
     public int[] batch(long g) {
         long epoch = epochOf(g);
         if (epoch != cachedEpoch) {
-            permutation = permutation(mix(seed, epoch, 0));
+            permutation = permutation(SeedPurpose.EPOCH_ORDER.seed(seed, epoch));
             cachedEpoch = epoch;
         }
         int from = (int) (g % batchesPerEpoch) * batchSize;
@@ -90,10 +90,5 @@ public final class EpochOrder {
                     Comparator.comparingInt((Integer i) -> lengths[i]).reversed());
         }
         return Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
-    }
-
-    /** A seed for (run seed, counter, purpose) with well-spread bits. */
-    public static long mix(long seed, long counter, int purpose) {
-        return new SplittableRandom(seed ^ (counter * 0x9E3779B97F4A7C15L) ^ ((long) purpose << 56)).nextLong();
     }
 }

@@ -1,36 +1,28 @@
 package dev.minibert.model.train;
 
-import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
-import dev.minibert.model.io.AtomicFiles;
-import dev.minibert.model.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The loop shared by pretraining and finetuning: schedule, gradient accumulation, global-norm
- * clipping, a guard against non-finite steps, AdamW, JSONL metrics with per-layer gradient norms and
- * LayerNorm gammas, and atomic checkpoints ({@code out/checkpoints/checkpoint-N}) that resume exactly:
- * each records the sha256 of its files and the run's {@link Fingerprint}; a resume skips damaged ones
- * and refuses a run whose trajectory options changed.
+ * The loop shared by pretraining and finetuning. {@link #step} is one optimizer step top to bottom: the step's
+ * gradient (a {@link StepGradient}: here the task's micro-batches forward and backward, gradient accumulation),
+ * global-norm clipping, a guard against non-finite steps, the AdamW update at the schedule's learning rate. Around it, as {@link TrainingListener}s: the task's own
+ * (evaluation, early stop), {@link StepLog} (JSONL metrics with per-layer gradient norms and LayerNorm gammas) and
+ * {@link Checkpoints} (atomic {@code out/checkpoints/checkpoint-N} folders that resume exactly: each records the
+ * sha256 of its files and the run's {@link Fingerprint}; a resume skips damaged ones and refuses a run whose
+ * trajectory options changed). After too many non-finite steps in a row the run ends with {@link DivergedException}.
  */
 public final class TrainingLoop {
     /** System property: a step number whose checkpoint write halts the JVM half-way (kill-and-resume tests). */
     public static final String CRASH_PROPERTY = "minibert.crashDuringCheckpoint";
     /** System property: a step number whose metrics row is written half-way before the JVM halts. */
     public static final String CRASH_METRICS_PROPERTY = "minibert.crashDuringMetrics";
-    private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
 
     public record Options(long totalSteps, int accumulation, double maxGradNorm, int logEvery, int saveEvery,
                           int keepCheckpoints, int maxBadSteps) {
@@ -52,10 +44,9 @@ public final class TrainingLoop {
     private final LinearWarmupDecay schedule;
     private final Options options;
     private final Path out;
-    private final Path checkpoints;
-    private Consumer<Map<String, Object>> listener = m -> { };
+    private Consumer<Map<String, Object>> progress = m -> { };
     private Fingerprint fingerprint = new Fingerprint();
-    private StepGradient gradient = this::accumulate;
+    private StepGradient gradient = this::microBatches;
 
     public TrainingLoop(TrainingTask task, AdamW optimizer, LinearWarmupDecay schedule, Options options, Path out) {
         this.task = task;
@@ -63,16 +54,18 @@ public final class TrainingLoop {
         this.schedule = schedule;
         this.options = options;
         this.out = out;
-        this.checkpoints = out.resolve("checkpoints");
     }
 
-    /** Receives every metrics row (progress bars, logs). */
-    public TrainingLoop onMetrics(Consumer<Map<String, Object>> listener) {
-        this.listener = listener;
+    /** Receives every metrics row (progress bars, logs); a {@link TotalStepsListener} first hears the run's steps. */
+    public TrainingLoop onMetrics(Consumer<Map<String, Object>> progress) {
+        this.progress = progress;
+        if (progress instanceof TotalStepsListener t) {
+            t.totalSteps(options.totalSteps());
+        }
         return this;
     }
 
-    /** Computes each step's gradient in another way than this loop's micro-batch by micro-batch accumulation. */
+    /** Computes each step's gradient another way than {@link #microBatches} here (module distributed: on workers). */
     public TrainingLoop stepGradient(StepGradient gradient) {
         this.gradient = gradient;
         return this;
@@ -111,191 +104,94 @@ public final class TrainingLoop {
      */
     public Result run(boolean resume, Path checkpoint) throws IOException {
         refuseToOverwrite(out, resume);
-        Files.createDirectories(checkpoints);
-        long start = 0;
-        Path last = null;
-        if (resume) {
-            last = checkpoint != null ? checkpoint : newestIntactCheckpoint();
-            if (last != null) {
-                start = restore(last);
-            }
-        }
-        MetricsLog.cutBack(metricsFile(), start);
-        ParameterStore store = task.store();
-        int bad = 0;
+        Path folder = Files.createDirectories(out.resolve("checkpoints"));
+        Checkpoints checkpoints = new Checkpoints(folder, task, optimizer, options, fingerprint);
+        long step = resume ? checkpoints.resume(checkpoint) : 0;
+        MetricsLog.cutBack(metricsFile(), step);
         int skipped = 0;
+        int bad = 0;
         double lastLoss = Double.NaN;
-        boolean stoppedEarly = false;
-        long step = start;
         try (MetricsLog metrics = new MetricsLog(metricsFile())) {
+            StepLog log = new StepLog(metrics, task.store(), options, progress);
+            checkpoints.evaluationsTo(log);
+            List<TrainingListener> listeners = List.of(this::askTask, log, checkpoints);
             while (step < options.totalSteps()) {
-                long t0 = System.nanoTime();
+                long start = System.nanoTime();
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("step", step + 1);
-                double loss = gradient.compute(step, row);
-                boolean logDue = (step + 1) % options.logEvery() == 0 || step + 1 == options.totalSteps();
-                // per-layer norms before clipping, only for the rows that are logged
-                Map<String, Double> groupNorms = logDue ? GradientProbe.groupNorms(store) : null;
-                double norm = options.maxGradNorm() > 0
-                        ? new GlobalNormClipper(options.maxGradNorm()).clip(store) : GradientProbe.globalNorm(store);
-                double lr = schedule.lr(step);
-                row.put("loss", loss);
-                row.put("lr", lr);
-                row.put("grad_norm", norm);
+                boolean applied = step(step, row, listeners);
                 step++;
-                if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
-                    // never update from, or checkpoint, a non-finite state
-                    store.zeroGrad();
+                StepEnd end = new StepEnd(step, row, !applied, step == options.totalSteps(), start);
+                for (TrainingListener l : listeners) {
+                    l.stepEnded(end);
+                }
+                if (!applied) {
                     skipped++;
-                    row.put("skipped", !Double.isFinite(loss) ? "non-finite loss" : "non-finite gradient");
-                    metrics.write(row);
-                    listener.accept(row);
                     if (++bad >= options.maxBadSteps()) {
                         throw new DivergedException(step, bad);
                     }
                     continue;
                 }
                 bad = 0;
-                optimizer.step(store, lr);
-                lastLoss = loss;
-                int keysBefore = row.size();
-                boolean keepGoing = task.afterStep(step, row);
-                boolean taskReported = row.size() > keysBefore; // e.g. epoch-end dev metrics: always logged
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                row.put("step_seconds", seconds);
-                if (row.get("tokens") instanceof Number tokens) {
-                    row.put("tokens_per_s", tokens.doubleValue() / seconds);
-                }
-                if (logDue || taskReported || !keepGoing) {
-                    row.put("grad_norms", groupNorms != null ? groupNorms : GradientProbe.groupNorms(store));
-                    row.put("layer_norm_gamma", gammaStats(store));
-                    metrics.write(row);
-                }
-                listener.accept(row);
-                boolean due = options.saveEvery() > 0 && step % options.saveEvery() == 0;
-                if (due || step == options.totalSteps() || !keepGoing) {
-                    last = checkpoint(step);
-                    Map<String, Object> evalRow = new LinkedHashMap<>();
-                    evalRow.put("step", step);
-                    task.afterCheckpoint(step, last, evalRow);
-                    if (evalRow.size() > 1) {
-                        metrics.write(evalRow);
-                        listener.accept(evalRow);
-                    }
-                }
-                if (!keepGoing) {
-                    stoppedEarly = true;
-                    break;
+                lastLoss = (double) row.get("loss");
+                if (end.stopRequested()) {
+                    return new Result(step, lastLoss, true, skipped, checkpoints.last());
                 }
             }
         }
-        return new Result(step, lastLoss, stoppedEarly, skipped, last);
+        return new Result(step, lastLoss, false, skipped, checkpoints.last());
     }
 
-    /** The step's micro-batches one after another, each adding its share into the gradients. */
-    private double accumulate(long step, Map<String, Object> row) {
+    /**
+     * One optimizer step, all of it: the step's mean gradient (by default {@link #microBatches}), clipping to
+     * {@code --max-grad-norm}, the guard that skips a non-finite step, then the AdamW update at the schedule's
+     * learning rate. Returns whether the update was applied.
+     */
+    private boolean step(long step, Map<String, Object> row, List<TrainingListener> listeners) {
+        ParameterStore store = task.store();
+        double loss = gradient.compute(step, row);
+        listeners.forEach(l -> l.gradientsReady(step));
+        double gradNorm = options.maxGradNorm() > 0
+                ? new GlobalNormClipper(options.maxGradNorm()).clip(store) : GradientProbe.globalNorm(store);
+        double lr = schedule.lr(step);
+        row.put("loss", loss);
+        row.put("lr", lr);
+        row.put("grad_norm", gradNorm);
+        if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+            store.zeroGrad(); // never update from, or checkpoint, a non-finite state
+            row.put("skipped", !Double.isFinite(loss) ? "non-finite loss" : "non-finite gradient");
+            return false;
+        }
+        optimizer.step(store, lr);
+        return true;
+    }
+
+    /**
+     * The {@link StepGradient} of one machine: the task's micro-batches of this step forward and backward, one after
+     * another, each adding its gradients scaled by 1/accumulation into the store.
+     */
+    private double microBatches(long step, Map<String, Object> row) {
         task.store().zeroGrad();
+        int micros = options.accumulation();
         double loss = 0;
-        for (int micro = 0; micro < options.accumulation(); micro++) {
-            loss += task.forwardBackward(step, micro, 1.0 / options.accumulation(), row) / options.accumulation();
+        for (int micro = 0; micro < micros; micro++) {
+            loss += task.forwardBackward(step, micro, 1.0 / micros, row) / micros;
         }
         return loss;
     }
 
-    private static Map<String, Object> gammaStats(ParameterStore store) {
-        Map<String, Object> stats = new LinkedHashMap<>();
-        LayerNormProbe.gammaStats(store).forEach((name, s) -> stats.put(name,
-                Map.of("mean", s.mean(), "min", s.min(), "max", s.max(), "std", s.std())));
-        return stats;
-    }
-
-    private Path checkpoint(long step) throws IOException {
-        Path dir = checkpoints.resolve("checkpoint-" + step);
-        Path tmp = Files.createDirectory(
-                checkpoints.resolve(AtomicFiles.uniqueName(".checkpoint-" + step + ".", ".tmp")));
-        task.writeModel(tmp);
-        optimizer.save(tmp.resolve("optimizer.safetensors"));
-        if (String.valueOf(step).equals(System.getProperty(CRASH_PROPERTY))) {
-            Runtime.getRuntime().halt(137); // simulate a kill mid-write: the temp dir is all that remains
+    /** The task's own listener: e.g. dev evaluation at an epoch's end, which may stop the run early. */
+    private void askTask(StepEnd end) {
+        if (end.skipped()) {
+            return;
         }
-        new CheckpointState(step, options.totalSteps(), fingerprint).write(tmp);
-        AtomicFiles.syncDirectory(tmp);
-        AtomicFiles.deleteRecursively(dir); // ours: passed over by a resume from an earlier one (damaged, or named)
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.syncDirectory(dir);
-        AtomicFiles.syncDirectory(checkpoints);
-        prune();
-        return dir;
-    }
-
-    private void prune() throws IOException {
-        List<Path> all = checkpointFolders();
-        for (int i = 0; i < all.size() - options.keepCheckpoints(); i++) {
-            AtomicFiles.deleteRecursively(all.get(i));
+        int keysBefore = end.row().size();
+        if (!task.afterStep(end.step(), end.row())) {
+            end.requestStop();
         }
-    }
-
-    /**
-     * The newest checkpoint whose files match their recorded sha256, warning (one line naming the file)
-     * about each newer one that does not; null when there is none at all. Temp folders of interrupted
-     * writes never carry a checkpoint's name, so they are not considered.
-     */
-    private Path newestIntactCheckpoint() throws IOException {
-        List<Path> all = checkpointFolders();
-        for (int i = all.size() - 1; i >= 0; i--) {
-            try {
-                CheckpointState.verify(all.get(i));
-                return all.get(i);
-            } catch (IOException damaged) {
-                LOG.warn("{}; {}", damaged.getMessage(), i > 0 ? "falling back to " + all.get(i - 1).getFileName()
-                        : "no older checkpoint");
-            }
+        if (end.row().size() > keysBefore) {
+            end.markReported();
         }
-        if (!all.isEmpty()) {
-            throw new IOException("no intact checkpoint under " + checkpoints + " to resume from; start a new run "
-                    + "in another --out");
-        }
-        return null;
-    }
-
-    private List<Path> checkpointFolders() throws IOException {
-        if (!Files.isDirectory(checkpoints)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(checkpoints)) {
-            return s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+") && Files.isDirectory(p))
-                    .sorted(Comparator.comparingLong(TrainingLoop::stepOf))
-                    .toList();
-        }
-    }
-
-    private static long stepOf(Path checkpoint) {
-        return Long.parseLong(checkpoint.getFileName().toString().substring("checkpoint-".length()));
-    }
-
-    private long restore(Path checkpoint) throws IOException {
-        CheckpointState state = CheckpointState.verify(checkpoint);
-        Path stateFile = checkpoint.resolve(CheckpointState.FILE);
-        fingerprint.requireSameAs(state.fingerprint(), stateFile);
-        long step = state.step();
-        LOG.info("resuming from {} (step {})", checkpoint, step);
-        if (step < 0 || step > options.totalSteps()) {
-            throw new IllegalArgumentException("--resume: " + stateFile + " is at step " + step + ", beyond this run's "
-                    + options.totalSteps() + " steps (the number of steps may grow on resume, not shrink below it)");
-        }
-        Map<String, INDArray> tensors = SafeTensors.read(checkpoint.resolve("model.safetensors"));
-        for (Parameter p : task.store()) {
-            INDArray t = tensors.get(p.name());
-            if (t == null || !java.util.Arrays.equals(t.shape(), p.shape())) {
-                throw new IOException(checkpoint.resolve("model.safetensors") + ": tensor " + p.name()
-                        + (t == null ? " is missing" : " has shape " + java.util.Arrays.toString(t.shape())
-                        + ", expected " + java.util.Arrays.toString(p.shape())));
-            }
-            p.value().assign(t.castTo(p.value().dataType()));
-        }
-        optimizer.restore(checkpoint.resolve("optimizer.safetensors"));
-        task.restore(checkpoint);
-        return step;
     }
 
     private static void require(boolean ok, String message) {
