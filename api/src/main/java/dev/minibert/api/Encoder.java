@@ -190,22 +190,22 @@ public final class Encoder {
         INDArray hidden = output.lastHiddenState();
         INDArray pooled = output.poolerOutput();
         int h = (int) hidden.size(2);
+        int t = (int) hidden.size(1);
+        // one bulk copy each, not an ND4J call per element (B·T·H of them a batch)
+        float[] hiddenRows = hidden.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] pooledRows = pooled.castTo(DataType.FLOAT).dup('c').data().asFloat();
         List<EncodedText> out = new ArrayList<>(ids.length);
         for (int b = 0; b < ids.length; b++) {
             int length = 0;
             while (length < mask[b].length && mask[b][length] == 1) {
                 length++;
             }
-            float[][] states = new float[length][h];
-            for (int t = 0; t < length; t++) {
-                for (int k = 0; k < h; k++) {
-                    states[t][k] = hidden.getFloat(b, t, k);
-                }
+            float[][] states = new float[length][];
+            for (int token = 0; token < length; token++) {
+                int from = (b * t + token) * h;
+                states[token] = Arrays.copyOfRange(hiddenRows, from, from + h);
             }
-            float[] pool = new float[h];
-            for (int k = 0; k < h; k++) {
-                pool[k] = pooled.getFloat(b, k);
-            }
+            float[] pool = Arrays.copyOfRange(pooledRows, b * h, b * h + h);
             out.add(new EncodedText(Arrays.copyOf(ids[b], length), states, pool));
         }
         return out;
