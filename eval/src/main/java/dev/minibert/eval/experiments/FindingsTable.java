@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * A markdown findings table regenerated from experiment folders' experiment.json alone: one row per folder with the
- * verdict, the effect's mean and interval, seeds, budget, commit and wall time, linking to its report.
+ * verdict, the effect's mean and interval, seeds, budget, wall time and the provenance (date, commit, machine,
+ * command), linking to its report.
  */
 public final class FindingsTable {
     /** The first line of every file this writes: a file without it is not ours to replace. */
@@ -38,22 +39,27 @@ public final class FindingsTable {
         List<String> lines = new ArrayList<>(List.of(MARKER, "", "# Findings", "",
                 "Each row is one `minibert experiment` folder; the verdict is decided by the 95% t-interval of the "
                         + "effect's mean over the seeds (docs/experiments-method.md).", "",
-                "| experiment | verdict | effect: mean [95% interval] | seeds | budget | commit | wall | report |",
-                "|---|---|---|---|---|---|---|---|"));
+                "| experiment | verdict | effect: mean [95% interval] | seeds | budget | wall | date | commit | machine "
+                        + "| command | report |",
+                "|---|---|---|---|---|---|---|---|---|---|---|"));
         for (Path dir : folders) {
             ExperimentRecord r = ExperimentRecord.read(dir);
             Map<?, ?> effect = (Map<?, ?>) r.numbers().get(r.effect().key());
             if (effect == null) {
                 throw new IOException(dir.resolve(ExperimentRecord.FILE) + ": no number '" + r.effect().key() + "'");
             }
-            String commit = String.valueOf(r.provenance().get("commit"));
+            Map<String, Object> p = r.provenance();
+            String commit = String.valueOf(p.get("commit"));
             lines.add("| " + String.join(" | ", r.name(), r.verdict().status().label(),
                     "`" + r.effect().key() + "` " + number(effect.get("mean")) + " [" + number(effect.get("ci95_low"))
                             + ", " + number(effect.get("ci95_high")) + "]",
-                    String.valueOf(((List<?>) r.provenance().get("seeds")).size()),
+                    String.valueOf(((List<?>) p.get("seeds")).size()),
                     String.valueOf(r.config().get("budget")),
+                    Math.round(((Number) p.get("wall_seconds")).doubleValue()) + " s",
+                    String.valueOf(p.getOrDefault("date", "not recorded")),
                     commit.length() > 12 ? commit.substring(0, 12) : commit,
-                    Math.round(((Number) r.provenance().get("wall_seconds")).doubleValue()) + " s",
+                    p.get("cpu") + ", " + p.get("cores") + " cores",
+                    "`" + r.command().replace("|", "\\|") + "`",
                     "[report](" + base.relativize(dir.toAbsolutePath().resolve(ExperimentSection.REPORT))
                             .toString().replace('\\', '/') + ")") + " |");
         }

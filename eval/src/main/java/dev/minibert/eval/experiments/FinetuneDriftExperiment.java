@@ -55,6 +55,12 @@ public final class FinetuneDriftExperiment implements Experiment {
     }
 
     @Override
+    public String comparePeer(ExperimentSetup firstSeed) {
+        return "not run: no peer script measures per-layer weight change while finetuning (scripts/peer_finetune.py "
+                + "reports test accuracy only)";
+    }
+
+    @Override
     public Map<String, Double> measure(ExperimentSetup s) throws IOException {
         if (s.labeledTrain() == null || s.labeledDev() == null) {
             throw new IllegalArgumentException("finetune-drift needs a labeled training and dev set (--train, --dev)");
