@@ -1,5 +1,7 @@
 package dev.minibert.eval.experiments;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.eval.MetricsLog;
 import dev.minibert.model.io.AtomicFiles;
 import dev.minibert.tokenizer.BertTokenizer;
@@ -30,6 +32,9 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
     static final String PRETRAIN = "peer_pretrain.py";
     /** The peer's per-layer input-gradient norms at init, for every initializer of init-std. */
     static final String INIT_STD = "peer_init_std.py";
+    /** Finetunes the peer from a model directory; with --drift it prints each part's relative weight change. */
+    static final String FINETUNE = "peer_finetune.py";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static PeerScripts at(Path scripts, Path peers) {
         return new PeerScripts(scripts.toAbsolutePath(), peers.toAbsolutePath(), null);
@@ -61,6 +66,27 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
                         .inputIds()).replace(" ", "") + "}")
                 .collect(Collectors.joining("\n", "", "\n"));
         AtomicFiles.write(file, lines.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A labeled JSONL sample ({@code text}, {@code label}) as peer_finetune.py reads it, {"input_ids": [...],
+     * "label": ...}, each text cut to {@code maxLength} tokens as finetuning cuts it.
+     */
+    static void tokenizeLabeled(Path jsonl, Path vocab, int maxLength, Path file) throws IOException {
+        BertTokenizer tokenizer = new BertTokenizer(Vocab.read(vocab), true);
+        EncodeOptions fit = new EncodeOptions(maxLength, EncodeOptions.Truncation.LONGEST_FIRST,
+                EncodeOptions.Padding.NONE);
+        StringBuilder out = new StringBuilder();
+        for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                JsonNode row = JSON.readTree(line);
+                Map<String, Object> peerRow = new LinkedHashMap<>();
+                peerRow.put("input_ids", tokenizer.encode(row.get("text").asText(), null, fit).inputIds());
+                peerRow.put("label", row.get("label").asText());
+                out.append(JSON.writeValueAsString(peerRow)).append('\n');
+            }
+        }
+        AtomicFiles.write(file, out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** What {@link #run}'s caller reports when python has no torch. */

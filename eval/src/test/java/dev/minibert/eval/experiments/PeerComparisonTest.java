@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The PyTorch peer beside init-std, head-ln and warmup at the tiny budget (attenuation's is in ProbeExperimentsTest):
+ * The PyTorch peer beside init-std, head-ln, warmup and finetune-drift at the tiny budget (attenuation's is in ProbeExperimentsTest):
  * the peer's numbers sit in the seed's CSV exactly as its scripts printed them, the agreement line is recomputed from
  * those files, and the peer's own runs behave as the recipe says. Skipped where /usr/bin/python3 has no torch.
  */
@@ -114,5 +114,35 @@ class PeerComparisonTest {
         assertThat(record.peer()).contains(String.format(Locale.ROOT, "with warmup %.3f (peer %.3f)",
                 WarmupExperiment.lateMean(both.column("step"), both.column("with_warmup_loss"), 10, Double.NaN),
                 lateWith), String.format(Locale.ROOT, "%.3f in the peer", lateWithout - lateWith));
+    }
+
+    @Test
+    void finetuneDriftFinetunesThePeerFromTheSamePretrainedWeights() throws IOException {
+        ExperimentRecord record = runWithPeer(new FinetuneDriftExperiment(), PeerScripts.FINETUNE, 3);
+        Path seed = tmp.resolve("out/seed-7");
+        CsvTable both = CsvTable.read(seed.resolve(FinetuneDriftExperiment.PEER_CSV));
+        CsvTable ours = CsvTable.read(seed.resolve(FinetuneDriftExperiment.DRIFT_CSV));
+        List<String> groups = both.labels("group");
+        assertThat(groups).isEqualTo(ours.labels("group"));
+        assertThat(both.column("pre_norm")).containsExactly(ours.column("pre_norm"));
+        double[] peer = new double[2];
+        for (String style : List.of("post-norm", "pre-norm")) {
+            JsonNode change = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(seed.resolve("peer-finetune-" + style + ".json").toFile()).get("relative_weight_change");
+            String column = style.replace('-', '_') + "_peer";
+            for (String g : List.of("embeddings", "layer.0", "layer.1", "classifier")) {
+                double v = both.column(column)[groups.indexOf(g)];
+                assertThat(v).isEqualTo(change.get(g).asDouble());
+                assertThat(v).isPositive(); // every part takes AdamW steps (24 rows, batch 4: 6 steps)
+            }
+            // a layer's ‖W₀‖ holds its LayerNorm gammas (‖1‖ = √hidden each), the classifier's only std-0.02 weights:
+            // the same few AdamW steps are a larger share of the classifier
+            assertThat(change.get("classifier").asDouble()).isGreaterThan(change.get("layer.0").asDouble());
+            peer[style.equals("post-norm") ? 0 : 1] = change.get("layer.0").asDouble() / change.get("layer.1").asDouble();
+        }
+        assertThat(seed.resolve("peer-train.tok.jsonl")).doesNotExist();
+        assertThat(record.peer()).contains(String.format(Locale.ROOT, "the effect %.3f here, %.3f in the peer",
+                CsvTable.read(tmp.resolve("out").resolve(Experiments.SEEDS)).column(FinetuneDriftExperiment.EFFECT)[0],
+                peer[1] - peer[0]));
     }
 }
