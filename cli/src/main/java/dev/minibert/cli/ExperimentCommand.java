@@ -52,8 +52,8 @@ final class ExperimentCommand implements Callable<Integer> {
             + "(default: $MINIBERT_CACHE/labeled/libreoffice-topic/train.jsonl)") Path train;
     @Option(names = "--dev", description = "labeled dev set for finetune-drift (default: ...-topic/dev.jsonl)") Path dev;
     @Option(names = "--peers", defaultValue = "scripts/peer", description = "the PyTorch peers folder "
-            + "(torch_bert.py) that scripts/peer_*.py import; the peer runs beside attenuation when /usr/bin/python3 "
-            + "has torch") Path peers;
+            + "(torch_bert.py) that scripts/peer_*.py import; the peer runs beside each experiment's first seed when "
+            + "/usr/bin/python3 has torch") Path peers;
     @Option(names = "--no-peer", description = "do not run the PyTorch peer (the report says so)") boolean noPeer;
     @Mixin ThreadsOption threads;
     @CommandLine.Spec
