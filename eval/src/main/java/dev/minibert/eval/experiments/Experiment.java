@@ -25,6 +25,14 @@ public interface Experiment {
 
     Effect effect();
 
+    /**
+     * The budget {@code minibert experiment NAME} runs without {@code --size}: the largest whose three seeds were
+     * measured to finish in about ten minutes on 2 cores (docs/experiments-method.md, "Budgets").
+     */
+    default Budget defaultBudget() {
+        return Budget.SMALL;
+    }
+
     /** Where in training the effect is read, and which budget shows the claim (measured or estimated, said which). */
     String budgetNote(Budget budget);
 

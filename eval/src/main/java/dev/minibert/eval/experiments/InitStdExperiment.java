@@ -48,6 +48,12 @@ public final class InitStdExperiment implements Experiment {
                 + "std 0.1)");
     }
 
+    /** Measured at init, without training: even the full 12-layer stack takes about a minute for three seeds. */
+    @Override
+    public Budget defaultBudget() {
+        return Budget.FULL;
+    }
+
     @Override
     public String budgetNote(Budget b) {
         return b.name() + ": " + b.layers() + " layers, measured at init (no training), so every budget can show it; "
