@@ -48,8 +48,9 @@ public final class AttenuationExperiment implements Experiment {
         return String.format(Locale.ROOT, "%s: %d layers, %d steps per run; the effect is read over steps %d-%d, where "
                 + "post-norm's attenuation lives: at lr 1e-3 it is a transient, deepest between steps 60 and 150 and "
                 + "recovered by ~200 (README findings, ours and the PyTorch peer's at full size, one seed), so a median "
-                + "over the last half would hide it. full (12 layers, 400 steps) is where that trough was measured "
-                + "(lowest 0.0185 at step 82); small's 6 layers are estimated, not measured, to show a shallower one.",
+                + "over the last half would hide it. Measured with three seeds (docs/experiments-method.md, Budgets): "
+                + "small (6 layers, 160 steps) shows it in minutes on 2 cores; full (12 layers, 400 steps, "
+                + "`--size full`) is where the deeper single-seed trough was measured (lowest 0.0185 at step 82).",
                 b.name(), b.layers(), b.pretrainSteps(), b.troughFrom(), b.troughTo());
     }
 

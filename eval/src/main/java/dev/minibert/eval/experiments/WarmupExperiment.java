@@ -58,7 +58,8 @@ public final class WarmupExperiment implements Experiment {
                 + "where a spike or a divergence without warmup shows. At the earlier small size (6 layers, 200 steps) both runs sat on the "
                 + "unigram plateau in the README's one-seed finding, so nothing showed; full (12 layers, 400 steps: "
                 + "`--size full`) showed a spike to 13.6 nats without warmup and a worse late loss (6.75 vs 6.54), "
-                + "measured on one seed; that it shows over three seeds is estimated, not measured.",
+                + "measured on one seed; what each size shows over three seeds is in docs/experiments-method.md "
+                + "(Budgets).",
                 b.name(), b.layers(), b.pretrainSteps());
     }
 
