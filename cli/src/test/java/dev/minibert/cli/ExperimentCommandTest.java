@@ -87,7 +87,8 @@ class ExperimentCommandTest {
         assertThat(md).contains("| init-std | " + record.get("verdict").asText() + " | ", "| 3 | tiny | ",
                 " s | " + provenance.get("date").asText() + " | " + gitHead().substring(0, 12) + " | "
                         + provenance.get("cpu").asText() + ", " + provenance.get("cores").asInt() + " cores | `"
-                        + record.get("command").asText() + "` | [report](../init/report.html) |");
+                        + record.get("command").asText() + "` | " + record.get("peer").asText()
+                        + " | [report](../init/report.html) |");
         assertThat(md.lines().filter(l -> l.startsWith("| init-std"))).hasSize(1);
         CliRun again = CliRun.of("", "experiment", "--findings", findings.toString(), "--runs", dir.toString());
         assertThat(again.exitCode()).as("it replaces its own table").isZero();

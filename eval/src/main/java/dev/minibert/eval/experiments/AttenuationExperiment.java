@@ -111,7 +111,7 @@ public final class AttenuationExperiment implements Experiment {
     public String comparePeer(ExperimentSetup s) throws IOException {
         String missing = s.peer().missing(PeerScripts.PRETRAIN);
         if (missing != null) {
-            return "not run: " + missing;
+            return PeerScripts.NOT_RUN + missing;
         }
         Budget b = s.budget();
         Map<String, List<String>> runs = new LinkedHashMap<>();
@@ -119,7 +119,7 @@ public final class AttenuationExperiment implements Experiment {
         runs.put(tag(NormStyle.PRE), List.of("--norm", "pre"));
         Map<String, MetricsLog> logs = s.peer().pretrain(s, s.steps(b.pretrainSteps()), runs);
         if (logs == null) {
-            return "not run: " + PeerScripts.NO_TORCH;
+            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
         }
         Map<NormStyle, double[]> peer = new LinkedHashMap<>();
         for (NormStyle style : NormStyle.values()) {

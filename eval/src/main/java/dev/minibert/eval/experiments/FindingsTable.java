@@ -40,8 +40,8 @@ public final class FindingsTable {
                 "Each row is one `minibert experiment` folder; the verdict is decided by the 95% t-interval of the "
                         + "effect's mean over the seeds (docs/experiments-method.md).", "",
                 "| experiment | verdict | effect: mean [95% interval] | seeds | budget | wall | date | commit | machine "
-                        + "| command | report |",
-                "|---|---|---|---|---|---|---|---|---|---|---|"));
+                        + "| command | PyTorch peer | report |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|"));
         for (Path dir : folders) {
             ExperimentRecord r = ExperimentRecord.read(dir);
             Map<?, ?> effect = (Map<?, ?>) r.numbers().get(r.effect().key());
@@ -60,6 +60,7 @@ public final class FindingsTable {
                     commit.length() > 12 ? commit.substring(0, 12) : commit,
                     p.get("cpu") + ", " + p.get("cores") + " cores",
                     "`" + r.command().replace("|", "\\|") + "`",
+                    r.peer().startsWith(PeerScripts.NOT_RUN) ? r.peer() : "beside it in the report",
                     "[report](" + base.relativize(dir.toAbsolutePath().resolve(ExperimentSection.REPORT))
                             .toString().replace('\\', '/') + ")") + " |");
         }

@@ -68,7 +68,7 @@ public final class FinetuneDriftExperiment implements Experiment {
     public String comparePeer(ExperimentSetup s) throws IOException {
         String missing = s.peer().missing(PeerScripts.FINETUNE);
         if (missing != null) {
-            return "not run: " + missing;
+            return PeerScripts.NOT_RUN + missing;
         }
         Path train = s.dir().resolve("peer-train.tok.jsonl");
         Path dev = s.dir().resolve("peer-dev.tok.jsonl");
@@ -83,7 +83,7 @@ public final class FinetuneDriftExperiment implements Experiment {
                         s.dir().resolve("pretrain-" + tag).resolve("model").toString(), "--epochs",
                         String.valueOf(s.budget().finetuneEpochs()), "--batch", String.valueOf(s.budget().batchSize()),
                         "--lr", String.valueOf(FINETUNE_LR), "--seed", String.valueOf(s.seed()), "--drift"), out)) {
-                    return "not run: " + PeerScripts.NO_TORCH;
+                    return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
                 }
                 Map<String, Double> change = new LinkedHashMap<>();
                 JSON.readTree(out.toFile()).get("relative_weight_change").fields()

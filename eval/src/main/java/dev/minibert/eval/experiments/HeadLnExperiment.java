@@ -114,14 +114,14 @@ public final class HeadLnExperiment implements Experiment {
     public String comparePeer(ExperimentSetup s) throws IOException {
         String missing = s.peer().missing(PeerScripts.PRETRAIN);
         if (missing != null) {
-            return "not run: " + missing;
+            return PeerScripts.NOT_RUN + missing;
         }
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(WITH, List.of());
         runs.put(WITHOUT, List.of("--no-head-transform"));
         Map<String, MetricsLog> logs = s.peer().pretrain(s, s.steps(s.budget().gammaSteps()), runs);
         if (logs == null) {
-            return "not run: " + PeerScripts.NO_TORCH;
+            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
         }
         GammaGrowthAnalysis with = GammaGrowthAnalysis.fromMetrics(logs.get(WITH));
         GammaGrowthAnalysis without = GammaGrowthAnalysis.fromMetrics(logs.get(WITHOUT));

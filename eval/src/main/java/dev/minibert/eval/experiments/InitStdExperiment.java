@@ -109,11 +109,11 @@ public final class InitStdExperiment implements Experiment {
     public String comparePeer(ExperimentSetup s) throws IOException {
         String missing = s.peer().missing(PeerScripts.INIT_STD);
         if (missing != null) {
-            return "not run: " + missing;
+            return PeerScripts.NOT_RUN + missing;
         }
         Map<String, Path> out = s.peer().runAll(s, PeerScripts.INIT_STD, Map.of(name(), List.of()), ".csv");
         if (out == null) {
-            return "not run: " + PeerScripts.NO_TORCH;
+            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
         }
         CsvTable peer = CsvTable.read(out.get(name()));
         CsvTable ours = CsvTable.read(s.dir().resolve(SUMMARY_CSV));

@@ -89,6 +89,9 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
         AtomicFiles.write(file, out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** How a peer statement starts when the peer did not run; the reason follows. */
+    static final String NOT_RUN = "not run: ";
+
     /** What {@link #run}'s caller reports when python has no torch. */
     static final String NO_TORCH = PYTHON + " cannot import torch (apt-get install python3-torch)";
 

@@ -102,7 +102,7 @@ public final class WarmupExperiment implements Experiment {
     public String comparePeer(ExperimentSetup s) throws IOException {
         String missing = s.peer().missing(PeerScripts.PRETRAIN);
         if (missing != null) {
-            return "not run: " + missing;
+            return PeerScripts.NOT_RUN + missing;
         }
         long steps = s.steps(s.budget().pretrainSteps());
         Map<String, List<String>> runs = new LinkedHashMap<>();
@@ -110,7 +110,7 @@ public final class WarmupExperiment implements Experiment {
         runs.put(WITHOUT, List.of("--warmup-ratio", "0"));
         Map<String, MetricsLog> logs = s.peer().pretrain(s, steps, runs);
         if (logs == null) {
-            return "not run: " + PeerScripts.NO_TORCH;
+            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
         }
         Series peerWith = logs.get(WITH).series("loss");
         Series peerWithout = logs.get(WITHOUT).series("loss");
