@@ -90,8 +90,11 @@ class ExperimentCommandTest {
                         + record.get("command").asText() + "` | " + record.get("peer").asText()
                         + " | [report](../init/report.html) |");
         assertThat(md.lines().filter(l -> l.startsWith("| init-std"))).hasSize(1);
+        Files.delete(out.resolve("report.html")); // a folder kept without its report links its experiment.json
         CliRun again = CliRun.of("", "experiment", "--findings", findings.toString(), "--runs", dir.toString());
         assertThat(again.exitCode()).as("it replaces its own table").isZero();
+        assertThat(Files.readString(findings, StandardCharsets.UTF_8))
+                .contains("| [experiment.json (no report kept)](../init/experiment.json) |");
         Path mine = Files.writeString(dir.resolve("mine.md"), "my notes\n");
         CliRun refused = CliRun.of("", "experiment", "--findings", mine.toString(), "--runs", dir.toString());
         assertThat(refused.exitCode()).isEqualTo(1);

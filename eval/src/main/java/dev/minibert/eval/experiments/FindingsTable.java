@@ -61,10 +61,17 @@ public final class FindingsTable {
                     p.get("cpu") + ", " + p.get("cores") + " cores",
                     "`" + r.command().replace("|", "\\|") + "`",
                     r.peer().startsWith(PeerScripts.NOT_RUN) ? r.peer() : "beside it in the report",
-                    "[report](" + base.relativize(dir.toAbsolutePath().resolve(ExperimentSection.REPORT))
-                            .toString().replace('\\', '/') + ")") + " |");
+                    link(base, dir)) + " |");
         }
         return String.join("\n", lines) + "\n";
+    }
+
+    /** The folder's report relative to {@code base}, or its experiment.json where the report was not kept. */
+    private static String link(Path base, Path dir) {
+        boolean report = Files.isRegularFile(dir.resolve(ExperimentSection.REPORT));
+        Path file = dir.toAbsolutePath().resolve(report ? ExperimentSection.REPORT : ExperimentRecord.FILE);
+        return "[" + (report ? "report" : ExperimentRecord.FILE + " (no report kept)") + "]("
+                + base.relativize(file).toString().replace('\\', '/') + ")";
     }
 
     /** Writes the table to {@code target} atomically; refuses a file that this command did not write. */
