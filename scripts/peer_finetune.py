@@ -3,10 +3,11 @@
 Input: JSON lines {"input_ids": [...], "label": "..."} (made by scripts/finetune-vs-peer.sh with `minibert tokenize`).
 Recipe as minibert's defaults: AdamW (0.9, 0.999, 1e-8, weight decay 0.01 except LayerNorm and biases), linear warmup
 over --warmup-ratio of the steps then linear decay to 0, clipping at 1.0, dropout 0.1, shuffled each epoch.
-Prints one JSON line: test accuracy and macro-F1 after the last epoch.
+Prints one JSON line: test accuracy and macro-F1 after the last epoch; with --drift also each part's relative weight
+change ‖W−W₀‖/‖W₀‖ over finetuning, grouped as minibert's relative_weight_change (embeddings, layer.i, pooler, ...).
 usage: peer_finetune.py PEERS_DIR (--model DIR | --random-init CONFIG) TRAIN TEST [--epochs 3 --batch 16 --lr 5e-5]
 """
-import argparse, json, random, sys
+import argparse, json, random, re, sys
 
 ap = argparse.ArgumentParser()
 ap.add_argument("peers")
@@ -21,6 +22,7 @@ ap.add_argument("--lr", type=float, default=5e-5)
 ap.add_argument("--warmup-ratio", type=float, default=0.1)
 ap.add_argument("--seed", type=int, default=42)
 ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--drift", action="store_true", help="also print each part's relative weight change")
 args = ap.parse_args()
 sys.path.insert(0, args.peers)
 import torch  # noqa: E402
@@ -59,6 +61,25 @@ def batch(rs):
     return ids, torch.zeros_like(ids), mask, y
 
 
+initial = {n: p.detach().clone() for n, p in model.named_parameters()}
+
+
+def group(name):
+    """minibert's GradientProbe.groupOf: layer.i for an encoder layer's parameters, else the name's first part."""
+    n = name[len("bert."):] if name.startswith("bert.") else name
+    m = re.match(r"encoder\.layer\.(\d+)\.", n)
+    return f"layer.{m.group(1)}" if m else n.split(".")[0]
+
+
+def relative_weight_change():
+    sums = {}
+    for n, p in model.named_parameters():
+        s = sums.setdefault(group(n), [0.0, 0.0])
+        s[0] += (p.detach() - initial[n]).pow(2).sum().item()
+        s[1] += initial[n].pow(2).sum().item()
+    return {g: (d / b) ** 0.5 if b else 0.0 for g, (d, b) in sums.items()}
+
+
 opt = peer_recipe.adamw(model, args.lr)
 steps_per_epoch = (len(train) + args.batch - 1) // args.batch
 total = steps_per_epoch * args.epochs
@@ -90,5 +111,8 @@ for k in range(len(labels)):
     fp = sum(p == k and g != k for p, g in zip(predicted, gold))
     fn = sum(p != k and g == k for p, g in zip(predicted, gold))
     f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-print(json.dumps({"impl": "pytorch", "init": "pretrained" if args.model else "random", "accuracy": accuracy,
-                  "macro_f1": sum(f1s) / len(f1s), "train_rows": len(train), "test_rows": len(test)}))
+result = {"impl": "pytorch", "init": "pretrained" if args.model else "random", "accuracy": accuracy,
+          "macro_f1": sum(f1s) / len(f1s), "train_rows": len(train), "test_rows": len(test)}
+if args.drift:
+    result["relative_weight_change"] = relative_weight_change()
+print(json.dumps(result))

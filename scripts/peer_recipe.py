@@ -1,5 +1,10 @@
-"""minibert's optimiser recipe for the PyTorch peer scripts (peer_attenuation.py, peer_finetune.py), in one place."""
+"""minibert's recipe for the PyTorch peer scripts (peer_pretrain.py, peer_init_std.py, peer_finetune.py), in one
+place: the optimiser, the schedule, and `minibert experiment`'s pretraining instances and masking."""
+import json, math
 import torch
+
+CLS, SEP, MASK = 2, 3, 4  # minibert's vocab: [PAD] [UNK] [CLS] [SEP] [MASK] first
+FIRST_WORD = 5
 
 
 def adamw(model, lr):
@@ -16,3 +21,47 @@ def linear_schedule(opt, warmup, total):
     """HF get_linear_schedule_with_warmup: 0 → peak over warmup steps, then linearly to 0 at total."""
     return torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: s / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+
+
+def instances(tokens, seq, rng):
+    """`minibert tokenize` JSON lines (a blank line ends a document) packed as minibert's: consecutive lines of a
+    document in [CLS] ... [SEP] of at most seq tokens, shuffled by rng."""
+    body = seq - 2
+    out, chunk = [], []
+    with open(tokens, encoding="utf-8") as f:
+        for line in f:
+            ids = json.loads(line)["input_ids"][1:-1]
+            if not ids:  # a blank line: the document ends
+                if chunk:
+                    out.append(chunk)
+                chunk = []
+                continue
+            if chunk and len(chunk) + len(ids) > body:
+                out.append(chunk)
+                chunk = []
+            chunk = (chunk + ids)[:body]
+    if chunk:
+        out.append(chunk)
+    rng.shuffle(out)
+    return [[CLS] + c + [SEP] for c in out]
+
+
+def masked_batch(rows, seq, vocab_size, rng):
+    """Dynamic masking of 15% of the non-special tokens (at most ceil(0.15·seq) per sequence), 80% [MASK] / 10%
+    random / 10% kept: ids, token types, attention mask, masked (batch, position) pairs and their labels."""
+    width = max(len(r) for r in rows)
+    ids = torch.zeros(len(rows), width, dtype=torch.long)
+    mask = torch.zeros(len(rows), width, dtype=torch.long)
+    positions, labels = [], []
+    cap = math.ceil(0.15 * seq)
+    for b, r in enumerate(rows):
+        ids[b, :len(r)] = torch.tensor(r)
+        mask[b, :len(r)] = 1
+        candidates = list(range(1, len(r) - 1))
+        rng.shuffle(candidates)
+        for t in sorted(candidates[:min(cap, max(1, round(0.15 * len(candidates))))]):
+            positions.append((b, t))
+            labels.append(r[t])
+            u = rng.random()
+            ids[b, t] = MASK if u < 0.8 else rng.randrange(FIRST_WORD, vocab_size) if u < 0.9 else r[t]
+    return ids, torch.zeros_like(ids), mask, torch.tensor(positions), torch.tensor(labels)

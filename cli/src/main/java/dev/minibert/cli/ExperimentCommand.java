@@ -36,8 +36,9 @@ final class ExperimentCommand implements Callable<Integer> {
     Path findings;
     @Option(names = "--runs", defaultValue = "runs/experiments", description = "the folder of experiment folders "
             + "that --findings reads") Path runs;
-    @Option(names = {"--budget", "--size"}, defaultValue = "small",
-            description = "tiny (tests) | small (minutes on 2 cores) | full (DESIGN.md's 12-layer configuration)")
+    @Option(names = {"--budget", "--size"}, description = "tiny (tests) | small (minutes on 2 cores) | full "
+            + "(DESIGN.md's 12-layer configuration) (default: the experiment's own, measured to fit three seeds in "
+            + "about ten minutes on 2 cores: full for init-std, small for the others)")
     String budget;
     @Option(names = "--out", description = "output folder: absent, empty, or an earlier run of it with --overwrite "
             + "(default: runs/experiments/NAME)") Path out;
@@ -52,8 +53,8 @@ final class ExperimentCommand implements Callable<Integer> {
             + "(default: $MINIBERT_CACHE/labeled/libreoffice-topic/train.jsonl)") Path train;
     @Option(names = "--dev", description = "labeled dev set for finetune-drift (default: ...-topic/dev.jsonl)") Path dev;
     @Option(names = "--peers", defaultValue = "scripts/peer", description = "the PyTorch peers folder "
-            + "(torch_bert.py) that scripts/peer_*.py import; the peer runs beside attenuation when /usr/bin/python3 "
-            + "has torch") Path peers;
+            + "(torch_bert.py) that scripts/peer_*.py import; the peer runs beside each experiment's first seed when "
+            + "/usr/bin/python3 has torch") Path peers;
     @Option(names = "--no-peer", description = "do not run the PyTorch peer (the report says so)") boolean noPeer;
     @Mixin ThreadsOption threads;
     @CommandLine.Spec
@@ -79,7 +80,7 @@ final class ExperimentCommand implements Callable<Integer> {
         Budget size;
         try {
             experiment = Experiments.named(name);
-            size = Budget.named(budget);
+            size = budget == null ? experiment.defaultBudget() : Budget.named(budget);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

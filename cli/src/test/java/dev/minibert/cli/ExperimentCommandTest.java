@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +49,7 @@ class ExperimentCommandTest {
                 .forEach(c -> tokens.add(Character.toString(c)));
         Files.write(vocab, tokens, StandardCharsets.UTF_8);
         Path out = dir.resolve("init");
+        Instant started = Instant.now();
         CliRun run = CliRun.of("", "experiment", "init-std", "--budget", "tiny", "--corpus", corpus.toString(),
                 "--vocab", vocab.toString(), "--out", out.toString(), "--seed", "3", "--threads", "1");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
@@ -63,6 +66,9 @@ class ExperimentCommandTest {
         assertThat(Files.readString(Path.of("/proc/cpuinfo"))).contains(provenance.get("cpu").asText());
         assertThat(provenance.get("java").asText()).contains(System.getProperty("java.version"));
         assertThat(provenance.get("wall_seconds").asDouble()).isPositive();
+        // the run's end, to the second: between the start of this test's run and now
+        assertThat(Instant.parse(provenance.get("date").asText())).isBetween(started.truncatedTo(ChronoUnit.SECONDS),
+                Instant.now());
         assertThat(out.resolve("report.html")).exists();
 
         // minibert report takes the experiment folder like any run
@@ -78,11 +84,17 @@ class ExperimentCommandTest {
         CliRun table = CliRun.of("", "experiment", "--findings", findings.toString(), "--runs", dir.toString());
         assertThat(table.exitCode()).as(table.stderr()).isZero();
         String md = Files.readString(findings, StandardCharsets.UTF_8);
-        assertThat(md).contains("| init-std | " + record.get("verdict").asText() + " | ", "| 3 | tiny | "
-                + gitHead().substring(0, 12) + " | ", "[report](../init/report.html)");
+        assertThat(md).contains("| init-std | " + record.get("verdict").asText() + " | ", "| 3 | tiny | ",
+                " s | " + provenance.get("date").asText() + " | " + gitHead().substring(0, 12) + " | "
+                        + provenance.get("cpu").asText() + ", " + provenance.get("cores").asInt() + " cores | `"
+                        + record.get("command").asText() + "` | " + record.get("peer").asText()
+                        + " | [report](../init/report.html) |");
         assertThat(md.lines().filter(l -> l.startsWith("| init-std"))).hasSize(1);
+        Files.delete(out.resolve("report.html")); // a folder kept without its report links its experiment.json
         CliRun again = CliRun.of("", "experiment", "--findings", findings.toString(), "--runs", dir.toString());
         assertThat(again.exitCode()).as("it replaces its own table").isZero();
+        assertThat(Files.readString(findings, StandardCharsets.UTF_8))
+                .contains("| [experiment.json (no report kept)](../init/experiment.json) |");
         Path mine = Files.writeString(dir.resolve("mine.md"), "my notes\n");
         CliRun refused = CliRun.of("", "experiment", "--findings", mine.toString(), "--runs", dir.toString());
         assertThat(refused.exitCode()).isEqualTo(1);

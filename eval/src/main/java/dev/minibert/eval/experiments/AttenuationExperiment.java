@@ -48,8 +48,9 @@ public final class AttenuationExperiment implements Experiment {
         return String.format(Locale.ROOT, "%s: %d layers, %d steps per run; the effect is read over steps %d-%d, where "
                 + "post-norm's attenuation lives: at lr 1e-3 it is a transient, deepest between steps 60 and 150 and "
                 + "recovered by ~200 (README findings, ours and the PyTorch peer's at full size, one seed), so a median "
-                + "over the last half would hide it. full (12 layers, 400 steps) is where that trough was measured "
-                + "(lowest 0.0185 at step 82); small's 6 layers are estimated, not measured, to show a shallower one.",
+                + "over the last half would hide it. Measured with three seeds (docs/experiments-method.md, Budgets): "
+                + "small (6 layers, 160 steps) shows it in minutes on 2 cores; full (12 layers, 400 steps, "
+                + "`--size full`) is where the deeper single-seed trough was measured (lowest 0.0185 at step 82).",
                 b.name(), b.layers(), b.pretrainSteps(), b.troughFrom(), b.troughTo());
     }
 
@@ -103,35 +104,27 @@ public final class AttenuationExperiment implements Experiment {
     }
 
     /**
-     * Runs scripts/peer_attenuation.py for both norm styles with this budget and seed, writes its curves beside ours
+     * Runs scripts/peer_pretrain.py for both norm styles with this budget and seed, writes its curves beside ours
      * ({@code peer_ratio.csv}), and compares them where the verdict reads: the trough window's medians.
      */
     @Override
     public String comparePeer(ExperimentSetup s) throws IOException {
-        String missing = s.peer().missing();
+        String missing = s.peer().missing(PeerScripts.PRETRAIN);
         if (missing != null) {
-            return "not run: " + missing;
+            return PeerScripts.NOT_RUN + missing;
         }
-        Path tokens = s.dir().resolve("peer-corpus.tok.jsonl");
-        PeerScripts.tokenize(s.corpus(), s.vocab(), tokens);
         Budget b = s.budget();
-        long steps = s.steps(b.pretrainSteps());
+        Map<String, List<String>> runs = new LinkedHashMap<>();
+        runs.put(tag(NormStyle.POST), List.of("--norm", "post"));
+        runs.put(tag(NormStyle.PRE), List.of("--norm", "pre"));
+        Map<String, MetricsLog> logs = s.peer().pretrain(s, s.steps(b.pretrainSteps()), runs);
+        if (logs == null) {
+            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
+        }
         Map<NormStyle, double[]> peer = new LinkedHashMap<>();
         for (NormStyle style : NormStyle.values()) {
-            Path out = s.dir().resolve("peer-" + tag(style) + ".jsonl");
-            boolean ran = s.peer().run("peer_attenuation.py", List.of(tokens.toString(), "--norm", style == NormStyle.POST ? "post"
-                    : "pre", "--vocab-size", String.valueOf(Vocab.read(s.vocab()).size()), "--layers",
-                    String.valueOf(b.layers()), "--hidden", String.valueOf(b.hidden()), "--heads",
-                    String.valueOf(b.heads()), "--intermediate", String.valueOf(b.intermediate()), "--steps",
-                    String.valueOf(steps), "--batch", String.valueOf(b.batchSize()), "--seq", String.valueOf(b.seqLen()),
-                    "--lr", String.valueOf(b.learningRate()), "--seed", String.valueOf(s.seed())), out);
-            if (!ran) {
-                Files.delete(tokens);
-                return "not run: " + PeerScripts.NO_TORCH;
-            }
-            peer.put(style, MetricsLog.read(out).series("ratio").y());
+            peer.put(style, logs.get(tag(style)).series("ratio").y());
         }
-        Files.delete(tokens); // the corpus again, re-made from it on every run
         CsvTable ours = CsvTable.read(s.dir().resolve("weight_grad_ratio.csv"));
         double[] stepNumbers = ours.column("step");
         CsvTable both = new CsvTable("step", "post_ours", "post_peer", "pre_ours", "pre_peer");
@@ -145,7 +138,7 @@ public final class AttenuationExperiment implements Experiment {
         double postPeer = w.median(both.column("post_peer"));
         double preOurs = w.median(both.column("pre_ours"));
         double prePeer = w.median(both.column("pre_peer"));
-        return String.format(Locale.ROOT, "scripts/peer_attenuation.py, seed %d, the same budget and corpus: median "
+        return String.format(Locale.ROOT, "scripts/peer_pretrain.py, seed %d, the same budget and corpus: median "
                         + "layer-0/last-layer gradient ratio over steps %d-%d, post-norm %.3g (peer %.3g), pre-norm "
                         + "%.3g (peer %.3g); relative difference of those medians %.0f%% (post) and %.0f%% (pre); the "
                         + "effect log10(pre/post) %.3f here, %.3f in the peer (one seed each, different random streams: "
@@ -228,7 +221,7 @@ public final class AttenuationExperiment implements Experiment {
                     List.of(peer.series("post-norm", "step", "post_ours"), peer.series("post-norm, peer", "step",
                                     "post_peer"), peer.series("pre-norm", "step", "pre_ours"),
                             peer.series("pre-norm, peer", "step", "pre_peer")), true);
-            report.image(p, "The same ratio from scripts/peer_attenuation.py (PyTorch) with the same budget and seed.");
+            report.image(p, "The same ratio from scripts/peer_pretrain.py (PyTorch) with the same budget and seed.");
         }
         report.image(a, "Gradient norm with respect to each layer's input, on one fixed probe batch, at init and "
                         + "after pretraining.")

@@ -25,6 +25,14 @@ public interface Experiment {
 
     Effect effect();
 
+    /**
+     * The budget {@code minibert experiment NAME} runs without {@code --size}: the largest whose three seeds were
+     * measured to finish in about ten minutes on 2 cores (docs/experiments-method.md, "Budgets").
+     */
+    default Budget defaultBudget() {
+        return Budget.SMALL;
+    }
+
     /** Where in training the effect is read, and which budget shows the claim (measured or estimated, said which). */
     String budgetNote(Budget budget);
 
@@ -35,9 +43,7 @@ public interface Experiment {
      * Runs the PyTorch peer beside the first seed's run (files in {@code firstSeed.dir()}) and returns the sentence
      * that states how far the two agree, or why the peer did not run.
      */
-    default String comparePeer(ExperimentSetup firstSeed) throws IOException {
-        return "no peer script in scripts/ measures this experiment; the peer's figures are in the README's findings";
-    }
+    String comparePeer(ExperimentSetup firstSeed) throws IOException;
 
     /** Draws the charts of one seed's run from its CSVs in {@code dir} as PNGs in {@code charts}, and adds them. */
     void render(Path dir, HtmlReport report, Path charts) throws IOException;

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * A markdown findings table regenerated from experiment folders' experiment.json alone: one row per folder with the
- * verdict, the effect's mean and interval, seeds, budget, commit and wall time, linking to its report.
+ * verdict, the effect's mean and interval, seeds, budget, wall time and the provenance (date, commit, machine,
+ * command), linking to its report.
  */
 public final class FindingsTable {
     /** The first line of every file this writes: a file without it is not ours to replace. */
@@ -38,26 +39,39 @@ public final class FindingsTable {
         List<String> lines = new ArrayList<>(List.of(MARKER, "", "# Findings", "",
                 "Each row is one `minibert experiment` folder; the verdict is decided by the 95% t-interval of the "
                         + "effect's mean over the seeds (docs/experiments-method.md).", "",
-                "| experiment | verdict | effect: mean [95% interval] | seeds | budget | commit | wall | report |",
-                "|---|---|---|---|---|---|---|---|"));
+                "| experiment | verdict | effect: mean [95% interval] | seeds | budget | wall | date | commit | machine "
+                        + "| command | PyTorch peer | report |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|"));
         for (Path dir : folders) {
             ExperimentRecord r = ExperimentRecord.read(dir);
             Map<?, ?> effect = (Map<?, ?>) r.numbers().get(r.effect().key());
             if (effect == null) {
                 throw new IOException(dir.resolve(ExperimentRecord.FILE) + ": no number '" + r.effect().key() + "'");
             }
-            String commit = String.valueOf(r.provenance().get("commit"));
+            Map<String, Object> p = r.provenance();
+            String commit = String.valueOf(p.get("commit"));
             lines.add("| " + String.join(" | ", r.name(), r.verdict().status().label(),
                     "`" + r.effect().key() + "` " + number(effect.get("mean")) + " [" + number(effect.get("ci95_low"))
                             + ", " + number(effect.get("ci95_high")) + "]",
-                    String.valueOf(((List<?>) r.provenance().get("seeds")).size()),
+                    String.valueOf(((List<?>) p.get("seeds")).size()),
                     String.valueOf(r.config().get("budget")),
+                    Math.round(((Number) p.get("wall_seconds")).doubleValue()) + " s",
+                    String.valueOf(p.getOrDefault("date", "not recorded")),
                     commit.length() > 12 ? commit.substring(0, 12) : commit,
-                    Math.round(((Number) r.provenance().get("wall_seconds")).doubleValue()) + " s",
-                    "[report](" + base.relativize(dir.toAbsolutePath().resolve(ExperimentSection.REPORT))
-                            .toString().replace('\\', '/') + ")") + " |");
+                    p.get("cpu") + ", " + p.get("cores") + " cores",
+                    "`" + r.command().replace("|", "\\|") + "`",
+                    r.peer().startsWith(PeerScripts.NOT_RUN) ? r.peer() : "beside it in the report",
+                    link(base, dir)) + " |");
         }
         return String.join("\n", lines) + "\n";
+    }
+
+    /** The folder's report relative to {@code base}, or its experiment.json where the report was not kept. */
+    private static String link(Path base, Path dir) {
+        boolean report = Files.isRegularFile(dir.resolve(ExperimentSection.REPORT));
+        Path file = dir.toAbsolutePath().resolve(report ? ExperimentSection.REPORT : ExperimentRecord.FILE);
+        return "[" + (report ? "report" : ExperimentRecord.FILE + " (no report kept)") + "]("
+                + base.relativize(file).toString().replace('\\', '/') + ")";
     }
 
     /** Writes the table to {@code target} atomically; refuses a file that this command did not write. */

@@ -1,5 +1,6 @@
 package dev.minibert.eval.experiments;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.eval.Charts;
 import dev.minibert.eval.HtmlReport;
 import dev.minibert.eval.MetricsLog;
@@ -10,6 +11,7 @@ import dev.minibert.model.BertConfig;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,9 @@ import java.util.Map;
 public final class FinetuneDriftExperiment implements Experiment {
     static final double FINETUNE_LR = 1e-4;
     static final String EFFECT = "pre_minus_post_drift_ratio";
+    static final String DRIFT_CSV = "relative_weight_change.csv";
+    static final String PEER_CSV = "peer_relative_weight_change.csv";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public String name() {
@@ -52,6 +57,80 @@ public final class FinetuneDriftExperiment implements Experiment {
                 + "budget that leaves the plateau (about 1,500 steps at batch 32 with 90 warmup steps, README) is "
                 + "estimated to be needed for a fair test and is not one of these sizes.",
                 b.name(), b.layers(), b.pretrainSteps(), b.finetuneRows(), b.finetuneEpochs());
+    }
+
+    /**
+     * Finetunes the PyTorch peer (scripts/peer_finetune.py) from this seed's two pretrained models with the same
+     * sample, seed and recipe, writes its relative weight changes beside ours ({@code peer_relative_weight_change.csv})
+     * and compares the layer-0/last-layer ratios and the effect.
+     */
+    @Override
+    public String comparePeer(ExperimentSetup s) throws IOException {
+        String missing = s.peer().missing(PeerScripts.FINETUNE);
+        if (missing != null) {
+            return PeerScripts.NOT_RUN + missing;
+        }
+        Path train = s.dir().resolve("peer-train.tok.jsonl");
+        Path dev = s.dir().resolve("peer-dev.tok.jsonl");
+        Map<NormStyle, Map<String, Double>> peer = new LinkedHashMap<>();
+        try {
+            PeerScripts.tokenizeLabeled(s.dir().resolve("train.jsonl"), s.vocab(), s.budget().seqLen(), train);
+            PeerScripts.tokenizeLabeled(s.dir().resolve("dev.jsonl"), s.vocab(), s.budget().seqLen(), dev);
+            for (NormStyle style : NormStyle.values()) {
+                String tag = AttenuationExperiment.tag(style);
+                Path out = s.dir().resolve("peer-finetune-" + tag + ".json");
+                if (!s.peer().run(PeerScripts.FINETUNE, List.of(train.toString(), dev.toString(), "--model",
+                        s.dir().resolve("pretrain-" + tag).resolve("model").toString(), "--epochs",
+                        String.valueOf(s.budget().finetuneEpochs()), "--batch", String.valueOf(s.budget().batchSize()),
+                        "--lr", String.valueOf(FINETUNE_LR), "--seed", String.valueOf(s.seed()), "--drift"), out)) {
+                    return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
+                }
+                Map<String, Double> change = new LinkedHashMap<>();
+                JSON.readTree(out.toFile()).get("relative_weight_change").fields()
+                        .forEachRemaining(e -> change.put(e.getKey(), e.getValue().asDouble()));
+                peer.put(style, change);
+            }
+        } finally {
+            Files.deleteIfExists(train); // the sample again, re-made from it on every run
+            Files.deleteIfExists(dev);
+        }
+        CsvTable ours = CsvTable.read(s.dir().resolve(DRIFT_CSV));
+        List<String> groups = ours.labels("group");
+        CsvTable both = new CsvTable("group", "post_norm", "post_norm_peer", "pre_norm", "pre_norm_peer");
+        double maxRelative = 0;
+        int layers = s.budget().layers();
+        for (int i = 0; i < groups.size(); i++) {
+            double post = ours.column("post_norm")[i];
+            double pre = ours.column("pre_norm")[i];
+            double postPeer = peer.get(NormStyle.POST).getOrDefault(groups.get(i), Double.NaN);
+            double prePeer = peer.get(NormStyle.PRE).getOrDefault(groups.get(i), Double.NaN);
+            both.add(groups.get(i), post, postPeer, pre, prePeer);
+            if (groups.get(i).startsWith("layer.")) {
+                maxRelative = Math.max(maxRelative, Math.max(Math.abs(post - postPeer) / postPeer,
+                        Math.abs(pre - prePeer) / prePeer));
+            }
+        }
+        both.write(s.dir().resolve(PEER_CSV));
+        double post = driftRatio(drift(ours, "post_norm"), layers);
+        double pre = driftRatio(drift(ours, "pre_norm"), layers);
+        double postPeer = driftRatio(peer.get(NormStyle.POST), layers);
+        double prePeer = driftRatio(peer.get(NormStyle.PRE), layers);
+        return String.format(Locale.ROOT, "scripts/peer_finetune.py from this seed's pretrained models (seed %d), "
+                        + "with the same sample, epochs, batch and lr: layer-0/last-layer relative weight change "
+                        + "post-norm %.3f (peer %.3f), pre-norm %.3f (peer %.3f); the effect %.3f here, %.3f in the "
+                        + "peer; each encoder layer's change differs by at most %.0f%% (different random streams for "
+                        + "dropout, the classifier's init and the order; per-part changes in %s/%s)",
+                s.seed(), post, postPeer, pre, prePeer, pre - post, prePeer - postPeer, 100 * maxRelative,
+                s.dir().getFileName(), PEER_CSV);
+    }
+
+    /** One norm style's column of {@link #DRIFT_CSV} by group. */
+    private static Map<String, Double> drift(CsvTable table, String column) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < table.size(); i++) {
+            out.put(table.labels("group").get(i), table.column(column)[i]);
+        }
+        return out;
     }
 
     @Override
@@ -86,7 +165,7 @@ public final class FinetuneDriftExperiment implements Experiment {
         for (String g : drift.get(NormStyle.POST).keySet()) {
             table.add(g, drift.get(NormStyle.POST).get(g), drift.get(NormStyle.PRE).getOrDefault(g, Double.NaN));
         }
-        table.write(s.dir().resolve("relative_weight_change.csv"));
+        table.write(s.dir().resolve(DRIFT_CSV));
 
         double post = driftRatio(drift.get(NormStyle.POST), layers);
         double pre = driftRatio(drift.get(NormStyle.PRE), layers);
@@ -124,7 +203,7 @@ public final class FinetuneDriftExperiment implements Experiment {
 
     @Override
     public void render(Path dir, HtmlReport report, Path charts) throws IOException {
-        CsvTable table = CsvTable.read(dir.resolve("relative_weight_change.csv"));
+        CsvTable table = CsvTable.read(dir.resolve(DRIFT_CSV));
         Map<String, double[]> groups = new LinkedHashMap<>();
         groups.put("post-norm", table.column("post_norm"));
         groups.put("pre-norm", table.column("pre_norm"));
@@ -132,5 +211,15 @@ public final class FinetuneDriftExperiment implements Experiment {
         Charts.bars(png, "relative weight change ‖W−W₀‖/‖W₀‖ after finetuning", "part", "relative change",
                 table.labels("group"), groups, true);
         report.image(png, "How far each part of the model moved while finetuning, post-norm vs pre-norm.");
+        if (Files.isRegularFile(dir.resolve(PEER_CSV))) {
+            CsvTable peer = CsvTable.read(dir.resolve(PEER_CSV));
+            Map<String, double[]> bars = new LinkedHashMap<>();
+            peer.header().subList(1, peer.header().size()).forEach(c -> bars.put(c, peer.column(c)));
+            Path p = charts.resolve("peer_relative_weight_change.png");
+            Charts.bars(p, "relative weight change: minibert and the PyTorch peer", "part", "relative change",
+                    peer.labels("group"), bars, true);
+            report.image(p, "The same finetuning in scripts/peer_finetune.py (PyTorch) from the same pretrained "
+                    + "weights.");
+        }
     }
 }

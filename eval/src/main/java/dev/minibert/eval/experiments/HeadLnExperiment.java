@@ -10,6 +10,7 @@ import dev.minibert.model.BertConfig.NormStyle;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +25,10 @@ import java.util.Map;
 public final class HeadLnExperiment implements Experiment {
     static final String HEAD_LN = "cls.predictions.transform.LayerNorm.weight";
     static final String EFFECT = "last_ln_excess_drift";
+    static final String WITH = "with-transform";
+    static final String WITHOUT = "without-transform";
+    static final String GAMMA_CSV = "gamma.csv";
+    static final String PEER_CSV = "peer_gamma.csv";
 
     /** Final mean gammas of one run; {@code head} is NaN without the transform. */
     record Gammas(double last, double othersMean, double othersMaxDrift, double head) {
@@ -51,9 +56,10 @@ public final class HeadLnExperiment implements Experiment {
     public String budgetNote(Budget b) {
         return String.format(Locale.ROOT, "%s: %d layers, %d steps per run, read at the last step: the growth "
                 + "accumulates with training (README findings, one seed: 1.138 at 600 steps and 1.181 at 800 at full "
-                + "size; 1.097 at 400 steps at the earlier small size). The %s size's step count is estimated, not "
-                + "measured, to keep three seeds near ten minutes on 2 cores; full (800 steps) shows a larger effect.",
-                b.name(), b.layers(), b.gammaSteps(), b.name());
+                + "size; 1.097 at 400 steps at the earlier small size). Measured with three seeds "
+                + "(docs/experiments-method.md, Budgets): small (300 steps) shows it in about eight minutes on 2 "
+                + "cores; full (800 steps, `--size full`) grows a larger effect.",
+                b.name(), b.layers(), b.gammaSteps());
     }
 
     @Override
@@ -61,12 +67,10 @@ public final class HeadLnExperiment implements Experiment {
         Vocab vocab = Vocab.read(s.vocab());
         Path config = s.writeConfig("config.json", s.config(vocab.size(), NormStyle.POST, 0.02));
         long steps = s.steps(s.budget().gammaSteps());
-        Pretraining.run(s.pretraining("with-transform", config, steps, 0.1, true), s.progress("with-transform"));
-        Pretraining.run(s.pretraining("without-transform", config, steps, 0.1, false), s.progress("without-transform"));
-        GammaGrowthAnalysis with = GammaGrowthAnalysis.fromMetrics(
-                MetricsLog.read(s.dir().resolve("with-transform").resolve("metrics.jsonl")));
-        GammaGrowthAnalysis without = GammaGrowthAnalysis.fromMetrics(
-                MetricsLog.read(s.dir().resolve("without-transform").resolve("metrics.jsonl")));
+        Pretraining.run(s.pretraining(WITH, config, steps, 0.1, true), s.progress(WITH));
+        Pretraining.run(s.pretraining(WITHOUT, config, steps, 0.1, false), s.progress(WITHOUT));
+        GammaGrowthAnalysis with = analysis(s.dir(), WITH);
+        GammaGrowthAnalysis without = analysis(s.dir(), WITHOUT);
 
         Track withLast = track(with, Role.LAST_ENCODER);
         double[] withOthers = meanOfEncoder(with);
@@ -79,7 +83,7 @@ public final class HeadLnExperiment implements Experiment {
             curves.add(withLast.steps()[i], withLast.mean()[i], withOthers[i], withHead[i], withoutLast[i],
                     withoutOthers[i]);
         }
-        curves.write(s.dir().resolve("gamma.csv"));
+        curves.write(s.dir().resolve(GAMMA_CSV));
         CsvTable finals = new CsvTable("layer_norm", "with_transform", "without_transform");
         for (Track t : with.tracks()) {
             double wo = without.tracks().stream().filter(u -> u.name().equals(t.name())).mapToDouble(Track::lastMean)
@@ -102,9 +106,61 @@ public final class HeadLnExperiment implements Experiment {
         return numbers;
     }
 
+    /**
+     * Runs scripts/peer_pretrain.py with and without the head transform at this budget and seed, writes its
+     * last-LayerNorm gamma curves beside ours ({@code peer_gamma.csv}), and compares the final gammas and the effect.
+     */
+    @Override
+    public String comparePeer(ExperimentSetup s) throws IOException {
+        String missing = s.peer().missing(PeerScripts.PRETRAIN);
+        if (missing != null) {
+            return PeerScripts.NOT_RUN + missing;
+        }
+        Map<String, List<String>> runs = new LinkedHashMap<>();
+        runs.put(WITH, List.of());
+        runs.put(WITHOUT, List.of("--no-head-transform"));
+        Map<String, MetricsLog> logs = s.peer().pretrain(s, s.steps(s.budget().gammaSteps()), runs);
+        if (logs == null) {
+            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
+        }
+        GammaGrowthAnalysis with = GammaGrowthAnalysis.fromMetrics(logs.get(WITH));
+        GammaGrowthAnalysis without = GammaGrowthAnalysis.fromMetrics(logs.get(WITHOUT));
+        CsvTable ours = CsvTable.read(s.dir().resolve(GAMMA_CSV));
+        double[] steps = ours.column("step");
+        double[] peerWithout = track(without, Role.LAST_ENCODER).mean();
+        double[] peerWith = track(with, Role.LAST_ENCODER).mean();
+        CsvTable both = new CsvTable("step", "without_last_ln", "without_last_ln_peer", "with_last_ln",
+                "with_last_ln_peer");
+        double maxGap = 0;
+        for (int i = 0; i < steps.length; i++) {
+            int k = (int) steps[i] - 1; // the peer logs every step from 1
+            both.add((long) steps[i], ours.column("without_last_ln")[i], peerWithout[k], ours.column("with_last_ln")[i],
+                    peerWith[k]);
+            maxGap = Math.max(maxGap, Math.abs(ours.column("without_last_ln")[i] - peerWithout[k]));
+        }
+        both.write(s.dir().resolve(PEER_CSV));
+        Gammas o1 = gammas(analysis(s.dir(), WITH));
+        Gammas o0 = gammas(analysis(s.dir(), WITHOUT));
+        Gammas p1 = gammas(with);
+        Gammas p0 = gammas(without);
+        return String.format(Locale.ROOT, "scripts/peer_pretrain.py, seed %d, the same budget and corpus, at the last "
+                        + "step: the encoder's last LayerNorm's mean gamma without the head transform %.4f (peer %.4f), "
+                        + "with it %.4f (peer %.4f); the other encoder LayerNorms' largest drift without it %.4f (peer "
+                        + "%.4f); the effect %.4f here, %.4f in the peer; the without-transform curves of the last "
+                        + "LayerNorm differ by at most %.4f at any step (one seed each, different random streams; "
+                        + "per-step curves in %s/%s)",
+                s.seed(), o0.last(), p0.last(), o1.last(), p1.last(), o0.othersMaxDrift(), p0.othersMaxDrift(),
+                effect(o1, o0), effect(p1, p0), maxGap, s.dir().getFileName(), PEER_CSV);
+    }
+
     /** How much further the last LayerNorm's gamma moved without the transform than any gamma it is compared with. */
     static double effect(Gammas with, Gammas without) {
         return Math.abs(without.last() - 1) - Math.max(Math.abs(with.last() - 1), without.othersMaxDrift());
+    }
+
+    /** The gamma tracks of one of a seed's runs, from its metrics.jsonl. */
+    private static GammaGrowthAnalysis analysis(Path seedDir, String run) throws IOException {
+        return GammaGrowthAnalysis.fromMetrics(MetricsLog.read(seedDir.resolve(run).resolve("metrics.jsonl")));
     }
 
     static String lastLayerNorm(int layers) {
@@ -138,7 +194,7 @@ public final class HeadLnExperiment implements Experiment {
 
     @Override
     public void render(Path dir, HtmlReport report, Path charts) throws IOException {
-        CsvTable curves = CsvTable.read(dir.resolve("gamma.csv"));
+        CsvTable curves = CsvTable.read(dir.resolve(GAMMA_CSV));
         Path png = charts.resolve("gamma.png");
         Charts.line(png, "mean LayerNorm gamma while pretraining (post-norm)", "step", "mean gamma",
                 curves.header().subList(1, curves.header().size()).stream()
@@ -147,6 +203,14 @@ public final class HeadLnExperiment implements Experiment {
         List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < finals.size(); i++) {
             rows.add(finals.row(i));
+        }
+        if (Files.isRegularFile(dir.resolve(PEER_CSV))) {
+            CsvTable peer = CsvTable.read(dir.resolve(PEER_CSV));
+            Path p = charts.resolve("peer_gamma.png");
+            Charts.line(p, "last encoder LayerNorm's mean gamma: minibert and the PyTorch peer", "step", "mean gamma",
+                    peer.header().subList(1, peer.header().size()).stream()
+                            .map(c -> peer.series(c, "step", c)).toList(), false);
+            report.image(p, "The same gammas from scripts/peer_pretrain.py (PyTorch) with the same budget and seed.");
         }
         report.image(png, "Mean gamma of the encoder's last LayerNorm, the average of the other encoder LayerNorms, and "
                         + "the head's LayerNorm, with and without the head's Dense+LayerNorm transform.")

@@ -1,5 +1,8 @@
 package dev.minibert.eval.experiments;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minibert.eval.MetricsLog;
 import dev.minibert.model.io.AtomicFiles;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.EncodeOptions;
@@ -10,19 +13,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * The repository's PyTorch peer scripts ({@code scripts/peer_*.py}) and the peer model they import (DESIGN.md's
  * {@code torch_bert.py}), run by {@code /usr/bin/python3} when it has torch. {@link #missing} says why the peer
  * cannot run, so a report states it instead of leaving the peer out silently; a python without torch shows when the
- * script runs ({@link #run} returns false), which saves a separate import of torch (seconds).
+ * script runs ({@link #run} returns false, {@link #runAll} null), which saves a separate import of torch (seconds).
  *
  * @param declined why the peer is not wanted (e.g. --no-peer), or null
  */
 public record PeerScripts(Path scripts, Path peers, String declined) {
     static final Path PYTHON = Path.of("/usr/bin/python3");
+    /** Pretrains the peer with the experiments' recipe, logging loss, gradient norms and gammas every step. */
+    static final String PRETRAIN = "peer_pretrain.py";
+    /** The peer's per-layer input-gradient norms at init, for every initializer of init-std. */
+    static final String INIT_STD = "peer_init_std.py";
+    /** Finetunes the peer from a model directory; with --drift it prints each part's relative weight change. */
+    static final String FINETUNE = "peer_finetune.py";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static PeerScripts at(Path scripts, Path peers) {
         return new PeerScripts(scripts.toAbsolutePath(), peers.toAbsolutePath(), null);
@@ -33,11 +45,11 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
         return new PeerScripts(null, null, why);
     }
 
-    /** Why the peer cannot run: declined, the scripts or the peers folder, or python missing; null when it can. */
-    public String missing() {
+    /** Why the peer cannot run {@code script}: declined, the script, the peers folder or python missing; else null. */
+    public String missing(String script) {
         return declined != null ? declined
-                : !Files.isRegularFile(scripts.resolve("peer_attenuation.py"))
-                ? scripts + ": no peer_attenuation.py (run from the repository root)"
+                : !Files.isRegularFile(scripts.resolve(script))
+                ? scripts + ": no " + script + " (run from the repository root)"
                 : !Files.isRegularFile(peers.resolve("torch_bert.py"))
                 ? peers + ": no torch_bert.py (the shared PyTorch peers; pass --peers)"
                 : !Files.isExecutable(PYTHON) ? PYTHON + " not found" : null;
@@ -56,12 +68,90 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
         AtomicFiles.write(file, lines.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A labeled JSONL sample ({@code text}, {@code label}) as peer_finetune.py reads it, {"input_ids": [...],
+     * "label": ...}, each text cut to {@code maxLength} tokens as finetuning cuts it.
+     */
+    static void tokenizeLabeled(Path jsonl, Path vocab, int maxLength, Path file) throws IOException {
+        BertTokenizer tokenizer = new BertTokenizer(Vocab.read(vocab), true);
+        EncodeOptions fit = new EncodeOptions(maxLength, EncodeOptions.Truncation.LONGEST_FIRST,
+                EncodeOptions.Padding.NONE);
+        StringBuilder out = new StringBuilder();
+        for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                JsonNode row = JSON.readTree(line);
+                Map<String, Object> peerRow = new LinkedHashMap<>();
+                peerRow.put("input_ids", tokenizer.encode(row.get("text").asText(), null, fit).inputIds());
+                peerRow.put("label", row.get("label").asText());
+                out.append(JSON.writeValueAsString(peerRow)).append('\n');
+            }
+        }
+        AtomicFiles.write(file, out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** How a peer statement starts when the peer did not run; the reason follows. */
+    static final String NOT_RUN = "not run: ";
+
     /** What {@link #run}'s caller reports when python has no torch. */
     static final String NO_TORCH = PYTHON + " cannot import torch (apt-get install python3-torch)";
 
     /**
-     * Runs {@code script} with {@code args} after the peers folder; its stdout (JSON lines) goes to {@code out}, its
-     * stderr to {@code out} with ".log". False when python has no torch; any other failure names the log.
+     * Runs {@code script} once per entry of {@code runs} (a run's name and its own arguments) on the corpus, tokenized
+     * once, with the budget's model and batch, this vocabulary's size and the setup's seed; each run's output goes to
+     * {@code peer-NAME} plus {@code suffix} in {@code s.dir()}. Null when python has no torch.
+     */
+    Map<String, Path> runAll(ExperimentSetup s, String script, Map<String, List<String>> runs, String suffix)
+            throws IOException {
+        Path tokens = s.dir().resolve("peer-corpus.tok.jsonl");
+        tokenize(s.corpus(), s.vocab(), tokens);
+        Budget b = s.budget();
+        List<String> common = List.of(tokens.toString(), "--vocab-size", String.valueOf(Vocab.read(s.vocab()).size()),
+                "--layers", String.valueOf(b.layers()), "--hidden", String.valueOf(b.hidden()), "--heads",
+                String.valueOf(b.heads()), "--intermediate", String.valueOf(b.intermediate()), "--batch",
+                String.valueOf(b.batchSize()), "--seq", String.valueOf(b.seqLen()), "--seed", String.valueOf(s.seed()));
+        try {
+            Map<String, Path> outputs = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> run : runs.entrySet()) {
+                Path out = s.dir().resolve("peer-" + run.getKey() + suffix);
+                List<String> args = new ArrayList<>(common);
+                args.addAll(run.getValue());
+                if (!run(script, args, out)) {
+                    return null;
+                }
+                outputs.put(run.getKey(), out);
+            }
+            return outputs;
+        } finally {
+            Files.deleteIfExists(tokens); // the corpus again, re-made from it on every run
+        }
+    }
+
+    /**
+     * {@link #PRETRAIN} for each of {@code runs} with {@code steps} steps at the budget's peak learning rate: each
+     * run's per-step log (minibert's metrics.jsonl form) by name, or null when python has no torch.
+     */
+    Map<String, MetricsLog> pretrain(ExperimentSetup s, long steps, Map<String, List<String>> runs) throws IOException {
+        Map<String, List<String>> withSteps = new LinkedHashMap<>();
+        runs.forEach((name, args) -> {
+            List<String> all = new ArrayList<>(List.of("--steps", String.valueOf(steps), "--lr",
+                    String.valueOf(s.budget().learningRate())));
+            all.addAll(args);
+            withSteps.put(name, all);
+        });
+        Map<String, Path> outputs = runAll(s, PRETRAIN, withSteps, ".jsonl");
+        if (outputs == null) {
+            return null;
+        }
+        Map<String, MetricsLog> logs = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : outputs.entrySet()) {
+            logs.put(e.getKey(), MetricsLog.read(e.getValue()));
+        }
+        return logs;
+    }
+
+    /**
+     * Runs {@code script} with {@code args} after the peers folder; its stdout goes to {@code out}, its stderr to
+     * {@code out} with ".log". False when python has no torch; any other failure names the log.
      */
     boolean run(String script, List<String> args, Path out) throws IOException {
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), scripts.resolve(script).toString(),

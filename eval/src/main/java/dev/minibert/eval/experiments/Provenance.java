@@ -5,25 +5,32 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-/** Where a figure came from: commit, exact command, seeds, machine, wall time and library versions. */
-public record Provenance(String commit, String command, List<Long> seeds, String cpu, int cores, double wallSeconds,
-                         String nd4j, String java) {
+/**
+ * Where a figure came from: when the run ended (UTC, ISO-8601), commit, exact command, seeds, machine, wall time and
+ * library versions.
+ */
+public record Provenance(String date, String commit, String command, List<Long> seeds, String cpu, int cores,
+                         double wallSeconds, String nd4j, String java) {
     static final String UNKNOWN = "unknown";
 
     /** This process's provenance for a run of {@code command} over {@code seeds} that took {@code wallSeconds}. */
     public static Provenance current(String command, List<Long> seeds, double wallSeconds) {
-        return new Provenance(gitHead(), command, seeds, cpuModel(), Runtime.getRuntime().availableProcessors(),
-                wallSeconds, nd4jVersion(), System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
+        return new Provenance(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), gitHead(), command, seeds,
+                cpuModel(), Runtime.getRuntime().availableProcessors(), wallSeconds, nd4jVersion(),
+                System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
     }
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("date", date);
         m.put("commit", commit);
         m.put("command", command);
         m.put("seeds", seeds);

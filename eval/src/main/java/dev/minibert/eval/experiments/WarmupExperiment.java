@@ -9,6 +9,7 @@ import dev.minibert.model.train.DivergedException;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.tokenizer.Vocab;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.IntStream;
@@ -26,6 +27,10 @@ import java.util.stream.Collectors;
 public final class WarmupExperiment implements Experiment {
     static final double WARMUP_RATIO = 0.1;
     static final String EFFECT = "late_loss_without_minus_with";
+    static final String WITH = "with-warmup";
+    static final String WITHOUT = "without-warmup";
+    static final String CURVES_CSV = "loss_curves.csv";
+    static final String PEER_CSV = "peer_loss.csv";
 
     /** What one run's curve showed; {@code lateLoss} is the mean loss over the second half of the planned steps. */
     record Run(LossCurve.Plateau plateau, long divergedAt, double finalLoss, double lateLoss) {
@@ -53,7 +58,8 @@ public final class WarmupExperiment implements Experiment {
                 + "where a spike or a divergence without warmup shows. At the earlier small size (6 layers, 200 steps) both runs sat on the "
                 + "unigram plateau in the README's one-seed finding, so nothing showed; full (12 layers, 400 steps: "
                 + "`--size full`) showed a spike to 13.6 nats without warmup and a worse late loss (6.75 vs 6.54), "
-                + "measured on one seed; that it shows over three seeds is estimated, not measured.",
+                + "measured on one seed; what each size shows over three seeds is in docs/experiments-method.md "
+                + "(Budgets).",
                 b.name(), b.layers(), b.pretrainSteps());
     }
 
@@ -63,8 +69,8 @@ public final class WarmupExperiment implements Experiment {
         Path config = s.writeConfig("config.json", s.config(vocab.size(), NormStyle.POST, 0.02));
         long steps = s.steps(s.budget().pretrainSteps());
         double unigram = UnigramEntropy.of(s.corpus(), vocab);
-        Curve with = train(s, "with-warmup", config, steps, WARMUP_RATIO);
-        Curve without = train(s, "without-warmup", config, steps, 0);
+        Curve with = train(s, WITH, config, steps, WARMUP_RATIO);
+        Curve without = train(s, WITHOUT, config, steps, 0);
         CsvTable curves = new CsvTable("step", "with_warmup_loss", "without_warmup_loss", "with_warmup_weight_ratio",
                 "without_warmup_weight_ratio", "unigram_entropy");
         Curve longer = with.steps().length >= without.steps().length ? with : without;
@@ -73,7 +79,7 @@ public final class WarmupExperiment implements Experiment {
             curves.add((long) step, with.lossAt(step), without.lossAt(step), with.ratioAt(step), without.ratioAt(step),
                     unigram);
         }
-        curves.write(s.dir().resolve("loss_curves.csv"));
+        curves.write(s.dir().resolve(CURVES_CSV));
 
         Run a = with.judge(unigram, steps);
         Run b = without.judge(unigram, steps);
@@ -86,6 +92,54 @@ public final class WarmupExperiment implements Experiment {
         numbers.put("with_warmup_first_step_weight_ratio_below_0.01", (double) with.firstRatioBelow());
         numbers.put("without_warmup_first_step_weight_ratio_below_0.01", (double) without.firstRatioBelow());
         return numbers;
+    }
+
+    /**
+     * Runs scripts/peer_pretrain.py with and without warmup at this budget and seed, writes its loss curves beside
+     * ours ({@code peer_loss.csv}), and compares the late losses, the effect and the curves.
+     */
+    @Override
+    public String comparePeer(ExperimentSetup s) throws IOException {
+        String missing = s.peer().missing(PeerScripts.PRETRAIN);
+        if (missing != null) {
+            return PeerScripts.NOT_RUN + missing;
+        }
+        long steps = s.steps(s.budget().pretrainSteps());
+        Map<String, List<String>> runs = new LinkedHashMap<>();
+        runs.put(WITH, List.of("--warmup-ratio", String.valueOf(WARMUP_RATIO)));
+        runs.put(WITHOUT, List.of("--warmup-ratio", "0"));
+        Map<String, MetricsLog> logs = s.peer().pretrain(s, steps, runs);
+        if (logs == null) {
+            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
+        }
+        Series peerWith = logs.get(WITH).series("loss");
+        Series peerWithout = logs.get(WITHOUT).series("loss");
+        CsvTable ours = CsvTable.read(s.dir().resolve(CURVES_CSV));
+        double[] stepNumbers = ours.column("step");
+        double[] with = ours.column("with_warmup_loss");
+        double[] without = ours.column("without_warmup_loss");
+        CsvTable both = new CsvTable("step", "with_warmup_loss", "with_warmup_loss_peer", "without_warmup_loss",
+                "without_warmup_loss_peer");
+        double maxRelative = 0;
+        for (int i = 0; i < stepNumbers.length; i++) {
+            int k = (int) stepNumbers[i] - 1; // the peer logs every step from 1
+            both.add((long) stepNumbers[i], with[i], peerWith.y()[k], without[i], peerWithout.y()[k]);
+            for (double gap : new double[] {Math.abs(with[i] - peerWith.y()[k]) / peerWith.y()[k],
+                    Math.abs(without[i] - peerWithout.y()[k]) / peerWithout.y()[k]}) {
+                maxRelative = Double.isFinite(gap) ? Math.max(maxRelative, gap) : maxRelative; // a diverged run: NaN
+            }
+        }
+        both.write(s.dir().resolve(PEER_CSV));
+        double oursWith = lateMean(stepNumbers, with, steps, Double.NaN);
+        double oursWithout = lateMean(stepNumbers, without, steps, Double.NaN);
+        double lateWith = lateMean(peerWith.x(), peerWith.y(), steps, Double.NaN);
+        double lateWithout = lateMean(peerWithout.x(), peerWithout.y(), steps, Double.NaN);
+        return String.format(Locale.ROOT, "scripts/peer_pretrain.py, seed %d, the same budget and corpus: mean "
+                        + "training loss over the second half with warmup %.3f (peer %.3f), without %.3f (peer %.3f); "
+                        + "the effect %.3f here, %.3f in the peer; the loss curves differ by at most %.0f%% at any step "
+                        + "(one seed each, different random streams; per-step curves in %s/%s)",
+                s.seed(), oursWith, lateWith, oursWithout, lateWithout, oursWithout - oursWith,
+                lateWithout - lateWith, 100 * maxRelative, s.dir().getFileName(), PEER_CSV);
     }
 
     /** One run's steps, losses (NaN where skipped), skipped flags, and layer-0/last-layer weight-gradient ratios. */
@@ -155,7 +209,7 @@ public final class WarmupExperiment implements Experiment {
 
     @Override
     public void render(Path dir, HtmlReport report, Path charts) throws IOException {
-        CsvTable curves = CsvTable.read(dir.resolve("loss_curves.csv"));
+        CsvTable curves = CsvTable.read(dir.resolve(CURVES_CSV));
         Path loss = charts.resolve("loss_curves.png");
         Charts.line(loss, "MLM loss, post-norm, same peak LR and seed", "step", "loss (nats)",
                 List.of(curves.series("with warmup", "step", "with_warmup_loss"),
@@ -165,6 +219,14 @@ public final class WarmupExperiment implements Experiment {
         Charts.line(ratio, "weight-gradient norm layer 0 / last layer", "step", "ratio",
                 List.of(curves.series("with warmup", "step", "with_warmup_weight_ratio"),
                         curves.series("without warmup", "step", "without_warmup_weight_ratio")), true);
+        if (Files.isRegularFile(dir.resolve(PEER_CSV))) {
+            CsvTable peer = CsvTable.read(dir.resolve(PEER_CSV));
+            Path p = charts.resolve("peer_loss.png");
+            Charts.line(p, "MLM loss: minibert and the PyTorch peer", "step", "loss (nats)",
+                    peer.header().subList(1, peer.header().size()).stream()
+                            .map(c -> peer.series(c, "step", c)).toList(), false);
+            report.image(p, "The same runs in scripts/peer_pretrain.py (PyTorch) with the same budget and seed.");
+        }
         report.image(loss, "Training loss per step; the flat line is the loss of predicting masked tokens by their "
                         + "corpus frequency alone (the unigram plateau).")
                 .image(ratio, "Layer 0's weight-gradient norm over the last layer's, per step.");

@@ -91,10 +91,12 @@ class ProbeExperimentsTest {
 
     @Test
     void thePeerRunsBesideTheFirstSeedWhenTorchIsThereAndSaysWhyNotOtherwise() throws IOException {
-        assertThat(PeerScripts.at(Path.of("../scripts"), tmp.resolve("no-peers")).missing())
+        assertThat(PeerScripts.at(Path.of("../scripts"), tmp.resolve("no-peers")).missing(PeerScripts.PRETRAIN))
                 .isEqualTo(tmp.resolve("no-peers") + ": no torch_bert.py (the shared PyTorch peers; pass --peers)");
+        assertThat(PeerScripts.at(tmp, Path.of("../scripts/peer")).missing(PeerScripts.INIT_STD))
+                .isEqualTo(tmp + ": no peer_init_std.py (run from the repository root)");
         PeerScripts peer = PeerScripts.at(Path.of("../scripts"), Path.of("../scripts/peer"));
-        String missing = peer.missing();
+        String missing = peer.missing(PeerScripts.PRETRAIN);
         assumeTrue(missing == null, missing);
         TinyData data = TinyData.write(tmp);
         Path out = tmp.resolve("att");
@@ -117,7 +119,7 @@ class ProbeExperimentsTest {
                 postPeer), String.format(java.util.Locale.ROOT, "%.0f%% (post)",
                 100 * Math.abs(post - postPeer) / postPeer));
         assertThat(out.resolve("seed-7/peer-corpus.tok.jsonl")).doesNotExist();
-        assertThat(Files.readString(out.resolve("report.html"))).contains("PyTorch peer: scripts/peer_attenuation.py");
+        assertThat(Files.readString(out.resolve("report.html"))).contains("PyTorch peer: scripts/peer_pretrain.py");
     }
 
     @Test
