@@ -55,8 +55,18 @@ public final class ModelServer {
         }
     }
 
+    /**
+     * TCP_NODELAY on the JDK server's sockets (read once, when its configuration class loads; a user's own setting
+     * wins). Without it an answer written in two parts waits for the client's delayed ACK: every request from one
+     * client took ~50 ms, whatever the model (docs/serve.md).
+     */
+    static final String NO_DELAY = "sun.net.httpserver.nodelay";
+
     /** Binds and starts answering (503 on every model endpoint and on /health until {@link #ready}). */
     public static ModelServer start(ServeOptions options) throws IOException {
+        if (System.getProperty(NO_DELAY) == null) {
+            System.setProperty(NO_DELAY, "true");
+        }
         HttpServer http;
         try {
             http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);

@@ -225,6 +225,13 @@ class ModelServerTest {
         assertThat(http.post("/v1/embed", "{\"texts\": [\"the cat\", \"dog\"]}").statusCode()).isEqualTo(200);
     }
 
+    /** The JDK server reads the setting once; the benchmark in docs/serve.md shows what it changes. */
+    @Test
+    void theServerSendsWithoutNaglesDelay() throws Exception {
+        serve(null, options(8, 64));
+        assertThat(System.getProperty(ModelServer.NO_DELAY)).isEqualTo("true");
+    }
+
     @Test
     void aJobSplitOverPassesGivesBackAllItsRoomWhenOnePassFails() throws Exception {
         TinyModels.encoder(dir);
