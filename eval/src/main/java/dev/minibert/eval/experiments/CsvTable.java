@@ -66,6 +66,12 @@ public final class CsvTable {
     }
 
     /** Column {@code y} against column {@code x}, as a chart line called {@code name}. */
+    /** Every column but x as a series over x, named after its column: a chart of the whole table. */
+    public List<Series> seriesOverFirstColumn() {
+        String x = header().get(0);
+        return header().subList(1, header().size()).stream().map(c -> series(c, x, c)).toList();
+    }
+
     public Series series(String name, String x, String y) {
         return new Series(name, column(x), column(y));
     }

@@ -197,8 +197,7 @@ public final class HeadLnExperiment implements Experiment {
         CsvTable curves = CsvTable.read(dir.resolve(GAMMA_CSV));
         Path png = charts.resolve("gamma.png");
         Charts.line(png, "mean LayerNorm gamma while pretraining (post-norm)", "step", "mean gamma",
-                curves.header().subList(1, curves.header().size()).stream()
-                        .map(c -> curves.series(c, "step", c)).toList(), false);
+                curves.seriesOverFirstColumn(), false);
         CsvTable finals = CsvTable.read(dir.resolve("gamma_final.csv"));
         List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < finals.size(); i++) {
@@ -208,8 +207,7 @@ public final class HeadLnExperiment implements Experiment {
             CsvTable peer = CsvTable.read(dir.resolve(PEER_CSV));
             Path p = charts.resolve("peer_gamma.png");
             Charts.line(p, "last encoder LayerNorm's mean gamma: minibert and the PyTorch peer", "step", "mean gamma",
-                    peer.header().subList(1, peer.header().size()).stream()
-                            .map(c -> peer.series(c, "step", c)).toList(), false);
+                    peer.seriesOverFirstColumn(), false);
             report.image(p, "The same gammas from scripts/peer_pretrain.py (PyTorch) with the same budget and seed.");
         }
         report.image(png, "Mean gamma of the encoder's last LayerNorm, the average of the other encoder LayerNorms, and "

@@ -223,8 +223,7 @@ public final class WarmupExperiment implements Experiment {
             CsvTable peer = CsvTable.read(dir.resolve(PEER_CSV));
             Path p = charts.resolve("peer_loss.png");
             Charts.line(p, "MLM loss: minibert and the PyTorch peer", "step", "loss (nats)",
-                    peer.header().subList(1, peer.header().size()).stream()
-                            .map(c -> peer.series(c, "step", c)).toList(), false);
+                    peer.seriesOverFirstColumn(), false);
             report.image(p, "The same runs in scripts/peer_pretrain.py (PyTorch) with the same budget and seed.");
         }
         report.image(loss, "Training loss per step; the flat line is the loss of predicting masked tokens by their "
