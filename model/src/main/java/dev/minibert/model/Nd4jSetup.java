@@ -20,7 +20,7 @@ public final class Nd4jSetup {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
         // OpenMP threads for ND4J's own ops and the Java kernels' threads, which also split the float products
-        // (Gemm: each piece a single-threaded OpenBLAS call; ND4J's gemm, for doubles, gets the same one thread)
+        // (Gemm: each piece a single-threaded Sgemm call; ND4J's gemm, for doubles, gets OpenBLAS with one thread)
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         Nd4j.factory().blas().setMaxThreads(1);

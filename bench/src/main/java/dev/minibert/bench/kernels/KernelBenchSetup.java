@@ -16,8 +16,8 @@ final class KernelBenchSetup {
 
     /**
      * Two threads, as the speed comparisons with the peer use and as the CLI sets them up: the Java kernels' and
-     * the float products' (Gemm splits those into single-threaded OpenBLAS calls, so OpenBLAS's own pool gets one
-     * thread); ND4J's own element-wise ops keep the one thread OMP_NUM_THREADS=1 gives them
+     * the float products' (Gemm splits those into single-threaded sgemm calls, oneDNN's by default, so the
+     * library's own threads stay at one); ND4J's own element-wise ops keep the one thread OMP_NUM_THREADS=1 gives them
      * (scripts/jmh-kernels.sh sets it).
      */
     static void setUpNd4j() {
