@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.minibert.model.io.ChildJvm;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -67,14 +69,11 @@ class SgemmTest {
      * must start no thread.
      */
     @Test
-    void oneDnnRunsOnTheCallingThreadOnlyWithoutOmpNumThreads() throws Exception {
-        ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), FreshThreadProduct.class.getName()).redirectErrorStream(true);
-        child.environment().remove("OMP_NUM_THREADS");
-        Process process = child.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(output).isZero();
-        assertThat(output).contains("threads started by the product: 0");
+    void oneDnnRunsOnTheCallingThreadOnlyWithoutOmpNumThreads(@TempDir Path dir) throws Exception {
+        ChildJvm child = ChildJvm.start(dir, List.of(), FreshThreadProduct.class.getName(), null, List.of(),
+                List.of("OMP_NUM_THREADS"));
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.output()).contains("threads started by the product: 0");
     }
 
     /** The child: one product on a fresh thread, counting this JVM's threads around it. */

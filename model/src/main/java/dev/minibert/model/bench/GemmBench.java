@@ -24,12 +24,20 @@ public final class GemmBench {
     private GemmBench() {
     }
 
-    public static ObjectNode run(int[] sizes, List<String> pieces, int steps) {
-        for (String spec : pieces) {
+    /** One thread's piece of a product, {@code MxNxK:TT} (T = transposed, N = not, for A then B). */
+    private record Piece(String spec, int m, int n, int k, boolean transA, boolean transB) {
+        static Piece parse(String spec) {
             if (!spec.matches("[1-9]\\d{0,5}x[1-9]\\d{0,5}x[1-9]\\d{0,5}:[NT]{2}")) {
                 throw new IllegalArgumentException("--pieces: " + spec + " is not MxNxK:TT (e.g. 2048x384x128:NT)");
             }
+            String[] parts = spec.split("[x:]");
+            return new Piece(spec, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]),
+                    parts[3].charAt(0) == 'T', parts[3].charAt(1) == 'T');
         }
+    }
+
+    public static ObjectNode run(int[] sizes, List<String> pieceSpecs, int steps) {
+        List<Piece> pieces = pieceSpecs.stream().map(Piece::parse).toList(); // all refused before anything is timed
         int threads = Parallel.threads();
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("bench", "gemm");
@@ -49,43 +57,36 @@ public final class GemmBench {
             out.put("split_gemm_" + n + "_gflops_per_s", round(flops / split / 1e9));
         }
         ArrayNode pieceRows = out.putArray("pieces");
-        for (String piece : pieces) {
-            pieceRows.add(piece(piece, steps));
+        for (Piece piece : pieces) {
+            pieceRows.add(time(piece, steps));
         }
         out.put("peak_rss_mb", round(PeakRss.megabytes()));
         return out;
     }
 
-    /**
-     * One piece {@code MxNxK:TT} (T = transposed, N = not, for A then B) on this thread: median GFLOP/s per library
-     * over {@code rounds} alternated rounds.
-     */
-    private static ObjectNode piece(String spec, int rounds) {
-        String[] parts = spec.split("[x:]");
-        int m = Integer.parseInt(parts[0]);
-        int n = Integer.parseInt(parts[1]);
-        int k = Integer.parseInt(parts[2]);
-        boolean transA = parts[3].charAt(0) == 'T';
-        boolean transB = parts[3].charAt(1) == 'T';
-        INDArray a = Nd4j.rand(DataType.FLOAT, (long) m * k);
-        INDArray b = Nd4j.rand(DataType.FLOAT, (long) k * n);
-        INDArray c = Nd4j.zeros(DataType.FLOAT, (long) m * n);
-        double flops = 2.0 * m * n * k;
+    /** A piece on this thread: median GFLOP/s per library over {@code rounds} alternated rounds. */
+    private static ObjectNode time(Piece p, int rounds) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, (long) p.m() * p.k());
+        INDArray b = Nd4j.rand(DataType.FLOAT, (long) p.k() * p.n());
+        INDArray c = Nd4j.zeros(DataType.FLOAT, (long) p.m() * p.n());
+        double flops = 2.0 * p.m() * p.n() * p.k();
         int repeats = (int) Math.max(1, 2e8 / flops); // ~10 ms per timing at tens of GFLOP/s
-        ObjectNode row = new ObjectMapper().createObjectNode();
-        row.put("piece", spec);
-        double[][] seconds = new double[Sgemm.LIBRARIES.size()][rounds];
+        List<Sgemm> libraries = Sgemm.LIBRARIES.stream().map(Sgemm::named).toList();
+        double[][] seconds = new double[libraries.size()][rounds];
         for (int r = 0; r < rounds; r++) {
-            for (int l = 0; l < Sgemm.LIBRARIES.size(); l++) {
-                Sgemm sgemm = Sgemm.named(Sgemm.LIBRARIES.get(l));
+            for (int l = 0; l < libraries.size(); l++) {
+                Sgemm sgemm = libraries.get(l);
                 seconds[l][r] = StepTimer.median(StepTimer.time(() -> {
                     for (int i = 0; i < repeats; i++) {
-                        sgemm.sgemm(transA, transB, m, n, k, 1f, a, 0, transA ? m : k, b, 0, transB ? k : n, 0f, c, 0, n);
+                        sgemm.sgemm(p.transA(), p.transB(), p.m(), p.n(), p.k(), 1f, a, 0, p.transA() ? p.m() : p.k(),
+                                b, 0, p.transB() ? p.k() : p.n(), 0f, c, 0, p.n());
                     }
                 }, 1, 1)) / repeats;
             }
         }
-        for (int l = 0; l < Sgemm.LIBRARIES.size(); l++) {
+        ObjectNode row = new ObjectMapper().createObjectNode();
+        row.put("piece", p.spec());
+        for (int l = 0; l < libraries.size(); l++) {
             Arrays.sort(seconds[l]);
             row.put(Sgemm.LIBRARIES.get(l) + "_gflops_per_s", round(flops / StepTimer.median(seconds[l]) / 1e9));
         }

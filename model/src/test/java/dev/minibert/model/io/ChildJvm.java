@@ -32,13 +32,20 @@ public final class ChildJvm {
      */
     public static ChildJvm start(Path workDir, List<String> jvmOptions, String mainClass, String signal,
             List<String> args) throws IOException {
+        return start(workDir, jvmOptions, mainClass, signal, args, List.of());
+    }
+
+    /** As {@link #start(Path, List, String, String, List)}, without the named environment variables. */
+    public static ChildJvm start(Path workDir, List<String> jvmOptions, String mainClass, String signal,
+            List<String> args, List<String> unsetEnvironment) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));
         command.addAll(jvmOptions);
         command.add(mainClass);
         command.addAll(args);
-        return new ChildJvm(new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start(),
-                signal);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        unsetEnvironment.forEach(builder.environment()::remove);
+        return new ChildJvm(builder.start(), signal);
     }
 
     private void drain() {
