@@ -108,19 +108,12 @@ public final class AttenuationExperiment implements Experiment {
      * ({@code peer_ratio.csv}), and compares them where the verdict reads: the trough window's medians.
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException {
-        String missing = s.peer().missing(PeerScripts.PRETRAIN);
-        if (missing != null) {
-            return PeerScripts.NOT_RUN + missing;
-        }
+    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
         Budget b = s.budget();
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(tag(NormStyle.POST), List.of("--norm", "post"));
         runs.put(tag(NormStyle.PRE), List.of("--norm", "pre"));
         Map<String, MetricsLog> logs = s.peer().pretrain(s, s.steps(b.pretrainSteps()), runs);
-        if (logs == null) {
-            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
-        }
         Map<NormStyle, double[]> peer = new LinkedHashMap<>();
         for (NormStyle style : NormStyle.values()) {
             peer.put(style, logs.get(tag(style)).series("ratio").y());

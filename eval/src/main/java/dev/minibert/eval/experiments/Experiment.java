@@ -41,9 +41,9 @@ public interface Experiment {
 
     /**
      * Runs the PyTorch peer beside the first seed's run (files in {@code firstSeed.dir()}) and returns the sentence
-     * that states how far the two agree, or why the peer did not run.
+     * that states how far the two agree; {@link PeerScripts.NotRun} says why the peer could not run.
      */
-    String comparePeer(ExperimentSetup firstSeed) throws IOException;
+    String comparePeer(ExperimentSetup firstSeed) throws IOException, PeerScripts.NotRun;
 
     /** Draws the charts of one seed's run from its CSVs in {@code dir} as PNGs in {@code charts}, and adds them. */
     void render(Path dir, HtmlReport report, Path charts) throws IOException;

@@ -86,7 +86,12 @@ public final class Experiments {
                 perSeed.add(row.toArray());
             }
             perSeed.write(work.resolve(SEEDS));
-            String peer = experiment.comparePeer(setup.forSeed(work.resolve(seedFolder(setup.seed())), setup.seed()));
+            String peer;
+            try {
+                peer = experiment.comparePeer(setup.forSeed(work.resolve(seedFolder(setup.seed())), setup.seed()));
+            } catch (PeerScripts.NotRun e) {
+                peer = PeerScripts.NOT_RUN + e.getMessage();
+            }
             Experiment.Effect effect = experiment.effect();
             Verdict verdict = Verdict.of(effect.meaning(), perSeed.column(effect.key()));
             double wall = (System.nanoTime() - started) / 1e9;

@@ -65,11 +65,8 @@ public final class FinetuneDriftExperiment implements Experiment {
      * and compares the layer-0/last-layer ratios and the effect.
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException {
-        String missing = s.peer().missing(PeerScripts.FINETUNE);
-        if (missing != null) {
-            return PeerScripts.NOT_RUN + missing;
-        }
+    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
+        s.peer().requireRunnable(PeerScripts.FINETUNE); // before the samples are tokenized for it
         Path train = s.dir().resolve("peer-train.tok.jsonl");
         Path dev = s.dir().resolve("peer-dev.tok.jsonl");
         Map<NormStyle, Map<String, Double>> peer = new LinkedHashMap<>();
@@ -79,12 +76,10 @@ public final class FinetuneDriftExperiment implements Experiment {
             for (NormStyle style : NormStyle.values()) {
                 String tag = AttenuationExperiment.tag(style);
                 Path out = s.dir().resolve("peer-finetune-" + tag + ".json");
-                if (!s.peer().run(PeerScripts.FINETUNE, List.of(train.toString(), dev.toString(), "--model",
+                s.peer().run(PeerScripts.FINETUNE, List.of(train.toString(), dev.toString(), "--model",
                         s.dir().resolve("pretrain-" + tag).resolve("model").toString(), "--epochs",
                         String.valueOf(s.budget().finetuneEpochs()), "--batch", String.valueOf(s.budget().batchSize()),
-                        "--lr", String.valueOf(FINETUNE_LR), "--seed", String.valueOf(s.seed()), "--drift"), out)) {
-                    return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
-                }
+                        "--lr", String.valueOf(FINETUNE_LR), "--seed", String.valueOf(s.seed()), "--drift"), out);
                 Map<String, Double> change = new LinkedHashMap<>();
                 JSON.readTree(out.toFile()).get("relative_weight_change").fields()
                         .forEachRemaining(e -> change.put(e.getKey(), e.getValue().asDouble()));

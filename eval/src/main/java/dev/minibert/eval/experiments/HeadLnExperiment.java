@@ -111,18 +111,11 @@ public final class HeadLnExperiment implements Experiment {
      * last-LayerNorm gamma curves beside ours ({@code peer_gamma.csv}), and compares the final gammas and the effect.
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException {
-        String missing = s.peer().missing(PeerScripts.PRETRAIN);
-        if (missing != null) {
-            return PeerScripts.NOT_RUN + missing;
-        }
+    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(WITH, List.of());
         runs.put(WITHOUT, List.of("--no-head-transform"));
         Map<String, MetricsLog> logs = s.peer().pretrain(s, s.steps(s.budget().gammaSteps()), runs);
-        if (logs == null) {
-            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
-        }
         GammaGrowthAnalysis with = GammaGrowthAnalysis.fromMetrics(logs.get(WITH));
         GammaGrowthAnalysis without = GammaGrowthAnalysis.fromMetrics(logs.get(WITHOUT));
         CsvTable ours = CsvTable.read(s.dir().resolve(GAMMA_CSV));

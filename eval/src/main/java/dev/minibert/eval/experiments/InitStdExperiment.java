@@ -106,15 +106,8 @@ public final class InitStdExperiment implements Experiment {
      * beside ours ({@code peer_init_std.csv}), and compares them and the effect.
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException {
-        String missing = s.peer().missing(PeerScripts.INIT_STD);
-        if (missing != null) {
-            return PeerScripts.NOT_RUN + missing;
-        }
+    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
         Map<String, Path> out = s.peer().runAll(s, PeerScripts.INIT_STD, Map.of(name(), List.of()), ".csv");
-        if (out == null) {
-            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
-        }
         CsvTable peer = CsvTable.read(out.get(name()));
         CsvTable ours = CsvTable.read(s.dir().resolve(SUMMARY_CSV));
         if (!peer.labels("init").equals(ours.labels("init")) || !peer.labels("norm_style").equals(ours.labels("norm_style"))) {

@@ -92,16 +92,32 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
     /** How a peer statement starts when the peer did not run; the reason follows. */
     static final String NOT_RUN = "not run: ";
 
-    /** What {@link #run}'s caller reports when python has no torch. */
+    /** The reason when python has no torch. */
     static final String NO_TORCH = PYTHON + " cannot import torch (apt-get install python3-torch)";
+
+    /** The peer could not run {@code script}; the message says why ({@link #missing}, or {@link #NO_TORCH}). */
+    public static final class NotRun extends Exception {
+        NotRun(String reason) {
+            super(reason);
+        }
+    }
+
+    /** Throws {@link NotRun} with {@link #missing}'s reason, before any work for the peer is done. */
+    void requireRunnable(String script) throws NotRun {
+        String why = missing(script);
+        if (why != null) {
+            throw new NotRun(why);
+        }
+    }
 
     /**
      * Runs {@code script} once per entry of {@code runs} (a run's name and its own arguments) on the corpus, tokenized
      * once, with the budget's model and batch, this vocabulary's size and the setup's seed; each run's output goes to
-     * {@code peer-NAME} plus {@code suffix} in {@code s.dir()}. Null when python has no torch.
+     * {@code peer-NAME} plus {@code suffix} in {@code s.dir()}.
      */
     Map<String, Path> runAll(ExperimentSetup s, String script, Map<String, List<String>> runs, String suffix)
-            throws IOException {
+            throws IOException, NotRun {
+        requireRunnable(script);
         Path tokens = s.dir().resolve("peer-corpus.tok.jsonl");
         tokenize(s.corpus(), s.vocab(), tokens);
         Budget b = s.budget();
@@ -115,9 +131,7 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
                 Path out = s.dir().resolve("peer-" + run.getKey() + suffix);
                 List<String> args = new ArrayList<>(common);
                 args.addAll(run.getValue());
-                if (!run(script, args, out)) {
-                    return null;
-                }
+                run(script, args, out);
                 outputs.put(run.getKey(), out);
             }
             return outputs;
@@ -128,9 +142,10 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
 
     /**
      * {@link #PRETRAIN} for each of {@code runs} with {@code steps} steps at the budget's peak learning rate: each
-     * run's per-step log (minibert's metrics.jsonl form) by name, or null when python has no torch.
+     * run's per-step log (minibert's metrics.jsonl form) by name.
      */
-    Map<String, MetricsLog> pretrain(ExperimentSetup s, long steps, Map<String, List<String>> runs) throws IOException {
+    Map<String, MetricsLog> pretrain(ExperimentSetup s, long steps, Map<String, List<String>> runs)
+            throws IOException, NotRun {
         Map<String, List<String>> withSteps = new LinkedHashMap<>();
         runs.forEach((name, args) -> {
             List<String> all = new ArrayList<>(List.of("--steps", String.valueOf(steps), "--lr",
@@ -139,9 +154,6 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
             withSteps.put(name, all);
         });
         Map<String, Path> outputs = runAll(s, PRETRAIN, withSteps, ".jsonl");
-        if (outputs == null) {
-            return null;
-        }
         Map<String, MetricsLog> logs = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : outputs.entrySet()) {
             logs.put(e.getKey(), MetricsLog.read(e.getValue()));
@@ -151,9 +163,11 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
 
     /**
      * Runs {@code script} with {@code args} after the peers folder; its stdout goes to {@code out}, its stderr to
-     * {@code out} with ".log". False when python has no torch; any other failure names the log.
+     * {@code out} with ".log". {@link NotRun} when the peer cannot run it or python has no torch; any other failure
+     * names the log.
      */
-    boolean run(String script, List<String> args, Path out) throws IOException {
+    void run(String script, List<String> args, Path out) throws IOException, NotRun {
+        requireRunnable(script);
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), scripts.resolve(script).toString(),
                 peers.toString()));
         command.addAll(args);
@@ -163,12 +177,11 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
             int rc = p.waitFor();
             if (rc != 0 && Files.readString(log, StandardCharsets.UTF_8).contains("No module named 'torch'")) {
                 Files.delete(out); // empty; the log says why
-                return false;
+                throw new NotRun(NO_TORCH);
             }
             if (rc != 0) {
                 throw new IOException(script + " exited with " + rc + "; see " + log);
             }
-            return true;
         } catch (InterruptedException e) {
             p.destroy();
             Thread.currentThread().interrupt();

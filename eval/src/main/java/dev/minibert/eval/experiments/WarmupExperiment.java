@@ -99,19 +99,12 @@ public final class WarmupExperiment implements Experiment {
      * ours ({@code peer_loss.csv}), and compares the late losses, the effect and the curves.
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException {
-        String missing = s.peer().missing(PeerScripts.PRETRAIN);
-        if (missing != null) {
-            return PeerScripts.NOT_RUN + missing;
-        }
+    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
         long steps = s.steps(s.budget().pretrainSteps());
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(WITH, List.of("--warmup-ratio", String.valueOf(WARMUP_RATIO)));
         runs.put(WITHOUT, List.of("--warmup-ratio", "0"));
         Map<String, MetricsLog> logs = s.peer().pretrain(s, steps, runs);
-        if (logs == null) {
-            return PeerScripts.NOT_RUN + PeerScripts.NO_TORCH;
-        }
         Series peerWith = logs.get(WITH).series("loss");
         Series peerWithout = logs.get(WITHOUT).series("loss");
         CsvTable ours = CsvTable.read(s.dir().resolve(CURVES_CSV));
