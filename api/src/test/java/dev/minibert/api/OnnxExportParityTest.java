@@ -60,10 +60,6 @@ class OnnxExportParityTest {
         Path cache = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"),
                 ".cache", "minibert");
         Path bge = cache.resolve("weights/bge-small-zh-v1.5");
-        if (!Files.isRegularFile(bge.resolve(ModelDirectory.WEIGHTS))) {
-            System.out.println("OnnxExportParityTest: bge-small-zh skipped: " + bge
-                    + " is absent; run minibert data fetch --what weights");
-        }
         Assumptions.assumeTrue(Files.isRegularFile(bge.resolve(ModelDirectory.WEIGHTS)),
                 "skipped: run minibert data fetch --what weights (" + bge + " is absent)");
         Path onnx = assertEncoderParity(bge);

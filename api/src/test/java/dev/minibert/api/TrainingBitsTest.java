@@ -11,12 +11,15 @@ import dev.minibert.model.ParameterStore;
 import dev.minibert.model.train.AdamW;
 import dev.minibert.model.train.GlobalNormClipper;
 import dev.minibert.pretrain.BertForMaskedLM;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -59,18 +62,25 @@ class TrainingBitsTest {
     }
 
     @Test
-    void trainsToTheRecordedBitsAtOneAndTwoThreads() {
-        String kind = CpuKind.current();
-        for (int threads : new int[] {1, 2}) {
-            Parallel.setThreads(threads);
-            List<String> bits = run();
-            System.out.println(kind + ", threads=" + threads + " " + bits);
-            assertThat(EXPECTED).as("bits recorded for this CPU kind (print them here on a commit known good)")
-                    .containsKey(kind);
-            assertThat(bits).as("%s, %d threads", kind, threads).isEqualTo(EXPECTED.get(kind).get(threads));
+    void trainsToTheRecordedBitsAtOneAndTwoThreads(@TempDir Path dir) throws Exception {
+        CpuKind.assertBits(TrainingBitsTest.class, EXPECTED, TrainingBitsTest::atOneAndTwoThreads, dir);
+    }
+
+    /** The child JVM of {@link CpuKind#assertBits} on a CPU kind with no record: the AVX2 kind's check. */
+    public static final class Avx2 {
+        public static void main(String[] args) throws Exception {
+            CpuKind.checkAvx2Child(EXPECTED, TrainingBitsTest::atOneAndTwoThreads);
         }
     }
 
+    private static Map<Integer, List<String>> atOneAndTwoThreads() {
+        Map<Integer, List<String>> bits = new TreeMap<>();
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            bits.put(threads, run());
+        }
+        return bits;
+    }
 
     private static List<String> run() {
         List<String> bits = new ArrayList<>();

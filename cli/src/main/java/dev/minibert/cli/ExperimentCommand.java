@@ -37,7 +37,7 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "runs/experiments", description = "the folder of experiment folders "
             + "that --findings reads") Path runs;
     @Option(names = {"--budget", "--size"}, description = "tiny (tests) | small (minutes on 2 cores) | full "
-            + "(DESIGN.md's 12-layer configuration) (default: the experiment's own, measured to fit three seeds in "
+            + "(docs/design.md's 12-layer configuration) (default: the experiment's own, measured to fit three seeds in "
             + "about ten minutes on 2 cores: full for init-std, small for the others)")
     String budget;
     @Option(names = "--out", description = "output folder: absent, empty, or an earlier run of it with --overwrite "

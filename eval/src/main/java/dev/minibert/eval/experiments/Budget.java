@@ -3,7 +3,7 @@ package dev.minibert.eval.experiments;
 import java.util.Locale;
 
 /**
- * How large an experiment runs: the model and the training budget. {@code full} is DESIGN.md's configuration
+ * How large an experiment runs: the model and the training budget. {@code full} is docs/design.md's configuration
  * (the PyTorch peer's: 12 layers, hidden 128, 2 heads, intermediate 512, batch 16, length 64, lr 1e-3);
  * {@code small} keeps its width but halves the depth and cuts the steps so that three seeds of one experiment
  * finish in about ten minutes on 2 cores;

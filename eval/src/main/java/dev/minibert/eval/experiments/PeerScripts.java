@@ -19,10 +19,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The repository's PyTorch peer scripts ({@code scripts/peer_*.py}) and the peer model they import (DESIGN.md's
- * {@code torch_bert.py}), run by {@code /usr/bin/python3} when it has torch. {@link #missing} says why the peer
- * cannot run, so a report states it instead of leaving the peer out silently; a python without torch shows when the
- * script runs ({@link #run} returns false, {@link #runAll} null), which saves a separate import of torch (seconds).
+ * The repository's PyTorch peer scripts ({@code scripts/peer_*.py}) and the peer model they import
+ * ({@code scripts/peer/torch_bert.py}, described in docs/design.md), run by {@code /usr/bin/python3} when it has
+ * torch. {@link #missing} says why the peer cannot run, so a report states it instead of leaving the peer out
+ * silently; a python without torch shows when the script runs ({@link #run} throws {@link NotRun} with
+ * {@code NO_TORCH}), which saves a separate import of torch (seconds).
  *
  * @param declined why the peer is not wanted (e.g. --no-peer), or null
  */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +39,17 @@ public final class ChildJvm {
     /** As {@link #start(Path, List, String, String, List)}, without the named environment variables. */
     public static ChildJvm start(Path workDir, List<String> jvmOptions, String mainClass, String signal,
             List<String> args, List<String> unsetEnvironment) throws IOException {
+        return start(workDir, jvmOptions, mainClass, signal, args, unsetEnvironment, Map.of());
+    }
+
+    /** As {@link #start(Path, List, String, String, List)}, with these environment variables set (or replaced). */
+    public static ChildJvm start(Path workDir, List<String> jvmOptions, String mainClass, String signal,
+            List<String> args, Map<String, String> setEnvironment) throws IOException {
+        return start(workDir, jvmOptions, mainClass, signal, args, List.of(), setEnvironment);
+    }
+
+    private static ChildJvm start(Path workDir, List<String> jvmOptions, String mainClass, String signal,
+            List<String> args, List<String> unsetEnvironment, Map<String, String> setEnvironment) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));
         command.addAll(jvmOptions);
@@ -45,6 +57,7 @@ public final class ChildJvm {
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         unsetEnvironment.forEach(builder.environment()::remove);
+        builder.environment().putAll(setEnvironment);
         return new ChildJvm(builder.start(), signal);
     }
 
