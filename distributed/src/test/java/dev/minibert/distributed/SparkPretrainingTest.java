@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.model.BlasSelfCheck;
+import dev.minibert.model.io.ChildJvm;
 import dev.minibert.model.io.SafeTensors;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.pretrain.Sharding;
@@ -79,15 +80,8 @@ class SparkPretrainingTest {
         Path simulated = tmp.resolve("simulated");
         Pretraining.run(corpus.pretraining(shards, simulated, 1, STEPS), null, m -> { }, new InProcessWorkers(2));
         assertSameRun(sparkRun, simulated);
-        List<JsonNode> sparkRows = rows(sparkRun);
-        List<JsonNode> simulatedRows = rows(simulated);
-        for (int i = 0; i < STEPS; i++) {
-            for (String key : List.of("loss", "grad_norm", "masked_accuracy")) {
-                assertThat(sparkRows.get(i).get(key).asText()).as("%s of step %d", key, i + 1)
-                        .isEqualTo(simulatedRows.get(i).get(key).asText());
-            }
-        }
-        assertThat(sparkRows.get(0).has("spark_task_max_s")).as("timings logged").isTrue();
+        assertSameLosses(sparkRun, simulated);
+        assertThat(rows(sparkRun).get(0).has("spark_task_max_s")).as("timings logged").isTrue();
     }
 
     @Test
@@ -123,6 +117,30 @@ class SparkPretrainingTest {
     }
 
     @Test
+    void aDriverKilledMidRunContinuesWithResumeBitIdentical() throws Exception {
+        Path killed = tmp.resolve("killed");
+        int killAt = 4; // step 4's row reaches the listener after checkpoint-3 is written, before checkpoint-4 is
+        ChildJvm driver = ChildJvm.start(tmp, SparkDriverMain.sparkJavaOptions(), SparkDriverMain.class.getName(),
+                SparkDriverMain.STEP_LINE + killAt, List.of(tmp.toString(), shards.toString(), killed.toString(),
+                        Long.toString(STEPS)));
+        try {
+            driver.awaitSignal();
+        } finally {
+            driver.kill(); // kill -9: wherever the driver is by then, writing checkpoint-4 or in a later step's job
+        }
+        assertThat(driver.exitCode()).as(driver.output()).isEqualTo(137);
+        int stepsDone = rows(killed).size();
+        assertThat(stepsDone).as("killed mid-run").isBetween(killAt, STEPS - 1);
+        System.out.printf("driver killed with kill -9 after step %d of %d%n", stepsDone, STEPS);
+
+        try (SparkWorkers workers = new SparkWorkers("local[2]", 2)) {
+            Pretraining.run(corpus.pretraining(shards, killed, 1, STEPS, 1, true), null, m -> { }, workers);
+        }
+        assertSameRun(sparkRun, killed);
+        assertSameLosses(sparkRun, killed);
+    }
+
+    @Test
     void anUnreachableMasterIsRefusedInOneLineNamingIt() {
         assertThatThrownBy(() -> new SparkWorkers("spark://127.0.0.1:1", 2))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -134,6 +152,19 @@ class SparkPretrainingTest {
         for (String file : List.of("model/model.safetensors", "checkpoints/checkpoint-" + STEPS + "/optimizer.safetensors")) {
             assertThat(Files.readAllBytes(actual.resolve(file))).as(file)
                     .isEqualTo(Files.readAllBytes(expected.resolve(file)));
+        }
+    }
+
+    /** Every step's loss, gradient norm and accuracy, as the text metrics.jsonl holds. */
+    private static void assertSameLosses(Path expected, Path actual) throws IOException {
+        List<JsonNode> expectedRows = rows(expected);
+        List<JsonNode> actualRows = rows(actual);
+        assertThat(actualRows).hasSize(STEPS);
+        for (int i = 0; i < STEPS; i++) {
+            for (String key : List.of("loss", "grad_norm", "masked_accuracy")) {
+                assertThat(actualRows.get(i).get(key).asText()).as("%s of step %d", key, i + 1)
+                        .isEqualTo(expectedRows.get(i).get(key).asText());
+            }
         }
     }
 
