@@ -1,10 +1,11 @@
 package dev.minibert.distributed;
 
+import static dev.minibert.distributed.SameRun.assertSameRun;
+import static dev.minibert.distributed.SameRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.model.BlasSelfCheck;
 import dev.minibert.model.io.ChildJvm;
 import dev.minibert.model.io.SafeTensors;
@@ -13,7 +14,6 @@ import dev.minibert.pretrain.Sharding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -28,7 +28,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * accumulation, the bits of the same workers simulated in this process, through a failed task too.
  */
 class SparkPretrainingTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int STEPS = 10;
 
     @TempDir
@@ -79,8 +78,7 @@ class SparkPretrainingTest {
     void sparkRunIsBitIdenticalToTheWorkersSimulatedInProcess() throws IOException {
         Path simulated = tmp.resolve("simulated");
         Pretraining.run(corpus.pretraining(shards, simulated, 1, STEPS), null, m -> { }, new InProcessWorkers(2));
-        assertSameRun(sparkRun, simulated);
-        assertSameLosses(sparkRun, simulated);
+        assertSameRun(sparkRun, simulated, STEPS);
         assertThat(rows(sparkRun).get(0).has("spark_task_max_s")).as("timings logged").isTrue();
     }
 
@@ -93,7 +91,7 @@ class SparkPretrainingTest {
         } finally {
             System.clearProperty(SparkStepGradient.FAIL_FIRST_ATTEMPT_PROPERTY);
         }
-        assertSameRun(sparkRun, retried);
+        assertSameRun(sparkRun, retried, STEPS);
     }
 
     @Test
@@ -113,7 +111,7 @@ class SparkPretrainingTest {
         try (SparkWorkers workers = new SparkWorkers("local[2]", 2)) {
             Pretraining.run(corpus.pretraining(shards, failed, 1, STEPS, 4, true), null, m -> { }, workers);
         }
-        assertSameRun(sparkRun, failed);
+        assertSameRun(sparkRun, failed, STEPS);
     }
 
     @Test
@@ -136,8 +134,7 @@ class SparkPretrainingTest {
         try (SparkWorkers workers = new SparkWorkers("local[2]", 2)) {
             Pretraining.run(corpus.pretraining(shards, killed, 1, STEPS, 1, true), null, m -> { }, workers);
         }
-        assertSameRun(sparkRun, killed);
-        assertSameLosses(sparkRun, killed);
+        assertSameRun(sparkRun, killed, STEPS);
     }
 
     @Test
@@ -146,36 +143,5 @@ class SparkPretrainingTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("--spark spark://127.0.0.1:1: no Spark master answers at 127.0.0.1:1 (")
                 .hasMessageNotContaining("\n");
-    }
-
-    private static void assertSameRun(Path expected, Path actual) throws IOException {
-        for (String file : List.of("model/model.safetensors", "checkpoints/checkpoint-" + STEPS + "/optimizer.safetensors")) {
-            assertThat(Files.readAllBytes(actual.resolve(file))).as(file)
-                    .isEqualTo(Files.readAllBytes(expected.resolve(file)));
-        }
-    }
-
-    /** Every step's loss, gradient norm and accuracy, as the text metrics.jsonl holds. */
-    private static void assertSameLosses(Path expected, Path actual) throws IOException {
-        List<JsonNode> expectedRows = rows(expected);
-        List<JsonNode> actualRows = rows(actual);
-        assertThat(actualRows).hasSize(STEPS);
-        for (int i = 0; i < STEPS; i++) {
-            for (String key : List.of("loss", "grad_norm", "masked_accuracy")) {
-                assertThat(actualRows.get(i).get(key).asText()).as("%s of step %d", key, i + 1)
-                        .isEqualTo(expectedRows.get(i).get(key).asText());
-            }
-        }
-    }
-
-    private static List<JsonNode> rows(Path run) throws IOException {
-        List<JsonNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            JsonNode row = JSON.readTree(line);
-            if (row.has("loss")) {
-                rows.add(row);
-            }
-        }
-        return rows;
     }
 }
