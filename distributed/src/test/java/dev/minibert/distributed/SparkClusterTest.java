@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +23,10 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * of its own: the same model, optimizer state and losses as {@code local[2]}, also when an executor is killed with
  * kill -9 while it runs a task. The longer check, 40 steps: scripts/spark-standalone-check.sh.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // undisturbed first: both workers' first executors
 class SparkClusterTest {
     private static final int STEPS = 6;
     private static final int WORKERS = 2;
@@ -45,7 +51,12 @@ class SparkClusterTest {
     private static SparkWorkers workers;
 
     @BeforeAll
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     static void shardTrainInLocalModeAndStartTheCluster() throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        // the daemons start while this JVM trains in local mode
+        cluster = StandaloneCluster.start(tmp.resolve("cluster"), WORKERS);
+        long started = System.nanoTime();
         BlasSelfCheck.verify();
         corpus = new ShardedCorpus(tmp).write();
         shards = tmp.resolve("shards");
@@ -54,7 +65,7 @@ class SparkClusterTest {
         try (SparkWorkers inProcess = new SparkWorkers("local[" + WORKERS + "]", WORKERS)) {
             Pretraining.run(corpus.pretraining(shards, local, 1, STEPS), null, m -> { }, inProcess);
         }
-        cluster = StandaloneCluster.start(tmp.resolve("cluster"), WORKERS);
+        long trained = System.nanoTime();
         Map<String, String> conf = cluster.driverConf(WORKERS);
         conf.forEach(System::setProperty); // SparkConf reads spark.* system properties when it is made
         try {
@@ -62,6 +73,8 @@ class SparkClusterTest {
         } finally {
             conf.keySet().forEach(System::clearProperty);
         }
+        System.out.printf("master listening after %.1f s, local[%d] run %.1f s, application started %.1f s%n",
+                (started - start) / 1e9, WORKERS, (trained - started) / 1e9, (System.nanoTime() - trained) / 1e9);
     }
 
     @AfterAll
@@ -78,42 +91,64 @@ class SparkClusterTest {
     }
 
     @Test
+    @Order(1)
     void twoExecutorJvmsOnTheClusterEndWithTheModelOfLocalMode() throws IOException {
         Path run = tmp.resolve("cluster-run");
-        Pretraining.run(corpus.pretraining(shards, run, 1, STEPS), null, m -> { }, workers);
+        Tasks tasks = new Tasks();
+        SparkContext.getOrCreate().addSparkListener(tasks); // the SparkWorkers' own context
+        try {
+            Pretraining.run(corpus.pretraining(shards, run, 1, STEPS), null, m -> { }, workers);
+        } finally {
+            SparkContext.getOrCreate().removeSparkListener(tasks);
+        }
+        assertThat(tasks.hosts).as("the hosts of the executors that ran tasks").hasSize(
+                cluster.network().startsWith("loopback") ? 1 : WORKERS);
+        assertThat(tasks.executors).as("the executors that ran tasks").hasSize(WORKERS);
         assertSameRun(local, run, STEPS);
     }
 
     @Test
+    @Order(2)
     void anExecutorKilledWhileItRunsATaskEndsWithTheModelOfLocalMode() throws IOException {
         int killAt = 3;
         Path run = tmp.resolve("killed-executor");
-        ExecutorKiller killer = new ExecutorKiller();
-        SparkContext.getOrCreate().addSparkListener(killer); // the SparkWorkers' own context
-        Pretraining.run(corpus.pretraining(shards, run, 1, STEPS), null, row -> {
-            if (row.containsKey("loss") && ((Number) row.get("step")).longValue() == killAt) {
-                assertThat(cluster.executors().count()).as("executor JVMs running").isEqualTo(WORKERS);
-                killer.armed.set(true); // the next task to start: one of step 4's
-            }
-        }, workers);
+        Tasks tasks = new Tasks();
+        SparkContext.getOrCreate().addSparkListener(tasks);
+        try {
+            Pretraining.run(corpus.pretraining(shards, run, 1, STEPS), null, row -> {
+                if (row.containsKey("loss") && ((Number) row.get("step")).longValue() == killAt) {
+                    assertThat(cluster.executors().count()).as("executor JVMs running").isEqualTo(WORKERS);
+                    tasks.killNext.set(true); // the next task to start: one of step 4's
+                }
+            }, workers);
+        } finally {
+            SparkContext.getOrCreate().removeSparkListener(tasks);
+        }
         System.out.printf("killed executor %s with kill -9 after step %d; executors removed: %s, tasks lost with "
-                + "them: %d%n", killer.killed, killAt, killer.removed, killer.tasksLost.size());
-        assertThat(killer.killed).as("an executor killed").hasSize(1);
-        assertThat(killer.removed).as("Spark saw it lost").containsAll(killer.killed);
+                + "them: %d%n", tasks.killed, killAt, tasks.removed, tasks.lost.size());
+        assertThat(tasks.killed).as("an executor killed").hasSize(1);
+        assertThat(tasks.removed).as("Spark saw it lost").containsAll(tasks.killed);
         assertSameRun(local, run, STEPS);
     }
 
-    /** Once armed, kills (kill -9) the executor JVM of the next task that starts, as soon as Spark reports it. */
-    private static final class ExecutorKiller extends SparkListener {
-        final AtomicBoolean armed = new AtomicBoolean();
+    /**
+     * Where the tasks ran, which executors Spark lost and the tasks with them; once {@code killNext} is set, kills
+     * (kill -9) the executor JVM of the next task that starts, as soon as Spark reports it started.
+     */
+    private static final class Tasks extends SparkListener {
+        final Set<String> executors = ConcurrentHashMap.newKeySet();
+        final Set<String> hosts = ConcurrentHashMap.newKeySet();
+        final AtomicBoolean killNext = new AtomicBoolean();
         final List<String> killed = new CopyOnWriteArrayList<>();
         final List<String> removed = new CopyOnWriteArrayList<>();
-        final List<Long> tasksLost = new CopyOnWriteArrayList<>();
+        final List<Long> lost = new CopyOnWriteArrayList<>();
 
         @Override
         public void onTaskStart(SparkListenerTaskStart start) {
             String executor = start.taskInfo().executorId();
-            if (armed.compareAndSet(true, false)) {
+            executors.add(executor);
+            hosts.add(start.taskInfo().host());
+            if (killNext.compareAndSet(true, false)) {
                 cluster.executor(executor).ifPresent(p -> {
                     p.destroyForcibly();
                     killed.add(executor);
@@ -124,7 +159,7 @@ class SparkClusterTest {
         @Override
         public void onTaskEnd(SparkListenerTaskEnd end) {
             if (end.reason() instanceof ExecutorLostFailure) {
-                tasksLost.add(end.taskInfo().taskId());
+                lost.add(end.taskInfo().taskId());
             }
         }
 

@@ -27,10 +27,15 @@ import java.util.stream.Stream;
  * where this JVM (the driver) has 10.231.K.1, so all the cluster's traffic stays on those addresses. Where a network
  * namespace cannot be made (not root, no {@code ip}), everything runs on loopback, and the reason is printed.
  * {@link #close} stops every JVM it started, executors included, and removes the namespaces, whatever happened.
+ * System property {@value #LOOPBACK_PROPERTY}{@code =true} keeps it on loopback where namespaces could be made.
  */
 final class StandaloneCluster implements AutoCloseable {
     private static final long START_SECONDS = 90;
     private static final long COMMAND_SECONDS = 30;
+    static final String LOOPBACK_PROPERTY = "minibert.standaloneCluster.loopback";
+    /** The daemons only register and launch: a small heap, one GC thread, no optimizing compiler, a quick start. */
+    private static final List<String> DAEMON_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
     private static final String EXECUTOR_MAIN = "org.apache.spark.executor.CoarseGrainedExecutorBackend";
 
     private final Path dir;
@@ -84,6 +89,7 @@ final class StandaloneCluster implements AutoCloseable {
         conf.put("spark.cores.max", Integer.toString(cores));
         conf.put("spark.executor.memory", "1g");
         conf.put("spark.executorEnv.OMP_NUM_THREADS", "1");
+        conf.put("spark.executor.extraJavaOptions", "-XX:+UseSerialGC"); // one core each: no parallel GC threads
         conf.put("spark.scheduler.minRegisteredResourcesRatio", "1.0");
         conf.put("spark.scheduler.maxRegisteredResourcesWaitingTime", "60s");
         conf.put("spark.ui.enabled", "false");
@@ -119,6 +125,9 @@ final class StandaloneCluster implements AutoCloseable {
     private List<String> hosts(int workerCount) throws InterruptedException {
         List<String> hosts;
         try {
+            if (Boolean.getBoolean(LOOPBACK_PROPERTY)) {
+                throw new IOException(LOOPBACK_PROPERTY + " is set");
+            }
             hosts = namespaces(workerCount);
         } catch (IOException e) {
             removeNamespaces();
@@ -225,7 +234,8 @@ final class StandaloneCluster implements AutoCloseable {
         if (!namespaces.isEmpty()) {
             command.addAll(List.of("ip", "netns", "exec", namespaces.get(index + 1))); // after the hub
         }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(DAEMON_OPTIONS);
         command.addAll(SparkDriverMain.sparkJavaOptions());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
