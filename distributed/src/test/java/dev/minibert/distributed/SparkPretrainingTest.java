@@ -1,18 +1,19 @@
 package dev.minibert.distributed;
 
+import static dev.minibert.distributed.SameRun.assertSameRun;
+import static dev.minibert.distributed.SameRun.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.model.BlasSelfCheck;
+import dev.minibert.model.io.ChildJvm;
 import dev.minibert.model.io.SafeTensors;
 import dev.minibert.pretrain.Pretraining;
 import dev.minibert.pretrain.Sharding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -27,7 +28,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * accumulation, the bits of the same workers simulated in this process, through a failed task too.
  */
 class SparkPretrainingTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int STEPS = 10;
 
     @TempDir
@@ -78,16 +78,8 @@ class SparkPretrainingTest {
     void sparkRunIsBitIdenticalToTheWorkersSimulatedInProcess() throws IOException {
         Path simulated = tmp.resolve("simulated");
         Pretraining.run(corpus.pretraining(shards, simulated, 1, STEPS), null, m -> { }, new InProcessWorkers(2));
-        assertSameRun(sparkRun, simulated);
-        List<JsonNode> sparkRows = rows(sparkRun);
-        List<JsonNode> simulatedRows = rows(simulated);
-        for (int i = 0; i < STEPS; i++) {
-            for (String key : List.of("loss", "grad_norm", "masked_accuracy")) {
-                assertThat(sparkRows.get(i).get(key).asText()).as("%s of step %d", key, i + 1)
-                        .isEqualTo(simulatedRows.get(i).get(key).asText());
-            }
-        }
-        assertThat(sparkRows.get(0).has("spark_task_max_s")).as("timings logged").isTrue();
+        assertSameRun(sparkRun, simulated, STEPS);
+        assertThat(rows(sparkRun).get(0).has("spark_task_max_s")).as("timings logged").isTrue();
     }
 
     @Test
@@ -99,7 +91,7 @@ class SparkPretrainingTest {
         } finally {
             System.clearProperty(SparkStepGradient.FAIL_FIRST_ATTEMPT_PROPERTY);
         }
-        assertSameRun(sparkRun, retried);
+        assertSameRun(sparkRun, retried, STEPS);
     }
 
     @Test
@@ -119,7 +111,30 @@ class SparkPretrainingTest {
         try (SparkWorkers workers = new SparkWorkers("local[2]", 2)) {
             Pretraining.run(corpus.pretraining(shards, failed, 1, STEPS, 4, true), null, m -> { }, workers);
         }
-        assertSameRun(sparkRun, failed);
+        assertSameRun(sparkRun, failed, STEPS);
+    }
+
+    @Test
+    void aDriverKilledMidRunContinuesWithResumeBitIdentical() throws Exception {
+        Path killed = tmp.resolve("killed");
+        int killAt = 4; // step 4's row reaches the listener after checkpoint-3 is written, before checkpoint-4 is
+        ChildJvm driver = ChildJvm.start(tmp, SparkDriverMain.sparkJavaOptions(), SparkDriverMain.class.getName(),
+                SparkDriverMain.STEP_LINE + killAt, List.of(tmp.toString(), shards.toString(), killed.toString(),
+                        Long.toString(STEPS)));
+        try {
+            driver.awaitSignal();
+        } finally {
+            driver.kill(); // kill -9: wherever the driver is by then, writing checkpoint-4 or in a later step's job
+        }
+        assertThat(driver.exitCode()).as(driver.output()).isEqualTo(137);
+        int stepsDone = rows(killed).size();
+        assertThat(stepsDone).as("killed mid-run").isBetween(killAt, STEPS - 1);
+        System.out.printf("driver killed with kill -9 after step %d of %d%n", stepsDone, STEPS);
+
+        try (SparkWorkers workers = new SparkWorkers("local[2]", 2)) {
+            Pretraining.run(corpus.pretraining(shards, killed, 1, STEPS, 1, true), null, m -> { }, workers);
+        }
+        assertSameRun(sparkRun, killed, STEPS);
     }
 
     @Test
@@ -128,23 +143,5 @@ class SparkPretrainingTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("--spark spark://127.0.0.1:1: no Spark master answers at 127.0.0.1:1 (")
                 .hasMessageNotContaining("\n");
-    }
-
-    private static void assertSameRun(Path expected, Path actual) throws IOException {
-        for (String file : List.of("model/model.safetensors", "checkpoints/checkpoint-" + STEPS + "/optimizer.safetensors")) {
-            assertThat(Files.readAllBytes(actual.resolve(file))).as(file)
-                    .isEqualTo(Files.readAllBytes(expected.resolve(file)));
-        }
-    }
-
-    private static List<JsonNode> rows(Path run) throws IOException {
-        List<JsonNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            JsonNode row = JSON.readTree(line);
-            if (row.has("loss")) {
-                rows.add(row);
-            }
-        }
-        return rows;
     }
 }
