@@ -97,6 +97,8 @@ mount -t sysfs sysfs "$chroot_dir/sys"
 mount --bind /dev "$chroot_dir/dev"
 mount --bind /dev/pts "$chroot_dir/dev/pts"
 cp -L /etc/resolv.conf "$chroot_dir/etc/resolv.conf"
+# what the Debian installer writes (debootstrap writes none): the machine's own name resolves, as Spark's driver needs
+printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$(hostname)" >"$chroot_dir/etc/hosts"
 # what a bookworm install's apt sources hold (debootstrap writes only the release itself)
 printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n' \
   "$mirror" "$mirror" >"$chroot_dir/etc/apt/sources.list"
