@@ -37,7 +37,7 @@ lower=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))
 case_flag=$([[ "$lower" == "True" ]] && echo --lowercase || echo --no-lowercase)
 for split in train test; do
   /usr/bin/python3 -c "import json,sys; [print(json.loads(l)['text'].replace('\n',' ')) for l in open(sys.argv[1], encoding='utf-8')]" "$work/$split.jsonl" \
-    | "$root/minibert" tokenize --vocab "$model/vocab.txt" --max-length 64 $case_flag > "$work/$split.tok.jsonl"
+    | "$root/minibert" tokenize --vocab "$model/vocab.txt" --max-seq-len 64 $case_flag > "$work/$split.tok.jsonl"
   /usr/bin/python3 - "$work/$split.jsonl" "$work/$split.tok.jsonl" "$work/$split.ids.jsonl" <<'PY'
 import json, sys
 with open(sys.argv[3], "w") as out:
