@@ -35,9 +35,9 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--pieces", split = ",", defaultValue = "2048x384x128:NT,2048x128x128:NT,2048x512x128:NT,"
                 + "2048x128x512:NT,128x128x64:NT,128x64x128:NN,2048x128x384:NN,192x128x4096:TN,307x8000x128:NT",
-                description = "single-threaded pieces MxNxK:TT (A, B transposed or not); the default ones are the default"
-                        + " model's products (B32 T128 H128 A2 I512 V8000) as two threads cut them: Q/K/V, output,"
-                        + " intermediate and FFN-out projections, QKᵀ and P·V per head, an input and a weight"
+                description = "single-threaded pieces MxNxK:TT (A, B transposed or not); the default ones are the"
+                        + " default model's products (B32 T128 H128 A2 I512 V8000) as two threads cut them: Q/K/V,"
+                        + " output, intermediate and FFN-out projections, QKᵀ and P·V per head, an input and a weight"
                         + " gradient, the MLM head's logits")
         List<String> pieces;
 
