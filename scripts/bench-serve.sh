@@ -39,7 +39,7 @@ for c in "${clients[@]}"; do [[ "$c" =~ ^[1-9][0-9]*$ ]] || fail "CLIENTS must b
 # the bench jar (and the launcher's) before anything is timed
 "$root/scripts/jmh-kernels.sh" -l > /dev/null
 "$root/minibert" --help > /dev/null
-bench_cp="$root/bench/target/minibert-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/jmh-classpath.txt")"
+bench_cp="$root/bench/target/minibert-bench-$("$root/scripts/version.sh").jar:$(cat "$root/bench/target/jmh-classpath.txt")"
 
 default_models() {
   mkdir -p "$models_dir"

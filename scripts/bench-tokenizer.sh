@@ -10,5 +10,6 @@ text="${1:-$cache/corpus/heldout.txt}"
 [[ -f "$text" ]] || { echo "bench-tokenizer: $text not found (run ./minibert data fetch, or pass a text file)" >&2; exit 1; }
 "$root/scripts/jmh-kernels.sh" -l > /dev/null   # builds if stale; lists the benchmarks
 # HF tokenizers parallelise batch encoding unless told not to; every subject runs on one thread
-TOKENIZERS_PARALLELISM=false exec java -cp "$root/bench/target/minibert-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/jmh-classpath.txt")" \
+jar="$root/bench/target/minibert-bench-$("$root/scripts/version.sh").jar"
+TOKENIZERS_PARALLELISM=false exec java -cp "$jar:$(cat "$root/bench/target/jmh-classpath.txt")" \
     dev.minibert.bench.TokenizerBench "$text" - "${2:-5}" lower

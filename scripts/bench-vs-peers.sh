@@ -7,8 +7,8 @@
 # usage: scripts/bench-vs-peers.sh [ROUNDS] [WORKLOAD...]
 #   mlm     pretraining step (forward, MLM loss, backward, clip, AdamW)   vs libtorch's scripted step
 #   infer   encoder + pooler + classifier, no gradients                    vs libtorch (traced) and ORT
-# Shape flags (bench_torch.py's, the same for both sides) come from BENCH_ARGS, default the peers' default shape
-# L12 H128 A2 I512 V8000 B32 T128 with --steps 10 --threads 2. Batch-1 latency: BENCH_ARGS="--batch 1 --seq 32".
+# Shape flags (minibert bench's names, which the peers take too) come from BENCH_ARGS, default the peers' default shape
+# L12 H128 A2 I512 V8000 B32 T128 with --steps 10 --threads 2. Batch-1 latency: BENCH_ARGS="--batch-size 1 --max-seq-len 32".
 # PEER_DIR overrides the peer folder (default scripts/peer/libtorch); its run.sh says what else it reads.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

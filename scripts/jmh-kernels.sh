@@ -8,7 +8,7 @@
 # threads (set in the benchmarks); ND4J's element-wise ops run on the one thread OMP_NUM_THREADS=1 gives them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$root/bench/target/minibert-bench-0.1.0-SNAPSHOT.jar"
+jar="$root/bench/target/minibert-bench-$("$root/scripts/version.sh").jar"
 classpath_file="$root/bench/target/jmh-classpath.txt"
 
 needs_build() {

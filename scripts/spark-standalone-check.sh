@@ -22,7 +22,7 @@ fail() { echo "spark-standalone-check: $*; logs in $work" >&2; exit 1; }
 mkdir -p "$work/spark/jars" "$work/spark/work"
 tr ':' '\n' < "$root/distributed/target/spark-classpath.txt" | xargs -I{} ln -sf {} "$work/spark/jars/"
 tr ':' '\n' < "$root/cli/target/classpath.txt" | grep -v "^$root/" | xargs -I{} ln -sf {} "$work/spark/jars/"
-minibert_jars="$root/cli/target/minibert-cli-0.1.0-SNAPSHOT.jar:$(tr ':' '\n' < "$root/cli/target/classpath.txt" | grep "^$root/" | paste -sd:)"
+minibert_jars="$root/cli/target/minibert-cli-$("$root/scripts/version.sh").jar:$(tr ':' '\n' < "$root/cli/target/classpath.txt" | grep "^$root/" | paste -sd:)"
 read -r -a jvm_options <<< "$(sed -n 's:.*<spark.java.options>\(.*\)</spark.java.options>.*:\1:p' "$root/pom.xml")"
 export SPARK_HOME="$work/spark" SPARK_SCALA_VERSION=2.13
 daemon() { # a Spark daemon in the background, logging through minibert's logback.xml (Spark at WARN)

@@ -18,6 +18,7 @@ public final class Finetune {
     private final Finetuning.Builder options = Finetuning.Options.builder();
     private int threads = Nd4jSetup.cores();
     private Consumer<Map<String, Object>> listener = m -> { };
+    private Path checkpoint; // null: the newest intact one, when resuming
 
     private Finetune(Path model) {
         options.model(model);
@@ -221,13 +222,30 @@ public final class Finetune {
     }
 
     /**
-     * Sets {@code --resume}.
+     * Sets {@code --resume}: continue from the newest intact checkpoint under out/training (a damaged one
+     * is reported and an older one used); refused if an option that changes the training trajectory differs from
+     * the checkpoint's.
      *
-     * @param resume continue from the latest checkpoint under out/training
+     * @param resume whether to resume; false also forgets a checkpoint named by {@link #resumeFrom(Path)}
      * @return this
      */
     public Finetune resume(boolean resume) {
         options.resume(resume);
+        if (!resume) {
+            checkpoint = null;
+        }
+        return this;
+    }
+
+    /**
+     * Sets {@code --resume CHECKPOINT}: continue from this checkpoint rather than the newest; a damaged one is refused.
+     *
+     * @param checkpoint a checkpoint-N folder of an earlier run into the same output directory
+     * @return this
+     */
+    public Finetune resumeFrom(Path checkpoint) {
+        this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
+        options.resume(true);
         return this;
     }
 
@@ -363,6 +381,6 @@ public final class Finetune {
     public TrainingSummary run() throws IOException {
         Finetuning.Options o = options();
         Nd4jSetup.init(threads);
-        return TrainingSummary.of(Finetuning.run(o, listener), o.out());
+        return TrainingSummary.of(Finetuning.run(o, checkpoint, listener), o.out());
     }
 }

@@ -18,6 +18,7 @@ public final class Pretrain {
     private final Pretraining.Builder options = Pretraining.Options.builder();
     private int threads = Nd4jSetup.cores();
     private Consumer<Map<String, Object>> listener = m -> { };
+    private Path checkpoint; // null: the newest intact one, when resuming
 
     private Pretrain(List<Path> corpus, Path shards) {
         options.corpus(corpus).shards(shards);
@@ -276,13 +277,30 @@ public final class Pretrain {
     }
 
     /**
-     * Sets {@code --resume}.
+     * Sets {@code --resume}: continue from the newest intact checkpoint under the output directory (a damaged one
+     * is reported and an older one used); refused if an option that changes the training trajectory differs from
+     * the checkpoint's.
      *
-     * @param resume continue from the latest checkpoint under the output directory
+     * @param resume whether to resume; false also forgets a checkpoint named by {@link #resumeFrom(Path)}
      * @return this
      */
     public Pretrain resume(boolean resume) {
         options.resume(resume);
+        if (!resume) {
+            checkpoint = null;
+        }
+        return this;
+    }
+
+    /**
+     * Sets {@code --resume CHECKPOINT}: continue from this checkpoint rather than the newest; a damaged one is refused.
+     *
+     * @param checkpoint a checkpoint-N folder of an earlier run into the same output directory
+     * @return this
+     */
+    public Pretrain resumeFrom(Path checkpoint) {
+        this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
+        options.resume(true);
         return this;
     }
 
@@ -440,6 +458,6 @@ public final class Pretrain {
     public TrainingSummary run() throws IOException {
         Pretraining.Options o = options();
         Nd4jSetup.init(threads);
-        return TrainingSummary.of(Pretraining.run(o, listener), o.out().resolve("model"));
+        return TrainingSummary.of(Pretraining.run(o, checkpoint, listener), o.out().resolve("model"));
     }
 }

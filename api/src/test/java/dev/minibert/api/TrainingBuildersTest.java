@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.finetune.BertForSequenceClassification;
 import dev.minibert.finetune.EncodedExamples;
 import dev.minibert.finetune.Example;
@@ -74,6 +76,47 @@ class TrainingBuildersTest {
         }
         return new Predictor(model, 1).probabilities(
                 new EncodedExamples(examples, new BertTokenizer(saved.vocab(), true), Classifier.DEFAULT_MAX_SEQ_LEN));
+    }
+
+    /** resumeFrom(checkpoint) is {@code --resume CHECKPOINT}: that checkpoint, not the newest, as the command does. */
+    @Test
+    void aNamedCheckpointIsResumed() throws IOException {
+        Path run = dir.resolve("run");
+        Pretrain pretrain = Pretrain.corpus(List.of(TinyModels.corpus(dir.resolve("corpus.txt"))))
+                .config(TinyModels.configJson(dir.resolve("config.json")))
+                .vocab(TinyModels.vocabTxt(dir.resolve("vocab.txt"))).out(run).maxSteps(6).batchSize(2).maxSeqLen(16)
+                .evalFraction(0).logEvery(1).saveEvery(2).threads(1);
+        pretrain.run();
+        List<Double> uninterrupted = losses(run.resolve("metrics.jsonl"));
+        List<Long> resumedSteps = new ArrayList<>();
+        TrainingSummary resumed = pretrain.resumeFrom(run.resolve("checkpoints/checkpoint-2"))
+                .onMetrics(m -> resumedSteps.add(((Number) m.get("step")).longValue())).run();
+        assertThat(resumed.steps()).isEqualTo(6);
+        assertThat(resumedSteps).as("from checkpoint-2, not the newest (6)").containsExactly(3L, 4L, 5L, 6L);
+        assertThat(losses(run.resolve("metrics.jsonl"))).containsExactlyElementsOf(uninterrupted);
+
+        Path out = dir.resolve("classifier");
+        Finetune finetune = Finetune.model(resumed.model()).train(TinyModels.labeledCsv(dir.resolve("t.csv"))).out(out)
+                .epochs(3).batchSize(4).logEvery(1).threads(1);
+        finetune.run();
+        List<Double> finetuned = losses(out.resolve("training/metrics.jsonl"));
+        List<Long> refinetunedSteps = new ArrayList<>();
+        finetune.resumeFrom(out.resolve("training/checkpoints/checkpoint-4"))
+                .onMetrics(m -> refinetunedSteps.add(((Number) m.get("step")).longValue())).run();
+        assertThat(refinetunedSteps).containsExactly(5L, 6L);
+        assertThat(losses(out.resolve("training/metrics.jsonl"))).containsExactlyElementsOf(finetuned);
+    }
+
+    private static List<Double> losses(Path metrics) throws IOException {
+        List<Double> losses = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(metrics)) {
+            JsonNode row = json.readTree(line);
+            if (row.has("loss")) {
+                losses.add(row.get("loss").asDouble());
+            }
+        }
+        return losses;
     }
 
     @Test

@@ -35,9 +35,9 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--pieces", split = ",", defaultValue = "2048x384x128:NT,2048x128x128:NT,2048x512x128:NT,"
                 + "2048x128x512:NT,128x128x64:NT,128x64x128:NN,2048x128x384:NN,192x128x4096:TN,307x8000x128:NT",
-                description = "single-threaded pieces MxNxK:TT (A, B transposed or not); default: the default"
-                        + " model's products (B32 T128 H128 A2 I512 V8000) as two threads cut them: Q/K/V, output,"
-                        + " intermediate and FFN-out projections, QKᵀ and P·V per head, an input and a weight"
+                description = "single-threaded pieces MxNxK:TT (A, B transposed or not); the default ones are the"
+                        + " default model's products (B32 T128 H128 A2 I512 V8000) as two threads cut them: Q/K/V,"
+                        + " output, intermediate and FFN-out projections, QKᵀ and P·V per head, an input and a weight"
                         + " gradient, the MLM head's logits")
         List<String> pieces;
 
@@ -54,24 +54,28 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    /** The peer's shape flags (same names and defaults as bench_torch.py). */
+    /**
+     * The peer's shape flags with bench_torch.py's defaults, under the names the other commands give these concepts
+     * (the peers take them too): the untimed steps are not called warmup, which means the learning rate's elsewhere,
+     * nor the vocabulary's size --vocab, which names a vocab.txt elsewhere.
+     */
     static final class Shape {
         @Option(names = "--layers", defaultValue = "12", description = "encoder layers") int layers;
         @Option(names = "--hidden", defaultValue = "128", description = "hidden size") int hidden;
         @Option(names = "--heads", defaultValue = "2", description = "attention heads") int heads;
         @Option(names = "--intermediate", defaultValue = "512", description = "feed-forward size") int intermediate;
-        @Option(names = "--vocab", defaultValue = "8000", description = "vocabulary size") int vocab;
-        @Option(names = "--seq", defaultValue = "128", description = "tokens per sequence") int seq;
-        @Option(names = "--batch", defaultValue = "32", description = "sequences per step") int batch;
+        @Option(names = "--vocab-size", defaultValue = "8000", description = "vocabulary size (token ids drawn from it)") int vocabSize;
+        @Option(names = "--max-seq-len", defaultValue = "128", description = "tokens per sequence (every sequence this long)") int maxSeqLen;
+        @Option(names = "--batch-size", defaultValue = "32", description = "sequences per step") int batchSize;
         @Option(names = "--steps", defaultValue = "10", description = "timed steps") int steps;
-        @Option(names = "--warmup-steps", defaultValue = "2", description = "untimed steps first") int warmupSteps;
+        @Option(names = "--untimed-steps", defaultValue = "2", description = "steps run first and not timed (the JIT's warm-up)") int untimedSteps;
         @Mixin ThreadsOption threads;
         @Option(names = "--seed", defaultValue = "0", description = "seed of the weights and batches") long seed;
         @Option(names = "--norm-style", defaultValue = "post", description = "post | pre (LayerNorm after or before each sublayer)") String normStyle;
 
         BertConfig config() {
-            return BertConfig.builder().vocabSize(vocab).hiddenSize(hidden).numHiddenLayers(layers)
-                    .numAttentionHeads(heads).intermediateSize(intermediate).maxPositionEmbeddings(Math.max(512, seq))
+            return BertConfig.builder().vocabSize(vocabSize).hiddenSize(hidden).numHiddenLayers(layers)
+                    .numAttentionHeads(heads).intermediateSize(intermediate).maxPositionEmbeddings(Math.max(512, maxSeqLen))
                     .normStyle(BertConfig.NormStyle.valueOf(normStyle.toUpperCase())).build();
         }
     }
@@ -95,7 +99,7 @@ final class BenchCommand implements Runnable {
     static final class Pretrain extends ModelWorkload {
         @Override
         String run(BertConfig config, Shape s) {
-            return MlmBench.run(config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads.count(), s.seed);
+            return MlmBench.run(config, s.batchSize, s.maxSeqLen, s.steps, s.untimedSteps, s.threads.count(), s.seed);
         }
     }
 
@@ -104,7 +108,7 @@ final class BenchCommand implements Runnable {
     static final class Finetune extends ModelWorkload {
         @Override
         String run(BertConfig config, Shape s) {
-            return ClassificationBench.run("cls", config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads.count(), s.seed);
+            return ClassificationBench.run("cls", config, s.batchSize, s.maxSeqLen, s.steps, s.untimedSteps, s.threads.count(), s.seed);
         }
     }
 
@@ -113,7 +117,7 @@ final class BenchCommand implements Runnable {
     static final class Infer extends ModelWorkload {
         @Override
         String run(BertConfig config, Shape s) {
-            return ClassificationBench.run("infer", config, s.batch, s.seq, s.steps, s.warmupSteps, s.threads.count(), s.seed);
+            return ClassificationBench.run("infer", config, s.batchSize, s.maxSeqLen, s.steps, s.untimedSteps, s.threads.count(), s.seed);
         }
     }
 }

@@ -29,7 +29,7 @@ import picocli.CommandLine;
                 "Or --findings FILE: regenerate a markdown findings table from the experiment folders under --runs."})
 final class ExperimentCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME",
-            description = "attenuation, init-std, warmup, head-ln or finetune-drift")
+            description = "attenuation, init-std, warmup, head-ln or finetune-drift (default: none; give one unless --findings)")
     String name;
     @Option(names = "--findings", paramLabel = "FILE", description = "instead of running: write a markdown table of "
             + "every experiment folder under --runs to FILE (replaces only a file it wrote; default: none, run NAME)")

@@ -1,12 +1,15 @@
 package dev.minibert.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code minibert} command: one entry point, one subcommand per job. */
 @Command(name = "minibert",
         mixinStandardHelpOptions = true,
-        version = "minibert 0.1.0",
+        versionProvider = Minibert.Version.class,
         description = "A mini-BERT on the JVM: tokenize, pretrain, finetune, inspect.",
         subcommands = {
                 VocabCommand.class,
@@ -81,6 +84,21 @@ public final class Minibert implements Runnable {
             cl.setDefaultValueProvider(recipe.under(defaults));
         }
         return cl;
+    }
+
+    /** {@code --version}: "minibert VERSION", the version the build copied from the pom into version.properties. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Minibert.class.getResourceAsStream("version.properties")) {
+                if (in == null) {
+                    throw new IOException("version.properties is missing beside " + Minibert.class.getName());
+                }
+                p.load(in);
+            }
+            return new String[] {"minibert " + p.getProperty("version")};
+        }
     }
 
     public static void main(String[] args) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** {@code minibert finetune} wiring: help, a short run whose output {@code predict} can use, and bad data. */
+/** {@code minibert finetune} wiring: help, a short run whose output {@code predict} can use, resuming, and bad data. */
 class FinetuneCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -90,6 +90,43 @@ class FinetuneCommandTest {
                     .as("two kept, so that a damaged newest one leaves one to resume from")
                     .containsExactlyInAnyOrder("checkpoint-4", "checkpoint-6");
         }
+    }
+
+    /** --resume CHECKPOINT as pretrain takes it: a damaged named checkpoint refused, an intact one resumed exactly. */
+    @Test
+    void aNamedCheckpointIsResumedAndADamagedNamedOneRefused() throws IOException {
+        Path model = TinySavedModels.encoder(dir.resolve("encoder"));
+        Path train = TinySavedModels.labeledCsv(dir.resolve("train.csv"));
+        Path out = dir.resolve("out");
+        String[] base = {"finetune", "--model", model.toString(), "--train", train.toString(), "--out", out.toString(),
+                "--epochs", "3", "--batch-size", "4", "--log-every", "1", "--threads", "1"};
+        assertThat(CliRun.of("", base).exitCode()).isZero();
+        List<Double> uninterrupted = losses(out);
+        assertThat(uninterrupted).hasSize(6).doesNotHaveDuplicates();
+
+        Path newest = out.resolve("training/checkpoints/checkpoint-6");
+        Files.writeString(newest.resolve("config.json"), " ", java.nio.file.StandardOpenOption.APPEND);
+        CliRun refused = CliRun.of("", concat(base, "--resume=" + newest));
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.stderr()).contains(newest.resolve("config.json") + " is damaged: sha256")
+                .doesNotContain("\tat ");
+
+        Path older = out.resolve("training/checkpoints/checkpoint-4");
+        CliRun resumed = CliRun.of("", concat(base, "--resume", older.toString()));
+        assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+        assertThat(resumed.stderr()).contains("resuming from " + older, "finetuned 6 steps");
+        assertThat(losses(out)).as("steps 5 and 6 again, as the first time").containsExactlyElementsOf(uninterrupted);
+    }
+
+    private static List<Double> losses(Path out) throws IOException {
+        List<Double> losses = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("training/metrics.jsonl"))) {
+            JsonNode row = JSON.readTree(line);
+            if (row.has("loss")) {
+                losses.add(row.get("loss").asDouble());
+            }
+        }
+        return losses;
     }
 
     private static String[] concat(String[] a, String... b) {

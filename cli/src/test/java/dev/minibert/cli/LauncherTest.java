@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * JAVA_HOME and a fake {@code mvn} on PATH: which Java it runs, what it refuses, what a first build shows.
  */
 class LauncherTest {
-    private static final String JAR = "cli/target/minibert-cli-0.1.0-SNAPSHOT.jar";
+    private static final String VERSION = VersionTest.pomVersion();
+    /** The jar the launcher runs, named with the version it reads from the pom (through scripts/version.sh). */
+    private static final String JAR = "cli/target/minibert-cli-" + VERSION + ".jar";
 
     @TempDir
     Path tmp;
@@ -37,6 +39,12 @@ class LauncherTest {
         checkout = Files.createDirectories(tmp.resolve("checkout"));
         Files.copy(Path.of("..", "minibert"), checkout.resolve("minibert"));
         executable(checkout.resolve("minibert"), Files.readString(checkout.resolve("minibert")));
+        // the version's one source and its reader, older than the jar so that nothing is rebuilt
+        Files.createDirectories(checkout.resolve("scripts"));
+        Files.copy(Path.of("..", "scripts", "version.sh"), checkout.resolve("scripts/version.sh"));
+        executable(checkout.resolve("scripts/version.sh"), Files.readString(checkout.resolve("scripts/version.sh")));
+        Files.copy(Path.of("..", "pom.xml"), checkout.resolve("pom.xml"));
+        Files.setLastModifiedTime(checkout.resolve("pom.xml"), FileTime.from(Instant.now().minusSeconds(60)));
         jdk = Files.createDirectories(tmp.resolve("jdk/bin")).getParent();
         // the fake java answers -version like OpenJDK and otherwise records the command line it was given
         executable(jdk.resolve("bin/java"), "#!/bin/sh\n"
@@ -84,10 +92,7 @@ class LauncherTest {
 
     @Test
     void pretrainOnSparkAddsSparksJarsAndTheJvmOptionsSparkSubmitWould() throws Exception {
-        setUp("17.0.9", true);
-        // the options' one source, older than the jar so that nothing is rebuilt
-        Files.copy(Path.of("..", "pom.xml"), checkout.resolve("pom.xml"));
-        Files.setLastModifiedTime(checkout.resolve("pom.xml"), FileTime.from(Instant.now().minusSeconds(60)));
+        setUp("17.0.9", true); // with the pom, the options' one source
         Files.createDirectories(checkout.resolve("distributed/target"));
         Files.writeString(checkout.resolve("distributed/target/spark-classpath.txt"), "/spark/core.jar");
         Result r = launch(jdk.toString(), "pretrain", "--spark", "local[2]");
@@ -130,7 +135,7 @@ class LauncherTest {
                     .append("[INFO] Downloaded from central: https://repo.maven.apache.org/maven2/a/").append(i)
                     .append(".jar (1024 kB at 2.0 MB/s)\n");
         }
-        maven.append("[INFO] Building minibert tokenizer 0.1.0-SNAPSHOT                         [2/8]\n")
+        maven.append("[INFO] Building minibert tokenizer " + VERSION + "                         [2/8]\n")
                 .append("[INFO] Compiling 12 source files with javac\n")
                 .append("[ERROR] something Maven says\n");
         Files.writeString(tmp.resolve("maven.log"), maven);
@@ -147,7 +152,7 @@ class LauncherTest {
         assertThat(r.stderr().lines()).containsExactly(
                 "minibert: building (mvn package, tests skipped; full log in " + checkout.resolve("target/build.log") + ")...",
                 "minibert: downloaded 100 files (100 MB) from Maven repositories so far",
-                "minibert: building minibert tokenizer 0.1.0-SNAPSHOT [2/8]",
+                "minibert: building minibert tokenizer " + VERSION + " [2/8]",
                 "[ERROR] something Maven says",
                 "minibert: downloaded 150 files (150 MB) in all");
         assertThat(checkout.resolve("target/build.log")).hasContent(maven.toString().strip());
@@ -159,7 +164,7 @@ class LauncherTest {
         setUp("17.0.9", true);
         // a pom newer than the jar makes the launcher rebuild
         Files.setLastModifiedTime(checkout.resolve(JAR), FileTime.from(Instant.now().minusSeconds(60)));
-        Files.writeString(checkout.resolve("pom.xml"), "<project/>");
+        Files.setLastModifiedTime(checkout.resolve("pom.xml"), FileTime.from(Instant.now()));
         executable(bin.resolve("mvn"), "#!/bin/sh\necho '[ERROR] COMPILATION ERROR'\nexit 3\n");
 
         Result r = launch(jdk.toString());

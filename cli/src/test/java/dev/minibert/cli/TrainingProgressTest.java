@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Log-line progress: an ETA from the measured rate once the total is known, none before. */
+/** Log-line progress: an ETA from the measured rate once the total is known, none before; --epochs included. */
 class TrainingProgressTest {
     @TempDir
     Path dir;
@@ -48,5 +48,17 @@ class TrainingProgressTest {
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         // two training sequences, batch 1, 2 epochs: 4 steps, known only once the corpus is read
         assertThat(run.stderr()).containsPattern("step=3 .* eta=\\d+s\n").contains("pretrained 4 steps");
+    }
+
+    @Test
+    void finetuningWithEpochsTellsTheProgressItsTotal() throws Exception {
+        Path model = TinySavedModels.encoder(dir.resolve("encoder"));
+        Path train = TinySavedModels.labeledCsv(dir.resolve("train.csv"));
+        CliRun run = CliRun.of("", "finetune", "--model", model.toString(), "--train", train.toString(), "--out",
+                dir.resolve("classifier").toString(), "--epochs", "2", "--batch-size", "4", "--log-every", "1",
+                "--threads", "1");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        // eight rows, batch 4, 2 epochs: 4 steps, counted once the training file is read
+        assertThat(run.stderr()).containsPattern("step=3 .* eta=\\d+s\n").contains("finetuned 4 steps");
     }
 }
