@@ -19,12 +19,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>columns N: N = 1 differs from N ≥ 2 (a one-key attention); such a product is padded to {@link #MIN_COLUMNS};
  *       </li>
  *   <li>depth K: up to 384 one block, past that oneDNN cuts K into blocks sized by K itself, so the keys' zero
- *       padding (probs·V, K = padded length) moved the cuts. K is summed here in fixed blocks of {@link #K_BLOCK},
- *       where zero padding only adds exact zeros.</li>
+ *       padding (probs·V, K = padded length) moved the cuts. The attention's products sum K here in fixed blocks of
+ *       {@link #K_BLOCK}, where zero padding only adds exact zeros (a layer's K, its width, is never padded).</li>
  * </ul>
  * Training keeps the plain split: its bits are pinned by tests and gain nothing from this. OpenBLAS and oneDNN's AVX2
  * kernels have regimes of other shapes (rows in blocks of 6, columns in vectors of 8 and 16), which this does not
- * cover: {@link #holds()} says where it is known to.
+ * cover: {@link #holds(Sgemm)} says where it is known to.
  */
 final class BatchInvariance {
     /** oneDNN's own regime starts at 16 rows. */
@@ -48,11 +48,17 @@ final class BatchInvariance {
         return isa >= dnnl.dnnl_cpu_isa_avx512_core && isa <= dnnl.dnnl_cpu_isa_avx512_core_amx;
     }
 
-    /** One piece, as {@link Sgemm#sgemm}: K in fixed blocks, each block at least MIN_ROWS × MIN_COLUMNS. */
-    static void sgemm(Sgemm library, boolean transA, boolean transB, int m, int n, int k, float alpha, INDArray a,
-                      long aAt, int lda, INDArray b, long bAt, int ldb, float beta, INDArray c, long cAt, int ldc) {
-        for (int p = 0; p < k || p == 0; p += K_BLOCK) {
-            int depth = Math.min(K_BLOCK, k - p);
+    /**
+     * One piece, as {@link Sgemm#sgemm}, at least MIN_ROWS × MIN_COLUMNS. With {@code paddedDepth} (the attention's
+     * probs·V, whose K is the batch's padded length) K is summed in blocks of K_BLOCK; a layer's K is its width,
+     * never padded, and needs no blocks.
+     */
+    static void sgemm(Sgemm library, boolean paddedDepth, boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, INDArray a, long aAt, int lda, INDArray b, long bAt, int ldb, float beta, INDArray c,
+                      long cAt, int ldc) {
+        int block = paddedDepth ? K_BLOCK : Math.max(k, 1);
+        for (int p = 0; p < k || p == 0; p += block) {
+            int depth = Math.min(block, k - p);
             // column p of op(A) and row p of op(B)
             long aBlock = aAt + (transA ? (long) p * lda : p);
             long bBlock = bAt + (transB ? p : (long) p * ldb);
@@ -67,7 +73,11 @@ final class BatchInvariance {
         }
     }
 
-    /** A thread's scratch for a product padded to MIN_ROWS × MIN_COLUMNS: op(A), op(B) (when N is short) and C. */
+    /**
+     * A thread's scratch for a product padded to MIN_ROWS × MIN_COLUMNS: op(A), op(B) (when N is short) and C. Only
+     * the real block is copied in: the pad keeps what an earlier product left there (zeros at first), which in
+     * oneDNN's 16-row regime reaches only C's pad rows and columns, and those are dropped.
+     */
     private static final class Pads {
         private INDArray a;
         private INDArray b;
@@ -77,23 +87,23 @@ final class BatchInvariance {
                    long aAt, int lda, INDArray b, long bAt, int ldb, float beta, INDArray c, long cAt, int ldc) {
             int rows = Math.max(m, MIN_ROWS);
             int cols = Math.max(n, MIN_COLUMNS);
-            // op(A): m rows of k (transposed: k rows of m) into rows of k (of `rows`), the rest zero
+            // op(A): m rows of k (transposed: k rows of m) into `rows` rows of k (k rows of `rows`)
             this.a = grow(this.a, (long) rows * k);
             int padLda = transA ? rows : k;
-            padInto(a, aAt, lda, transA ? k : m, transA ? m : k, this.a, padLda, transA ? k : rows, transA ? rows : k);
+            padInto(a, aAt, lda, transA ? k : m, transA ? m : k, this.a, padLda);
             INDArray bOperand = b;
             long bOperandAt = bAt;
             int bLd = ldb;
             if (n < cols) {
                 this.b = grow(this.b, (long) cols * k);
                 bLd = transB ? k : cols;
-                padInto(b, bAt, ldb, transB ? n : k, transB ? k : n, this.b, bLd, transB ? cols : k, transB ? k : cols);
+                padInto(b, bAt, ldb, transB ? n : k, transB ? k : n, this.b, bLd);
                 bOperand = this.b;
                 bOperandAt = 0;
             }
             this.c = grow(this.c, (long) rows * cols);
-            if (beta != 0) {
-                padInto(c, cAt, ldc, m, n, this.c, cols, rows, cols);
+            if (beta != 0) { // else C is not read
+                padInto(c, cAt, ldc, m, n, this.c, cols);
             }
             library.sgemm(transA, transB, rows, cols, k, alpha, this.a, 0, padLda, bOperand, bOperandAt, bLd, beta,
                     this.c, 0, cols);
@@ -104,21 +114,14 @@ final class BatchInvariance {
             return current != null && current.length() >= length ? current : Nd4j.create(DataType.FLOAT, length);
         }
 
-        /** from's rows × cols block (leading dimension ld) into the top left of a zeroed toRows × toCols block. */
-        private static void padInto(INDArray from, long at, int ld, int rows, int cols, INDArray to, int toLd,
-                                    int toRows, int toCols) {
+        /** from's rows × cols block (leading dimension ld) at element at into the top left of to's (toLd). */
+        private static void padInto(INDArray from, long at, int ld, int rows, int cols, INDArray to, int toLd) {
             FloatBuffer src = floats(from);
             FloatBuffer dst = floats(to);
-            int base = (int) from.offset();
+            int base = (int) from.offset() + (int) at;
             int toBase = (int) to.offset();
-            for (int r = 0; r < toRows; r++) {
-                int row = toBase + r * toLd;
-                if (r < rows) {
-                    dst.put(row, src, base + (int) at + r * ld, cols);
-                }
-                for (int j = r < rows ? cols : 0; j < toCols; j++) {
-                    dst.put(row + j, 0f);
-                }
+            for (int r = 0; r < rows; r++) {
+                dst.put(toBase + r * toLd, src, base + r * ld, cols);
             }
         }
 

@@ -69,8 +69,8 @@ public final class Gemm {
         long rowFlops = 2L * n * k;
         int minRows = (int) Math.max(1, MIN_FLOPS_PER_THREAD / Math.max(rowFlops, 1));
         boolean invariant = INVARIANT.get(); // the caller's: pieces run on the kernel threads too
-        Parallel.Range piece = (from, to) -> sgemm(invariant, transA, transB, to - from, n, k, (float) alpha,
-                a, transA ? from : (long) from * a.columns(), (int) a.columns(),
+        Parallel.Range piece = (from, to) -> sgemm(invariant, false, transA, transB, to - from, n, k,
+                (float) alpha, a, transA ? from : (long) from * a.columns(), (int) a.columns(),
                 b, 0, (int) b.columns(), (float) beta, c, (long) from * n, n);
         if (!invariant) {
             Parallel.forRange(m, 16, minRows, piece);
@@ -83,13 +83,13 @@ public final class Gemm {
                 piece.run(from * block, to == blocks ? m : to * block));
     }
 
-    /** One piece on the calling thread, batch-invariant or not. */
-    private static void sgemm(boolean invariant, boolean transA, boolean transB, int m, int n, int k, float alpha,
-                              INDArray a, long aAt, int lda, INDArray b, long bAt, int ldb, float beta, INDArray c,
-                              long cAt, int ldc) {
+    /** One piece on the calling thread, batch-invariant or not; paddedDepth: K may be a padded sequence length. */
+    private static void sgemm(boolean invariant, boolean paddedDepth, boolean transA, boolean transB, int m, int n,
+                              int k, float alpha, INDArray a, long aAt, int lda, INDArray b, long bAt, int ldb,
+                              float beta, INDArray c, long cAt, int ldc) {
         if (invariant) {
-            BatchInvariance.sgemm(Library.SGEMM, transA, transB, m, n, k, alpha, a, aAt, lda, b, bAt, ldb, beta, c,
-                    cAt, ldc);
+            BatchInvariance.sgemm(Library.SGEMM, paddedDepth, transA, transB, m, n, k, alpha, a, aAt, lda, b, bAt,
+                    ldb, beta, c, cAt, ldc);
         } else {
             Library.SGEMM.sgemm(transA, transB, m, n, k, alpha, a, aAt, lda, b, bAt, ldb, beta, c, cAt, ldc);
         }
@@ -129,9 +129,9 @@ public final class Gemm {
                     for (int i = from; i < to; i++) {
                         int i0 = i / perBatch;
                         int i1 = i % perBatch;
-                        sgemm(invariant, transA, transB, m, n, k, 1f, a, matrixStart(a, i0, i1), (int) a.stride(2),
-                                b, matrixStart(b, i0, i1), (int) b.stride(2), 0f, c, matrixStart(c, i0, i1),
-                                (int) c.stride(2));
+                        sgemm(invariant, true, transA, transB, m, n, k, 1f, a, matrixStart(a, i0, i1),
+                                (int) a.stride(2), b, matrixStart(b, i0, i1), (int) b.stride(2), 0f,
+                                c, matrixStart(c, i0, i1), (int) c.stride(2));
                     }
                 });
     }
