@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>rows M: M = 1, M = 2..15 and M ≥ 16 are three regimes; with M ≥ 16 a row's bits depend neither on M nor on
  *       the row's place in the product. So every piece has at least {@link #MIN_ROWS} rows: {@link Gemm} splits
- *       rows into pieces of whole 16-row blocks, and a smaller product runs padded with zero rows in scratch;</li>
+ *       rows into pieces of whole 16-row blocks, and a smaller product runs padded to 16 rows in scratch;</li>
  *   <li>columns N: N = 1 differs from N ≥ 2 (a one-key attention); such a product is padded to {@link #MIN_COLUMNS};
  *       </li>
  *   <li>depth K: up to 384 one block, past that oneDNN cuts K into blocks sized by K itself, so the keys' zero
