@@ -98,11 +98,17 @@ public final class BertModel {
 
     /**
      * Like torch.no_grad(): until the returned scope is closed, forwards keep no activations for backward
-     * (the encoder's layers share two sets of buffers), so inference memory does not grow with depth.
+     * (the encoder's layers share two sets of buffers), so inference memory does not grow with depth. The
+     * products run {@link Gemm#batchInvariant()} on this thread meanwhile: a sequence's outputs are the same bits
+     * whatever batch it shares and however far that batch pads it (where {@link Gemm#isBatchInvariant()}).
      */
     public NoGrad noGrad() {
         gradEnabled = false;
-        return () -> gradEnabled = true;
+        Gemm.Invariant invariant = Gemm.batchInvariant();
+        return () -> {
+            invariant.close();
+            gradEnabled = true;
+        };
     }
 
     /** Derives one seed per dropout site from {@code seed}, so a (run seed, step) pair fixes every mask. */

@@ -16,14 +16,38 @@ import org.nd4j.linalg.factory.Nd4j;
  * (bar the batched products' row strides) and the CUDA backend take ND4J's gemm and matmul.
  * <p>
  * A library handles a piece's edge rows with narrower kernels, so products (and runs) are bit-identical at one
- * thread count, not across them.
+ * thread count, not across them. Inside {@link #batchInvariant()} (inference: {@link BertModel#noGrad()}) a row's
+ * bits depend on neither its neighbours, nor the split, nor the attention's padding ({@link BatchInvariance}).
  */
 public final class Gemm {
     /** Multiply-adds below this per extra thread stay on one thread: a hand-off costs ~10-50 µs. */
     private static final long MIN_FLOPS_PER_THREAD = 1L << 22;
     private static final boolean CPU = Nd4j.getEnvironment().isCPU();
+    private static final ThreadLocal<Boolean> INVARIANT = ThreadLocal.withInitial(() -> false);
+
+    /** The scope of {@link #batchInvariant()}; closing it restores the products as they were. */
+    interface Invariant extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     private Gemm() {
+    }
+
+    /**
+     * Until the returned scope is closed, this thread's float products on the CPU run batch-invariant: every row of
+     * C gets the bits it would get in any other product that holds the same row of op(A) (its batch, its thread
+     * split, the zero padding of K), where {@link #isBatchInvariant()}. Costs the padding of products under 16 rows.
+     */
+    static Invariant batchInvariant() {
+        boolean before = INVARIANT.get();
+        INVARIANT.set(true);
+        return () -> INVARIANT.set(before);
+    }
+
+    /** Whether {@link #batchInvariant()} holds for this library and CPU: oneDNN's sgemm on AVX-512, as measured. */
+    public static boolean isBatchInvariant() {
+        return CPU && BatchInvariance.holds(Library.SGEMM);
     }
 
     /** C [rows,cols] = alpha·op(A)·op(B) + beta·C for rank-2 A, B, C (BLAS's names, not the shape letters). */
@@ -43,10 +67,32 @@ public final class Gemm {
                     + Arrays.toString(c.shape()));
         }
         long rowFlops = 2L * n * k;
-        Parallel.forRange(m, 16, (int) Math.max(1, MIN_FLOPS_PER_THREAD / Math.max(rowFlops, 1)), (from, to) ->
-                Library.SGEMM.sgemm(transA, transB, to - from, n, k, (float) alpha,
-                        a, transA ? from : (long) from * a.columns(), (int) a.columns(),
-                        b, 0, (int) b.columns(), (float) beta, c, (long) from * n, n));
+        int minRows = (int) Math.max(1, MIN_FLOPS_PER_THREAD / Math.max(rowFlops, 1));
+        boolean invariant = INVARIANT.get(); // the caller's: pieces run on the kernel threads too
+        Parallel.Range piece = (from, to) -> sgemm(invariant, false, transA, transB, to - from, n, k,
+                (float) alpha, a, transA ? from : (long) from * a.columns(), (int) a.columns(),
+                b, 0, (int) b.columns(), (float) beta, c, (long) from * n, n);
+        if (!invariant) {
+            Parallel.forRange(m, 16, minRows, piece);
+            return;
+        }
+        // whole blocks of MIN_ROWS rows per thread, the last piece taking the remainder: no piece under MIN_ROWS
+        int block = BatchInvariance.MIN_ROWS;
+        int blocks = Math.max(1, m / block);
+        Parallel.forRange(blocks, 1, Math.max(1, minRows / block), (from, to) ->
+                piece.run(from * block, to == blocks ? m : to * block));
+    }
+
+    /** One piece on the calling thread, batch-invariant or not; paddedDepth: K may be a padded sequence length. */
+    private static void sgemm(boolean invariant, boolean paddedDepth, boolean transA, boolean transB, int m, int n,
+                              int k, float alpha, INDArray a, long aAt, int lda, INDArray b, long bAt, int ldb,
+                              float beta, INDArray c, long cAt, int ldc) {
+        if (invariant) {
+            BatchInvariance.sgemm(Library.SGEMM, paddedDepth, transA, transB, m, n, k, alpha, a, aAt, lda, b, bAt,
+                    ldb, beta, c, cAt, ldc);
+        } else {
+            Library.SGEMM.sgemm(transA, transB, m, n, k, alpha, a, aAt, lda, b, bAt, ldb, beta, c, cAt, ldc);
+        }
     }
 
     /**
@@ -77,14 +123,15 @@ public final class Gemm {
         }
         int perBatch = (int) c.size(1);
         long matrixFlops = 2L * m * n * k;
+        boolean invariant = INVARIANT.get();
         Parallel.forRange((int) c.size(0) * perBatch, 1, (int) Math.max(1, MIN_FLOPS_PER_THREAD / matrixFlops),
                 (from, to) -> {
                     for (int i = from; i < to; i++) {
                         int i0 = i / perBatch;
                         int i1 = i % perBatch;
-                        Library.SGEMM.sgemm(transA, transB, m, n, k, 1f, a, matrixStart(a, i0, i1), (int) a.stride(2),
-                                b, matrixStart(b, i0, i1), (int) b.stride(2), 0f, c, matrixStart(c, i0, i1),
-                                (int) c.stride(2));
+                        sgemm(invariant, true, transA, transB, m, n, k, 1f, a, matrixStart(a, i0, i1),
+                                (int) a.stride(2), b, matrixStart(b, i0, i1), (int) b.stride(2), 0f,
+                                c, matrixStart(c, i0, i1), (int) c.stride(2));
                     }
                 });
     }

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * boundaries are multiples of the caller's grain (so vector loops and their scalar tails see the same elements at
  * any thread count), and reductions across pieces go through fixed blocks added in order (see
  * {@code FastLayerNorm}). Same seed, same kernel bits, with 1 thread or 16; {@link Gemm}'s products are
- * bit-identical at one thread count only, so a whole training run is too.
+ * bit-identical at one thread count only, so a whole training run is too (inference's, batch-invariant, at any).
  */
 public final class Parallel {
     /** Work below this many elements per extra thread runs on the caller alone: a hand-off costs ~10-50 µs. */

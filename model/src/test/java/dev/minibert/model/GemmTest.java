@@ -3,6 +3,7 @@ package dev.minibert.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,9 +33,54 @@ class GemmTest {
     @CsvSource({"false,false,1", "false,true,3", "true,false,3", "true,true,1", "false,true,1", "true,false,1"})
     void matchesTheProductInDouble(boolean transA, boolean transB, int threads) {
         Parallel.setThreads(threads);
-        int m = 300;
-        int n = 37;
-        int k = 53;
+        assertIsTheProductInDouble(transA, transB, 300, 37, 53);
+    }
+
+    /** Batch-invariant products pad pieces under 16 rows or of one column in scratch: every case still computes C. */
+    @ParameterizedTest
+    @CsvSource({"false,false,1", "false,true,2", "true,false,2", "true,true,1"})
+    void batchInvariantProductsMatchTheProductInDouble(boolean transA, boolean transB, int threads) {
+        Parallel.setThreads(threads);
+        try (Gemm.Invariant ignored = Gemm.batchInvariant()) {
+            for (int[] mnk : new int[][] {{1, 37, 53}, {5, 1, 53}, {15, 2, 300}, {40, 1, 9}, {300, 37, 53}}) {
+                assertIsTheProductInDouble(transA, transB, mnk[0], mnk[1], mnk[2]);
+            }
+        }
+    }
+
+    /**
+     * Batch-invariant, a row of C gets the same bits in a product of any number of rows (1 to 40, which oneDNN
+     * would compute in three regimes), wherever it sits, at 1 thread or 2 (rows split in whole 16-row blocks).
+     */
+    @ParameterizedTest
+    @CsvSource({"false,37", "true,37", "true,1", "false,1"})
+    void batchInvariantRowsDoNotDependOnTheProductTheyArePartOf(boolean transB, int n) {
+        assumeTrue(Gemm.isBatchInvariant(),
+                "batch invariance is established for oneDNN's sgemm on AVX-512 only");
+        int k = 300;
+        INDArray a = floats(6, 80, k);
+        INDArray b = floats(7, transB ? n : k, transB ? k : n);
+        INDArray alone = Nd4j.create(DataType.FLOAT, 80, n);
+        try (Gemm.Invariant ignored = Gemm.batchInvariant()) {
+            Parallel.setThreads(1);
+            for (int i = 0; i < 80; i++) {
+                Gemm.gemm(rows(a, i, i + 1), b, rows(alone, i, i + 1), false, transB, 1.0, 0.0);
+            }
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (int m : new int[] {2, 9, 15, 16, 17, 33, 40, 80}) {
+                    for (int from = 0; from + m <= 80; from += Math.max(7, m)) {
+                        INDArray c = Nd4j.create(DataType.FLOAT, m, n);
+                        Gemm.gemm(rows(a, from, from + m), b, c, false, transB, 1.0, 0.0);
+                        assertThat(bits(c)).as("rows %d..%d, %d threads", from, from + m, threads)
+                                .containsExactly(bits(rows(alone, from, from + m)));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertIsTheProductInDouble(boolean transA, boolean transB, int m, int n, int k) {
         // operands as row ranges of larger arrays, as the model's layers pass them
         INDArray a = rows(floats(1, (transA ? k : m) + 5, transA ? m : k), 5);
         INDArray b = rows(floats(2, (transB ? n : k) + 2, transB ? k : n), 2);
@@ -56,7 +102,8 @@ class GemmTest {
                 }
                 double expected = 0.5 * sum + 2.0 * before[i][j];
                 double tolerance = 2 * k * 0x1p-24 * (0.5 * magnitude + 2.0 * Math.abs(before[i][j]));
-                assertThat(actual[i][j]).as("C[%d][%d]", i, j).isCloseTo(expected, within(tolerance));
+                assertThat(actual[i][j]).as("C[%d][%d] of %dx%dx%d", i, j, m, n, k).isCloseTo(expected,
+                        within(tolerance));
             }
         }
     }
@@ -148,6 +195,19 @@ class GemmTest {
 
     private static INDArray rows(INDArray x, int skip) {
         return x.get(NDArrayIndex.interval(skip, x.rows()), NDArrayIndex.all());
+    }
+
+    private static INDArray rows(INDArray x, int from, int to) {
+        return x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+    }
+
+    private static int[] bits(INDArray x) {
+        float[] values = x.dup('c').data().asFloat();
+        int[] bits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return bits;
     }
 
     private static INDArray floats(long seed, long... shape) {

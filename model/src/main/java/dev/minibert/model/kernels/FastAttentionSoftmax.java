@@ -5,6 +5,7 @@ import static dev.minibert.model.kernels.FloatLanes.*;
 import dev.minibert.model.Parallel;
 import java.nio.ByteBuffer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -49,7 +50,11 @@ final class FastAttentionSoftmax {
         return max;
     }
 
-    /** row ← exp(row - max); returns the row's sum. */
+    /**
+     * row ← exp(row - max); returns the row's sum. Key j is added into lane j mod LANES, the tail's too (masked),
+     * before the lanes are summed: a padded key's exp is exactly 0, so a row padded wider sums its real keys in the
+     * same order and gets the same bits (a sequence's attention does not depend on its batch's padding).
+     */
     private static float expAndSum(ByteBuffer s, int row, int seqLen, float max) {
         int vectorEnd = SPECIES.loopBound(seqLen);
         FloatVector vsum = FloatVector.zero(SPECIES);
@@ -59,13 +64,14 @@ final class FastAttentionSoftmax {
             e.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
             vsum = vsum.add(e);
         }
-        float sum = sumLanes(vsum);
-        for (; j < seqLen; j++) {
-            float e = exp(get(s, row, j) - max);
-            put(s, row, j, e);
-            sum += e;
+        if (j < seqLen) {
+            VectorMask<Float> tail = SPECIES.indexInRange(j, seqLen);
+            int at = row + j * Float.BYTES;
+            FloatVector e = exp(FloatVector.fromByteBuffer(SPECIES, s, at, ORDER, tail).sub(max));
+            e.intoByteBuffer(s, at, ORDER, tail);
+            vsum = vsum.add(e, tail);
         }
-        return sum;
+        return sumLanes(vsum);
     }
 
     private static void scaleRow(ByteBuffer s, int row, int seqLen, float factor) {

@@ -94,6 +94,54 @@ class FastKernelsTest {
      * The kernels give the same bits whatever the JIT has done: a child JVM that never reaches C2 (where vector ops
      * run as plain Java) against this one after C2 has compiled them. The JDK's vector EXP failed this.
      */
+    /**
+     * A sequence's attention row padded wider (its batch's longest is longer) gets the same probabilities on its real
+     * keys, bit for bit: the padded keys' exps are exactly 0, and the sum adds key j into lane j mod the vector
+     * width whatever the row's width, so widths across a vector boundary sum the real keys in one order.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 7, 8, 9, 15, 16, 17, 20, 31, 33, 40})
+    void aRowPaddedWiderGetsTheSameProbabilitiesOnItsKeys(int length) {
+        SplittableRandom random = new SplittableRandom(length);
+        int rows = 32;
+        double[][] scores = new double[rows][length];
+        for (double[] row : scores) {
+            for (int j = 0; j < length; j++) {
+                row[j] = (float) (4 * random.nextGaussian());
+            }
+        }
+        double scale = 1 / Math.sqrt(8);
+        float[] alone = softmaxPaddedTo(scores, length, scale);
+        for (int width : new int[] {length + 1, length + 5, length + 8, length + 16, length + 27, 64}) {
+            float[] padded = softmaxPaddedTo(scores, width, scale);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < length; j++) {
+                    assertThat(Float.floatToRawIntBits(padded[r * width + j])).as("row %d key %d of %d, padded to %d",
+                            r, j, length, width).isEqualTo(Float.floatToRawIntBits(alone[r * length + j]));
+                }
+                for (int j = length; j < width; j++) {
+                    assertThat(padded[r * width + j]).as("padded key %d", j).isZero();
+                }
+            }
+        }
+    }
+
+    /** The rows' softmax with keys [length, width) padded (score 0, mask bias -10000), [rows·width] flat. */
+    private static float[] softmaxPaddedTo(double[][] scores, int width, double scale) {
+        int rows = scores.length;
+        double[][] padded = new double[rows][width];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(scores[r], 0, padded[r], 0, scores[r].length);
+        }
+        double[][] mask = new double[1][width];
+        for (int j = scores[0].length; j < width; j++) {
+            mask[0][j] = -10000;
+        }
+        INDArray probs = floats(padded).reshape(1, 1, rows, width);
+        FAST.attentionSoftmax(probs, floats(mask), scale);
+        return probs.reshape(rows * width).toFloatVector();
+    }
+
     @Test
     void sameBitsInterpretedAndCompiled() throws Exception {
         for (int i = 0; i < 20_000; i++) {

@@ -1,0 +1,141 @@
+package dev.minibert.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Inference (a forward under {@link BertModel#noGrad()}) gives a sequence the same bits alone, in batches with
+ * sequences of other lengths (so padded to theirs), and at 1 or 2 threads: its hidden states at its real positions
+ * and its pooled vector. Lengths from 1 to 40 tokens cross oneDNN's row regimes (1, 2..15, 16 and more) and the
+ * softmax's vector width; two long ones (300 and 420) cross its depth blocks (384) in the attention's probs·V.
+ */
+class BatchInvarianceTest {
+    private static final int[] LENGTHS = {1, 2, 3, 5, 8, 13, 16, 17, 29, 40};
+    private static final int VOCAB = 60;
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @ParameterizedTest
+    @EnumSource(BertConfig.NormStyle.class)
+    void aSequencesOutputsDoNotDependOnItsBatchOrThreads(BertConfig.NormStyle style) {
+        assumeTrue(Gemm.isBatchInvariant(), "batch invariance is established for oneDNN's sgemm on AVX-512 only");
+        BertModel model = model(style, 64);
+        List<int[]> texts = texts(LENGTHS, 1);
+        List<List<Integer>> batches = List.of(
+                List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), // everyone padded to 40
+                List.of(9, 0), List.of(1, 6), List.of(3, 7, 2), List.of(6, 7), List.of(5, 8, 4));
+        check(model, texts, batches);
+    }
+
+    @ParameterizedTest
+    @EnumSource(BertConfig.NormStyle.class)
+    void longSequencesToo(BertConfig.NormStyle style) {
+        assumeTrue(Gemm.isBatchInvariant(), "batch invariance is established for oneDNN's sgemm on AVX-512 only");
+        BertModel model = model(style, 512);
+        List<int[]> texts = texts(new int[] {3, 200, 300, 420}, 2);
+        check(model, texts, List.of(List.of(0, 1, 2, 3), List.of(2, 3), List.of(1, 2)));
+    }
+
+    /** Each text alone at 1 thread is the reference: alone and in each batch, at 1 and 2 threads. */
+    private static void check(BertModel model, List<int[]> texts, List<List<Integer>> batches) {
+        Parallel.setThreads(1);
+        List<float[][]> reference = new ArrayList<>();
+        for (int[] text : texts) {
+            reference.add(outputs(model, List.of(text)).get(0));
+        }
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            for (int i = 0; i < texts.size(); i++) {
+                assertSame(reference.get(i), outputs(model, List.of(texts.get(i))).get(0),
+                        "the " + texts.get(i).length + "-token text alone, " + threads + " threads");
+            }
+            for (List<Integer> batch : batches) {
+                List<float[][]> together = outputs(model, batch.stream().map(texts::get).toList());
+                for (int i = 0; i < batch.size(); i++) {
+                    int text = batch.get(i);
+                    assertSame(reference.get(text), together.get(i), "the " + texts.get(text).length
+                            + "-token text in batch " + batch + ", " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    private static void assertSame(float[][] expected, float[][] actual, String what) {
+        assertThat(bits(actual[0])).as("hidden states of %s", what).containsExactly(bits(expected[0]));
+        assertThat(bits(actual[1])).as("pooled vector of %s", what).containsExactly(bits(expected[1]));
+    }
+
+    private static BertModel model(BertConfig.NormStyle style, int positions) {
+        BertConfig config = BertConfig.builder().vocabSize(VOCAB).hiddenSize(32).numHiddenLayers(2)
+                .numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(positions).typeVocabSize(2)
+                .normStyle(style).build();
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        BertModel model = new BertModel(config, store, "bert.", true);
+        Initializer.initialize(store, 0.2, 17);
+        return model;
+    }
+
+    /** Token ids, [CLS] (2) first and [SEP] (3) last from two tokens on. */
+    private static List<int[]> texts(int[] lengths, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<int[]> texts = new ArrayList<>();
+        for (int length : lengths) {
+            int[] ids = new int[length];
+            for (int t = 0; t < length; t++) {
+                ids[t] = t == 0 ? 2 : t == length - 1 ? 3 : 5 + random.nextInt(VOCAB - 5);
+            }
+            texts.add(ids);
+        }
+        return texts;
+    }
+
+    /** Per text of one padded batch: its hidden states at its real positions [T·H] and its pooled vector [H]. */
+    private static List<float[][]> outputs(BertModel model, List<int[]> texts) {
+        int width = texts.stream().mapToInt(t -> t.length).max().orElseThrow();
+        int[][] ids = new int[texts.size()][width];
+        int[][] types = new int[texts.size()][width];
+        int[][] mask = new int[texts.size()][width];
+        for (int b = 0; b < texts.size(); b++) {
+            int[] text = texts.get(b);
+            System.arraycopy(text, 0, ids[b], 0, text.length);
+            for (int t = 0; t < text.length; t++) {
+                types[b][t] = t >= text.length / 2 ? 1 : 0;
+                mask[b][t] = 1;
+            }
+        }
+        List<float[][]> out = new ArrayList<>();
+        try (BertModel.NoGrad noGrad = model.noGrad()) {
+            BertModel.Output output = model.forward(ids, types, mask, false);
+            int hidden = (int) output.lastHiddenState().size(2);
+            float[] states = output.lastHiddenState().dup('c').data().asFloat();
+            float[] pooled = output.poolerOutput().dup('c').data().asFloat();
+            for (int b = 0; b < texts.size(); b++) {
+                int from = b * width * hidden;
+                out.add(new float[][] {Arrays.copyOfRange(states, from, from + texts.get(b).length * hidden),
+                        Arrays.copyOfRange(pooled, b * hidden, (b + 1) * hidden)});
+            }
+        }
+        return out;
+    }
+
+    private static int[] bits(float[] values) {
+        int[] bits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return bits;
+    }
+}
