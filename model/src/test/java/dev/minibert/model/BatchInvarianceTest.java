@@ -1,7 +1,7 @@
 package dev.minibert.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * sequences of other lengths (so padded to theirs), and at 1 or 2 threads: its hidden states at its real positions
  * and its pooled vector. Lengths from 1 to 40 tokens cross oneDNN's row regimes (1, 2..15, 16 and more) and the
  * softmax's vector width; two long ones (300 and 420) cross its depth blocks (384) in the attention's probs·V.
+ * Where invariance is not established the same runs are held to float rounding, so CI never skips them.
  */
 class BatchInvarianceTest {
     private static final int[] LENGTHS = {1, 2, 3, 5, 8, 13, 16, 17, 29, 40};
@@ -31,7 +32,6 @@ class BatchInvarianceTest {
     @ParameterizedTest
     @EnumSource(BertConfig.NormStyle.class)
     void aSequencesOutputsDoNotDependOnItsBatchOrThreads(BertConfig.NormStyle style) {
-        assumeTrue(Gemm.isBatchInvariant(), "batch invariance is established for oneDNN's sgemm on AVX-512 only");
         BertModel model = model(style, 64);
         List<int[]> texts = texts(LENGTHS, 1);
         List<List<Integer>> batches = List.of(
@@ -43,7 +43,6 @@ class BatchInvarianceTest {
     @ParameterizedTest
     @EnumSource(BertConfig.NormStyle.class)
     void longSequencesToo(BertConfig.NormStyle style) {
-        assumeTrue(Gemm.isBatchInvariant(), "batch invariance is established for oneDNN's sgemm on AVX-512 only");
         BertModel model = model(style, 512);
         List<int[]> texts = texts(new int[] {3, 200, 300, 420}, 2);
         check(model, texts, List.of(List.of(0, 1, 2, 3), List.of(2, 3), List.of(1, 2)));
@@ -73,9 +72,18 @@ class BatchInvarianceTest {
         }
     }
 
+    /**
+     * Bit for bit where {@link Gemm#isBatchInvariant()}; elsewhere (oneDNN's AVX2 kernels, OpenBLAS) only within float
+     * rounding of values of magnitude ~1, as the serving tests hold it there.
+     */
     private static void assertSame(float[][] expected, float[][] actual, String what) {
-        assertThat(bits(actual[0])).as("hidden states of %s", what).containsExactly(bits(expected[0]));
-        assertThat(bits(actual[1])).as("pooled vector of %s", what).containsExactly(bits(expected[1]));
+        if (Gemm.isBatchInvariant()) {
+            assertThat(bits(actual[0])).as("hidden states of %s", what).containsExactly(bits(expected[0]));
+            assertThat(bits(actual[1])).as("pooled vector of %s", what).containsExactly(bits(expected[1]));
+        } else {
+            assertThat(actual[0]).as("hidden states of %s", what).containsExactly(expected[0], within(1e-5f));
+            assertThat(actual[1]).as("pooled vector of %s", what).containsExactly(expected[1], within(1e-5f));
+        }
     }
 
     private static BertModel model(BertConfig.NormStyle style, int positions) {

@@ -3,7 +3,6 @@ package dev.minibert.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,8 +54,6 @@ class GemmTest {
     @ParameterizedTest
     @CsvSource({"false,37", "true,37", "true,1", "false,1"})
     void batchInvariantRowsDoNotDependOnTheProductTheyArePartOf(boolean transB, int n) {
-        assumeTrue(Gemm.isBatchInvariant(),
-                "batch invariance is established for oneDNN's sgemm on AVX-512 only");
         int k = 300;
         INDArray a = floats(6, 80, k);
         INDArray b = floats(7, transB ? n : k, transB ? k : n);
@@ -72,11 +69,24 @@ class GemmTest {
                     for (int from = 0; from + m <= 80; from += Math.max(7, m)) {
                         INDArray c = Nd4j.create(DataType.FLOAT, m, n);
                         Gemm.gemm(rows(a, from, from + m), b, c, false, transB, 1.0, 0.0);
-                        assertThat(bits(c)).as("rows %d..%d, %d threads", from, from + m, threads)
-                                .containsExactly(bits(rows(alone, from, from + m)));
+                        assertSameRows(c, rows(alone, from, from + m), "rows %d..%d, %d threads", from, from + m,
+                                threads);
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Bit for bit where {@link Gemm#isBatchInvariant()}; elsewhere (oneDNN's AVX2 kernels, OpenBLAS) within float
+     * rounding: 2·K·2^-24·Σ|a·b| is about 7e-3 for K = 300 standard normals, values of magnitude ~17.
+     */
+    private static void assertSameRows(INDArray actual, INDArray expected, String what, Object... args) {
+        if (Gemm.isBatchInvariant()) {
+            assertThat(bits(actual)).as(what, args).containsExactly(bits(expected));
+        } else {
+            assertThat(actual.dup('c').data().asFloat()).as(what, args)
+                    .containsExactly(expected.dup('c').data().asFloat(), within(7e-3f));
         }
     }
 
