@@ -47,7 +47,7 @@ final class ShardCommand implements Callable<Integer> {
         if (spark != null) {
             SparkMaster.requireReachable(spark); // before --overwrite deletes anything
         }
-        overwrite.apply(out, Sharding.KIND, false, spec.commandLine());
+        overwrite.apply(out, Sharding.KIND, spec.commandLine());
         Sharding.Options o = new Sharding.Options(corpus, vocab, new InstanceSettings(maxSeqLen, shortSeqProb,
                 wholeWordMask, documentPerLine, skipBadLines, lowercase, seed, evalFraction), out, tokensPerShard);
         ShardManifest m = spark == null ? Sharding.run(o) : SparkSharding.run(spark, o);

@@ -52,7 +52,7 @@ public final class Sharding {
         Vocab vocab = Vocab.read(o.vocab());
         CorpusInstances corpus = new CorpusInstances(o.corpus(), o.settings(), vocab);
         Path out = o.out().toAbsolutePath().normalize();
-        return OutputFolder.staged(out, KIND, work -> {
+        return OutputFolder.staged(out, KIND, false, work -> {
             ShardManifest manifest = write(corpus, source, vocab, o, work);
             List<String> names = manifest.fileNames();
             List<String> all = new ArrayList<>(names);

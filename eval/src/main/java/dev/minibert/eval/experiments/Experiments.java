@@ -67,10 +67,7 @@ public final class Experiments {
         }
         long started = System.nanoTime();
         Path out = setup.dir().toAbsolutePath();
-        if (overwrite) {
-            OutputFolder.clear(out, KIND);
-        }
-        return OutputFolder.staged(out, KIND, work -> {
+        return OutputFolder.staged(out, KIND, overwrite, work -> {
             List<Long> seedValues = LongStream.range(0, seeds).map(i -> setup.seed() + i).boxed().toList();
             CsvTable perSeed = null;
             for (long seed : seedValues) {

@@ -145,13 +145,15 @@ class ProbeExperimentsTest {
         Experiments.run(new InitStdExperiment(), data.setup(out, null), 1, false);
         String first = Files.readString(out.resolve(Experiments.SEEDS));
         Files.writeString(out.resolve("notes.txt"), "mine");
-        dev.minibert.model.io.AtomicFiles.deleteRecursively(out.resolve("seed-7")); // an entry of the old run gone: --overwrite must not mind
+        Files.writeString(out.resolve("seed-7/notes.txt"), "mine too"); // inside a folder the run wrote
+        Files.delete(out.resolve(ExperimentRecord.FILE)); // an entry of the old run gone: --overwrite must not mind
 
         assertThatThrownBy(() -> Experiments.run(new InitStdExperiment(), data.setup(out, null), 1, false))
                 .hasMessage(out + " already holds a minibert experiment run; pass --overwrite to replace it");
         Experiments.run(new InitStdExperiment(), data.setup(out, null), 1, true);
 
         assertThat(out.resolve("notes.txt")).hasContent("mine");
+        assertThat(out.resolve("seed-7/notes.txt")).hasContent("mine too");
         assertThat(out.resolve("seed-7/init_std.csv")).isRegularFile();
         assertThat(Files.readString(out.resolve(Experiments.SEEDS))).as("deterministic per seed").isEqualTo(first);
         try (Stream<Path> s = Files.list(out)) {
