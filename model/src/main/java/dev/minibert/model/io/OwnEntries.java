@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * {@value #CHECKPOINT_STATE} (the sha256 of each of its files), or the fixed layout of a training run
  * ({@value #METRICS}, {@code checkpoints/checkpoint-N}, a checkpoint write's temp folder).
  */
-final class OwnEntries {
+public final class OwnEntries {
     /** A checkpoint's state file, naming every file of the checkpoint (module model, {@code CheckpointState}). */
     static final String CHECKPOINT_STATE = "trainer_state.json";
     private static final String METRICS = "metrics.jsonl";
@@ -36,8 +36,11 @@ final class OwnEntries {
         return kept;
     }
 
+    OwnEntries() {
+    }
+
     /** Whether {@code name} is a checkpoint write's temp folder name: only minibert makes one. */
-    static boolean isCheckpointTemp(String name) {
+    public static boolean isCheckpointTemp(String name) {
         return CHECKPOINT_TEMP.matcher(name).matches();
     }
 

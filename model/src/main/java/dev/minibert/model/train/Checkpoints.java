@@ -2,6 +2,7 @@ package dev.minibert.model.train;
 
 import dev.minibert.model.Parameter;
 import dev.minibert.model.io.AtomicFiles;
+import dev.minibert.model.io.OwnEntries;
 import dev.minibert.model.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,6 +44,20 @@ final class Checkpoints implements TrainingListener {
     /** Where the task's evaluation rows go. */
     void evaluationsTo(StepLog log) {
         this.log = log;
+    }
+
+    /**
+     * Deletes the temp folders ({@code .checkpoint-N.<pid>-<random>.tmp}) of checkpoint writes killed half-way, each
+     * a whole model and optimizer copy. Called while the run holds its folder's lock, so no other process is
+     * writing one: every such folder there is an abandoned one of minibert's.
+     */
+    void dropAbandonedTemps() throws IOException {
+        try (Stream<Path> s = Files.list(folder)) {
+            for (Path p : s.filter(p -> OwnEntries.isCheckpointTemp(p.getFileName().toString())).toList()) {
+                LOG.info("deleting {}, left by a checkpoint write that was killed", p);
+                AtomicFiles.deleteRecursively(p);
+            }
+        }
     }
 
     /** The newest checkpoint written or restored; null before either. */

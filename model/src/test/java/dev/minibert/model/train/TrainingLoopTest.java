@@ -141,6 +141,33 @@ class TrainingLoopTest {
     }
 
     /**
+     * A checkpoint write killed half-way leaves its temp folder, a whole model and optimizer copy: the next run on
+     * the folder, holding its lock, deletes every one (whatever PID wrote it), and nothing else of the folder.
+     */
+    @Test
+    void theTempFoldersOfKilledCheckpointWritesAreDeletedByTheNextRun() throws IOException {
+        Path checkpoints = Files.createDirectories(out.resolve("checkpoints"));
+        List<Path> abandoned = new ArrayList<>();
+        for (String name : List.of(".checkpoint-2.999999-1f3a.tmp",
+                AtomicFiles.uniqueName(".checkpoint-4.", ".tmp"))) { // this process's PID, from an earlier run in it
+            Path tmp = Files.createDirectory(checkpoints.resolve(name));
+            Files.writeString(tmp.resolve("optimizer.safetensors"), "half written");
+            abandoned.add(tmp);
+        }
+        Path mine = Files.createDirectory(checkpoints.resolve(".checkpoint-backup"));
+        Files.writeString(mine.resolve("notes.txt"), "mine");
+
+        loop(new Quadratic(Set.of()), 6, 3).run(false);
+
+        assertThat(abandoned).allSatisfy(p -> assertThat(p).doesNotExist());
+        assertThat(mine.resolve("notes.txt")).hasContent("mine");
+        try (var files = Files.list(checkpoints)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(".checkpoint-backup", "checkpoint-4", "checkpoint-6");
+        }
+    }
+
+    /**
      * A checkpoint whose trainer_state.json records no sha256 (an older minibert's, or a hand-edited one)
      * cannot be verified: the resume passes over it to the previous one and still ends where an
      * uninterrupted run does. A run shortened below the checkpoint's step is refused.
