@@ -258,7 +258,8 @@ class OutputGuardTest {
 
     /**
      * Two runs on one folder: a real {@code minibert pretrain} child held in the middle of writing its first
-     * checkpoint; a second run exits 1 naming the folder and the child's PID; after kill -9 --resume is not blocked.
+     * checkpoint; a second run exits 1 naming the folder and the child's PID; after kill -9 --resume is not blocked,
+     * and ends with the losses and model bytes of an uninterrupted run.
      */
     @Test
     void aSecondRunOnALockedFolderFailsNamingThePidAndAKilledRunResumes() throws Exception {
@@ -267,18 +268,40 @@ class OutputGuardTest {
                 Minibert.class.getName(), "paused at swap step 1", pretrain(run, 4, "--save-every", "2"));
         child.awaitSignal();
 
-        for (CliRun second : List.of(cli(pretrain(run, 4, "--resume")), cli(pretrain(run, 4)))) {
-            assertThat(second.exitCode()).isEqualTo(1);
-            assertThat(second.stderr()).contains(run + " is in use by another minibert process (PID " + child.pid()
-                    + ",").doesNotContain("\tat ");
-        }
+        refusedWhileLocked(child, run, List.of(pretrain(run, 4, "--resume"), pretrain(run, 4)));
         child.kill();
 
         CliRun resumed = cli(pretrain(run, 4, "--save-every", "2", "--resume"));
 
         assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
-        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(4);
-        assertThat(ModelDirectory.open(run.resolve("model")).tensors()).isNotEmpty();
+        Path reference = dir.resolve("uninterrupted");
+        assertThat(cli(pretrain(reference, 4, "--save-every", "2")).exitCode()).isZero();
+        assertThat(PretrainResumeTest.losses(run)).hasSize(4)
+                .containsExactlyElementsOf(PretrainResumeTest.losses(reference));
+        assertThat(run.resolve("model").resolve(ModelDirectory.WEIGHTS))
+                .hasSameBinaryContentAs(reference.resolve("model").resolve(ModelDirectory.WEIGHTS));
+    }
+
+    /** The same for finetune: a second run, with --resume or without, is refused naming the child's PID. */
+    @Test
+    void aSecondFinetuningRunOnALockedFolderFailsNamingThePid() throws Exception {
+        Path out = dir.resolve("classifier");
+        List<String> finetune = finetune(out);
+        ChildJvm child = ChildJvm.start(dir, List.of("-D" + ModelDirectory.PAUSE_PROPERTY + "=1"),
+                Minibert.class.getName(), "paused at swap step 1", finetune);
+        child.awaitSignal();
+
+        refusedWhileLocked(child, out, List.of(plus(finetune, "--resume"), finetune));
+        child.kill();
+    }
+
+    private static void refusedWhileLocked(ChildJvm child, Path out, List<List<String>> commands) {
+        for (List<String> command : commands) {
+            CliRun second = cli(command);
+            assertThat(second.exitCode()).as(command + "\n" + second.stderr()).isEqualTo(1);
+            assertThat(second.stderr()).contains(out + " is in use by another minibert process (PID " + child.pid()
+                    + ",").doesNotContain("\tat ");
+        }
     }
 
     @Test

@@ -242,7 +242,8 @@ class PretrainResumeTest {
         return p.exitValue();
     }
 
-    private static List<Double> losses(Path out) throws IOException {
+    /** The loss of every step in {@code out}/metrics.jsonl. */
+    static List<Double> losses(Path out) throws IOException {
         List<Double> losses = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
             JsonNode row = JSON.readTree(line);
