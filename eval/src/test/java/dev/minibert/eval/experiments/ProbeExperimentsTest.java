@@ -94,7 +94,7 @@ class ProbeExperimentsTest {
         assertThat(PeerScripts.at(Path.of("../scripts"), tmp.resolve("no-peers")).missing(PeerScripts.PRETRAIN))
                 .isEqualTo(tmp.resolve("no-peers") + ": no torch_bert.py (the shared PyTorch peers; pass --peers)");
         assertThat(PeerScripts.at(tmp, Path.of("../scripts/peer")).missing(PeerScripts.INIT_STD))
-                .isEqualTo(tmp + ": no peer_init_std.py (run from the repository root)");
+                .isEqualTo(tmp + ": no peer_init_std.py (minibert's checkout is incomplete)");
         PeerScripts peer = PeerScripts.at(Path.of("../scripts"), Path.of("../scripts/peer"));
         String missing = peer.missing(PeerScripts.PRETRAIN);
         assumeTrue(missing == null, missing);
