@@ -27,16 +27,6 @@ final class OverwriteOption {
         return overwrite;
     }
 
-    /**
-     * Clears the earlier {@code kind} run in {@code out} when asked to, for a command that reads its inputs
-     * before (shard).
-     */
-    void apply(Path out, String kind, CommandLine cl) throws IOException {
-        if (requested(out, false, cl)) {
-            OutputFolder.clear(out, kind);
-        }
-    }
-
     /** Opens {@code out} for a run that cannot resume, clearing an earlier one under the same lock when asked to. */
     RunLock open(Path out, String kind, List<String> entries) throws IOException {
         if (!overwrite) {

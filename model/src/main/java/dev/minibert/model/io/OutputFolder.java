@@ -156,27 +156,54 @@ public final class OutputFolder {
         return Files.createDirectory(dir.resolve(AtomicFiles.uniqueName(".minibert-staging-", "")));
     }
 
-    /** The work of a staged run: writes into {@code staging} and moves the finished entries in with {@link #moveIn}. */
+    /** The work of a staged run: writes into {@link Staging#folder} and moves the finished entries in with it. */
     public interface StagedWork<T> {
-        T run(Path staging) throws IOException;
+        T run(Staging staging) throws IOException;
+    }
+
+    /** A staged run's staging folder inside its output folder, and the move of its finished entries into that. */
+    public static final class Staging {
+        private final Path folder;
+        private final Path dir;
+        private final String kind;
+        private final boolean overwrite;
+
+        private Staging(Path folder, Path dir, String kind, boolean overwrite) {
+            this.folder = folder;
+            this.dir = dir;
+            this.kind = kind;
+            this.overwrite = overwrite;
+        }
+
+        public Path folder() {
+            return folder;
+        }
+
+        /**
+         * {@link OutputFolder#moveIn} of the finished entries; with --overwrite the earlier run is cleared first, only
+         * now that all the work is done, so a run that failed on the way has deleted nothing.
+         */
+        public void moveIn(OutputMarker marker, List<String> names) throws IOException {
+            if (overwrite) {
+                clear(dir, kind);
+            }
+            OutputFolder.moveIn(folder, dir, marker, names);
+        }
     }
 
     /**
-     * Runs {@code work} for a {@code kind} folder {@code given} that cannot resume (absent, empty, or cleared by
-     * {@code overwrite} under the same lock): locked, in a staging folder inside it that is always deleted afterwards.
-     * If it fails, a folder this call created and nothing was moved into is removed again, so a failed run leaves no
-     * partial output.
+     * Runs {@code work} for a {@code kind} folder {@code given} that cannot resume (absent, empty, or, with
+     * {@code overwrite}, an earlier run cleared when the work moves its entries in): locked throughout, in a staging
+     * folder inside it that is always deleted afterwards. If it fails, a folder this call created and nothing was
+     * moved into is removed again, so a failed run leaves no partial output.
      */
     public static <T> T staged(Path given, String kind, boolean overwrite, StagedWork<T> work) throws IOException {
         Path dir = given.toAbsolutePath().normalize();
         boolean existed = Files.exists(dir);
         try (RunLock lock = openRun(dir, kind, List.of(), overwrite ? Start.OVERWRITE : Start.NEW, "")) {
-            if (overwrite) {
-                clear(dir, kind);
-            }
             Path staging = stagingFolder(dir);
             try {
-                return work.run(staging);
+                return work.run(new Staging(staging, dir, kind, overwrite));
             } finally {
                 AtomicFiles.deleteRecursively(staging);
             }
@@ -195,7 +222,7 @@ public final class OutputFolder {
      * {@code marker}, which names them, is written first, so that after a crash half-way --overwrite still removes
      * them all.
      */
-    public static void moveIn(Path staging, Path dir, OutputMarker marker, List<String> names) throws IOException {
+    static void moveIn(Path staging, Path dir, OutputMarker marker, List<String> names) throws IOException {
         for (String name : names) {
             refuseClash(staging.resolve(name), dir.resolve(name));
         }
