@@ -161,24 +161,11 @@ public final class OutputFolder {
         T run(Staging staging) throws IOException;
     }
 
-    /** A staged run's staging folder inside its output folder, and the move of its finished entries into that. */
-    public static final class Staging {
-        private final Path folder;
-        private final Path dir;
-        private final String kind;
-        private final boolean overwrite;
-
-        private Staging(Path folder, Path dir, String kind, boolean overwrite) {
-            this.folder = folder;
-            this.dir = dir;
-            this.kind = kind;
-            this.overwrite = overwrite;
-        }
-
-        public Path folder() {
-            return folder;
-        }
-
+    /**
+     * A staged run's staging {@code folder} inside its {@code kind} output folder {@code dir}, and the move of its
+     * finished entries into that, clearing the earlier run first when {@code overwrite}.
+     */
+    public record Staging(Path folder, Path dir, String kind, boolean overwrite) {
         /**
          * {@link OutputFolder#moveIn} of the finished entries; with --overwrite the earlier run is cleared first, only
          * now that all the work is done, so a run that failed on the way has deleted nothing.
