@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -60,6 +61,24 @@ public final class OwnEntries {
         }
     }
 
+    /**
+     * Deletes the checkpoint folder {@code dir} minibert wrote (an old one pruned, or one a resume passed over and
+     * a new write replaces): the files its {@value #CHECKPOINT_STATE} names, that file, its lock, and the files named
+     * {@code alsoOurs} (those of a checkpoint just written: what a checkpoint whose state names none, or an unreadable
+     * one, holds); then the folder if that empties it. Returns what it kept, which minibert did not write.
+     */
+    public static List<Path> deleteCheckpoint(Path dir, Collection<String> alsoOurs) throws IOException {
+        OwnEntries own = new OwnEntries();
+        List<String> names = new ArrayList<>(alsoOurs);
+        try {
+            names.addAll(checkpointFiles(dir));
+        } catch (IOException unreadable) {
+            names.add(CHECKPOINT_STATE); // damaged: its files are known by the names of a checkpoint's files
+        }
+        own.deleteNamed(dir, names);
+        return own.kept();
+    }
+
     /** A folder with its own marker (a model folder, a run inside a quickstart): the entries the marker names. */
     private void deleteMarked(Path dir) throws IOException {
         ModelFileSwap.recover(dir); // else a killed save's journal would bring its model back later
@@ -91,10 +110,13 @@ public final class OwnEntries {
         removeIfOnly(dir, List.of());
     }
 
-    /** Deletes {@code names} in {@code dir} (and its lock), then {@code dir} if nothing else is left. */
+    /** Deletes the files {@code names} in {@code dir} (and its lock), then {@code dir} if nothing else is left. */
     private void deleteNamed(Path dir, List<String> names) throws IOException {
         for (String name : names) {
-            Files.deleteIfExists(dir.resolve(name));
+            Path file = dir.resolve(name);
+            if (!Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(file);
+            }
         }
         Files.deleteIfExists(dir.resolve(RunLock.FILE));
         try (Stream<Path> rest = Files.list(dir)) {
@@ -127,6 +149,9 @@ public final class OwnEntries {
     /** The files a checkpoint's state names (its own included): all that minibert wrote there. */
     private static List<String> checkpointFiles(Path dir) throws IOException {
         Path state = dir.resolve(CHECKPOINT_STATE);
+        if (!Files.isRegularFile(state, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(state + " is missing");
+        }
         List<String> names = new ArrayList<>();
         try {
             JsonNode files = JSON.readTree(state.toFile()).path("files");

@@ -168,6 +168,36 @@ class TrainingLoopTest {
     }
 
     /**
+     * A user's file inside a checkpoint folder stays: pruning deletes only what minibert wrote there, and a write
+     * that would replace such a folder (one a resume passed over) is refused naming it, deleting nothing of it.
+     */
+    @Test
+    void aUsersFileInsideACheckpointFolderIsNeverDeleted() throws IOException {
+        Path notes = out.resolve("checkpoints/checkpoint-2/notes.txt");
+        loop(new Quadratic(Set.of()), 6, 3).onMetrics(row -> {
+            if (((Number) row.get("step")).longValue() == 3) {
+                try {
+                    Files.writeString(notes, "mine");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }).run(false);
+
+        assertThat(notes).hasContent("mine");
+        try (var files = Files.list(notes.getParent())) {
+            assertThat(files).as("pruned but for the user's file").containsExactly(notes);
+        }
+
+        Path six = out.resolve("checkpoints/checkpoint-6");
+        Path inSix = Files.writeString(six.resolve("notes.txt"), "mine too");
+        assertThatThrownBy(() -> loop(new Quadratic(Set.of()), 6, 3).run(true, out.resolve("checkpoints/checkpoint-4")))
+                .isInstanceOf(IOException.class).hasMessageStartingWith(six + " holds files minibert did not write")
+                .hasMessageContaining(inSix.toString());
+        assertThat(inSix).hasContent("mine too");
+    }
+
+    /**
      * A checkpoint whose trainer_state.json records no sha256 (an older minibert's, or a hand-edited one)
      * cannot be verified: the resume passes over it to the previous one and still ends where an
      * uninterrupted run does. A run shortened below the checkpoint's step is refused.
