@@ -12,6 +12,7 @@ import dev.minibert.eval.experiments.PeerScripts;
 import dev.minibert.model.Nd4jSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -52,9 +53,13 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--train", description = "labeled training set for finetune-drift "
             + "(default: $MINIBERT_CACHE/labeled/libreoffice-topic/train.jsonl)") Path train;
     @Option(names = "--dev", description = "labeled dev set for finetune-drift (default: ...-topic/dev.jsonl)") Path dev;
-    @Option(names = "--peers", defaultValue = "scripts/peer", description = "the PyTorch peers folder "
-            + "(torch_bert.py) that scripts/peer_*.py import; the peer runs beside each experiment's first seed when "
-            + "/usr/bin/python3 has torch") Path peers;
+    @Option(names = "--peers", description = "the PyTorch peers folder (torch_bert.py) that the peer scripts "
+            + "import (default: scripts/peer of minibert's checkout; the scripts are always the checkout's own "
+            + "scripts/peer_*.py, never the current folder's); the peer runs beside each experiment's first seed "
+            + "when /usr/bin/python3 has torch") Path peers;
+    @Option(names = "--peer-timeout", defaultValue = "" + PeerScripts.DEFAULT_TIMEOUT_MINUTES, description = "minutes one peer script may run before "
+            + "it is killed and the experiment fails naming it (default: ${DEFAULT-VALUE}, far above the longest "
+            + "peer run)") long peerTimeoutMinutes;
     @Option(names = "--no-peer", description = "do not run the PyTorch peer (the report says so)") boolean noPeer;
     @Mixin ThreadsOption threads;
     @CommandLine.Spec
@@ -84,6 +89,10 @@ final class ExperimentCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (peerTimeoutMinutes < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--peer-timeout must be at least 1 minute, "
+                    + "got " + peerTimeoutMinutes);
+        }
         if (steps != null && steps < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1, got " + steps);
         }
@@ -98,7 +107,7 @@ final class ExperimentCommand implements Callable<Integer> {
         Nd4jSetup.init(threads.count());
         ExperimentSetup setup = new ExperimentSetup(size, corpusFile, vocabFile, trainFile, devFile, outDir, seed, steps,
                 command(), noPeer ? PeerScripts.none("--no-peer was given")
-                : PeerScripts.at(Path.of("scripts"), peers));
+                : PeerScripts.ofProject(peers, Duration.ofMinutes(peerTimeoutMinutes)));
         ExperimentRecord record = Experiments.run(experiment, setup, seeds, overwrite.overwrite);
         System.out.println(record.verdict().line(record.name()));
         System.err.println("report: " + outDir.resolve(ExperimentSection.REPORT));

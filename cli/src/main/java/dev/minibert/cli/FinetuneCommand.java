@@ -1,7 +1,6 @@
 package dev.minibert.cli;
 
 import dev.minibert.finetune.Finetuning;
-import dev.minibert.model.io.ModelDirectory;
 import dev.minibert.model.Nd4jSetup;
 import dev.minibert.model.train.TrainingLoop;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        overwrite.apply(out, ModelDirectory.FINETUNE_KIND, resume != null, spec.commandLine());
+        overwrite.requested(out, resume != null, spec.commandLine()); // the run clears once its inputs are read
         Nd4jSetup.init(threads.count());
         Finetuning.Options o = options();
         try (TrainingProgress progress = new TrainingProgress("finetune", 0, logEvery)) {
@@ -74,7 +73,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 .textPairColumn(textPairColumn).labelColumn(labelColumn).epochs(epochs).batchSize(batchSize)
                 .accumulation(accumulation).maxSeqLen(maxSeqLen).learningRate(learningRate).warmupRatio(warmupRatio)
                 .warmupSteps(warmupSteps).weightDecay(weightDecay).maxGradNorm(maxGradNorm).logEvery(logEvery)
-                .seed(seed).resume(resume != null).bestMetric(metric).patience(patience).classWeights(classWeights)
+                .seed(seed).resume(resume != null).overwrite(overwrite.overwrite).bestMetric(metric).patience(patience).classWeights(classWeights)
                 .freezeLayers(freezeLayers).layerwiseLrDecay(layerwiseLrDecay).skipBadRows(skipBadRows)
                 .maxBadSteps(maxBadSteps).groupByLength(groupByLength).build();
     }

@@ -100,9 +100,9 @@ final class PretrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--spark needs --shards (minibert shard): "
                     + "executors read the training instances by index");
         }
-        // the master is reached before anything is written (or --overwrite deletes anything)
+        overwrite.requested(out, resume != null, spec.commandLine());
+        // the master is reached before anything is written (--overwrite deletes once the corpus is read)
         try (SparkWorkers sparkWorkers = spark == null ? null : new SparkWorkers(spark, workers)) {
-            overwrite.apply(out, Pretraining.KIND, resume != null, spec.commandLine());
             Nd4jSetup.init(threads.count());
             if (recipe != null) {
                 System.err.println("pretrain: recipe " + recipe + ": " + recipe.flags() + " (where no flag or "
@@ -126,7 +126,7 @@ final class PretrainCommand implements Callable<Integer> {
                 .accumulation(accumulation).maxSeqLen(maxSeqLen).learningRate(learningRate).warmupSteps(warmupSteps)
                 .warmupRatio(warmupRatio).decayRatio(decayRatio).weightDecay(weightDecay).adamEpsilon(adamEpsilon)
                 .maxGradNorm(maxGradNorm).logEvery(logEvery).saveEvery(saveEvery).keepCheckpoints(keepCheckpoints)
-                .seed(seed).resume(resume != null).headTransform(!noHeadTransform).wholeWordMask(wholeWordMask)
+                .seed(seed).resume(resume != null).overwrite(overwrite.overwrite).headTransform(!noHeadTransform).wholeWordMask(wholeWordMask)
                 .evalFraction(evalFraction).maxPredictionsPerSeq(maxPredictions).shortSeqProb(shortSeqProb)
                 .documentPerLine(documentPerLine).skipBadLines(skipBadLines).maxBadSteps(maxBadSteps)
                 .lowercase(lowercase).mlmProbability(mlmProbability).build();

@@ -12,7 +12,6 @@ import dev.minibert.finetune.ClassificationDataset;
 import dev.minibert.finetune.ClassificationMetrics;
 import dev.minibert.finetune.DatasetFormat;
 import dev.minibert.model.io.AtomicFiles;
-import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.io.RunLock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -120,8 +119,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
-        overwrite.apply(out, KIND, false, spec.commandLine());
-        try (RunLock lock = OutputFolder.openRun(out, KIND, entries())) {
+        try (RunLock lock = overwrite.open(out, KIND, entries())) {
             return tour(start);
         }
     }

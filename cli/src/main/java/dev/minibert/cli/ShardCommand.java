@@ -45,11 +45,12 @@ final class ShardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (spark != null) {
-            SparkMaster.requireReachable(spark); // before --overwrite deletes anything
+            SparkMaster.requireReachable(spark);
         }
-        overwrite.apply(out, Sharding.KIND, false, spec.commandLine());
+        // --overwrite deletes the earlier shards only once the new ones are all written
         Sharding.Options o = new Sharding.Options(corpus, vocab, new InstanceSettings(maxSeqLen, shortSeqProb,
-                wholeWordMask, documentPerLine, skipBadLines, lowercase, seed, evalFraction), out, tokensPerShard);
+                wholeWordMask, documentPerLine, skipBadLines, lowercase, seed, evalFraction), out, tokensPerShard,
+                overwrite.requested(out, false, spec.commandLine()));
         ShardManifest m = spark == null ? Sharding.run(o) : SparkSharding.run(spark, o);
         System.err.printf("sharded %d training and %d held-out instances into %d shard(s) in %s%n",
                 m.counts().train(), m.counts().heldOut(), m.train().size() + m.heldOut().size(), out);

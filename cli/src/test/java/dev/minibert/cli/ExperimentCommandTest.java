@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minibert.model.io.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,15 +40,47 @@ class ExperimentCommandTest {
         assertThat(dir.resolve("out")).doesNotExist();
     }
 
-    @Test
-    void tinyInitStdRunPrintsTheVerdictItRecorded() throws IOException {
-        Path corpus = Files.writeString(dir.resolve("corpus.txt"),
+    private Path tinyCorpus() throws IOException {
+        return Files.writeString(dir.resolve("corpus.txt"),
                 "床前明月光。\n疑是地上霜。\n\n春眠不觉晓。\n处处闻啼鸟。\n\n白日依山尽。\n黄河入海流。\n\n明月出天山。\n", StandardCharsets.UTF_8);
+    }
+
+    private Path tinyVocab() throws IOException {
         Path vocab = dir.resolve("vocab.txt");
         List<String> tokens = new java.util.ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
         "床前明月光疑是地上霜春眠不觉晓处闻啼鸟白日依山尽黄河入海流出天。".codePoints().distinct()
                 .forEach(c -> tokens.add(Character.toString(c)));
         Files.write(vocab, tokens, StandardCharsets.UTF_8);
+        return vocab;
+    }
+
+    /**
+     * Run from a folder holding its own {@code scripts/peer_init_std.py} (and {@code scripts/peer/}), the experiment
+     * runs minibert's peer script, never that one.
+     */
+    @Test
+    void thePeerScriptsAreMinibertsOwnNotTheCurrentFoldersOnes() throws Exception {
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Path scripts = Files.createDirectories(elsewhere.resolve("scripts/peer"));
+        Files.writeString(scripts.resolve("torch_bert.py"), "");
+        Path ran = elsewhere.resolve("ran.txt");
+        Files.writeString(scripts.resolveSibling("peer_init_std.py"), "open('" + ran + "', 'w').write('ran')\n");
+        Path out = dir.resolve("init");
+
+        ChildJvm child = ChildJvm.start(elsewhere, List.of(), Minibert.class.getName(), null, List.of("experiment",
+                "init-std", "--budget", "tiny", "--seeds", "1", "--corpus", tinyCorpus().toString(), "--vocab",
+                tinyVocab().toString(), "--out", out.toString(), "--threads", "1"));
+
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(ran).as("the current folder's script did not run").doesNotExist();
+        assertThat(new ObjectMapper().readTree(out.resolve("experiment.json").toFile()).get("peer").asText())
+                .doesNotContain(elsewhere.toString());
+    }
+
+    @Test
+    void tinyInitStdRunPrintsTheVerdictItRecorded() throws IOException {
+        Path corpus = tinyCorpus();
+        Path vocab = tinyVocab();
         Path out = dir.resolve("init");
         Instant started = Instant.now();
         CliRun run = CliRun.of("", "experiment", "init-std", "--budget", "tiny", "--corpus", corpus.toString(),
@@ -84,10 +117,11 @@ class ExperimentCommandTest {
         CliRun table = CliRun.of("", "experiment", "--findings", findings.toString(), "--runs", dir.toString());
         assertThat(table.exitCode()).as(table.stderr()).isZero();
         String md = Files.readString(findings, StandardCharsets.UTF_8);
+        String peer = record.get("peer").asText(); // the checkout's peer ran where /usr/bin/python3 has torch
         assertThat(md).contains("| init-std | " + record.get("verdict").asText() + " | ", "| 3 | tiny | ",
                 " s | " + provenance.get("date").asText() + " | " + gitHead().substring(0, 12) + " | "
                         + provenance.get("cpu").asText() + ", " + provenance.get("cores").asInt() + " cores | `"
-                        + record.get("command").asText() + "` | " + record.get("peer").asText()
+                        + record.get("command").asText() + "` | " + (peer.startsWith("not run: ") ? peer : "beside it in the report")
                         + " | [report](../init/report.html) |");
         assertThat(md.lines().filter(l -> l.startsWith("| init-std"))).hasSize(1);
         Files.delete(out.resolve("report.html")); // a folder kept without its report links its experiment.json

@@ -41,6 +41,27 @@ class ExportCommandTest {
     }
 
     @Test
+    void importOntoAFolderHoldingAUsersFileRefusesAndLeavesIt() throws Exception {
+        Path encoder = TinySavedModels.encoder(dir.resolve("encoder"));
+        Path onnx = dir.resolve("encoder.onnx");
+        assertThat(CliRun.of("", "export", "--model", encoder.toString(), "--onnx", onnx.toString()).exitCode()).isZero();
+        Path mine = Files.createDirectory(dir.resolve("mine"));
+        Files.writeString(mine.resolve("notes.txt"), "my notes");
+
+        CliRun refused = CliRun.of("", "import", "--onnx", onnx.toString(), "--vocab",
+                encoder.resolve(ModelDirectory.VOCAB).toString(), "--out", mine.toString());
+
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.stderr().lines().filter(l -> !l.startsWith("WARNING: Using incubator"))).singleElement()
+                .asString().startsWith("minibert import: error: " + mine + " is not empty and is not a minibert "
+                        + "output folder");
+        try (var left = Files.list(mine)) {
+            assertThat(left).containsExactly(mine.resolve("notes.txt"));
+        }
+        assertThat(mine.resolve("notes.txt")).hasContent("my notes");
+    }
+
+    @Test
     void refusesTheUsersFileWithOneLineUnlessOverwrite() throws Exception {
         Path encoder = TinySavedModels.encoder(dir.resolve("encoder"));
         Path users = Files.writeString(dir.resolve("model.onnx"), "not minibert's");

@@ -37,13 +37,31 @@ class HostileInputCommandTest {
     void tokenizeStopsAtAnOverlongStdinLineNamingIt() throws IOException {
         Path vocab = dir.resolve("vocab.txt");
         TinyModelFiles.vocab().write(vocab);
+        assertOverlongStdinLineRefused("tokenize", "--vocab", vocab.toString());
+    }
+
+    @Test
+    void embedStopsAtAnOverlongStdinLineNamingIt() throws IOException {
+        Path model = TinySavedModels.encoder(dir.resolve("encoder"));
+        assertOverlongStdinLineRefused("embed", "--model", model.toString(), "--batch-size", "1");
+    }
+
+    /**
+     * {@code minibert COMMAND ARGS} fed "ok" and then a line one byte over a 64-byte limit on stdin: exit 1, one line
+     * naming {@code <stdin>:2}, and on stdout at most the first line's output, nothing of the second.
+     */
+    static void assertOverlongStdinLineRefused(String command, String... args) {
         System.setProperty("minibert.maxLineBytes", "64");
         try {
-            CliRun run = CliRun.of("ok\n" + "x".repeat(65) + "\n", "tokenize", "--vocab", vocab.toString());
-            assertThat(run.exitCode()).isEqualTo(1);
-            assertThat(run.stdout().lines()).hasSize(1); // the line before it, and nothing of it
-            assertThat(run.stderr().strip()).isEqualTo("minibert tokenize: error: <stdin>:2: line longer than 64 bytes"
-                    + " (the limit; raise it with -Dminibert.maxLineBytes=BYTES)");
+            String[] all = new String[args.length + 1];
+            all[0] = command;
+            System.arraycopy(args, 0, all, 1, args.length);
+            CliRun run = CliRun.of("ok\n" + "x".repeat(65) + "\n", all);
+            assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+            assertThat(run.stdout().lines()).hasSizeLessThanOrEqualTo(1);
+            assertThat(run.stderr().lines().filter(l -> !l.startsWith("WARNING: Using incubator")))
+                    .containsExactly("minibert " + command + ": error: <stdin>:2: line longer than 64 bytes (the limit; "
+                            + "raise it with -Dminibert.maxLineBytes=BYTES)");
         } finally {
             System.clearProperty("minibert.maxLineBytes");
         }

@@ -62,6 +62,16 @@ class OutputGuardTest {
         return args;
     }
 
+    private List<String> finetune(Path out) throws IOException {
+        Path model = dir.resolve("encoder");
+        if (!Files.exists(model)) {
+            TinySavedModels.encoder(model);
+        }
+        return new ArrayList<>(List.of("finetune", "--model", model.toString(), "--train",
+                TinySavedModels.labeledCsv(dir.resolve("labeled.csv")).toString(), "--out", out.toString(),
+                "--epochs", "1", "--batch-size", "2", "--max-seq-len", "16", "--log-every", "1"));
+    }
+
     private static CliRun cli(List<String> args) {
         return CliRun.of("", args.toArray(String[]::new));
     }
@@ -175,9 +185,81 @@ class OutputGuardTest {
         }
     }
 
+    /** --overwrite deletes what minibert wrote inside model/ and checkpoints/, file by file, and says what it kept. */
+    @Test
+    void overwriteKeepsTheUsersFilesInsideThePretrainingRunsFoldersAndNamesThem() throws IOException {
+        Path run = dir.resolve("run");
+        assertThat(cli(pretrain(run, 2, "--save-every", "1")).exitCode()).isZero();
+        Path inModel = Files.writeString(run.resolve("model/notes.txt"), "model notes");
+        Path inCheckpoints = Files.writeString(run.resolve("checkpoints/notes.txt"), "checkpoint notes");
+        Path inCheckpoint = Files.writeString(run.resolve("checkpoints/checkpoint-2/notes.txt"), "step 2 notes");
+
+        CliRun overwritten = cli(pretrain(run, 3, "--overwrite"));
+
+        assertThat(overwritten.exitCode()).as(overwritten.stderr()).isZero();
+        assertThat(inModel).hasContent("model notes");
+        assertThat(inCheckpoints).hasContent("checkpoint notes");
+        assertThat(inCheckpoint).hasContent("step 2 notes");
+        for (Path kept : List.of(inModel, inCheckpoints, inCheckpoint)) {
+            assertThat(overwritten.stderr()).contains("--overwrite kept " + kept + ": minibert did not write it");
+        }
+        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(3);
+        assertThat(tree(run.resolve("checkpoints/checkpoint-2"))).as("the old checkpoint's own files are gone")
+                .isEqualTo(Map.of("notes.txt", "step 2 notes"));
+        try (Stream<Path> s = Files.list(run.resolve("checkpoints"))) {
+            assertThat(s.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("notes.txt", "checkpoint-2", "checkpoint-3");
+        }
+        assertThat(ModelDirectory.open(run.resolve("model")).tensors()).isNotEmpty();
+    }
+
+    @Test
+    void overwriteKeepsTheUsersFileInsideAFinetuningRunsTrainingFolder() throws IOException {
+        Path out = dir.resolve("classifier");
+        List<String> finetune = finetune(out);
+        assertThat(cli(finetune).exitCode()).isZero();
+        Path mine = Files.writeString(out.resolve("training/notes.txt"), "my notes");
+
+        CliRun overwritten = cli(plus(finetune, "--overwrite"));
+
+        assertThat(overwritten.exitCode()).as(overwritten.stderr()).isZero();
+        assertThat(mine).hasContent("my notes");
+        assertThat(overwritten.stderr()).contains("--overwrite kept " + mine + ": minibert did not write it");
+        assertThat(Files.readAllLines(out.resolve("training/metrics.jsonl"))).first().asString()
+                .startsWith("{\"step\":1,");
+    }
+
+    /** A run refused for bad input (an option, a missing corpus or dataset) has deleted nothing, --overwrite or not. */
+    @Test
+    void aRefusedRunWithOverwriteLeavesTheEarlierRunIntact() throws IOException {
+        Path run = dir.resolve("run");
+        assertThat(cli(pretrain(run, 2)).exitCode()).isZero();
+        Map<String, String> before = tree(run);
+        Path missing = dir.resolve("missing.txt");
+        List<String> noCorpus = pretrain(run, 2, "--overwrite");
+        noCorpus.set(noCorpus.indexOf(corpus.toString()), missing.toString());
+        Path out = dir.resolve("classifier");
+        assertThat(cli(finetune(out)).exitCode()).isZero();
+        Map<String, String> finetuned = tree(out);
+        List<String> noTrain = plus(finetune(out), "--overwrite");
+        noTrain.set(noTrain.indexOf("--train") + 1, missing.toString());
+
+        for (List<String> refused : List.of(pretrain(run, 2, "--overwrite", "--mlm-probability", "1.5"), noCorpus)) {
+            CliRun r = cli(refused);
+            assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+            assertThat(tree(run)).as(refused.toString()).isEqualTo(before);
+        }
+        for (List<String> refused : List.of(plus(plus(finetune(out), "--overwrite"), "--metric=bogus"), noTrain)) {
+            CliRun r = cli(refused);
+            assertThat(r.exitCode()).as(r.stderr()).isNotZero();
+            assertThat(tree(out)).as(refused.toString()).isEqualTo(finetuned);
+        }
+    }
+
     /**
      * Two runs on one folder: a real {@code minibert pretrain} child held in the middle of writing its first
-     * checkpoint; a second run exits 1 naming the folder and the child's PID; after kill -9 --resume is not blocked.
+     * checkpoint; a second run exits 1 naming the folder and the child's PID; after kill -9 --resume is not blocked,
+     * and ends with the losses and model bytes of an uninterrupted run.
      */
     @Test
     void aSecondRunOnALockedFolderFailsNamingThePidAndAKilledRunResumes() throws Exception {
@@ -186,18 +268,40 @@ class OutputGuardTest {
                 Minibert.class.getName(), "paused at swap step 1", pretrain(run, 4, "--save-every", "2"));
         child.awaitSignal();
 
-        for (CliRun second : List.of(cli(pretrain(run, 4, "--resume")), cli(pretrain(run, 4)))) {
-            assertThat(second.exitCode()).isEqualTo(1);
-            assertThat(second.stderr()).contains(run + " is in use by another minibert process (PID " + child.pid()
-                    + ",").doesNotContain("\tat ");
-        }
+        refusedWhileLocked(child, run, List.of(pretrain(run, 4, "--resume"), pretrain(run, 4)));
         child.kill();
 
         CliRun resumed = cli(pretrain(run, 4, "--save-every", "2", "--resume"));
 
         assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
-        assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(4);
-        assertThat(ModelDirectory.open(run.resolve("model")).tensors()).isNotEmpty();
+        Path reference = dir.resolve("uninterrupted");
+        assertThat(cli(pretrain(reference, 4, "--save-every", "2")).exitCode()).isZero();
+        assertThat(PretrainResumeTest.losses(run)).hasSize(4)
+                .containsExactlyElementsOf(PretrainResumeTest.losses(reference));
+        assertThat(run.resolve("model").resolve(ModelDirectory.WEIGHTS))
+                .hasSameBinaryContentAs(reference.resolve("model").resolve(ModelDirectory.WEIGHTS));
+    }
+
+    /** The same for finetune: a second run, with --resume or without, is refused naming the child's PID. */
+    @Test
+    void aSecondFinetuningRunOnALockedFolderFailsNamingThePid() throws Exception {
+        Path out = dir.resolve("classifier");
+        List<String> finetune = finetune(out);
+        ChildJvm child = ChildJvm.start(dir, List.of("-D" + ModelDirectory.PAUSE_PROPERTY + "=1"),
+                Minibert.class.getName(), "paused at swap step 1", finetune);
+        child.awaitSignal();
+
+        refusedWhileLocked(child, out, List.of(plus(finetune, "--resume"), finetune));
+        child.kill();
+    }
+
+    private static void refusedWhileLocked(ChildJvm child, Path out, List<List<String>> commands) {
+        for (List<String> command : commands) {
+            CliRun second = cli(command);
+            assertThat(second.exitCode()).as(command + "\n" + second.stderr()).isEqualTo(1);
+            assertThat(second.stderr()).contains(out + " is in use by another minibert process (PID " + child.pid()
+                    + ",").doesNotContain("\tat ");
+        }
     }
 
     @Test

@@ -74,6 +74,12 @@ class PredictCommandTest {
     }
 
     @Test
+    void anOverlongStdinLineIsRefusedNamingIt() {
+        HostileInputCommandTest.assertOverlongStdinLineRefused("predict", "--model", model.toString(), "--batch-size",
+                "1");
+    }
+
+    @Test
     void singleTextsFromStdinInBatches() {
         List<String> texts = List.of("the cat sat on the mat", "dog", "very very fast dog ran", "slow cat", "the mat");
         CliRun run = CliRun.of(String.join("\n", texts) + "\n", "predict", "--model", model.toString(), "--batch-size", "2");

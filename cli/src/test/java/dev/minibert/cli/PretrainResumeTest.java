@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minibert.model.io.ChildJvm;
+import dev.minibert.model.io.OutputFolder;
 import dev.minibert.model.train.TrainingLoop;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -20,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code minibert pretrain --resume} after real damage: a JVM halted half-way through a metrics row, a
- * truncated or bit-flipped checkpoint file, a changed option (a JVM halted half-way through a checkpoint:
- * PretrainingTest). Every resumed run must log
+ * {@code minibert pretrain --resume} after real damage: a JVM killed from outside during checkpoint writes, a JVM
+ * halted half-way through a metrics row, a truncated or bit-flipped checkpoint file, a changed option (a JVM halted
+ * half-way through a checkpoint: PretrainingTest). Every resumed run must log
  * exactly the losses of one uninterrupted 8-step run (dropout on, so the seeds of each step matter too).
  */
 class PretrainResumeTest {
@@ -163,6 +165,70 @@ class PretrainResumeTest {
         assertThat(losses(out)).containsExactlyElementsOf(uninterrupted);
     }
 
+    /**
+     * A real {@code kill -9} from outside ({@link Process#destroyForcibly}), twice: first the moment a checkpoint's
+     * temp folder appears (a checkpoint every step), then the resumed run part-way through later steps. The run
+     * resumed after both ends with the uninterrupted run's losses and model bytes, the user's file untouched and
+     * no temp folder left.
+     */
+    @Test
+    void aRunKilledFromOutsideDuringCheckpointWritesResumesBitForBit() throws Exception {
+        Path out = dir.resolve("run");
+        OutputFolder.openRun(out, "pretrain", List.of(), false).close(); // a run folder of minibert's ...
+        Path notes = Files.writeString(out.resolve("notes.txt"), "my notes"); // ... holding the user's file
+        String[] everyStep = args(out, 8, "--save-every", "1");
+
+        ChildJvm first = ChildJvm.start(dir, List.of(), Minibert.class.getName(), null, List.of(everyStep));
+        awaitOrKill(first, () -> Files.isDirectory(out.resolve("checkpoints/checkpoint-2")), "checkpoint-2");
+        awaitOrKill(first, () -> !checkpointTemps(out).isEmpty(), "a .checkpoint-*.tmp folder");
+        first.kill();
+        assertThat(Files.exists(out.resolve("checkpoints/checkpoint-8"))).as("killed before the end").isFalse();
+
+        ChildJvm second = ChildJvm.start(dir, List.of(), Minibert.class.getName(), null,
+                List.of(args(out, 8, "--save-every", "1", "--resume")));
+        long logged = Files.readAllLines(out.resolve("metrics.jsonl")).size();
+        awaitOrKill(second, () -> Files.readAllLines(out.resolve("metrics.jsonl")).size() > logged + 1,
+                "two more metrics rows");
+        second.kill();
+
+        CliRun resumed = CliRun.of("", args(out, 8, "--save-every", "1", "--resume"));
+
+        assertThat(resumed.exitCode()).as(first.output() + second.output() + resumed.stderr()).isZero();
+        assertThat(losses(out)).containsExactlyElementsOf(uninterrupted);
+        assertThat(out.resolve("model/model.safetensors"))
+                .hasSameBinaryContentAs(data.resolve("uninterrupted/model/model.safetensors"));
+        assertThat(notes).hasContent("my notes");
+        assertThat(checkpointTemps(out)).isEmpty();
+    }
+
+    private interface Condition {
+        boolean holds() throws IOException;
+    }
+
+    /** Polls {@code condition} while the child runs (at most two minutes); kills the child and fails if it never holds. */
+    private static void awaitOrKill(ChildJvm child, Condition condition, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline || !ProcessHandle.of(child.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+                child.kill();
+                throw new AssertionError("never saw " + what + " while the child ran:\n" + child.output());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static List<Path> checkpointTemps(Path out) throws IOException {
+        Path folder = out.resolve("checkpoints");
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(p -> p.getFileName().toString().matches("\\.checkpoint-.*\\.tmp")).toList();
+        } catch (java.nio.file.NoSuchFileException renamedMeanwhile) {
+            return List.of();
+        }
+    }
+
     /** Runs the CLI in a child JVM that halts (as kill -9 would: no shutdown hooks, no flushing) at the property's step. */
     private int haltedChild(String property, String step, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
@@ -176,7 +242,8 @@ class PretrainResumeTest {
         return p.exitValue();
     }
 
-    private static List<Double> losses(Path out) throws IOException {
+    /** The loss of every step in {@code out}/metrics.jsonl. */
+    static List<Double> losses(Path out) throws IOException {
         List<Double> losses = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
             JsonNode row = JSON.readTree(line);

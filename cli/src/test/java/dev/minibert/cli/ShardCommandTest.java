@@ -73,6 +73,33 @@ class ShardCommandTest {
                 .startsWith("minibert pretrain: error: " + idx + ": ").contains("truncated");
     }
 
+    /** shard --overwrite deletes the earlier shards only once the new ones are written: a failed run keeps them. */
+    @Test
+    void aShardRunFailingOnItsCorpusWithOverwriteKeepsTheEarlierShards() throws IOException {
+        writeInputs();
+        Path shards = dir.resolve("shards");
+        List<String> shard = new ArrayList<>(List.of("shard", "--corpus", dir.resolve("corpus.txt").toString(),
+                "--vocab", dir.resolve("vocab.txt").toString(), "--max-seq-len", "12", "--out", shards.toString()));
+        assertThat(CliRun.of("", shard.toArray(String[]::new)).exitCode()).isZero();
+        byte[] manifest = Files.readAllBytes(shards.resolve("manifest.json"));
+        Path bad = Files.writeString(dir.resolve("bad.txt"), "the cat\n" + "x".repeat(65) + "\n");
+        shard.set(shard.indexOf("--corpus") + 1, bad.toString());
+        shard.add("--overwrite");
+
+        System.setProperty("minibert.maxLineBytes", "64");
+        CliRun failed;
+        try {
+            failed = CliRun.of("", shard.toArray(String[]::new));
+        } finally {
+            System.clearProperty("minibert.maxLineBytes");
+        }
+
+        assertThat(failed.exitCode()).as(failed.stderr()).isEqualTo(1);
+        assertThat(errorLines(failed)).singleElement().asString().contains(bad + ":2: line longer than 64 bytes");
+        assertThat(shards.resolve("manifest.json")).hasBinaryContent(manifest);
+        assertThat(shards.resolve("train-00000.bin")).isRegularFile();
+    }
+
     @Test
     void pretrainNeedsExactlyOneOfCorpusAndShards() throws IOException {
         writeInputs();

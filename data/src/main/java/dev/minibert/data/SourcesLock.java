@@ -1,9 +1,9 @@
 package dev.minibert.data;
 
 import dev.minibert.model.io.AtomicFiles;
+import dev.minibert.model.io.ProjectFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,11 +74,9 @@ final class SourcesLock {
     /** The project's lock: {@code data/sources.lock} of the checkout this module was built in (data/target/...). */
     static Path projectFile() {
         try {
-            Path built = Path.of(SourcesLock.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return built.getParent().getParent().getParent().resolve(PROJECT_PATH);
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
-            throw new FetchException("cannot tell where minibert was built from, so not where " + PROJECT_PATH
-                    + " is; run minibert from its checkout");
+            return ProjectFolder.file(SourcesLock.class, PROJECT_PATH);
+        } catch (IllegalStateException e) {
+            throw new FetchException(e.getMessage());
         }
     }
 

@@ -63,6 +63,37 @@ class SourcesLockTest {
         assertThat(used).isEmpty();
     }
 
+    /**
+     * The weights jar (and any Maven artifact) as Maven's client hands it over, here a stand-in {@code mvn} on the
+     * PATH that writes other bytes than the pinned ones: refused naming the artifact and both hashes, not recorded.
+     */
+    @Test
+    void aMavenArtifactWithAnotherHashIsRefusedNamingItAndBothHashes(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path mvn = Files.writeString(bin.resolve("mvn"), """
+                #!/bin/sh
+                for a in "$@"; do
+                  case "$a" in -DoutputDirectory=*) out="${a#-DoutputDirectory=}";; -Dartifact=*) art="${a#-Dartifact=}";; esac
+                done
+                name="${art#*:}"
+                printf 'weights that are not the pinned ones' > "$out/${name%%:*}.jar"
+                """);
+        assertThat(mvn.toFile().setExecutable(true)).isTrue();
+        String pinned = "ab".repeat(32);
+        Path lock = Files.writeString(dir.resolve("sources.lock"), "maven dev.example:weights 1.5 " + pinned + "\n");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        List<PackageRecord> used = new ArrayList<>();
+        ExternalTools tools = new ExternalTools(List.of(bin), false, dir.resolve("no-apt"), ExternalTools.DEFAULT_TIMEOUT);
+
+        assertThatThrownBy(() -> new MavenArtifact("dev.example", "weights", "1.5")
+                .copyTo(tools, work, SourcesLock.read(lock, false), used))
+                .isInstanceOf(FetchException.class)
+                .hasMessage("maven package dev.example:weights 1.5: weights.jar has sha256 "
+                        + sha256(work.resolve("weights.jar")) + ", but " + lock + " pins " + pinned
+                        + "; refusing it (a damaged or altered download)");
+        assertThat(used).isEmpty();
+    }
+
     @Test
     void aVersionOtherThanThePinnedOneIsRefused(@TempDir Path dir) throws Exception {
         Path lock = Files.writeString(dir.resolve("sources.lock"), "npm chinese-poetry 2.0.0 " + "1".repeat(64) + "\n");

@@ -190,7 +190,7 @@ public final class Finetuning {
         PretrainedWeights.load(pretrained, store, n -> n.startsWith("classifier.") || n.startsWith("bert.pooler."),
                 o.training().seed());
 
-        try (RunLock lock = OutputFolder.openRun(o.out(), ModelDirectory.FINETUNE_KIND, FILES, o.training().resume())) {
+        try (RunLock lock = OutputFolder.openRun(o.out(), ModelDirectory.FINETUNE_KIND, FILES, o.training().start())) {
             return train(o, checkpoint, pretrained, labels, store, model, trainData, devData, listener);
         }
     }
@@ -199,6 +199,9 @@ public final class Finetuning {
     private static TrainingLoop.Result train(Options o, Path checkpoint, ModelDirectory pretrained, LabelMap labels,
             ParameterStore store, BertForSequenceClassification model, EncodedExamples trainData, EncodedExamples devData,
             Consumer<Map<String, Object>> listener) throws IOException {
+        if (o.training().overwrite()) {
+            OutputFolder.clear(o.out(), ModelDirectory.FINETUNE_KIND); // only now, the inputs read and checked
+        }
         BertConfig config = pretrained.config();
         Path runDir = o.out().resolve(TRAINING);
         TrainingLoop.refuseToOverwrite(runDir, o.training().resume());

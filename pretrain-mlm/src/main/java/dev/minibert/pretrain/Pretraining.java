@@ -245,7 +245,7 @@ public final class Pretraining {
         if (shards != null) {
             shards.requireMatches(vocab, o.vocab(), o.instanceSettings(lower));
         }
-        try (RunLock lock = OutputFolder.openRun(o.out(), KIND, FILES, o.training().resume())) {
+        try (RunLock lock = OutputFolder.openRun(o.out(), KIND, FILES, o.training().start())) {
             return train(o, checkpoint, config, vocab, lower, init, shards, listener, workers);
         }
     }
@@ -290,6 +290,9 @@ public final class Pretraining {
         }
         MlmTrainingTask task = new MlmTrainingTask(config, vocab, lower, store, model, train, collator, evaluator,
                 t.microBatches(train.size()));
+        if (t.overwrite()) {
+            OutputFolder.clear(o.out(), KIND); // only now, the inputs read: a refused run has deleted nothing
+        }
         TrainingLoop loop = t.loop(task, t.optimizer(), train.size(), o.out()).onMetrics(listener)
                 .fingerprint(fingerprint(o, corpusFiles, shards, vocab, config, lower, train.size(), workers));
         if (workers != null) {

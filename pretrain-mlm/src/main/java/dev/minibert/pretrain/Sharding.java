@@ -24,8 +24,16 @@ public final class Sharding {
     /** The shard folder's marker kind. */
     public static final String KIND = "shards";
 
-    /** @param tokensPerShard the most tokens one shard holds (both its files stay under 2 GB) */
-    public record Options(List<Path> corpus, Path vocab, InstanceSettings settings, Path out, long tokensPerShard) {
+    /**
+     * @param tokensPerShard the most tokens one shard holds (both its files stay under 2 GB)
+     * @param overwrite      replace an earlier shard folder in {@code out} (only the files minibert wrote there), once
+     *                       the new shards are all written
+     */
+    public record Options(List<Path> corpus, Path vocab, InstanceSettings settings, Path out, long tokensPerShard,
+                          boolean overwrite) {
+        public Options(List<Path> corpus, Path vocab, InstanceSettings settings, Path out, long tokensPerShard) {
+            this(corpus, vocab, settings, out, tokensPerShard, false);
+        }
     }
 
     /**
@@ -52,12 +60,12 @@ public final class Sharding {
         Vocab vocab = Vocab.read(o.vocab());
         CorpusInstances corpus = new CorpusInstances(o.corpus(), o.settings(), vocab);
         Path out = o.out().toAbsolutePath().normalize();
-        return OutputFolder.staged(out, KIND, work -> {
-            ShardManifest manifest = write(corpus, source, vocab, o, work);
+        return OutputFolder.staged(out, KIND, o.overwrite(), staging -> {
+            ShardManifest manifest = write(corpus, source, vocab, o, staging.folder());
             List<String> names = manifest.fileNames();
             List<String> all = new ArrayList<>(names);
             all.add(ShardManifest.FILE);
-            OutputFolder.moveIn(work, out, OutputMarker.read(out).withFiles(all), names);
+            staging.moveIn(OutputMarker.read(out).withFiles(all), names);
             AtomicFiles.write(out.resolve(ShardManifest.FILE), manifest.toJson());
             return manifest;
         });

@@ -67,10 +67,8 @@ public final class Experiments {
         }
         long started = System.nanoTime();
         Path out = setup.dir().toAbsolutePath();
-        if (overwrite) {
-            OutputFolder.clear(out, KIND);
-        }
-        return OutputFolder.staged(out, KIND, work -> {
+        return OutputFolder.staged(out, KIND, overwrite, staging -> {
+            Path work = staging.folder();
             List<Long> seedValues = LongStream.range(0, seeds).map(i -> setup.seed() + i).boxed().toList();
             CsvTable perSeed = null;
             for (long seed : seedValues) {
@@ -104,7 +102,7 @@ public final class Experiments {
             try (Stream<Path> s = Files.list(work)) {
                 names = s.map(p -> p.getFileName().toString()).sorted().toList();
             }
-            OutputFolder.moveIn(work, out, new OutputMarker(KIND, names, List.of()), names);
+            staging.moveIn(new OutputMarker(KIND, names, List.of()), names);
             return record;
         });
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minibert.eval.MetricsLog;
 import dev.minibert.model.io.AtomicFiles;
+import dev.minibert.model.io.ProjectFolder;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.EncodeOptions;
 import dev.minibert.tokenizer.Vocab;
@@ -11,11 +12,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -26,8 +29,15 @@ import java.util.stream.Collectors;
  * {@code NO_TORCH}), which saves a separate import of torch (seconds).
  *
  * @param declined why the peer is not wanted (e.g. --no-peer), or null
+ * @param timeout  the longest one script may run before it is killed ({@link #DEFAULT_TIMEOUT} unless given)
  */
-public record PeerScripts(Path scripts, Path peers, String declined) {
+public record PeerScripts(Path scripts, Path peers, String declined, Duration timeout) {
+    /**
+     * Generous: two hours, far longer than a peer run at the experiments' budgets (each sized to minutes), so a
+     * script still running then is taken as hung (a blocked read, a deadlock), not slow.
+     */
+    public static final long DEFAULT_TIMEOUT_MINUTES = 120;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(DEFAULT_TIMEOUT_MINUTES);
     static final Path PYTHON = Path.of("/usr/bin/python3");
     /** Pretrains the peer with the experiments' recipe, logging loss, gradient norms and gammas every step. */
     static final String PRETRAIN = "peer_pretrain.py";
@@ -38,19 +48,33 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static PeerScripts at(Path scripts, Path peers) {
-        return new PeerScripts(scripts.toAbsolutePath(), peers.toAbsolutePath(), null);
+        return at(scripts, peers, DEFAULT_TIMEOUT);
+    }
+
+    public static PeerScripts at(Path scripts, Path peers, Duration timeout) {
+        return new PeerScripts(scripts.toAbsolutePath(), peers.toAbsolutePath(), null, timeout);
+    }
+
+    /**
+     * The peer scripts of minibert's own checkout ({@code scripts/}, found from where this class was built, never
+     * the current folder, whose {@code scripts/peer_*.py} could be anyone's), with {@code peers} or the checkout's
+     * {@code scripts/peer}.
+     */
+    public static PeerScripts ofProject(Path peers, Duration timeout) {
+        Path scripts = ProjectFolder.file(PeerScripts.class, "scripts");
+        return at(scripts, peers != null ? peers : scripts.resolve("peer"), timeout);
     }
 
     /** A setup without a peer, and the reason. */
     public static PeerScripts none(String why) {
-        return new PeerScripts(null, null, why);
+        return new PeerScripts(null, null, why, DEFAULT_TIMEOUT);
     }
 
     /** Why the peer cannot run {@code script}: declined, the script, the peers folder or python missing; else null. */
     public String missing(String script) {
         return declined != null ? declined
                 : !Files.isRegularFile(scripts.resolve(script))
-                ? scripts + ": no " + script + " (run from the repository root)"
+                ? scripts + ": no " + script + " (minibert's checkout is incomplete)"
                 : !Files.isRegularFile(peers.resolve("torch_bert.py"))
                 ? peers + ": no torch_bert.py (the shared PyTorch peers; pass --peers)"
                 : !Files.isExecutable(PYTHON) ? PYTHON + " not found" : null;
@@ -164,7 +188,8 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
 
     /**
      * Runs {@code script} with {@code args} after the peers folder; its stdout goes to {@code out}, its stderr to
-     * {@code out} with ".log". {@link NotRun} when the peer cannot run it or python has no torch; any other failure
+     * {@code out} with ".log". {@link NotRun} when the peer cannot run it or python has no torch; a script still
+     * running after {@link #timeout} is killed (with its children) and is an error naming it; any other failure
      * names the log.
      */
     void run(String script, List<String> args, Path out) throws IOException, NotRun {
@@ -175,7 +200,14 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
         Path log = out.resolveSibling(out.getFileName() + ".log");
         Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
         try {
-            int rc = p.waitFor();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(30, TimeUnit.SECONDS);
+                throw new IOException(scripts.resolve(script) + " still ran after " + timeout.toSeconds()
+                        + " s (--peer-timeout); killed it; see " + log);
+            }
+            int rc = p.exitValue();
             if (rc != 0 && Files.readString(log, StandardCharsets.UTF_8).contains("No module named 'torch'")) {
                 Files.delete(out); // empty; the log says why
                 throw new NotRun(NO_TORCH);
@@ -184,7 +216,7 @@ public record PeerScripts(Path scripts, Path peers, String declined) {
                 throw new IOException(script + " exited with " + rc + "; see " + log);
             }
         } catch (InterruptedException e) {
-            p.destroy();
+            p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException(script + " interrupted", e);
         }

@@ -94,7 +94,7 @@ class ProbeExperimentsTest {
         assertThat(PeerScripts.at(Path.of("../scripts"), tmp.resolve("no-peers")).missing(PeerScripts.PRETRAIN))
                 .isEqualTo(tmp.resolve("no-peers") + ": no torch_bert.py (the shared PyTorch peers; pass --peers)");
         assertThat(PeerScripts.at(tmp, Path.of("../scripts/peer")).missing(PeerScripts.INIT_STD))
-                .isEqualTo(tmp + ": no peer_init_std.py (run from the repository root)");
+                .isEqualTo(tmp + ": no peer_init_std.py (minibert's checkout is incomplete)");
         PeerScripts peer = PeerScripts.at(Path.of("../scripts"), Path.of("../scripts/peer"));
         String missing = peer.missing(PeerScripts.PRETRAIN);
         assumeTrue(missing == null, missing);
@@ -145,13 +145,15 @@ class ProbeExperimentsTest {
         Experiments.run(new InitStdExperiment(), data.setup(out, null), 1, false);
         String first = Files.readString(out.resolve(Experiments.SEEDS));
         Files.writeString(out.resolve("notes.txt"), "mine");
-        dev.minibert.model.io.AtomicFiles.deleteRecursively(out.resolve("seed-7")); // an entry of the old run gone: --overwrite must not mind
+        Files.writeString(out.resolve("seed-7/notes.txt"), "mine too"); // inside a folder the run wrote
+        Files.delete(out.resolve(ExperimentRecord.FILE)); // an entry of the old run gone: --overwrite must not mind
 
         assertThatThrownBy(() -> Experiments.run(new InitStdExperiment(), data.setup(out, null), 1, false))
                 .hasMessage(out + " already holds a minibert experiment run; pass --overwrite to replace it");
         Experiments.run(new InitStdExperiment(), data.setup(out, null), 1, true);
 
         assertThat(out.resolve("notes.txt")).hasContent("mine");
+        assertThat(out.resolve("seed-7/notes.txt")).hasContent("mine too");
         assertThat(out.resolve("seed-7/init_std.csv")).isRegularFile();
         assertThat(Files.readString(out.resolve(Experiments.SEEDS))).as("deterministic per seed").isEqualTo(first);
         try (Stream<Path> s = Files.list(out)) {

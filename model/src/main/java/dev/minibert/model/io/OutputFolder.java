@@ -10,12 +10,17 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The guard in front of every {@code --out} folder: minibert writes into a folder that is absent, empty, or marked
  * by {@link OutputMarker} as its own folder of the expected kind, and never touches anything else.
  */
 public final class OutputFolder {
+    private static final Logger LOG = LoggerFactory.getLogger(OutputFolder.class);
+    /** The marker kind of a folder that {@link #moveIn} moved in whole. */
+    private static final String WRITTEN_KIND = "files";
     private static final Pattern STAGING = Pattern.compile("\\.minibert-staging-(\\d+)-[0-9a-f]+");
 
     private OutputFolder() {
@@ -54,15 +59,33 @@ public final class OutputFolder {
      * {@code resume}; otherwise the refusal says to pass --overwrite or --resume.
      */
     public static RunLock openRun(Path dir, String kind, List<String> files, boolean resume) throws IOException {
-        return openRun(dir, kind, files, resume, " or --resume to continue it");
+        return openRun(dir, kind, files, resume ? Start.RESUME : Start.NEW);
+    }
+
+    /** {@link #openRun(Path, String, List, boolean)} with an explicit {@link Start}. */
+    public static RunLock openRun(Path dir, String kind, List<String> files, Start start) throws IOException {
+        return openRun(dir, kind, files, start, " or --resume to continue it");
     }
 
     /** {@link #openRun} for a command that cannot resume (experiment, quickstart): an earlier run needs --overwrite. */
     public static RunLock openRun(Path dir, String kind, List<String> files) throws IOException {
-        return openRun(dir, kind, files, false, "");
+        return openRun(dir, kind, files, Start.NEW, "");
     }
 
-    private static RunLock openRun(Path given, String kind, List<String> files, boolean resume, String resumeHint)
+    /** How a run treats an earlier run of its kind in its folder. */
+    public enum Start {
+        /** refuses it, saying to pass --overwrite (or --resume, where the command can resume) */
+        NEW,
+        /** continues it */
+        RESUME,
+        /**
+         * accepts it, to be deleted with {@link #clear} under the same lock once the run's inputs are all read and
+         * checked, so that a run refused for bad input has deleted nothing
+         */
+        OVERWRITE
+    }
+
+    private static RunLock openRun(Path given, String kind, List<String> files, Start start, String resumeHint)
             throws IOException {
         Path dir = given.toAbsolutePath().normalize();
         requireOwn(dir, Set.of(kind));
@@ -72,7 +95,7 @@ public final class OutputFolder {
             OutputMarker marker = requireOwn(dir, Set.of(kind)); // again, now that no other run can change it
             if (marker == null) {
                 marker = new OutputMarker(kind, files, List.of());
-            } else if (!resume && marker.allFiles().stream().anyMatch(f -> Files.exists(dir.resolve(f)))) {
+            } else if (start == Start.NEW && marker.allFiles().stream().anyMatch(f -> Files.exists(dir.resolve(f)))) {
                 throw new IllegalArgumentException(dir + " already holds a minibert " + kind
                         + " run; pass --overwrite to replace it" + resumeHint);
             }
@@ -87,19 +110,26 @@ public final class OutputFolder {
 
     /**
      * {@code --overwrite}: deletes what minibert wrote in its {@code kind} folder {@code dir} (the entries its marker
-     * names), leaving every other file there alone; an absent or empty folder is fine.
+     * names; of a folder among them only the files minibert wrote there, see {@link OwnEntries}), leaving every other
+     * file alone, under the folder's lock (held already by a run opened with {@link Start#OVERWRITE}); an absent or
+     * empty folder is fine. Returns, and logs, what it kept inside minibert's folders because minibert did not write it.
      */
-    public static void clear(Path dir, String kind) throws IOException {
+    public static List<Path> clear(Path dir, String kind) throws IOException {
         if (requireOwn(dir, Set.of(kind)) == null) {
-            return;
+            return List.of();
         }
         try (RunLock lock = RunLock.acquire(dir)) {
             ModelFileSwap.recover(dir); // else a killed save's journal would bring its model back later
             OutputMarker marker = requireOwn(dir, Set.of(kind));
+            OwnEntries own = new OwnEntries();
             for (String name : marker.allFiles()) {
-                AtomicFiles.deleteRecursively(dir.resolve(name));
+                own.delete(dir.resolve(name));
             }
             new OutputMarker(kind, marker.files(), List.of()).write(dir);
+            for (Path p : own.kept()) {
+                LOG.warn("--overwrite kept {}: minibert did not write it", p);
+            }
+            return own.kept();
         }
     }
 
@@ -126,23 +156,41 @@ public final class OutputFolder {
         return Files.createDirectory(dir.resolve(AtomicFiles.uniqueName(".minibert-staging-", "")));
     }
 
-    /** The work of a staged run: writes into {@code staging} and moves the finished entries in with {@link #moveIn}. */
+    /** The work of a staged run: writes into {@link Staging#folder} and moves the finished entries in with it. */
     public interface StagedWork<T> {
-        T run(Path staging) throws IOException;
+        T run(Staging staging) throws IOException;
     }
 
     /**
-     * Runs {@code work} for a {@code kind} folder {@code given} that cannot resume (absent, empty, or cleared by
-     * --overwrite): locked, in a staging folder inside it that is always deleted afterwards. If it fails, a folder
-     * this call created and nothing was moved into is removed again, so a failed run leaves no partial output.
+     * A staged run's staging {@code folder} inside its {@code kind} output folder {@code dir}, and the move of its
+     * finished entries into that, clearing the earlier run first when {@code overwrite}.
      */
-    public static <T> T staged(Path given, String kind, StagedWork<T> work) throws IOException {
+    public record Staging(Path folder, Path dir, String kind, boolean overwrite) {
+        /**
+         * {@link OutputFolder#moveIn} of the finished entries; with --overwrite the earlier run is cleared first, only
+         * now that all the work is done, so a run that failed on the way has deleted nothing.
+         */
+        public void moveIn(OutputMarker marker, List<String> names) throws IOException {
+            if (overwrite) {
+                clear(dir, kind);
+            }
+            OutputFolder.moveIn(folder, dir, marker, names);
+        }
+    }
+
+    /**
+     * Runs {@code work} for a {@code kind} folder {@code given} that cannot resume (absent, empty, or, with
+     * {@code overwrite}, an earlier run cleared when the work moves its entries in): locked throughout, in a staging
+     * folder inside it that is always deleted afterwards. If it fails, a folder this call created and nothing was
+     * moved into is removed again, so a failed run leaves no partial output.
+     */
+    public static <T> T staged(Path given, String kind, boolean overwrite, StagedWork<T> work) throws IOException {
         Path dir = given.toAbsolutePath().normalize();
         boolean existed = Files.exists(dir);
-        try (RunLock lock = openRun(dir, kind, List.of())) {
+        try (RunLock lock = openRun(dir, kind, List.of(), overwrite ? Start.OVERWRITE : Start.NEW, "")) {
             Path staging = stagingFolder(dir);
             try {
-                return work.run(staging);
+                return work.run(new Staging(staging, dir, kind, overwrite));
             } finally {
                 AtomicFiles.deleteRecursively(staging);
             }
@@ -156,22 +204,75 @@ public final class OutputFolder {
 
     /**
      * Moves the finished entries {@code names} of {@code staging} (made by {@link #stagingFolder}) into {@code dir},
-     * refusing if one of them is there already (it can only be the user's: openRun refuses a folder holding a run).
+     * refusing if one of them is there already (it can only be the user's: openRun refuses a folder holding a run),
+     * except a folder of minibert's that --overwrite kept for a user's file in it, which takes the new entries in.
      * {@code marker}, which names them, is written first, so that after a crash half-way --overwrite still removes
      * them all.
      */
-    public static void moveIn(Path staging, Path dir, OutputMarker marker, List<String> names) throws IOException {
+    static void moveIn(Path staging, Path dir, OutputMarker marker, List<String> names) throws IOException {
         for (String name : names) {
-            if (Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
-                throw new IllegalArgumentException(dir.resolve(name) + " exists and was not written by "
-                        + "minibert; nothing was moved there: remove it or choose another --out");
-            }
+            refuseClash(staging.resolve(name), dir.resolve(name));
+        }
+        for (String name : names) {
+            markWritten(staging.resolve(name));
         }
         marker.write(dir);
         for (String name : names) {
-            Files.move(staging.resolve(name), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            moveOrMerge(staging.resolve(name), dir.resolve(name));
         }
         AtomicFiles.syncDirectory(dir);
+    }
+
+    private static void refuseClash(Path entry, Path target) throws IOException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) || !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+                || OutputMarker.read(target) == null) {
+            throw new IllegalArgumentException(target + " exists and was not written by minibert; nothing was moved "
+                    + "there: remove it or choose another --out");
+        }
+        for (String name : entryNames(entry)) {
+            refuseClash(entry.resolve(name), target.resolve(name));
+        }
+    }
+
+    /** Moves {@code entry} to {@code target}, or its entries into the kept minibert folder {@code target}. */
+    private static void moveOrMerge(Path entry, Path target) throws IOException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.move(entry, target, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        Files.move(entry.resolve(OutputMarker.FILE), target.resolve(OutputMarker.FILE),
+                StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        for (String name : entryNames(entry)) {
+            moveOrMerge(entry.resolve(name), target.resolve(name));
+        }
+        Files.delete(entry);
+        AtomicFiles.syncDirectory(target);
+    }
+
+    /** The entries of a folder, its marker and lock aside. */
+    private static List<String> entryNames(Path folder) throws IOException {
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals(RunLock.FILE) && !n.equals(OutputMarker.FILE)).sorted().toList();
+        }
+    }
+
+    /**
+     * Gives a folder written whole in a staging folder (an experiment's {@code seed-N}), and each folder in it, a
+     * marker naming its entries, unless it has one: --overwrite deletes those and keeps what a user adds later.
+     */
+    private static void markWritten(Path entry) throws IOException {
+        if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) || OutputMarker.read(entry) != null) {
+            return;
+        }
+        List<String> names = entryNames(entry);
+        for (String name : names) {
+            markWritten(entry.resolve(name));
+        }
+        new OutputMarker(WRITTEN_KIND, names, List.of()).write(entry);
     }
 
     static boolean isStaging(String name) {

@@ -2,9 +2,11 @@ package dev.minibert.model.train;
 
 import dev.minibert.model.Parameter;
 import dev.minibert.model.io.AtomicFiles;
+import dev.minibert.model.io.OwnEntries;
 import dev.minibert.model.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
@@ -45,6 +47,20 @@ final class Checkpoints implements TrainingListener {
         this.log = log;
     }
 
+    /**
+     * Deletes the temp folders ({@code .checkpoint-N.<pid>-<random>.tmp}) of checkpoint writes killed half-way, each
+     * a whole model and optimizer copy. Called while the run holds its folder's lock, so no other process is
+     * writing one: every such folder there is an abandoned one of minibert's.
+     */
+    void dropAbandonedTemps() throws IOException {
+        try (Stream<Path> s = Files.list(folder)) {
+            for (Path p : s.filter(p -> OwnEntries.isCheckpointTemp(p.getFileName().toString())).toList()) {
+                LOG.info("deleting {}, left by a checkpoint write that was killed", p);
+                AtomicFiles.deleteRecursively(p);
+            }
+        }
+    }
+
     /** The newest checkpoint written or restored; null before either. */
     Path last() {
         return last;
@@ -76,18 +92,36 @@ final class Checkpoints implements TrainingListener {
         }
         new CheckpointState(step, options.totalSteps(), fingerprint).write(tmp);
         AtomicFiles.syncDirectory(tmp);
-        AtomicFiles.deleteRecursively(dir); // ours: passed over by a resume from an earlier one (damaged, or named)
+        if (Files.exists(dir)) { // ours: passed over by a resume from an earlier one (damaged, or named)
+            List<Path> others = OwnEntries.deleteCheckpoint(dir, fileNames(tmp));
+            if (!others.isEmpty()) {
+                throw new IOException(dir + " holds files minibert did not write (" + others + "), so this run "
+                        + "cannot write its checkpoint there; move them out and pass --resume");
+            }
+        }
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.syncDirectory(dir);
         AtomicFiles.syncDirectory(folder);
-        prune();
+        prune(dir);
         return dir;
     }
 
-    private void prune() throws IOException {
+    /** Deletes the oldest beyond --keep-checkpoints: only what minibert wrote in them (a user's file stays). */
+    private void prune(Path newest) throws IOException {
         List<Path> all = folders();
+        List<String> ours = fileNames(newest);
         for (int i = 0; i < all.size() - options.keepCheckpoints(); i++) {
-            AtomicFiles.deleteRecursively(all.get(i));
+            for (Path kept : OwnEntries.deleteCheckpoint(all.get(i), ours)) {
+                LOG.warn("kept {} when pruning {}: minibert did not write it", kept, all.get(i).getFileName());
+            }
+        }
+    }
+
+    /** The names of the files of a checkpoint folder. */
+    private static List<String> fileNames(Path checkpoint) throws IOException {
+        try (Stream<Path> s = Files.list(checkpoint)) {
+            return s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .map(p -> p.getFileName().toString()).toList();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.minibert.model.train;
 
 import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.RunLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,8 +106,15 @@ public final class TrainingLoop {
     public Result run(boolean resume, Path checkpoint) throws IOException {
         refuseToOverwrite(out, resume);
         Path folder = Files.createDirectories(out.resolve("checkpoints"));
-        Checkpoints checkpoints = new Checkpoints(folder, task, optimizer, options, fingerprint);
-        long step = resume ? checkpoints.resume(checkpoint) : 0;
+        try (RunLock lock = RunLock.acquire(out)) { // the run's own (Pretraining and Finetuning hold it already)
+            Checkpoints checkpoints = new Checkpoints(folder, task, optimizer, options, fingerprint);
+            checkpoints.dropAbandonedTemps();
+            return run(resume ? checkpoints.resume(checkpoint) : 0, checkpoints);
+        }
+    }
+
+    /** The steps from {@code step} on, while this process holds the run's lock. */
+    private Result run(long step, Checkpoints checkpoints) throws IOException {
         MetricsLog.cutBack(metricsFile(), step);
         int skipped = 0;
         int bad = 0;

@@ -1,5 +1,6 @@
 package dev.minibert.model.train;
 
+import dev.minibert.model.io.OutputFolder;
 import java.io.Serializable;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 public record TrainingOptions(Long maxSteps, int epochs, int batchSize, int accumulation, double learningRate,
                               Long warmupSteps, Double warmupRatio, Double decayRatio, double weightDecay,
                               double adamEpsilon, double maxGradNorm, int logEvery, Integer saveEvery,
-                              int keepCheckpoints, long seed, boolean resume, int maxBadSteps)
+                              int keepCheckpoints, long seed, boolean resume, boolean overwrite,
+                              int maxBadSteps)
         implements Serializable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingOptions.class);
 
@@ -29,7 +31,15 @@ public record TrainingOptions(Long maxSteps, int epochs, int batchSize, int accu
     public TrainingOptions acrossWorkers(int workers) {
         return new TrainingOptions(maxSteps, epochs, batchSize, accumulation * workers, learningRate, warmupSteps,
                 warmupRatio, decayRatio, weightDecay, adamEpsilon, maxGradNorm, logEvery, saveEvery, keepCheckpoints,
-                seed, resume, maxBadSteps);
+                seed, resume, overwrite, maxBadSteps);
+    }
+
+    /** How the run opens its folder: continuing an earlier run, replacing it, or refusing it. */
+    public OutputFolder.Start start() {
+        if (resume && overwrite) {
+            throw new IllegalArgumentException("--overwrite and --resume exclude each other");
+        }
+        return resume ? OutputFolder.Start.RESUME : overwrite ? OutputFolder.Start.OVERWRITE : OutputFolder.Start.NEW;
     }
 
     /** Optimizer steps for {@code examples} training examples: {@code maxSteps}, or {@code epochs} passes. */
@@ -95,6 +105,7 @@ public record TrainingOptions(Long maxSteps, int epochs, int batchSize, int accu
         private int keepCheckpoints;
         private long seed = 42;
         private boolean resume;
+        private boolean overwrite;
         private int maxBadSteps = 5;
 
         @SuppressWarnings("unchecked")
@@ -182,6 +193,12 @@ public record TrainingOptions(Long maxSteps, int epochs, int batchSize, int accu
             return self();
         }
 
+        /** --overwrite: an earlier run in the folder is deleted (only what minibert wrote) once the inputs are read. */
+        public B overwrite(boolean overwrite) {
+            this.overwrite = overwrite;
+            return self();
+        }
+
         public B maxBadSteps(int maxBadSteps) {
             this.maxBadSteps = maxBadSteps;
             return self();
@@ -195,7 +212,7 @@ public record TrainingOptions(Long maxSteps, int epochs, int batchSize, int accu
         protected TrainingOptions training() {
             return new TrainingOptions(maxSteps, epochs, batchSize, accumulation, learningRate, warmupSteps,
                     warmupRatio, decayRatio, weightDecay, adamEpsilon, maxGradNorm, logEvery, saveEvery,
-                    keepCheckpoints, seed, resume, maxBadSteps);
+                    keepCheckpoints, seed, resume, overwrite, maxBadSteps);
         }
     }
 }

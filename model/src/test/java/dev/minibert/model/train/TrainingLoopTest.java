@@ -141,6 +141,63 @@ class TrainingLoopTest {
     }
 
     /**
+     * A checkpoint write killed half-way leaves its temp folder, a whole model and optimizer copy: the next run on
+     * the folder, holding its lock, deletes every one (whatever PID wrote it), and nothing else of the folder.
+     */
+    @Test
+    void theTempFoldersOfKilledCheckpointWritesAreDeletedByTheNextRun() throws IOException {
+        Path checkpoints = Files.createDirectories(out.resolve("checkpoints"));
+        List<Path> abandoned = new ArrayList<>();
+        for (String name : List.of(".checkpoint-2.999999-1f3a.tmp",
+                AtomicFiles.uniqueName(".checkpoint-4.", ".tmp"))) { // this process's PID, from an earlier run in it
+            Path tmp = Files.createDirectory(checkpoints.resolve(name));
+            Files.writeString(tmp.resolve("optimizer.safetensors"), "half written");
+            abandoned.add(tmp);
+        }
+        Path mine = Files.createDirectory(checkpoints.resolve(".checkpoint-backup"));
+        Files.writeString(mine.resolve("notes.txt"), "mine");
+
+        loop(new Quadratic(Set.of()), 6, 3).run(false);
+
+        assertThat(abandoned).allSatisfy(p -> assertThat(p).doesNotExist());
+        assertThat(mine.resolve("notes.txt")).hasContent("mine");
+        try (var files = Files.list(checkpoints)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(".checkpoint-backup", "checkpoint-4", "checkpoint-6");
+        }
+    }
+
+    /**
+     * A user's file inside a checkpoint folder stays: pruning deletes only what minibert wrote there, and a write
+     * that would replace such a folder (one a resume passed over) is refused naming it, deleting nothing of it.
+     */
+    @Test
+    void aUsersFileInsideACheckpointFolderIsNeverDeleted() throws IOException {
+        Path notes = out.resolve("checkpoints/checkpoint-2/notes.txt");
+        loop(new Quadratic(Set.of()), 6, 3).onMetrics(row -> {
+            if (((Number) row.get("step")).longValue() == 3) {
+                try {
+                    Files.writeString(notes, "mine");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }).run(false);
+
+        assertThat(notes).hasContent("mine");
+        try (var files = Files.list(notes.getParent())) {
+            assertThat(files).as("pruned but for the user's file").containsExactly(notes);
+        }
+
+        Path six = out.resolve("checkpoints/checkpoint-6");
+        Path inSix = Files.writeString(six.resolve("notes.txt"), "mine too");
+        assertThatThrownBy(() -> loop(new Quadratic(Set.of()), 6, 3).run(true, out.resolve("checkpoints/checkpoint-4")))
+                .isInstanceOf(IOException.class).hasMessageStartingWith(six + " holds files minibert did not write")
+                .hasMessageContaining(inSix.toString());
+        assertThat(inSix).hasContent("mine too");
+    }
+
+    /**
      * A checkpoint whose trainer_state.json records no sha256 (an older minibert's, or a hand-edited one)
      * cannot be verified: the resume passes over it to the previous one and still ends where an
      * uninterrupted run does. A run shortened below the checkpoint's step is refused.
