@@ -2,6 +2,7 @@ package dev.minibert.api;
 
 import dev.minibert.model.Nd4jSetup;
 import dev.minibert.pretrain.Pretraining;
+import dev.minibert.pretrain.PretrainingRecipe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +43,18 @@ public final class Pretrain {
      */
     public static Pretrain shards(Path shards) {
         return new Pretrain(null, Objects.requireNonNull(shards, "shards"));
+    }
+
+    /**
+     * Sets {@code --recipe NAME}: a named, measured set of hyperparameters (learning rate, warmup, decay, batch size,
+     * sequence length). Call it before the setters that should override it.
+     *
+     * @param recipe e.g. {@link PretrainingRecipe#QUICKSTART}, the recipe that leaves the unigram plateau
+     * @return this
+     */
+    public Pretrain recipe(PretrainingRecipe recipe) {
+        recipe.applyTo(options);
+        return this;
     }
 
     /**

@@ -13,6 +13,8 @@ import dev.minibert.finetune.LabelMap;
 import dev.minibert.finetune.Predictor;
 import dev.minibert.model.ParameterStore;
 import dev.minibert.model.io.ModelDirectory;
+import dev.minibert.pretrain.Pretraining;
+import dev.minibert.pretrain.PretrainingRecipe;
 import dev.minibert.tokenizer.BertTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,6 +78,20 @@ class TrainingBuildersTest {
         }
         return new Predictor(model, 1).probabilities(
                 new EncodedExamples(examples, new BertTokenizer(saved.vocab(), true), Classifier.DEFAULT_MAX_SEQ_LEN));
+    }
+
+    /** recipe(QUICKSTART) is {@code --recipe quickstart}: its values where no later setter gives one. */
+    @Test
+    void theQuickstartRecipeFillsWhatNoLaterSetterGives() {
+        Pretraining.Options options = Pretrain.corpus(List.of(dir.resolve("corpus.txt"))).out(dir.resolve("run"))
+                .recipe(PretrainingRecipe.QUICKSTART).learningRate(5e-4).options();
+        assertThat(options.training().learningRate()).isEqualTo(5e-4);
+        assertThat(options.training().warmupSteps()).isEqualTo(90L);
+        assertThat(options.training().decayRatio()).isEqualTo(0.2);
+        assertThat(options.training().batchSize()).isEqualTo(32);
+        assertThat(options.maxSeqLen()).isEqualTo(64);
+        Pretraining.Options plain = Pretrain.corpus(List.of(dir.resolve("corpus.txt"))).out(dir.resolve("run")).options();
+        assertThat(plain.training().warmupSteps()).as("without the recipe: no warmup unless asked").isNull();
     }
 
     /** resumeFrom(checkpoint) is {@code --resume CHECKPOINT}: that checkpoint, not the newest, as the command does. */

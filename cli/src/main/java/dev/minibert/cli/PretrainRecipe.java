@@ -1,6 +1,6 @@
 package dev.minibert.cli;
 
-import java.util.LinkedHashMap;
+import dev.minibert.pretrain.PretrainingRecipe;
 import java.util.Map;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
@@ -11,21 +11,14 @@ import picocli.CommandLine.Model.OptionSpec;
  * the {@code --train-config} file gives.
  */
 enum PretrainRecipe {
-    /**
-     * The quickstart's measured recipe (docs/experiments.md "Warmup decides when the plateau ends": 12 layers, hidden 128,
-     * post-norm, from scratch): 90 warmup steps left the unigram plateau where 30-48 did not, the peak held until
-     * the last 20% of the steps.
-     */
-    quickstart("--learning-rate", "1e-3", "--warmup-steps", "90", "--decay-ratio", "0.2", "--batch-size", "32",
-            "--max-seq-len", "64");
+    /** {@link PretrainingRecipe#QUICKSTART}. */
+    quickstart(PretrainingRecipe.QUICKSTART);
 
     static final String OPTION = "--recipe";
-    private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, String> values;
 
-    PretrainRecipe(String... optionValuePairs) {
-        for (int i = 0; i < optionValuePairs.length; i += 2) {
-            values.put(optionValuePairs[i], optionValuePairs[i + 1]);
-        }
+    PretrainRecipe(PretrainingRecipe recipe) {
+        values = recipe.asOptions();
     }
 
     /** The recipe named in {@code args}, or null (an unknown name is left to picocli to report). */
