@@ -23,18 +23,19 @@ public final class BertSelfAttention {
     private final int heads;
     private final int headSize;
     private final double scale;
-    private AttentionHeads layout; // the per-head views at the last forward's B and T
     // the arrays it writes (its projection's and dropout's besides)
     private final Slot probsSlot = Slot.forward("attention.self.probs", "B,A,T,T");
     private final Slot contextSlot = Slot.forward("attention.self.context", "N,H");
     private final Slot droppedGradSlot = Slot.backward("attention.self.dDropped", "B,A,T,T");
     private final Slot projectedGradSlot = Slot.backward("attention.self.dQKV", "N,3H");
-    // kept for backward
-    private INDArray q;      // [B,A,T,d] views of the projection's output [N,3H] (query, key, value per token)
-    private INDArray k;
-    private INDArray v;
-    private INDArray probs;  // [B,A,T,T], softmax output
-    private INDArray dropped; // probs after dropout (probs itself when dropout is off)
+    private Kept kept;
+
+    /**
+     * What backward reads: the per-head views at the forward's B and T; q, k, v [B,A,T,d], views of the
+     * projection's output [N,3H]; probs [B,A,T,T], the softmax; dropped, probs after dropout (probs itself without).
+     */
+    private record Kept(AttentionHeads layout, INDArray q, INDArray k, INDArray v, INDArray probs, INDArray dropped) {
+    }
 
     public BertSelfAttention(ParameterStore store, String prefix, BertConfig config) {
         this.hidden = config.hiddenSize;
@@ -64,19 +65,20 @@ public final class BertSelfAttention {
                     + batch + "x" + seqLen);
         }
         DataType type = x.dataType();
-        layout = new AttentionHeads(batch, seqLen, heads, headSize);
+        AttentionHeads layout = new AttentionHeads(batch, seqLen, heads, headSize);
         INDArray projected = projection.forward(x); // [N,3H]
-        q = layout.of(projected, 0);
-        k = layout.of(projected, hidden);
-        v = layout.of(projected, 2L * hidden);
+        INDArray q = layout.of(projected, 0);
+        INDArray k = layout.of(projected, hidden);
+        INDArray v = layout.of(projected, 2L * hidden);
 
-        probs = probsSlot.array(type, batch, heads, seqLen, seqLen);
+        INDArray probs = probsSlot.array(type, batch, heads, seqLen, seqLen);
         Gemm.batched(q, k, probs, false, true);
         kernels.attentionSoftmax(probs, maskBias, scale); // probs = softmax(scores·scale + maskBias), in place
-        dropped = dropout.forward(probs, training);
+        INDArray dropped = dropout.forward(probs, training);
 
         INDArray context = contextSlot.array(type, x.rows(), hidden);
         Gemm.batched(dropped, v, layout.of(context, 0), false, false);
+        kept = new Kept(layout, q, k, v, probs, dropped);
         return context;
     }
 
@@ -92,18 +94,19 @@ public final class BertSelfAttention {
      */
     public INDArray backward(INDArray dContext) {
         DataType type = dContext.dataType();
+        AttentionHeads layout = kept.layout();
         INDArray headGrad = layout.of(FlatView.plain(dContext), 0);
-        INDArray droppedGrad = droppedGradSlot.array(type, probs.shape());
-        Gemm.batched(headGrad, v, droppedGrad, false, true);
+        INDArray droppedGrad = droppedGradSlot.array(type, kept.probs().shape());
+        Gemm.batched(headGrad, kept.v(), droppedGrad, false, true);
         INDArray projectedGrad = projectedGradSlot.array(type, dContext.rows(), 3L * hidden);
-        Gemm.batched(dropped, headGrad, layout.of(projectedGrad, 2L * hidden), true, false);
+        Gemm.batched(kept.dropped(), headGrad, layout.of(projectedGrad, 2L * hidden), true, false);
 
         INDArray probsGrad = dropout.backward(droppedGrad);
         // in place: the dropout's (or this layer's) gradient buffer is not read again
-        INDArray dScores = kernels.attentionSoftmaxBackward(probsGrad, probs, scale);
+        INDArray dScores = kernels.attentionSoftmaxBackward(probsGrad, kept.probs(), scale);
 
-        Gemm.batched(dScores, k, layout.of(projectedGrad, 0), false, false);
-        Gemm.batched(dScores, q, layout.of(projectedGrad, hidden), true, false);
+        Gemm.batched(dScores, kept.k(), layout.of(projectedGrad, 0), false, false);
+        Gemm.batched(dScores, kept.q(), layout.of(projectedGrad, hidden), true, false);
         return projection.backward(projectedGrad);
     }
 

@@ -19,12 +19,13 @@ public final class Dropout {
     private final Kernels kernels;
     private final DropoutMask mask = new DropoutMask();
     private SplittableRandom random;
-    private long[] keep;       // the last forward's mask, kept for backward
-    private double keptScale;  // 1/(1-p) as the last forward's array type stores it
-    private boolean applied;   // whether the last forward dropped anything
-    private long length;
     private final Slot output;    // y, x's shape, written only when it drops
     private final Slot inputGrad; // dx, likewise
+    private Kept kept;            // null when the last forward dropped nothing
+
+    /** What backward reads: the mask over x's length elements (bit i: element i kept) and 1/(1−p) as x stores it. */
+    private record Kept(long[] keep, long length, double scale) {
+    }
 
     /** A dropout outside the encoder's memory plan, its shape undeclared. */
     public Dropout(double p, Kernels kernels) {
@@ -58,30 +59,28 @@ public final class Dropout {
 
     /** Returns x itself when not training (or p = 0); otherwise draws a fresh mask and applies it. */
     public INDArray forward(INDArray x, boolean training) {
-        applied = training && p > 0;
-        if (!applied) {
+        if (!(training && p > 0)) {
+            kept = null;
             return x;
         }
-        length = x.length();
         INDArray y = output.array(x.dataType(), x.shape());
-        keep = mask.draw(random, length, p);
         // the product x·scale rounded once, as a multiply in the array's own type would round it
-        keptScale = FlatView.of(y).stored(1 / (1 - p));
-        kernels.applyMask(x, keep, keptScale, y);
+        kept = new Kept(mask.draw(random, x.length(), p), x.length(), FlatView.of(y).stored(1 / (1 - p)));
+        kernels.applyMask(x, kept.keep(), kept.scale(), y);
         return y;
     }
 
     /** dy → dx = dy · keep / (1 − p), the forward's mask. */
     public INDArray backward(INDArray dy) {
-        if (!applied) {
+        if (kept == null) {
             return dy;
         }
-        if (dy.length() != length) {
+        if (dy.length() != kept.length()) {
             throw new IllegalArgumentException("dropout backward: dy has " + dy.length() + " elements, the forward had "
-                    + length);
+                    + kept.length());
         }
         INDArray dx = inputGrad.array(dy.dataType(), dy.shape());
-        kernels.applyMask(dy, keep, keptScale, dx);
+        kernels.applyMask(dy, kept.keep(), kept.scale(), dx);
         return dx;
     }
 }

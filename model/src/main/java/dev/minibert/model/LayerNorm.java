@@ -22,10 +22,13 @@ public final class LayerNorm {
     private final double eps;
     private final LayerNormKernel kernel;
     private final Slot output;    // y [N,H]
-    private final Slot xHatSlot;  // xHat [N,H], kept for backward
+    private final Slot xHat;      // [N,H], kept for backward
     private final Slot inputGrad; // dx [N,H]
-    private INDArray xHat;        // the last forward's, over xHatSlot
-    private double[] rstd;        // [N], kept for backward (on the heap)
+    private Kept kept;
+
+    /** What backward reads: xHat [N,H] (over its slot) and rstd [N] (on the heap). */
+    private record Kept(INDArray xHat, double[] rstd) {
+    }
 
     public LayerNorm(ParameterStore store, String name, int hidden, double eps) {
         this.hidden = hidden;
@@ -34,13 +37,13 @@ public final class LayerNorm {
         this.beta = store.add(name + ".bias", hidden);
         this.kernel = store.kernels().layerNorm();
         this.output = Slot.forward(name + ".y", "N," + hidden);
-        this.xHatSlot = Slot.forward(name + ".xHat", "N," + hidden);
+        this.xHat = Slot.forward(name + ".xHat", "N," + hidden);
         this.inputGrad = Slot.backward(name + ".dx", "N," + hidden);
     }
 
     /** The arrays it writes: y [N,H] and xHat [N,H] forward (rstd [N] is a double[]), dx [N,H] backward. */
     List<Slot> slots() {
-        return List.of(output, xHatSlot, inputGrad);
+        return List.of(output, xHat, inputGrad);
     }
 
     /** x: [N,H] → y [N,H]. */
@@ -50,10 +53,10 @@ public final class LayerNorm {
                     + Arrays.toString(x.shape()));
         }
         int n = (int) x.rows();
-        xHat = xHatSlot.array(x.dataType(), n, hidden);
         INDArray y = output.array(x.dataType(), n, hidden);
-        rstd = rstd != null && rstd.length == n ? rstd : new double[n];
-        kernel.forward(x, values(gamma), values(beta), eps, xHat, rstd, y);
+        kept = new Kept(xHat.array(x.dataType(), n, hidden),
+                kept != null && kept.rstd().length == n ? kept.rstd() : new double[n]);
+        kernel.forward(x, values(gamma), values(beta), eps, kept.xHat(), kept.rstd(), y);
         return y;
     }
 
@@ -69,7 +72,7 @@ public final class LayerNorm {
         INDArray dx = inputGrad.array(dy.dataType(), dy.rows(), hidden);
         double[] gammaGrad = new double[hidden];
         double[] betaGrad = new double[hidden];
-        kernel.backward(dy, xHat, values(gamma), rstd, dx, gammaGrad, betaGrad);
+        kernel.backward(dy, kept.xHat(), values(gamma), kept.rstd(), dx, gammaGrad, betaGrad);
         FlatView.of(gamma.grad()).add(gammaGrad);
         FlatView.of(beta.grad()).add(betaGrad);
         return dx;
