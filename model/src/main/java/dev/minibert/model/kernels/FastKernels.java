@@ -50,6 +50,16 @@ enum FastKernels implements Kernels {
     }
 
     @Override
+    public void crossEntropy(INDArray logits, int[] labels, INDArray exps, double[] invSums, double[] nll) {
+        FastCrossEntropy.crossEntropy(FlatView.plain(logits), labels, exps, invSums, nll);
+    }
+
+    @Override
+    public void crossEntropyBackward(INDArray exps, double[] invSums, int[] labels, double[] rowScales) {
+        FastCrossEntropy.crossEntropyBackward(exps, invSums, labels, rowScales);
+    }
+
+    @Override
     public void adamW(INDArray value, INDArray grad, INDArray m, INDArray v, AdamWStep step) {
         float stepSize = (float) (step.lr() / (1 - Math.pow(step.beta1(), step.t())));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(step.beta2(), step.t()));
