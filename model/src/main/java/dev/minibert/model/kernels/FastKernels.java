@@ -50,6 +50,16 @@ enum FastKernels implements Kernels {
     }
 
     @Override
+    public void gatherRows(INDArray table, int[] ids, INDArray out) {
+        FastRows.gatherRows(table, ids, out);
+    }
+
+    @Override
+    public void scatterAddRows(INDArray target, int[] ids, INDArray rows) {
+        FastRows.scatterAddRows(target, ids, rows);
+    }
+
+    @Override
     public void crossEntropy(INDArray logits, int[] labels, INDArray exps, double[] invSums, double[] nll) {
         FastCrossEntropy.crossEntropy(FlatView.plain(logits), labels, exps, invSums, nll);
     }

@@ -59,6 +59,15 @@ public interface Kernels {
     /** target [W] += Σ_rows x for x [N,W]: a bias gradient. target is dense and written in place. */
     void addColumnSums(INDArray x, INDArray target);
 
+    /** out [N,D]: row n is table [R,D]'s row ids[n], an embedding lookup. out is dense and overwritten. */
+    void gatherRows(INDArray table, int[] ids, INDArray out);
+
+    /**
+     * target [R,D]: row ids[n] += rows [N,D]'s row n for n = 0, 1, ... in order (repeated ids add up), the backward of
+     * {@link #gatherRows}; each sum in double, stored in target's type. target is dense row-major and written in place.
+     */
+    void scatterAddRows(INDArray target, int[] ids, INDArray rows);
+
     /**
      * Softmax cross-entropy over the rows of logits [M,C] (M rows of C classes) against labels [M], each row in
      * double, the row max shifted out:

@@ -1,6 +1,7 @@
 package dev.minibert.model.kernels;
 
 import dev.minibert.model.FlatView;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
@@ -107,6 +108,54 @@ enum ReferenceKernels implements Kernels {
     @Override
     public void addColumnSums(INDArray x, INDArray target) {
         target.addi(x.sum(0));
+    }
+
+    @Override
+    public void gatherRows(INDArray table, int[] ids, INDArray out) {
+        checkRows("gather", table, ids, out);
+        int width = (int) table.columns();
+        FlatView from = FlatView.of(FlatView.plain(table));
+        FlatView to = FlatView.of(out);
+        for (int n = 0; n < ids.length; n++) {
+            from.copyTo(ids[n] * width, to, n * width, width);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(INDArray target, int[] ids, INDArray rows) {
+        checkRows("scatter-add", target, ids, rows);
+        int width = (int) target.columns();
+        scatterAddColumns(FlatView.of(target), ids, FlatView.of(FlatView.plain(rows)), width, 0, width);
+    }
+
+    /** Columns [from, to) of {@link #scatterAddRows}, target [R,width] and rows [N,width] flat. */
+    static void scatterAddColumns(FlatView target, int[] ids, FlatView rows, int width, int from, int to) {
+        double[] sum = new double[to - from];
+        double[] add = new double[to - from];
+        for (int n = 0; n < ids.length; n++) {
+            target.read(ids[n] * width + from, sum);
+            rows.read(n * width + from, add);
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += add[j];
+            }
+            target.write(ids[n] * width + from, sum);
+        }
+    }
+
+    /** What gather and scatter-add need of table [R,D], ids [N] and rows [N,D]: the same type, ids in [0,R). */
+    static void checkRows(String what, INDArray table, int[] ids, INDArray rows) {
+        long r = table.rows();
+        if (table.rank() != 2 || rows.rank() != 2 || rows.rows() != ids.length || rows.columns() != table.columns()
+                || rows.dataType() != table.dataType()) {
+            throw new IllegalArgumentException(what + ": " + Arrays.toString(rows.shape()) + " " + rows.dataType()
+                    + " for " + ids.length + " rows of " + Arrays.toString(table.shape()) + " " + table.dataType());
+        }
+        for (int n = 0; n < ids.length; n++) {
+            if (ids[n] < 0 || ids[n] >= r) {
+                throw new IllegalArgumentException(what + ": row " + ids[n] + " at " + n + " is out of range [0," + r
+                        + ")");
+            }
+        }
     }
 
     @Override

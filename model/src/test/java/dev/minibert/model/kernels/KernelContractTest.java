@@ -134,6 +134,29 @@ class KernelContractTest {
         assertThat(wide(fast).data().asDouble()).containsExactly(reference.data().asDouble());
     }
 
+    /** The gather is a copy; the fast scatter-add gives each element the reference's adds in the same order. */
+    @Test
+    void gatherAndScatterAddMatchTheReferenceBitForBit() {
+        int[] ids = new int[300];
+        for (int n = 0; n < ids.length; n++) {
+            ids[n] = n * 37 % 101 % 23; // repeats
+        }
+        INDArray table = floats(20, 23, 131);
+        INDArray fastRows = Nd4j.create(DataType.FLOAT, ids.length, 131);
+        INDArray referenceRows = Nd4j.create(DataType.FLOAT, ids.length, 131);
+        FAST.gatherRows(table, ids, fastRows);
+        REFERENCE.gatherRows(table, ids, referenceRows);
+        assertThat(fastRows.data().asFloat()).isEqualTo(referenceRows.data().asFloat());
+        assertThat(fastRows.getRow(5)).isEqualTo(table.getRow(ids[5]));
+
+        INDArray dy = floats(21, ids.length, 131);
+        INDArray fast = floats(22, 23, 131);
+        INDArray reference = fast.dup();
+        FAST.scatterAddRows(fast, ids, dy);
+        REFERENCE.scatterAddRows(reference, ids, dy);
+        assertThat(fast.data().asFloat()).isEqualTo(reference.data().asFloat());
+    }
+
     /** The fast cross-entropy runs the reference's row loops split over threads: the same bits. */
     @Test
     void crossEntropyMatchesTheReferenceBitForBit() {
