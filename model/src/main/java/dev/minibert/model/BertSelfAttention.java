@@ -72,12 +72,12 @@ public final class BertSelfAttention {
         INDArray v = layout.of(projected, 2L * hidden);
 
         INDArray probs = probsSlot.array(type, batch, heads, seqLen, seqLen);
-        AttentionProducts.scores(q, k, probs);
+        AttentionProduct.SCORES.compute(q, k, probs);
         kernels.attentionSoftmax(probs, maskBias, scale); // probs = softmax(scores·scale + maskBias), in place
         INDArray dropped = dropout.forward(probs, training);
 
         INDArray context = contextSlot.array(type, x.rows(), hidden);
-        AttentionProducts.context(dropped, v, layout.of(context, 0));
+        AttentionProduct.CONTEXT.compute(dropped, v, layout.of(context, 0));
         kept = new Kept(layout, q, k, v, probs, dropped);
         return context;
     }
@@ -97,16 +97,16 @@ public final class BertSelfAttention {
         AttentionHeads layout = kept.layout();
         INDArray headGrad = layout.of(FlatView.plain(dContext), 0);
         INDArray droppedGrad = droppedGradSlot.array(type, kept.probs().shape());
-        AttentionProducts.probsGrad(headGrad, kept.v(), droppedGrad);
+        AttentionProduct.PROBS_GRAD.compute(headGrad, kept.v(), droppedGrad);
         INDArray projectedGrad = projectedGradSlot.array(type, dContext.rows(), 3L * hidden); // [dQ dK dV]
-        AttentionProducts.valueGrad(kept.dropped(), headGrad, layout.of(projectedGrad, 2L * hidden));
+        AttentionProduct.VALUE_GRAD.compute(kept.dropped(), headGrad, layout.of(projectedGrad, 2L * hidden));
 
         INDArray probsGrad = dropout.backward(droppedGrad);
         // in place: the dropout's (or this layer's) gradient buffer is not read again
         INDArray dScores = kernels.attentionSoftmaxBackward(probsGrad, kept.probs(), scale);
 
-        AttentionProducts.queryGrad(dScores, kept.k(), layout.of(projectedGrad, 0));
-        AttentionProducts.keyGrad(dScores, kept.q(), layout.of(projectedGrad, hidden));
+        AttentionProduct.QUERY_GRAD.compute(dScores, kept.k(), layout.of(projectedGrad, 0));
+        AttentionProduct.KEY_GRAD.compute(dScores, kept.q(), layout.of(projectedGrad, hidden));
         return projection.backward(projectedGrad);
     }
 
