@@ -44,6 +44,11 @@ public final class Dropout {
         reseed(0);
     }
 
+    /** Its output y: what an owner declares {@link Slot#passedOn()} where it is. */
+    Slot outputSlot() {
+        return output;
+    }
+
     /** The arrays it writes when it drops: y forward, dx backward; none at p = 0. */
     List<Slot> slots() {
         return p > 0 ? List.of(output, inputGrad) : List.of();

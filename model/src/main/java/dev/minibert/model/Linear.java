@@ -39,6 +39,11 @@ public final class Linear {
         this.inputGrad = Slot.backward(weight.name() + ".dx", "N," + in);
     }
 
+    /** Its output y [N,out]: what an owner declares {@link Slot#passedOn()} where it is. */
+    Slot outputSlot() {
+        return output;
+    }
+
     /** The arrays it writes: y [N,out] forward, dx [N,in] backward. */
     List<Slot> slots() {
         return List.of(output, inputGrad);

@@ -6,10 +6,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * Which of the encoder's arrays share memory: the one place that says so (llm.c's {@code ActivationTensors}). Every
  * layer declares the same {@link Slot}s in the same order ({@link BertLayer#slots()}); per layer (legend in
- * package-info, dropout's only when it drops):
+ * package-info, dropout's only when it drops, * passed on: read only by the next module of the same forward):
  * <pre>
  *   forward   attention.self    query+key+value y [N,3H], probs [B,A,T,T], dropout.y [B,A,T,T], context [N,H]
- *             attention.output  dense.y [N,H], dropout.y [N,H], sum [N,H], LayerNorm.y [N,H], LayerNorm.xHat [N,H]
+ *             attention.output  dense.y* [N,H], dropout.y* [N,H], sum* [N,H], LayerNorm.y [N,H], LayerNorm.xHat [N,H]
  *             intermediate      dense.y [N,I], gelu.y [N,I]
  *             output            as attention.output
  *   backward  the same modules' dx, their widths as their inputs', and attention.self's dDropped [B,A,T,T],
@@ -17,11 +17,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  * </pre>
  * The plan:
  * <pre>
- *   training   forward slots:  one memory per layer: backward reads what each layer kept
- *              backward slots: two sets, layer i's in set i % 2: a layer's gradients are dead once the layer below
- *                              has read the one it returned
- *   noGrad     forward slots:  two sets, layer i's in set i % 2: layer i+1 has read layer i's output before
- *                              layer i+2 writes over it, so memory does not grow with depth
+ *   training   forward slots:    one memory per layer: backward (or the next layer) reads them
+ *              passed-on slots:  two sets, layer i's in set i % 2 (noGrad's): dead once the layer's forward is done
+ *              backward slots:   two sets, layer i's in set i % 2: a layer's gradients are dead once the layer below
+ *                                has read the one it returned
+ *   noGrad     forward and passed-on slots: two sets, layer i's in set i % 2: layer i+1 has read layer i's output
+ *                                before layer i+2 writes over it, so memory does not grow with depth
  * </pre>
  * The encoder's final LayerNorm (pre-norm) keeps its own memory.
  */
@@ -29,8 +30,8 @@ final class MemoryPlan {
     private final BertConfig config;
     private final List<List<Slot>> layers;
     private final List<Slot> own;
-    private final Scratch.Memory[][] training;  // [layer][slot]
-    private final Scratch.Memory[][] inference; // [set][slot]
+    private final Scratch.Memory[][] training;  // [layer][slot]: forward slots, training
+    private final Scratch.Memory[][] shared;    // [set][slot]: forward slots under noGrad, passed-on slots always
 
     /** layers: each layer's slots, all in one order; own: slots that keep their own memory. */
     MemoryPlan(BertConfig config, List<List<Slot>> layers, List<Slot> own) {
@@ -39,7 +40,7 @@ final class MemoryPlan {
         this.own = own;
         int slots = layers.get(0).size();
         training = memories(layers.size(), slots);
-        inference = memories(2, slots);
+        shared = memories(2, slots);
         Scratch.Memory[][] gradients = memories(2, slots);
         for (int i = 0; i < layers.size(); i++) {
             List<Slot> slotsOfLayer = layers.get(i);
@@ -48,8 +49,10 @@ final class MemoryPlan {
                         + slots);
             }
             for (int k = 0; k < slots; k++) {
-                if (slotsOfLayer.get(k).pass() == Slot.Pass.BACKWARD) {
-                    slotsOfLayer.get(k).use(gradients[i % 2][k]);
+                switch (slotsOfLayer.get(k).pass()) {
+                    case PASSED_ON -> slotsOfLayer.get(k).use(shared[i % 2][k]);
+                    case BACKWARD -> slotsOfLayer.get(k).use(gradients[i % 2][k]);
+                    case FORWARD -> { } // bound before each forward
                 }
             }
         }
@@ -68,7 +71,7 @@ final class MemoryPlan {
     /** Points layer i's forward slots at its own memory (keepForBackward) or at shared set i % 2. */
     void beforeForward(int layer, boolean keepForBackward) {
         List<Slot> slots = layers.get(layer);
-        Scratch.Memory[] memory = keepForBackward ? training[layer] : inference[layer % 2];
+        Scratch.Memory[] memory = keepForBackward ? training[layer] : shared[layer % 2];
         for (int k = 0; k < slots.size(); k++) {
             if (slots.get(k).pass() == Slot.Pass.FORWARD) {
                 slots.get(k).use(memory[k]);
@@ -83,12 +86,13 @@ final class MemoryPlan {
     long bytes(int batch, int seqLen, DataType type, boolean training, boolean keepForBackward) {
         int sets = Math.min(layers.size(), 2);
         long forward = bytes(layers.get(0), Slot.Pass.FORWARD, batch, seqLen, type, training);
+        long passedOn = bytes(layers.get(0), Slot.Pass.PASSED_ON, batch, seqLen, type, training);
         long backward = bytes(layers.get(0), Slot.Pass.BACKWARD, batch, seqLen, type, training);
         long ownForward = bytes(own, Slot.Pass.FORWARD, batch, seqLen, type, training);
         long ownBackward = bytes(own, Slot.Pass.BACKWARD, batch, seqLen, type, training);
         return keepForBackward
-                ? layers.size() * forward + sets * backward + ownForward + ownBackward
-                : sets * forward + ownForward;
+                ? layers.size() * forward + sets * (passedOn + backward) + ownForward + ownBackward
+                : sets * (forward + passedOn) + ownForward;
     }
 
     private long bytes(List<Slot> slots, Slot.Pass pass, int batch, int seqLen, DataType type, boolean training) {

@@ -25,7 +25,10 @@ public abstract class ResidualOutput {
         this.layerNorm = new LayerNorm(store, prefix + "LayerNorm", config.hiddenSize, config.layerNormEps);
         this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels(), "N,H");
         this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
-        this.sum = Slot.forward(prefix + "sum", "N,H");
+        this.sum = Slot.forward(prefix + "sum", "N,H").passedOn();
+        // read only by the next module of this forward: no backward reads dense's output, the dropped one or the sum
+        dense.outputSlot().passedOn();
+        dropout.outputSlot().passedOn();
     }
 
     /** The arrays it and its dense, dropout and LayerNorm write. */

@@ -12,12 +12,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * number. Its memory is its own until the encoder's {@link MemoryPlan} points it at memory it shares.
  */
 final class Slot {
-    /** Which pass writes it: every forward (outputs and what backward keeps), or backward (gradients). */
-    enum Pass { FORWARD, BACKWARD }
+    /**
+     * When it is written and read: by every forward, and read by backward or the next layer (outputs, what backward
+     * keeps); by every forward, and read only by the next module in that forward (dead by backward); by backward.
+     */
+    enum Pass { FORWARD, PASSED_ON, BACKWARD }
 
     private final String name;
     private final String shape;
-    private final Pass pass;
+    private Pass pass;
     private final boolean dropout;
     private Scratch.Memory memory = new Scratch.Memory();
 
@@ -41,6 +44,15 @@ final class Slot {
     /** Written by a dropout only when it drops (a training forward, and the backward after it). */
     static Slot dropout(String name, String shape, Pass pass) {
         return new Slot(name, shape, pass, true);
+    }
+
+    /** Declares a forward slot dead once the next module of the same forward has read it; returns this. */
+    Slot passedOn() {
+        if (pass != Pass.FORWARD) {
+            throw new IllegalStateException(this + " is not a forward slot");
+        }
+        pass = Pass.PASSED_ON;
+        return this;
     }
 
     /** This slot's array at this call's shape, over its memory. */
