@@ -12,18 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * projections' gradients straight into their [N, ·] rows. The copies in and out of a [B,heads,T,d] layout were
  * eight passes over [N,H] per layer and step.
  */
-public final class AttentionHeads {
-    private final int batch;
-    private final int seqLen;
-    private final int heads;
-    private final int headSize;
-
-    public AttentionHeads(int batch, int seqLen, int heads, int headSize) {
-        this.batch = batch;
-        this.seqLen = seqLen;
-        this.heads = heads;
-        this.headSize = headSize;
-    }
+public record AttentionHeads(int batch, int seqLen, int heads, int headSize) {
 
     /** The heads of y's columns [column, column + heads·d) as a [B,heads,T,d] view; y must be dense row-major. */
     public INDArray of(INDArray y, long column) {

@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -19,6 +20,11 @@ public final class BertAttention {
     public BertAttention(ParameterStore store, String prefix, BertConfig config) {
         this.self = new BertSelfAttention(store, prefix + "self.", config);
         this.output = new BertSelfOutput(store, prefix + "output.", config);
+    }
+
+    /** The arrays its self-attention and output block write. */
+    List<Slot> slots() {
+        return Slot.all(self.slots(), output.slots());
     }
 
     /** x: [N,H], maskBias: [B,T] → [N,H]. */

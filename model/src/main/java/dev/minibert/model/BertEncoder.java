@@ -3,6 +3,7 @@ package dev.minibert.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A stack of {@link BertLayer}s; pre-norm adds a final LayerNorm ({@code bert.final_layer_norm}, as the peer). */
@@ -10,34 +11,29 @@ public final class BertEncoder {
     private final List<BertLayer> layers = new ArrayList<>();
     private final LayerNorm finalLayerNorm; // null in post-norm
     private final double[] gradNorms;
-    // each layer's activations for its backward; an inference forward alternates two shared sets instead
-    private final List<Scratch.Pool> layerBuffers = new ArrayList<>();
-    private final Scratch.Pool[] inferenceBuffers = {new Scratch.Pool(), new Scratch.Pool()};
-    // a backward's own buffers (gradients flowing down) are dead once the layer below has read them: two sets
-    private final Scratch.Pool[] backwardBuffers = {new Scratch.Pool(), new Scratch.Pool()};
+    private final MemoryPlan memory; // which layers' arrays share memory, in training and under noGrad
 
     /** prefix: the model's, e.g. "bert.". */
     public BertEncoder(ParameterStore store, String prefix, BertConfig config) {
         for (int i = 0; i < config.numHiddenLayers; i++) {
             layers.add(new BertLayer(store, prefix + "encoder.layer." + i + ".", config));
-            layerBuffers.add(new Scratch.Pool());
         }
         finalLayerNorm = config.normStyle == BertConfig.NormStyle.PRE
                 ? new LayerNorm(store, prefix + "final_layer_norm", config.hiddenSize, config.layerNormEps)
                 : null;
         gradNorms = new double[config.numHiddenLayers + 1];
+        memory = new MemoryPlan(config, layers.stream().map(BertLayer::slots).toList(),
+                finalLayerNorm == null ? List.of() : finalLayerNorm.slots());
     }
 
     /**
      * x: [N,H], maskBias: [B,T] → [N,H]. Without {@code keepForBackward} layer i+2 reuses layer i's
-     * buffers (layer i+1 has consumed its output by then), so memory does not grow with depth.
+     * buffers (layer i+1 has consumed its output by then), so memory does not grow with depth: see {@link MemoryPlan}.
      */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
         for (int i = 0; i < layers.size(); i++) {
-            Scratch.Pool buffers = keepForBackward ? layerBuffers.get(i) : inferenceBuffers[i % 2];
-            try (Scratch.Opened ignored = buffers.open()) {
-                x = layers.get(i).forward(x, maskBias, training);
-            }
+            memory.beforeForward(i, keepForBackward);
+            x = layers.get(i).forward(x, maskBias, training);
         }
         return finalLayerNorm == null ? x : finalLayerNorm.forward(x);
     }
@@ -47,9 +43,7 @@ public final class BertEncoder {
         INDArray g = finalLayerNorm == null ? dy : finalLayerNorm.backward(dy);
         gradNorms[layers.size()] = VectorNorm.l2(g);
         for (int i = layers.size() - 1; i >= 0; i--) {
-            try (Scratch.Opened ignored = backwardBuffers[i % 2].open()) {
-                g = layers.get(i).backward(g);
-            }
+            g = layers.get(i).backward(g);
             gradNorms[i] = VectorNorm.l2(g);
         }
         return g;
@@ -61,6 +55,11 @@ public final class BertEncoder {
      */
     public double[] layerInputGradNorms() {
         return gradNorms.clone();
+    }
+
+    /** The bytes its memory plan declares for a forward at B and T (and the backward after it, if kept). */
+    long plannedBytes(int batch, int seqLen, DataType type, boolean training, boolean keepForBackward) {
+        return memory.bytes(batch, seqLen, type, training, keepForBackward);
     }
 
     public int numLayers() {

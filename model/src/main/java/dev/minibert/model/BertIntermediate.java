@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The feed-forward block's expansion: GELU(dense(x)), [N,H] → [N,I]. */
@@ -9,7 +10,12 @@ public final class BertIntermediate {
 
     public BertIntermediate(ParameterStore store, String prefix, BertConfig config) {
         this.dense = new Linear(store, prefix + "dense", config.hiddenSize, config.intermediateSize);
-        this.gelu = new Gelu(store.kernels());
+        this.gelu = new Gelu(store.kernels(), "N,I");
+    }
+
+    /** The arrays its dense and GELU write. */
+    List<Slot> slots() {
+        return Slot.all(dense.slots(), gelu.slots());
     }
 
     public INDArray forward(INDArray x) {

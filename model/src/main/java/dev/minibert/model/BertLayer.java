@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,6 +23,11 @@ public final class BertLayer {
         this.attention = new BertAttention(store, prefix + "attention.", config);
         this.intermediate = new BertIntermediate(store, prefix + "intermediate.", config);
         this.output = new BertOutput(store, prefix + "output.", config);
+    }
+
+    /** The arrays its modules write, in a fixed order: the same in every layer, which the memory plan relies on. */
+    List<Slot> slots() {
+        return Slot.all(attention.slots(), intermediate.slots(), output.slots());
     }
 
     /** x: [N,H], maskBias: [B,T] → [N,H]. */

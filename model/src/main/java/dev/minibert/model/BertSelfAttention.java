@@ -1,6 +1,7 @@
 package dev.minibert.model;
 
 import dev.minibert.model.kernels.Kernels;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,18 +23,19 @@ public final class BertSelfAttention {
     private final int heads;
     private final int headSize;
     private final double scale;
-    private AttentionHeads layout; // the per-head views at the last forward's B and T
-    // kept for backward
-    private INDArray q;      // [B,A,T,d] views of projected
-    private INDArray k;
-    private INDArray v;
-    private INDArray probs;  // [B,A,T,T], softmax output
-    private INDArray dropped; // probs after dropout (probs itself when dropout is off)
-    // work buffers
-    private INDArray projected; // [N,3H]: query, key, value side by side per token
-    private INDArray context;
-    private INDArray droppedGrad;
-    private INDArray projectedGrad;
+    // the arrays it writes (its projection's and dropout's besides)
+    private final Slot probsSlot = Slot.forward("attention.self.probs", "B,A,T,T");
+    private final Slot contextSlot = Slot.forward("attention.self.context", "N,H");
+    private final Slot droppedGradSlot = Slot.backward("attention.self.dDropped", "B,A,T,T");
+    private final Slot projectedGradSlot = Slot.backward("attention.self.dQKV", "N,3H");
+    private Kept kept;
+
+    /**
+     * What backward reads: the per-head views at the forward's B and T; q, k, v [B,A,T,d], views of the
+     * projection's output [N,3H]; probs [B,A,T,T], the softmax; dropped, probs after dropout (probs itself without).
+     */
+    private record Kept(AttentionHeads layout, INDArray q, INDArray k, INDArray v, INDArray probs, INDArray dropped) {
+    }
 
     public BertSelfAttention(ParameterStore store, String prefix, BertConfig config) {
         this.hidden = config.hiddenSize;
@@ -42,7 +44,13 @@ public final class BertSelfAttention {
         this.scale = 1 / Math.sqrt(headSize);
         this.projection = Linear.stacked(store, hidden, hidden, prefix + "query", prefix + "key", prefix + "value");
         this.kernels = store.kernels();
-        this.dropout = new Dropout(config.attentionProbsDropoutProb, kernels);
+        this.dropout = new Dropout(config.attentionProbsDropoutProb, kernels, "B,A,T,T");
+    }
+
+    /** The arrays it, its projection and its dropout write. */
+    List<Slot> slots() {
+        return Slot.all(projection.slots(), List.of(probsSlot), dropout.slots(),
+                List.of(contextSlot, droppedGradSlot, projectedGradSlot));
     }
 
     /**
@@ -57,20 +65,20 @@ public final class BertSelfAttention {
                     + batch + "x" + seqLen);
         }
         DataType type = x.dataType();
-        layout = new AttentionHeads(batch, seqLen, heads, headSize);
-        projected = Scratch.reuse(projected, type, x.rows(), 3L * hidden);
-        projection.forward(x, projected);
-        q = layout.of(projected, 0);
-        k = layout.of(projected, hidden);
-        v = layout.of(projected, 2L * hidden);
+        AttentionHeads layout = new AttentionHeads(batch, seqLen, heads, headSize);
+        INDArray projected = projection.forward(x); // [N,3H]
+        INDArray q = layout.of(projected, 0);
+        INDArray k = layout.of(projected, hidden);
+        INDArray v = layout.of(projected, 2L * hidden);
 
-        probs = Scratch.reuse(probs, type, batch, heads, seqLen, seqLen);
-        Gemm.batched(q, k, probs, false, true);
+        INDArray probs = probsSlot.array(type, batch, heads, seqLen, seqLen);
+        AttentionProduct.SCORES.compute(q, k, probs);
         kernels.attentionSoftmax(probs, maskBias, scale); // probs = softmax(scores·scale + maskBias), in place
-        dropped = dropout.forward(probs, training);
+        INDArray dropped = dropout.forward(probs, training);
 
-        context = Scratch.reuse(context, type, x.rows(), hidden);
-        Gemm.batched(dropped, v, layout.of(context, 0), false, false);
+        INDArray context = contextSlot.array(type, x.rows(), hidden);
+        AttentionProduct.CONTEXT.compute(dropped, v, layout.of(context, 0));
+        kept = new Kept(layout, q, k, v, probs, dropped);
         return context;
     }
 
@@ -86,18 +94,19 @@ public final class BertSelfAttention {
      */
     public INDArray backward(INDArray dContext) {
         DataType type = dContext.dataType();
+        AttentionHeads layout = kept.layout();
         INDArray headGrad = layout.of(FlatView.plain(dContext), 0);
-        droppedGrad = Scratch.reuse(droppedGrad, type, probs.shape());
-        Gemm.batched(headGrad, v, droppedGrad, false, true);
-        projectedGrad = Scratch.reuse(projectedGrad, type, dContext.rows(), 3L * hidden);
-        Gemm.batched(dropped, headGrad, layout.of(projectedGrad, 2L * hidden), true, false);
+        INDArray droppedGrad = droppedGradSlot.array(type, kept.probs().shape());
+        AttentionProduct.PROBS_GRAD.compute(headGrad, kept.v(), droppedGrad);
+        INDArray projectedGrad = projectedGradSlot.array(type, dContext.rows(), 3L * hidden); // [dQ dK dV]
+        AttentionProduct.VALUE_GRAD.compute(kept.dropped(), headGrad, layout.of(projectedGrad, 2L * hidden));
 
         INDArray probsGrad = dropout.backward(droppedGrad);
         // in place: the dropout's (or this layer's) gradient buffer is not read again
-        INDArray dScores = kernels.attentionSoftmaxBackward(probsGrad, probs, scale);
+        INDArray dScores = kernels.attentionSoftmaxBackward(probsGrad, kept.probs(), scale);
 
-        Gemm.batched(dScores, k, layout.of(projectedGrad, 0), false, false);
-        Gemm.batched(dScores, q, layout.of(projectedGrad, hidden), true, false);
+        AttentionProduct.QUERY_GRAD.compute(dScores, kept.k(), layout.of(projectedGrad, 0));
+        AttentionProduct.KEY_GRAD.compute(dScores, kept.q(), layout.of(projectedGrad, hidden));
         return projection.backward(projectedGrad);
     }
 

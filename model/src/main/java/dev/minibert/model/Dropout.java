@@ -2,6 +2,7 @@ package dev.minibert.model;
 
 import dev.minibert.model.kernels.DropoutMask;
 import dev.minibert.model.kernels.Kernels;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,20 +19,39 @@ public final class Dropout {
     private final Kernels kernels;
     private final DropoutMask mask = new DropoutMask();
     private SplittableRandom random;
-    private long[] keep;       // the last forward's mask, kept for backward
-    private double keptScale;  // 1/(1-p) as the last forward's array type stores it
-    private boolean applied;   // whether the last forward dropped anything
-    private long length;
-    private INDArray output;
-    private INDArray inputGrad;
+    private final Slot output;    // y, x's shape, written only when it drops
+    private final Slot inputGrad; // dx, likewise
+    private Kept kept;            // null when the last forward dropped nothing
 
+    /** What backward reads: the mask over x's length elements (bit i: element i kept) and 1/(1−p) as x stores it. */
+    private record Kept(long[] keep, long length, double scale) {
+    }
+
+    /** A dropout outside the encoder's memory plan, its shape undeclared. */
     public Dropout(double p, Kernels kernels) {
+        this(p, kernels, "?");
+    }
+
+    /** shape: x's, in the legend's letters (e.g. "B,A,T,T"), for the memory plan. */
+    Dropout(double p, Kernels kernels, String shape) {
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         }
         this.p = p;
         this.kernels = kernels;
+        this.output = Slot.dropout("dropout.y", shape, Slot.Pass.FORWARD);
+        this.inputGrad = Slot.dropout("dropout.dx", shape, Slot.Pass.BACKWARD);
         reseed(0);
+    }
+
+    /** Its output y: what an owner declares {@link Slot#passedOn()} where it is. */
+    Slot outputSlot() {
+        return output;
+    }
+
+    /** The arrays it writes when it drops: y forward, dx backward; none at p = 0. */
+    List<Slot> slots() {
+        return p > 0 ? List.of(output, inputGrad) : List.of();
     }
 
     public void reseed(long seed) {
@@ -44,30 +64,28 @@ public final class Dropout {
 
     /** Returns x itself when not training (or p = 0); otherwise draws a fresh mask and applies it. */
     public INDArray forward(INDArray x, boolean training) {
-        applied = training && p > 0;
-        if (!applied) {
+        if (!(training && p > 0)) {
+            kept = null;
             return x;
         }
-        length = x.length();
-        output = Scratch.reuse(output, x.dataType(), x.shape());
-        keep = mask.draw(random, length, p);
+        INDArray y = output.array(x.dataType(), x.shape());
         // the product x·scale rounded once, as a multiply in the array's own type would round it
-        keptScale = FlatView.of(output).stored(1 / (1 - p));
-        kernels.applyMask(x, keep, keptScale, output);
-        return output;
+        kept = new Kept(mask.draw(random, x.length(), p), x.length(), FlatView.of(y).stored(1 / (1 - p)));
+        kernels.applyMask(x, kept.keep(), kept.scale(), y);
+        return y;
     }
 
     /** dy → dx = dy · keep / (1 − p), the forward's mask. */
     public INDArray backward(INDArray dy) {
-        if (!applied) {
+        if (kept == null) {
             return dy;
         }
-        if (dy.length() != length) {
+        if (dy.length() != kept.length()) {
             throw new IllegalArgumentException("dropout backward: dy has " + dy.length() + " elements, the forward had "
-                    + length);
+                    + kept.length());
         }
-        inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.shape());
-        kernels.applyMask(dy, keep, keptScale, inputGrad);
-        return inputGrad;
+        INDArray dx = inputGrad.array(dy.dataType(), dy.shape());
+        kernels.applyMask(dy, kept.keep(), kept.scale(), dx);
+        return dx;
     }
 }

@@ -1,14 +1,21 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-/** A lookup table [num,dim]; backward scatter-adds rows into the gradient (never a one-hot product). */
+/**
+ * A lookup table [num,dim] (HF's nn.Embedding):
+ * <pre>
+ *   y[n] = weight[ids[n]]            forward: a row gather
+ *   dWeight[ids[n]] += dy[n]         backward: a scatter-add, repeated ids adding up (never a one-hot product)
+ * </pre>
+ */
 public final class Embedding {
     private final Parameter weight;
     private final String name;
     private final int num;
     private final int dim;
+    private final Kernels kernels;
     private int[] ids;     // [N], kept for backward
     private INDArray output;
 
@@ -17,6 +24,7 @@ public final class Embedding {
         this.num = num;
         this.dim = dim;
         this.weight = store.add(name + ".weight", num, dim);
+        this.kernels = store.kernels();
     }
 
     /** ids: [N] → rows [N,dim]. */
@@ -29,13 +37,13 @@ public final class Embedding {
         }
         this.ids = ids.clone();
         output = Scratch.reuse(output, weight.value().dataType(), ids.length, dim);
-        Nd4j.pullRows(weight.value(), output, 1, ids);
+        kernels.gatherRows(weight.value(), ids, output);
         return output;
     }
 
     /** dy: [N,dim]; grad[ids[n]] += dy[n], repeated ids adding up. */
     public void backward(INDArray dy) {
-        ScatterAdd.rows(weight.grad(), ids, dy);
+        kernels.scatterAddRows(weight.grad(), ids, dy);
     }
 
     public Parameter weight() {

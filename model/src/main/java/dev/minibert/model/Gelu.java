@@ -1,6 +1,7 @@
 package dev.minibert.model;
 
 import dev.minibert.model.kernels.Kernels;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -16,26 +17,39 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Gelu {
     private final Kernels kernels;
-    private INDArray input;
-    private INDArray output;
-    private INDArray inputGrad;
+    private final Slot output;    // y, x's shape
+    private final Slot inputGrad; // dx, likewise
+    private INDArray input;       // x, kept for backward
 
+    /** A GELU outside the encoder's memory plan, its shape undeclared. */
     public Gelu(Kernels kernels) {
+        this(kernels, "?");
+    }
+
+    /** shape: x's, in the legend's letters (e.g. "N,I"), for the memory plan. */
+    Gelu(Kernels kernels, String shape) {
         this.kernels = kernels;
+        this.output = Slot.forward("gelu.y", shape);
+        this.inputGrad = Slot.backward("gelu.dx", shape);
+    }
+
+    /** The arrays it writes: y forward, dx backward. */
+    List<Slot> slots() {
+        return List.of(output, inputGrad);
     }
 
     /** x: any shape → y of its shape; x is kept for backward and must not change before it. */
     public INDArray forward(INDArray x) {
         input = x;
-        output = Scratch.reuse(output, x.dataType(), x.shape());
-        kernels.gelu(x, output);
-        return output;
+        INDArray y = output.array(x.dataType(), x.shape());
+        kernels.gelu(x, y);
+        return y;
     }
 
     /** dy → dx = dy · (Φ(x) + x·φ(x)). */
     public INDArray backward(INDArray dy) {
-        inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.shape());
-        kernels.geluBackward(input, dy, inputGrad);
-        return inputGrad;
+        INDArray dx = inputGrad.array(dy.dataType(), dy.shape());
+        kernels.geluBackward(input, dy, dx);
+        return dx;
     }
 }

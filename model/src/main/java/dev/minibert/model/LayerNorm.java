@@ -2,6 +2,7 @@ package dev.minibert.model;
 
 import dev.minibert.model.kernels.LayerNormKernel;
 import java.util.Arrays;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,10 +21,14 @@ public final class LayerNorm {
     private final int hidden;
     private final double eps;
     private final LayerNormKernel kernel;
-    private INDArray xHat;  // [N,H], kept for backward
-    private double[] rstd;  // [N], kept for backward
-    private INDArray output;
-    private INDArray inputGrad;
+    private final Slot output;    // y [N,H]
+    private final Slot xHat;      // [N,H], kept for backward
+    private final Slot inputGrad; // dx [N,H]
+    private Kept kept;
+
+    /** What backward reads: xHat [N,H] (over its slot) and rstd [N] (on the heap). */
+    private record Kept(INDArray xHat, double[] rstd) {
+    }
 
     public LayerNorm(ParameterStore store, String name, int hidden, double eps) {
         this.hidden = hidden;
@@ -31,6 +36,14 @@ public final class LayerNorm {
         this.gamma = store.add(name + ".weight", hidden);
         this.beta = store.add(name + ".bias", hidden);
         this.kernel = store.kernels().layerNorm();
+        this.output = Slot.forward(name + ".y", "N," + hidden);
+        this.xHat = Slot.forward(name + ".xHat", "N," + hidden);
+        this.inputGrad = Slot.backward(name + ".dx", "N," + hidden);
+    }
+
+    /** The arrays it writes: y [N,H] and xHat [N,H] forward (rstd [N] is a double[]), dx [N,H] backward. */
+    List<Slot> slots() {
+        return List.of(output, xHat, inputGrad);
     }
 
     /** x: [N,H] → y [N,H]. */
@@ -40,11 +53,11 @@ public final class LayerNorm {
                     + Arrays.toString(x.shape()));
         }
         int n = (int) x.rows();
-        xHat = Scratch.reuse(xHat, x.dataType(), n, hidden);
-        output = Scratch.reuse(output, x.dataType(), n, hidden);
-        rstd = rstd != null && rstd.length == n ? rstd : new double[n];
-        kernel.forward(x, values(gamma), values(beta), eps, xHat, rstd, output);
-        return output;
+        INDArray y = output.array(x.dataType(), n, hidden);
+        kept = new Kept(xHat.array(x.dataType(), n, hidden),
+                kept != null && kept.rstd().length == n ? kept.rstd() : new double[n]);
+        kernel.forward(x, values(gamma), values(beta), eps, kept.xHat(), kept.rstd(), y);
+        return y;
     }
 
     /**
@@ -56,13 +69,13 @@ public final class LayerNorm {
      * </pre>
      */
     public INDArray backward(INDArray dy) {
-        inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.rows(), hidden);
+        INDArray dx = inputGrad.array(dy.dataType(), dy.rows(), hidden);
         double[] gammaGrad = new double[hidden];
         double[] betaGrad = new double[hidden];
-        kernel.backward(dy, xHat, values(gamma), rstd, inputGrad, gammaGrad, betaGrad);
+        kernel.backward(dy, kept.xHat(), values(gamma), kept.rstd(), dx, gammaGrad, betaGrad);
         FlatView.of(gamma.grad()).add(gammaGrad);
         FlatView.of(beta.grad()).add(betaGrad);
-        return inputGrad;
+        return dx;
     }
 
     private double[] values(Parameter p) {

@@ -2,6 +2,7 @@ package dev.minibert.model;
 
 import dev.minibert.model.kernels.Kernels;
 import java.util.Arrays;
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,9 +16,9 @@ public final class Linear {
     private final int in;
     private final int out;
     private final Kernels kernels;
-    private INDArray input;
-    private INDArray output;
-    private INDArray inputGrad;
+    private final Slot output;    // y [N,out]
+    private final Slot inputGrad; // dx [N,in]
+    private INDArray input;       // x [N,in], kept for backward
 
     public Linear(ParameterStore store, String name, int in, int out) {
         this(store.add(name + ".weight", out, in), store.add(name + ".bias", out), in, out, store.kernels());
@@ -34,6 +35,18 @@ public final class Linear {
         this.out = out;
         this.weight = weight;
         this.bias = bias;
+        this.output = Slot.forward(weight.name() + ".y", "N," + out);
+        this.inputGrad = Slot.backward(weight.name() + ".dx", "N," + in);
+    }
+
+    /** Its output y [N,out]: what an owner declares {@link Slot#passedOn()} where it is. */
+    Slot outputSlot() {
+        return output;
+    }
+
+    /** The arrays it writes: y [N,out] forward, dx [N,in] backward. */
+    List<Slot> slots() {
+        return List.of(output, inputGrad);
     }
 
     /**
@@ -69,8 +82,7 @@ public final class Linear {
     /** x: [N,in] → [N,out]; x is kept for backward and must not change before it. */
     public INDArray forward(INDArray x) {
         checkInput(x);
-        output = Scratch.reuse(output, x.dataType(), x.rows(), out);
-        return forward(x, output);
+        return forward(x, output.array(x.dataType(), x.rows(), out));
     }
 
     /** As {@link #forward(INDArray)}, into the caller's dense [N,out] buffer (backward does not read it). */
@@ -93,9 +105,9 @@ public final class Linear {
     public INDArray backward(INDArray dy) {
         Gemm.gemm(dy, input, weight.grad(), true, false, 1.0, 1.0);
         kernels.addColumnSums(dy, bias.grad());
-        inputGrad = Scratch.reuse(inputGrad, dy.dataType(), dy.rows(), in);
-        Gemm.gemm(dy, weight.value(), inputGrad, false, false, 1.0, 0.0);
-        return inputGrad;
+        INDArray dx = inputGrad.array(dy.dataType(), dy.rows(), in);
+        Gemm.gemm(dy, weight.value(), dx, false, false, 1.0, 0.0);
+        return dx;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -17,21 +18,30 @@ public abstract class ResidualOutput {
     private final LayerNorm layerNorm;
     private final Dropout dropout;
     private final boolean postNorm;
-    private INDArray sum;
+    private final Slot sum; // residual + Drop(dense(hidden)) [N,H]
 
     ResidualOutput(ParameterStore store, String prefix, int in, BertConfig config) {
         this.dense = new Linear(store, prefix + "dense", in, config.hiddenSize);
         this.layerNorm = new LayerNorm(store, prefix + "LayerNorm", config.hiddenSize, config.layerNormEps);
-        this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels());
+        this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels(), "N,H");
         this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
+        this.sum = Slot.forward(prefix + "sum", "N,H").passedOn();
+        // read only by the next module of this forward: no backward reads dense's output, the dropped one or the sum
+        dense.outputSlot().passedOn();
+        dropout.outputSlot().passedOn();
+    }
+
+    /** The arrays it and its dense, dropout and LayerNorm write. */
+    List<Slot> slots() {
+        return Slot.all(dense.slots(), dropout.slots(), List.of(sum), layerNorm.slots());
     }
 
     /** hidden: [N,in], residual: [N,H] → post: LN(residual + Drop(dense(hidden))); pre: without the LN. */
     public INDArray forward(INDArray hidden, INDArray residual, boolean training) {
         INDArray y = dropout.forward(dense.forward(hidden), training);
-        sum = Scratch.reuse(sum, y.dataType(), y.shape());
-        y.add(residual, sum);
-        return postNorm ? layerNorm.forward(sum) : sum;
+        INDArray s = sum.array(y.dataType(), y.shape());
+        y.add(residual, s);
+        return postNorm ? layerNorm.forward(s) : s;
     }
 
     /**

@@ -1,13 +1,15 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Mean cross-entropy of softmax(logits) against integer labels, as torch's {@code F.cross_entropy}:
- * with class weights the mean is weighted, {@code sum(w[y]·nll) / sum(w[y])}. The MLM head and the
- * classifier share it. Both passes are Java loops over NIO views, a row at a time: the max, exp and sum,
- * and in backward one scaling pass with the label fix-up, rather than ND4J ops (two broadcasts, a getDouble
- * or putScalar per row; docs/kernels.md).
+ * <pre>
+ *   nll[i] = log Σ_c exp(x[i,c]) − x[i,label]            per row, by {@link Kernels#crossEntropy}
+ *   loss   = Σ_i w[label_i]·nll[i] / Σ_i w[label_i]       w = 1 without class weights
+ * </pre>
+ * The MLM head and the classifier share it; the kernels are chosen by the logits' data type.
  */
 public final class SoftmaxCrossEntropy {
     private final double[] classWeights;
@@ -44,29 +46,8 @@ public final class SoftmaxCrossEntropy {
         if (invSums == null || invSums.length != n) {
             invSums = new double[n];
         }
-        FlatView x = FlatView.of(FlatView.plain(logits));
-        FlatView e = FlatView.of(exps);
-        // log-sum-exp with the row max shifted out: nll = log(Σ exp(x - max)) - (x_y - max)
         double[] nll = new double[n];
-        Parallel.forRange(n, 1, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / classes), (from, to) -> {
-            double[] row = new double[classes];
-            for (int i = from; i < to; i++) {
-                x.read(i * classes, row);
-                double max = Double.NEGATIVE_INFINITY;
-                for (double v : row) {
-                    max = Math.max(max, v);
-                }
-                double shiftedTarget = row[labels[i]] - max;
-                double sum = 0;
-                for (int c = 0; c < classes; c++) {
-                    row[c] = Math.exp(row[c] - max);
-                    sum += row[c];
-                }
-                e.write(i * classes, row);
-                invSums[i] = 1 / sum;
-                nll[i] = Math.log(sum) - shiftedTarget;
-            }
-        });
+        Kernels.forType(logits.dataType()).crossEntropy(logits, labels, exps, invSums, nll);
         double loss = 0; // summed in row order, whatever the split
         weightSum = 0;
         for (int i = 0; i < n; i++) {
@@ -86,22 +67,11 @@ public final class SoftmaxCrossEntropy {
         if (labels == null) {
             throw new IllegalStateException("backward without a forward (or twice after one)");
         }
-        int classes = (int) exps.columns();
-        FlatView d = FlatView.of(exps);
-        int[] rowLabels = labels;
-        Parallel.forRange(rowLabels.length, 1, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / classes), (from, to) -> {
-            double[] row = new double[classes];
-            for (int i = from; i < to; i++) {
-                double rowScale = weight(rowLabels[i]) * scale / weightSum;
-                double probScale = invSums[i] * rowScale;
-                d.read(i * classes, row);
-                for (int c = 0; c < classes; c++) {
-                    row[c] *= probScale;
-                }
-                row[rowLabels[i]] -= rowScale;
-                d.write(i * classes, row);
-            }
-        });
+        double[] rowScales = new double[labels.length];
+        for (int i = 0; i < rowScales.length; i++) {
+            rowScales[i] = weight(labels[i]) * scale / weightSum;
+        }
+        Kernels.forType(exps.dataType()).crossEntropyBackward(exps, invSums, labels, rowScales);
         labels = null;
         return exps;
     }

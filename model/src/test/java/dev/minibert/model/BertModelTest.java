@@ -80,7 +80,10 @@ class BertModelTest {
     @ParameterizedTest
     @EnumSource(BertConfig.NormStyle.class)
     void trainingGradientWithDropoutMatchesADirectionalDerivative(BertConfig.NormStyle style) {
-        BertModel model = model(style, 73);
+        // four layers: layers 0 and 2 share the buffers that the memory plan passes on within a forward
+        ParameterStore store = new ParameterStore(DataType.DOUBLE);
+        BertModel model = new BertModel(TinyBert.config(style, 4), store, "bert.", true);
+        randomize(store, 73);
         INDArray r1 = randn(74, TinyBert.BATCH, TinyBert.SEQ, 8);
         INDArray r2 = randn(75, TinyBert.BATCH, 8);
         List<INDArray> directions = new ArrayList<>();

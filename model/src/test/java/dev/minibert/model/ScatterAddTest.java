@@ -3,6 +3,7 @@ package dev.minibert.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.minibert.model.kernels.Kernels;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -13,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** The row scatter-add against a plain double loop, with repeated rows, views and both float types. */
+/** The kernels' row scatter-add against a plain double loop, with repeated rows, views and both float types. */
 class ScatterAddTest {
     private static final int[] ROWS = {3, 0, 3, 5, 3, 1}; // row 3 three times, rows 2 and 4 never
 
@@ -38,7 +39,7 @@ class ScatterAddTest {
         INDArray t = whole.get(NDArrayIndex.interval(1, 7), NDArrayIndex.all());
         t.assign(Nd4j.createFromArray(target).castTo(type));
         INDArray s = Nd4j.createFromArray(source).castTo(type).dup('f');
-        ScatterAdd.rows(t, ROWS, s);
+        Kernels.forType(type).scatterAddRows(t, ROWS, s);
 
         double[][] expected = new double[6][];
         for (int r = 0; r < 6; r++) {
@@ -63,13 +64,13 @@ class ScatterAddTest {
     @Test
     void rejectsRowsOutOfRangeAndMismatchedShapes() {
         INDArray target = Nd4j.zeros(DataType.FLOAT, 3, 2);
-        assertThatThrownBy(() -> ScatterAdd.rows(target, new int[] {3}, Nd4j.zeros(DataType.FLOAT, 1, 2)))
+        assertThatThrownBy(() -> Kernels.forType(DataType.FLOAT).scatterAddRows(target, new int[] {3}, Nd4j.zeros(DataType.FLOAT, 1, 2)))
                 .hasMessageContaining("out of range");
-        assertThatThrownBy(() -> ScatterAdd.rows(target, new int[] {0, 1}, Nd4j.zeros(DataType.FLOAT, 1, 2)))
-                .hasMessageContaining("source");
-        assertThatThrownBy(() -> ScatterAdd.rows(target, new int[] {0}, Nd4j.zeros(DataType.DOUBLE, 1, 2)))
-                .hasMessageContaining("source");
-        assertThatThrownBy(() -> ScatterAdd.rows(Nd4j.zeros(DataType.FLOAT, 2, 3).transpose(), new int[] {0},
+        assertThatThrownBy(() -> Kernels.forType(DataType.FLOAT).scatterAddRows(target, new int[] {0, 1}, Nd4j.zeros(DataType.FLOAT, 1, 2)))
+                .hasMessageContaining("scatter-add: [1, 2]");
+        assertThatThrownBy(() -> Kernels.forType(DataType.FLOAT).scatterAddRows(target, new int[] {0}, Nd4j.zeros(DataType.DOUBLE, 1, 2)))
+                .hasMessageContaining("scatter-add: [1, 2]");
+        assertThatThrownBy(() -> Kernels.forType(DataType.FLOAT).scatterAddRows(Nd4j.zeros(DataType.FLOAT, 2, 3).transpose(), new int[] {0},
                 Nd4j.zeros(DataType.FLOAT, 1, 2))).hasMessageContaining("dense row-major");
     }
 }

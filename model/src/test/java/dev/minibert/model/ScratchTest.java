@@ -36,22 +36,17 @@ class ScratchTest {
     }
 
     @Test
-    void aPoolHandsOutItsBuffersInCallOrderAndFreesThoseItReplaces() {
-        Scratch.Pool pool = new Scratch.Pool();
-        INDArray a;
-        INDArray b;
-        try (Scratch.Opened ignored = pool.open()) {
-            a = Scratch.reuse(null, DataType.FLOAT, 2, 2);
-            b = Scratch.reuse(null, DataType.FLOAT, 2, 3);
-        }
-        try (Scratch.Opened ignored = pool.open()) {
-            assertThat(Scratch.reuse(null, DataType.FLOAT, 2, 2)).isSameAs(a);
-            INDArray c = Scratch.reuse(null, DataType.FLOAT, 4, 3);
-            assertThat(c).isNotSameAs(b);
-            assertThat(b.wasClosed()).isTrue();
-        }
-        // closed: reuse no longer consults the pool
-        INDArray own = Scratch.reuse(null, DataType.FLOAT, 2, 2);
-        assertThat(own).isNotSameAs(a);
+    void slotsPointedAtOneMemoryShareIt() {
+        Slot a = Slot.forward("a", "N,H");
+        Slot b = Slot.forward("b", "N,H");
+        Scratch.Memory shared = new Scratch.Memory();
+        a.use(shared);
+        b.use(shared);
+        INDArray first = a.array(DataType.FLOAT, 2, 2);
+        assertThat(b.array(DataType.FLOAT, 2, 2)).isSameAs(first);
+        assertThat(b.array(DataType.FLOAT, 4, 3).data()).isNotSameAs(first.data());
+        assertThat(first.wasClosed()).as("outgrown memory freed at once").isTrue();
+        assertThat(Slot.forward("c", "N,H").array(DataType.FLOAT, 4, 3)).as("a slot's own memory")
+                .isNotSameAs(a.array(DataType.FLOAT, 4, 3));
     }
 }

@@ -4,11 +4,10 @@ import dev.minibert.model.BertConfig;
 import dev.minibert.model.Linear;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
-import dev.minibert.model.ScatterAdd;
 import dev.minibert.model.Scratch;
+import dev.minibert.model.kernels.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * BERT's MLM head ({@code cls.predictions.*}, HF's BertLMPredictionHead):
@@ -24,6 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class BertLMPredictionHead {
     private final BertPredictionHeadTransform transform; // null without
     private final Linear decoder;          // weight: the word embeddings [V,H]; bias [V]
+    private final Kernels kernels;
     private int[] rows;
     private long hiddenRows;
     // Scratch buffers: kept while their shapes hold, freed at once when M changes from batch to batch
@@ -34,6 +34,7 @@ public final class BertLMPredictionHead {
         this.transform = transform ? new BertPredictionHeadTransform(config, store) : null;
         Parameter bias = store.add("cls.predictions.bias", config.vocabSize);
         this.decoder = Linear.over(wordEmbeddings, bias, store.kernels());
+        this.kernels = store.kernels();
     }
 
     public boolean hasTransform() {
@@ -52,7 +53,7 @@ public final class BertLMPredictionHead {
         hiddenRows = hidden.rows();
         DataType type = hidden.dataType();
         gathered = Scratch.reuse(gathered, type, rows.length, hidden.columns());
-        Nd4j.pullRows(hidden, gathered, 1, rows);
+        kernels.gatherRows(hidden, rows, gathered);
         return decoder.forward(transform == null ? gathered : transform.forward(gathered));
     }
 
@@ -64,7 +65,7 @@ public final class BertLMPredictionHead {
         INDArray dTransformed = decoder.backward(dLogits);
         INDArray dh = transform == null ? dTransformed : transform.backward(dTransformed);
         dHidden = Scratch.reuse(dHidden, dh.dataType(), hiddenRows, dh.columns()).assign(0);
-        ScatterAdd.rows(dHidden, rows, dh);
+        kernels.scatterAddRows(dHidden, rows, dh);
         return dHidden;
     }
 }

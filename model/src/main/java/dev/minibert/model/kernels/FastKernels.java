@@ -50,6 +50,26 @@ enum FastKernels implements Kernels {
     }
 
     @Override
+    public void gatherRows(INDArray table, int[] ids, INDArray out) {
+        FastRows.gatherRows(table, ids, out);
+    }
+
+    @Override
+    public void scatterAddRows(INDArray target, int[] ids, INDArray rows) {
+        FastRows.scatterAddRows(target, ids, rows);
+    }
+
+    @Override
+    public void crossEntropy(INDArray logits, int[] labels, INDArray exps, double[] invSums, double[] nll) {
+        FastCrossEntropy.crossEntropy(FlatView.plain(logits), labels, exps, invSums, nll);
+    }
+
+    @Override
+    public void crossEntropyBackward(INDArray exps, double[] invSums, int[] labels, double[] rowScales) {
+        FastCrossEntropy.crossEntropyBackward(exps, invSums, labels, rowScales);
+    }
+
+    @Override
     public void adamW(INDArray value, INDArray grad, INDArray m, INDArray v, AdamWStep step) {
         float stepSize = (float) (step.lr() / (1 - Math.pow(step.beta1(), step.t())));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(step.beta2(), step.t()));

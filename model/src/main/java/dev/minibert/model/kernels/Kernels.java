@@ -59,6 +59,31 @@ public interface Kernels {
     /** target [W] += Σ_rows x for x [N,W]: a bias gradient. target is dense and written in place. */
     void addColumnSums(INDArray x, INDArray target);
 
+    /** out [N,D]: row n is table [R,D]'s row ids[n], an embedding lookup. out is dense and overwritten. */
+    void gatherRows(INDArray table, int[] ids, INDArray out);
+
+    /**
+     * target [R,D]: row ids[n] += rows [N,D]'s row n for n = 0, 1, ... in order (repeated ids add up), the backward of
+     * {@link #gatherRows}; each sum in double, stored in target's type. target is dense row-major and written in place.
+     */
+    void scatterAddRows(INDArray target, int[] ids, INDArray rows);
+
+    /**
+     * Softmax cross-entropy over the rows of logits [M,C] (M rows of C classes) against labels [M], each row in
+     * double, the row max shifted out:
+     * <pre>
+     *   exps[c] = exp(x[c] − max),  invSums = 1 / Σ_c exps[c],  nll = log Σ_c exps[c] − (x[label] − max)
+     * </pre>
+     * exps [M,C] (dense) is written, invSums and nll [M] are filled.
+     */
+    void crossEntropy(INDArray logits, int[] labels, INDArray exps, double[] invSums, double[] nll);
+
+    /**
+     * {@link #crossEntropy}'s gradient, in place on its exps [M,C]: row i becomes (softmax − onehot(label))·rowScales[i],
+     * computed as exps·(invSums[i]·rowScales[i]), less rowScales[i] at the label.
+     */
+    void crossEntropyBackward(INDArray exps, double[] invSums, int[] labels, double[] rowScales);
+
     /** One AdamW update of a parameter, in place on value, m and v (all dense, of one length). */
     void adamW(INDArray value, INDArray grad, INDArray m, INDArray v, AdamWStep step);
 

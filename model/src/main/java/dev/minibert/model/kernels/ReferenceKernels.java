@@ -1,6 +1,7 @@
 package dev.minibert.model.kernels;
 
 import dev.minibert.model.FlatView;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
@@ -107,6 +108,102 @@ enum ReferenceKernels implements Kernels {
     @Override
     public void addColumnSums(INDArray x, INDArray target) {
         target.addi(x.sum(0));
+    }
+
+    @Override
+    public void gatherRows(INDArray table, int[] ids, INDArray out) {
+        checkRows("gather", table, ids, out);
+        int width = (int) table.columns();
+        FlatView from = FlatView.of(FlatView.plain(table));
+        FlatView to = FlatView.of(out);
+        for (int n = 0; n < ids.length; n++) {
+            from.copyTo(ids[n] * width, to, n * width, width);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(INDArray target, int[] ids, INDArray rows) {
+        checkRows("scatter-add", target, ids, rows);
+        int width = (int) target.columns();
+        scatterAddColumns(FlatView.of(target), ids, FlatView.of(FlatView.plain(rows)), width, 0, width);
+    }
+
+    /** Columns [from, to) of {@link #scatterAddRows}, target [R,width] and rows [N,width] flat. */
+    static void scatterAddColumns(FlatView target, int[] ids, FlatView rows, int width, int from, int to) {
+        double[] sum = new double[to - from];
+        double[] add = new double[to - from];
+        for (int n = 0; n < ids.length; n++) {
+            target.read(ids[n] * width + from, sum);
+            rows.read(n * width + from, add);
+            for (int j = 0; j < sum.length; j++) {
+                sum[j] += add[j];
+            }
+            target.write(ids[n] * width + from, sum);
+        }
+    }
+
+    /** What gather and scatter-add need of table [R,D], ids [N] and rows [N,D]: the same type, ids in [0,R). */
+    static void checkRows(String what, INDArray table, int[] ids, INDArray rows) {
+        long r = table.rows();
+        if (table.rank() != 2 || rows.rank() != 2 || rows.rows() != ids.length || rows.columns() != table.columns()
+                || rows.dataType() != table.dataType()) {
+            throw new IllegalArgumentException(what + ": " + Arrays.toString(rows.shape()) + " " + rows.dataType()
+                    + " for " + ids.length + " rows of " + Arrays.toString(table.shape()) + " " + table.dataType());
+        }
+        for (int n = 0; n < ids.length; n++) {
+            if (ids[n] < 0 || ids[n] >= r) {
+                throw new IllegalArgumentException(what + ": row " + ids[n] + " at " + n + " is out of range [0," + r
+                        + ")");
+            }
+        }
+    }
+
+    @Override
+    public void crossEntropy(INDArray logits, int[] labels, INDArray exps, double[] invSums, double[] nll) {
+        crossEntropyRows(FlatView.of(FlatView.plain(logits)), labels, FlatView.of(exps), invSums, nll,
+                (int) logits.columns(), 0, labels.length);
+    }
+
+    /** Rows [from, to) of {@link #crossEntropy}, x and exps [M,C] flat. */
+    static void crossEntropyRows(FlatView x, int[] labels, FlatView exps, double[] invSums, double[] nll, int classes,
+                                 int from, int to) {
+        double[] row = new double[classes];
+        for (int i = from; i < to; i++) {
+            x.read(i * classes, row);
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : row) {
+                max = Math.max(max, v);
+            }
+            double shiftedTarget = row[labels[i]] - max;
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                row[c] = Math.exp(row[c] - max);
+                sum += row[c];
+            }
+            exps.write(i * classes, row);
+            invSums[i] = 1 / sum;
+            nll[i] = Math.log(sum) - shiftedTarget;
+        }
+    }
+
+    @Override
+    public void crossEntropyBackward(INDArray exps, double[] invSums, int[] labels, double[] rowScales) {
+        crossEntropyBackwardRows(FlatView.of(exps), invSums, labels, rowScales, (int) exps.columns(), 0, labels.length);
+    }
+
+    /** Rows [from, to) of {@link #crossEntropyBackward}, exps [M,C] flat. */
+    static void crossEntropyBackwardRows(FlatView exps, double[] invSums, int[] labels, double[] rowScales, int classes,
+                                         int from, int to) {
+        double[] row = new double[classes];
+        for (int i = from; i < to; i++) {
+            double probScale = invSums[i] * rowScales[i];
+            exps.read(i * classes, row);
+            for (int c = 0; c < classes; c++) {
+                row[c] *= probScale;
+            }
+            row[labels[i]] -= rowScales[i];
+            exps.write(i * classes, row);
+        }
     }
 
     @Override

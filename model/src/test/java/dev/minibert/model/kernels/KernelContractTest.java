@@ -134,6 +134,55 @@ class KernelContractTest {
         assertThat(wide(fast).data().asDouble()).containsExactly(reference.data().asDouble());
     }
 
+    /** The gather is a copy; the fast scatter-add gives each element the reference's adds in the same order. */
+    @Test
+    void gatherAndScatterAddMatchTheReferenceBitForBit() {
+        int[] ids = new int[300];
+        for (int n = 0; n < ids.length; n++) {
+            ids[n] = n * 37 % 101 % 23; // repeats
+        }
+        INDArray table = floats(20, 23, 131);
+        INDArray fastRows = Nd4j.create(DataType.FLOAT, ids.length, 131);
+        INDArray referenceRows = Nd4j.create(DataType.FLOAT, ids.length, 131);
+        FAST.gatherRows(table, ids, fastRows);
+        REFERENCE.gatherRows(table, ids, referenceRows);
+        assertThat(fastRows.data().asFloat()).isEqualTo(referenceRows.data().asFloat());
+        assertThat(fastRows.getRow(5)).isEqualTo(table.getRow(ids[5]));
+
+        INDArray dy = floats(21, ids.length, 131);
+        INDArray fast = floats(22, 23, 131);
+        INDArray reference = fast.dup();
+        FAST.scatterAddRows(fast, ids, dy);
+        REFERENCE.scatterAddRows(reference, ids, dy);
+        assertThat(fast.data().asFloat()).isEqualTo(reference.data().asFloat());
+    }
+
+    /** The fast cross-entropy runs the reference's row loops split over threads: the same bits. */
+    @Test
+    void crossEntropyMatchesTheReferenceBitForBit() {
+        int rows = 37;
+        int classes = 3001; // enough elements per row to split over the threads
+        INDArray logits = floats(19, rows, classes).muli(4);
+        int[] labels = new int[rows];
+        double[] rowScales = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            labels[i] = i * 97 % classes;
+            rowScales[i] = (1 + i % 3) / 7.0;
+        }
+        INDArray fastExps = Nd4j.create(DataType.FLOAT, rows, classes);
+        INDArray referenceExps = Nd4j.create(DataType.FLOAT, rows, classes);
+        double[][] fast = {new double[rows], new double[rows]};
+        double[][] reference = {new double[rows], new double[rows]};
+        FAST.crossEntropy(logits, labels, fastExps, fast[0], fast[1]);
+        REFERENCE.crossEntropy(logits, labels, referenceExps, reference[0], reference[1]);
+        assertThat(fast).isDeepEqualTo(reference);
+        assertThat(fastExps.data().asFloat()).isEqualTo(referenceExps.data().asFloat());
+        FAST.crossEntropyBackward(fastExps, fast[0], labels, rowScales);
+        REFERENCE.crossEntropyBackward(referenceExps, reference[0], labels, rowScales);
+        assertThat(fastExps.data().asFloat()).isEqualTo(referenceExps.data().asFloat());
+        assertThat(fastExps.getDouble(0, labels[0])).as("the label's gradient is negative").isNegative();
+    }
+
     /** Constants that floats hold exactly (β2 = 1 − 2^-10, ...), so that both backends use the same ones. */
     @Test
     void adamWMatchesTheReference() {
