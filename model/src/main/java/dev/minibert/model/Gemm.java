@@ -45,7 +45,7 @@ public final class Gemm {
         return () -> INVARIANT.set(before);
     }
 
-    /** Whether {@link #batchInvariant()} holds for this library and CPU: oneDNN's sgemm on AVX-512, as measured. */
+    /** Whether {@link #batchInvariant()} holds for this library and CPU: oneDNN's sgemm on AVX-512 or AVX2. */
     public static boolean isBatchInvariant() {
         return CPU && BatchInvariance.holds(Library.SGEMM);
     }

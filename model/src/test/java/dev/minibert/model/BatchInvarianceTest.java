@@ -73,7 +73,7 @@ class BatchInvarianceTest {
     }
 
     /**
-     * Bit for bit where {@link Gemm#isBatchInvariant()}; elsewhere (oneDNN's AVX2 kernels, OpenBLAS) only within float
+     * Bit for bit where {@link Gemm#isBatchInvariant()}; elsewhere (OpenBLAS, other ISAs) only within float
      * rounding of values of magnitude ~1, as the serving tests hold it there.
      */
     private static void assertSame(float[][] expected, float[][] actual, String what) {

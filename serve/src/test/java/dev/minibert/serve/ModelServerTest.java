@@ -132,8 +132,8 @@ class ModelServerTest {
     /**
      * A text's vector does not depend on the texts that share its forward pass nor on their padding (inference's
      * products and softmax are batch-invariant, {@code BatchInvarianceTest}), so batched answers are the encoder's
-     * bit for bit. Where that is not established (OpenBLAS, oneDNN's AVX2 kernels) they match within float rounding:
-     * the tiny model's largest difference measured there was 2.4e-7.
+     * bit for bit. Where that is not established (OpenBLAS, ISAs other than AVX-512 and AVX2) they match within
+     * float rounding: the tiny model's largest difference measured there was 2.4e-7.
      */
     @Test
     void batchedConcurrentClientsGetTheEncodersVectorsBitForBit() throws Exception {
