@@ -15,12 +15,12 @@ import sys
 a, b_bcast, b_collect = (float(x) for x in sys.argv[1:4])
 MB = 1e6
 shapes = {  # parameters (float32 bytes), seconds per micro-batch of 32 x 128 tokens on this 2-core machine
-    "default L12 H128 (18 MB)": (18 * MB, 4096 / 3447),   # docs/speed.md: pretraining 3,447 tokens/s
-    "bge-small L4 H512 V21128 (96 MB)": (96 * MB, 4096 / 1050),  # docs/speed.md: ~1,000-1,090 tokens/s
+    "default L12 H128 (18 MB)": (18 * MB, 4096 / 6830),   # docs/spark.md: bench pretrain 6,830 tokens/s (Zen 4)
+    "bge-small L4 H512 V21128 (96 MB)": (96 * MB, 4096 / 1673),  # docs/speed.md: 1,673 tokens/s (Zen 4)
 }
 links = {"1 GbE": 125 * MB, "10 GbE": 1250 * MB, "25 GbE": 3125 * MB}
-s_sum = 1.4e-3 / MB   # summing the shares into the driver's gradients, s/byte: 37 ms for 2 x 13 MB (docs/spark.md)
-t_update_per_byte = 30e-3 / (13 * MB)  # clipping + AdamW: 31-36 ms for 13 MB measured (docs/spark.md)
+s_sum = 0.40e-3 / MB   # summing the shares into the driver's gradients, s/byte: 17 ms for 2 x 21.2 MB (docs/spark.md)
+t_update_per_byte = 14e-3 / (21.2 * MB)  # clipping + AdamW: 14 ms for 21.2 MB measured (docs/spark.md)
 
 
 def step(n, acc, p, t_micro, bw):
