@@ -13,36 +13,32 @@ public enum PretrainingRecipe {
      * 128, post-norm, from scratch): 90 warmup steps left the unigram plateau where 30-48 did not, the peak held until
      * the last 20% of the steps.
      */
-    QUICKSTART("1e-3", Pretraining.POST_NORM_WARMUP, 0.2, 32, 64);
+    QUICKSTART(new Values("1e-3", Pretraining.POST_NORM_WARMUP, 0.2, 32, 64));
 
-    private final String learningRate; // as written, so that the line printed at start reads as the docs do
-    private final long warmupSteps;
-    private final double decayRatio;
-    private final int batchSize;
-    private final int maxSeqLen;
+    /** A recipe's values, the learning rate as written so that the line printed at start reads as the docs do. */
+    private record Values(String learningRate, long warmupSteps, double decayRatio, int batchSize, int maxSeqLen) {
+    }
 
-    PretrainingRecipe(String learningRate, long warmupSteps, double decayRatio, int batchSize, int maxSeqLen) {
-        this.learningRate = learningRate;
-        this.warmupSteps = warmupSteps;
-        this.decayRatio = decayRatio;
-        this.batchSize = batchSize;
-        this.maxSeqLen = maxSeqLen;
+    private final Values values;
+
+    PretrainingRecipe(Values values) {
+        this.values = values;
     }
 
     /** The recipe's values under {@code pretrain}'s option names, in the order they are printed. */
     public Map<String, String> asOptions() {
         Map<String, String> options = new LinkedHashMap<>();
-        options.put("--learning-rate", learningRate);
-        options.put("--warmup-steps", Long.toString(warmupSteps));
-        options.put("--decay-ratio", Double.toString(decayRatio));
-        options.put("--batch-size", Integer.toString(batchSize));
-        options.put("--max-seq-len", Integer.toString(maxSeqLen));
+        options.put("--learning-rate", values.learningRate());
+        options.put("--warmup-steps", Long.toString(values.warmupSteps()));
+        options.put("--decay-ratio", Double.toString(values.decayRatio()));
+        options.put("--batch-size", Integer.toString(values.batchSize()));
+        options.put("--max-seq-len", Integer.toString(values.maxSeqLen()));
         return options;
     }
 
     /** Sets the recipe's values on {@code options}; setters called afterwards override them. */
     public Pretraining.Builder applyTo(Pretraining.Builder options) {
-        return options.learningRate(Double.parseDouble(learningRate)).warmupSteps(warmupSteps).decayRatio(decayRatio)
-                .batchSize(batchSize).maxSeqLen(maxSeqLen);
+        return options.learningRate(Double.parseDouble(values.learningRate())).warmupSteps(values.warmupSteps())
+                .decayRatio(values.decayRatio()).batchSize(values.batchSize()).maxSeqLen(values.maxSeqLen());
     }
 }
