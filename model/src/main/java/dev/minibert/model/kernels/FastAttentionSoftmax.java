@@ -5,7 +5,6 @@ import static dev.minibert.model.kernels.FloatLanes.*;
 import dev.minibert.model.Parallel;
 import java.nio.ByteBuffer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,8 +37,7 @@ final class FastAttentionSoftmax {
         FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector v = FloatVector.fromByteBuffer(SPECIES, s, row + j * Float.BYTES, ORDER).mul(scale)
-                    .add(FloatVector.fromByteBuffer(SPECIES, m, mask + j * Float.BYTES, ORDER));
+            FloatVector v = load(s, row, j).mul(scale).add(load(m, mask, j));
             v.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
             vmax = vmax.max(v);
         }
@@ -62,41 +60,25 @@ final class FastAttentionSoftmax {
         FloatVector vsum = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            // e = exp(row[j] - max), FloatLanes.exp's operations spelled out (see FastGelu's vector loops: a call
-            // of ours inside the loop could be left un-inlined when the kernel is inlined into a big caller, and its
-            // vectors boxed)
-            FloatVector x = FloatVector.fromByteBuffer(SPECIES, s, row + j * Float.BYTES, ORDER).sub(max);
-            FloatVector c = x.max(EXP_MIN);
-            FloatVector t = c.fma(LOG2E, ROUNDER);
-            FloatVector n = t.sub(ROUNDER);
-            FloatVector r = n.mul(-LN2_HI).add(c).add(n.mul(-LN2_LO));
-            FloatVector p = r.fma(EXP_P0, EXP_P1).fma(r, EXP_P2V).fma(r, EXP_P3V).fma(r, EXP_P4V).fma(r, EXP_P5V);
-            FloatVector er = p.fma(r.mul(r), r).add(1f);
-            IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
-            FloatVector e = er.mul(bits.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+            FloatVector e = exp(load(s, row, j).sub(max));
             e.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
             vsum = vsum.add(e);
         }
-        if (j < seqLen) { // once per row: the helper call is left as it is
+        if (j < seqLen) {
             VectorMask<Float> tail = SPECIES.indexInRange(j, seqLen);
             int at = row + j * Float.BYTES;
             FloatVector e = exp(FloatVector.fromByteBuffer(SPECIES, s, at, ORDER, tail).sub(max));
             e.intoByteBuffer(s, at, ORDER, tail);
             vsum = vsum.add(e, tail);
         }
-        float sum = 0; // FloatLanes.sumLanes, spelled out
-        for (int k = 0; k < LANES; k++) {
-            sum += vsum.lane(k);
-        }
-        return sum;
+        return sumLanes(vsum);
     }
 
     private static void scaleRow(ByteBuffer s, int row, int seqLen, float factor) {
         int vectorEnd = SPECIES.loopBound(seqLen);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector.fromByteBuffer(SPECIES, s, row + j * Float.BYTES, ORDER).mul(factor)
-                    .intoByteBuffer(s, row + j * Float.BYTES, ORDER);
+            load(s, row, j).mul(factor).intoByteBuffer(s, row + j * Float.BYTES, ORDER);
         }
         for (; j < seqLen; j++) {
             put(s, row, j, get(s, row, j) * factor);
@@ -128,13 +110,9 @@ final class FastAttentionSoftmax {
         FloatVector vdot = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            vdot = FloatVector.fromByteBuffer(SPECIES, a, aRow + j * Float.BYTES, ORDER)
-                    .fma(FloatVector.fromByteBuffer(SPECIES, b, bRow + j * Float.BYTES, ORDER), vdot);
+            vdot = load(a, aRow, j).fma(load(b, bRow, j), vdot);
         }
-        float dot = 0; // FloatLanes.sumLanes, spelled out
-        for (int k = 0; k < LANES; k++) {
-            dot += vdot.lane(k);
-        }
+        float dot = sumLanes(vdot);
         for (; j < length; j++) {
             dot = Math.fma(get(a, aRow, j), get(b, bRow, j), dot);
         }
@@ -146,9 +124,7 @@ final class FastAttentionSoftmax {
         int vectorEnd = SPECIES.loopBound(seqLen);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector.fromByteBuffer(SPECIES, g, gRow + j * Float.BYTES, ORDER).sub(dot)
-                    .mul(FloatVector.fromByteBuffer(SPECIES, p, pRow + j * Float.BYTES, ORDER)).mul(scale)
-                    .intoByteBuffer(g, gRow + j * Float.BYTES, ORDER);
+            load(g, gRow, j).sub(dot).mul(load(p, pRow, j)).mul(scale).intoByteBuffer(g, gRow + j * Float.BYTES, ORDER);
         }
         for (; j < seqLen; j++) {
             put(g, gRow, j, (get(g, gRow, j) - dot) * get(p, pRow, j) * scale);

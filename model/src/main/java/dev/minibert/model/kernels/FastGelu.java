@@ -4,7 +4,7 @@ import static dev.minibert.model.kernels.FloatLanes.*;
 
 import java.nio.ByteBuffer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,9 +24,6 @@ final class FastGelu {
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
     private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
-    private static final FloatVector A1V = FloatVector.broadcast(SPECIES, A1);
-    private static final FloatVector A2V = FloatVector.broadcast(SPECIES, A2);
-    private static final FloatVector A3V = FloatVector.broadcast(SPECIES, A3);
 
     /** out = x·Φ(x), GELU's erf form. */
     static void gelu(INDArray x, INDArray out) {
@@ -44,35 +41,11 @@ final class FastGelu {
         });
     }
 
-    /*
-     * The vector loops below spell out exp and Φ instead of calling FloatLanes.exp and a vector cdf helper: no
-     * FloatVector crosses a call to a method of ours. At batch 1 the caller (Gelu.forward) is invoked often enough
-     * to become C2's compilation root, the kernel is inlined into it, and C2 stops inlining our own methods once the
-     * compilation passes NodeCountInliningCutoff (the Vector API's @ForceInline methods are exempt): the helper was
-     * left a real call, every vector crossing it was boxed on the heap (a young collection every ~40 ms). The
-     * operations are FloatLanes.exp's and cdf(float, float)'s, in the same order, so the bits are unchanged.
-     */
     private static void geluVectors(ByteBuffer in, int inBase, ByteBuffer o, int oBase, int from, int to) {
         for (int i = from; i < to; i += LANES) {
-            FloatVector v = FloatVector.fromByteBuffer(SPECIES, in, inBase + i * Float.BYTES, ORDER);
+            FloatVector v = load(in, inBase, i);
             FloatVector u = v.mul(INV_SQRT2);
-            // e = exp(-u²), FloatLanes.exp's operations
-            FloatVector x = u.mul(u).neg();
-            FloatVector c = x.max(EXP_MIN);
-            FloatVector t = c.fma(LOG2E, ROUNDER);
-            FloatVector n = t.sub(ROUNDER);
-            FloatVector r = n.mul(-LN2_HI).add(c).add(n.mul(-LN2_LO));
-            FloatVector p = r.fma(EXP_P0, EXP_P1).fma(r, EXP_P2V).fma(r, EXP_P3V).fma(r, EXP_P4V).fma(r, EXP_P5V);
-            FloatVector er = p.fma(r.mul(r), r).add(1f);
-            IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
-            FloatVector e = er.mul(bits.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-            // Φ(x) from u and e, cdf's operations
-            FloatVector a = u.abs();
-            FloatVector s = ONE.div(a.mul(P).add(1f));
-            FloatVector poly = s.fma(A5, A4).fma(s, A3V).fma(s, A2V).fma(s, A1V).mul(s);
-            FloatVector q = poly.mul(e).mul(0.5f); // (1 - erf(|u|))/2
-            FloatVector phi = q.blend(ONE.sub(q), u.compare(VectorOperators.GE, 0f));
-            v.mul(phi).intoByteBuffer(o, oBase + i * Float.BYTES, ORDER);
+            v.mul(cdf(u, gaussian(u))).intoByteBuffer(o, oBase + i * Float.BYTES, ORDER);
         }
     }
 
@@ -96,31 +69,30 @@ final class FastGelu {
         });
     }
 
-    /** As {@link #geluVectors}: exp and Φ spelled out, so no FloatVector crosses a call of ours. */
     private static void geluGradVectors(ByteBuffer in, int inBase, ByteBuffer up, int upBase, ByteBuffer o, int oBase,
                                         int from, int to) {
         for (int i = from; i < to; i += LANES) {
-            FloatVector v = FloatVector.fromByteBuffer(SPECIES, in, inBase + i * Float.BYTES, ORDER);
-            FloatVector g = FloatVector.fromByteBuffer(SPECIES, up, upBase + i * Float.BYTES, ORDER);
+            FloatVector v = load(in, inBase, i);
+            FloatVector g = load(up, upBase, i);
             FloatVector u = v.mul(INV_SQRT2);
-            // e = exp(-x²/2) = exp(-u²), shared by Φ and φ; FloatLanes.exp's operations
-            FloatVector x = u.mul(u).neg();
-            FloatVector c = x.max(EXP_MIN);
-            FloatVector t = c.fma(LOG2E, ROUNDER);
-            FloatVector n = t.sub(ROUNDER);
-            FloatVector r = n.mul(-LN2_HI).add(c).add(n.mul(-LN2_LO));
-            FloatVector p = r.fma(EXP_P0, EXP_P1).fma(r, EXP_P2V).fma(r, EXP_P3V).fma(r, EXP_P4V).fma(r, EXP_P5V);
-            FloatVector er = p.fma(r.mul(r), r).add(1f);
-            IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
-            FloatVector e = er.mul(bits.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-            // Φ(x) from u and e, cdf's operations
-            FloatVector a = u.abs();
-            FloatVector s = ONE.div(a.mul(P).add(1f));
-            FloatVector poly = s.fma(A5, A4).fma(s, A3V).fma(s, A2V).fma(s, A1V).mul(s);
-            FloatVector q = poly.mul(e).mul(0.5f); // (1 - erf(|u|))/2
-            FloatVector phi = q.blend(ONE.sub(q), u.compare(VectorOperators.GE, 0f));
-            v.mul(INV_SQRT_2PI).fma(e, phi).mul(g).intoByteBuffer(o, oBase + i * Float.BYTES, ORDER);
+            FloatVector e = gaussian(u); // exp(-x²/2) = exp(-u²), shared by Φ and φ
+            v.mul(INV_SQRT_2PI).fma(e, cdf(u, e)).mul(g).intoByteBuffer(o, oBase + i * Float.BYTES, ORDER);
         }
+    }
+
+    private static FloatVector gaussian(FloatVector u) {
+        return exp(u.mul(u).neg());
+    }
+
+    /** Φ(x) = (1 + erf(u))/2 at u = x/√2, given e = exp(-u²); the negative side as q itself, not 1 - (1 - q). */
+    private static FloatVector cdf(FloatVector u, FloatVector e) {
+        FloatVector a = u.abs();
+        FloatVector t = ONE.div(a.mul(P).add(1f));
+        FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(SPECIES, A3)).fma(t, FloatVector.broadcast(SPECIES, A2))
+                .fma(t, FloatVector.broadcast(SPECIES, A1)).mul(t);
+        FloatVector q = poly.mul(e).mul(0.5f); // (1 - erf(|u|))/2
+        VectorMask<Float> positive = u.compare(VectorOperators.GE, 0f);
+        return q.blend(ONE.sub(q), positive);
     }
 
     /** Φ at u = x/√2, scalar. */

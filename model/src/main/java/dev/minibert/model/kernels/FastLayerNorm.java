@@ -86,15 +86,10 @@ final class FastLayerNorm implements LayerNormKernel {
         DoubleVector vsum = DoubleVector.zero(WIDE);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector v = FloatVector.fromByteBuffer(SPECIES, in, row + j * Float.BYTES, ORDER);
-            DoubleVector v0 = (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0);
-            DoubleVector v1 = (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1);
-            vsum = vsum.add(v0).add(v1);
+            FloatVector v = load(in, row, j);
+            vsum = vsum.add(low(v)).add(high(v));
         }
-        double sum = 0; // the lanes first to last, as sumLanes
-        for (int k = 0; k < WIDE_LANES; k++) {
-            sum += vsum.lane(k);
-        }
+        double sum = sumLanes(vsum);
         for (; j < hidden; j++) {
             sum += get(in, row, j);
         }
@@ -107,15 +102,12 @@ final class FastLayerNorm implements LayerNormKernel {
         DoubleVector vsquares = DoubleVector.zero(WIDE);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector v = FloatVector.fromByteBuffer(SPECIES, in, row + j * Float.BYTES, ORDER);
-            DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0)).sub(mean);
-            DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1)).sub(mean);
+            FloatVector v = load(in, row, j);
+            DoubleVector d0 = low(v).sub(mean);
+            DoubleVector d1 = high(v).sub(mean);
             vsquares = d1.fma(d1, d0.fma(d0, vsquares));
         }
-        double squares = 0; // the lanes first to last, as sumLanes
-        for (int k = 0; k < WIDE_LANES; k++) {
-            squares += vsquares.lane(k);
-        }
+        double squares = sumLanes(vsquares);
         for (; j < hidden; j++) {
             double d = get(in, row, j) - mean;
             squares = Math.fma(d, d, squares);
@@ -129,18 +121,14 @@ final class FastLayerNorm implements LayerNormKernel {
         int vectorEnd = SPECIES.loopBound(hidden);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector v = FloatVector.fromByteBuffer(SPECIES, in, inRow + j * Float.BYTES, ORDER);
-            DoubleVector n0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0)).sub(mean).mul(rs);
-            DoubleVector n1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1)).sub(mean).mul(rs);
-            FloatVector hv = ((FloatVector) n0.convertShape(VectorOperators.D2F, SPECIES, 0))
-                    .blend((FloatVector) n1.convertShape(VectorOperators.D2F, SPECIES, -1), HIGH_HALF);
-            hv.intoByteBuffer(h, hRow + j * Float.BYTES, ORDER);
+            FloatVector v = load(in, inRow, j);
+            DoubleVector n0 = low(v).sub(mean).mul(rs);
+            DoubleVector n1 = high(v).sub(mean).mul(rs);
+            narrow(n0, n1).intoByteBuffer(h, hRow + j * Float.BYTES, ORDER);
             DoubleVector y0 = n0.fma(DoubleVector.fromArray(WIDE, gamma, j), DoubleVector.fromArray(WIDE, beta, j));
             DoubleVector y1 = n1.fma(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES),
                     DoubleVector.fromArray(WIDE, beta, j + WIDE_LANES));
-            FloatVector yv = ((FloatVector) y0.convertShape(VectorOperators.D2F, SPECIES, 0))
-                    .blend((FloatVector) y1.convertShape(VectorOperators.D2F, SPECIES, -1), HIGH_HALF);
-            yv.intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+            narrow(y0, y1).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
         }
         for (; j < hidden; j++) {
             double normalized = (get(in, inRow, j) - mean) * rs;
@@ -183,12 +171,12 @@ final class FastLayerNorm implements LayerNormKernel {
         DoubleVector vdot = DoubleVector.zero(WIDE);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector g = FloatVector.fromByteBuffer(SPECIES, up, upRow + j * Float.BYTES, ORDER);
-            FloatVector normalized = FloatVector.fromByteBuffer(SPECIES, h, hRow + j * Float.BYTES, ORDER);
-            DoubleVector g0 = (DoubleVector) g.convertShape(VectorOperators.F2D, WIDE, 0);
-            DoubleVector g1 = (DoubleVector) g.convertShape(VectorOperators.F2D, WIDE, 1);
-            DoubleVector n0 = (DoubleVector) normalized.convertShape(VectorOperators.F2D, WIDE, 0);
-            DoubleVector n1 = (DoubleVector) normalized.convertShape(VectorOperators.F2D, WIDE, 1);
+            FloatVector g = load(up, upRow, j);
+            FloatVector normalized = load(h, hRow, j);
+            DoubleVector g0 = low(g);
+            DoubleVector g1 = high(g);
+            DoubleVector n0 = low(normalized);
+            DoubleVector n1 = high(normalized);
             DoubleVector d0 = g0.mul(DoubleVector.fromArray(WIDE, gamma, j));
             DoubleVector d1 = g1.mul(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES));
             vsum = vsum.add(d0).add(d1);
@@ -199,14 +187,8 @@ final class FastLayerNorm implements LayerNormKernel {
             g0.add(DoubleVector.fromArray(WIDE, sums, betaAt + j)).intoArray(sums, betaAt + j);
             g1.add(DoubleVector.fromArray(WIDE, sums, betaAt + j + WIDE_LANES)).intoArray(sums, betaAt + j + WIDE_LANES);
         }
-        double sum = 0; // the lanes first to last, as sumLanes
-        for (int k = 0; k < WIDE_LANES; k++) {
-            sum += vsum.lane(k);
-        }
-        double dot = 0; // the lanes first to last, as sumLanes
-        for (int k = 0; k < WIDE_LANES; k++) {
-            dot += vdot.lane(k);
-        }
+        double sum = sumLanes(vsum);
+        double dot = sumLanes(vdot);
         for (; j < hidden; j++) {
             double g = get(up, upRow, j);
             double normalized = get(h, hRow, j);
@@ -227,18 +209,13 @@ final class FastLayerNorm implements LayerNormKernel {
         int vectorEnd = SPECIES.loopBound(hidden);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector g = FloatVector.fromByteBuffer(SPECIES, up, upRow + j * Float.BYTES, ORDER);
-            FloatVector normalized = FloatVector.fromByteBuffer(SPECIES, h, hRow + j * Float.BYTES, ORDER);
-            DoubleVector g0 = (DoubleVector) g.convertShape(VectorOperators.F2D, WIDE, 0);
-            DoubleVector g1 = (DoubleVector) g.convertShape(VectorOperators.F2D, WIDE, 1);
-            DoubleVector n0 = (DoubleVector) normalized.convertShape(VectorOperators.F2D, WIDE, 0);
-            DoubleVector n1 = (DoubleVector) normalized.convertShape(VectorOperators.F2D, WIDE, 1);
-            DoubleVector d0 = g0.mul(DoubleVector.fromArray(WIDE, gamma, j)).sub(mean).sub(n0.mul(meanDot)).mul(rs);
-            DoubleVector d1 = g1.mul(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES)).sub(mean)
-                    .sub(n1.mul(meanDot)).mul(rs);
-            FloatVector dv = ((FloatVector) d0.convertShape(VectorOperators.D2F, SPECIES, 0))
-                    .blend((FloatVector) d1.convertShape(VectorOperators.D2F, SPECIES, -1), HIGH_HALF);
-            dv.intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+            FloatVector g = load(up, upRow, j);
+            FloatVector normalized = load(h, hRow, j);
+            DoubleVector d0 = low(g).mul(DoubleVector.fromArray(WIDE, gamma, j)).sub(mean)
+                    .sub(low(normalized).mul(meanDot)).mul(rs);
+            DoubleVector d1 = high(g).mul(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES)).sub(mean)
+                    .sub(high(normalized).mul(meanDot)).mul(rs);
+            narrow(d0, d1).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
         }
         for (; j < hidden; j++) {
             double d = get(up, upRow, j) * gamma[j];
@@ -246,9 +223,26 @@ final class FastLayerNorm implements LayerNormKernel {
         }
     }
 
-    /*
-     * The widening (low/high halves to doubles), the narrowing blend and the lane sums are spelled out in the loops
-     * above rather than kept as helpers: no vector crosses a call of ours, so none is boxed when C2 inlines the
-     * kernel into a big caller and leaves our own small methods un-inlined (NodeCountInliningCutoff).
-     */
+    /** The low half of v's lanes as doubles. */
+    private static DoubleVector low(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0);
+    }
+
+    private static DoubleVector high(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1);
+    }
+
+    /** The floats of two halves, low and high, rounded from doubles. */
+    private static FloatVector narrow(DoubleVector low, DoubleVector high) {
+        return ((FloatVector) low.convertShape(VectorOperators.D2F, SPECIES, 0))
+                .blend((FloatVector) high.convertShape(VectorOperators.D2F, SPECIES, -1), HIGH_HALF);
+    }
+
+    private static double sumLanes(DoubleVector v) {
+        double sum = 0;
+        for (int k = 0; k < WIDE_LANES; k++) {
+            sum += v.lane(k);
+        }
+        return sum;
+    }
 }
