@@ -46,9 +46,7 @@ final class FloatLanes {
      * |r| ≤ ln2/2, a degree-7 polynomial for e^r, times 2^n from the exponent bits; 0 below ln(FLT_MIN), where
      * e^x would be subnormal. About 1 ulp. Only IEEE adds, multiplies and fmas, which interpreted, C1- and
      * C2-compiled code all compute alike; the JDK's vector EXP (SVML when compiled, Math.exp when interpreted)
-     * gave two runs of one seed different numbers depending on what the JIT had compiled yet. The hot loops (GELU,
-     * attention softmax) spell these operations out instead of calling this: past C2's NodeCountInliningCutoff a call
-     * of ours stays a call, and the vectors crossing it are boxed (docs/speed.md, batch 1).
+     * gave two runs of one seed different numbers depending on what the JIT had compiled yet.
      */
     static FloatVector exp(FloatVector x) {
         FloatVector c = x.max(EXP_MIN);
