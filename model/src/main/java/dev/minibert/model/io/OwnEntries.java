@@ -22,9 +22,10 @@ import java.util.stream.Stream;
  * ({@value #METRICS}, {@code checkpoints/checkpoint-N}, a checkpoint write's temp folder).
  */
 public final class OwnEntries {
-    /** A checkpoint's state file, naming every file of the checkpoint (module model, {@code CheckpointState}). */
-    static final String CHECKPOINT_STATE = "trainer_state.json";
-    private static final String METRICS = "metrics.jsonl";
+    /** A checkpoint's state file, naming every file of the checkpoint (written by {@code train.CheckpointState}). */
+    public static final String CHECKPOINT_STATE = "trainer_state.json";
+    /** A training run's metrics, one JSON line a row (written by {@code train.TrainingLoop}). */
+    public static final String METRICS = "metrics.jsonl";
     private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-\\d+");
     /** A checkpoint write's temp folder, {@code .checkpoint-N.<pid>-<random hex>.tmp} ({@link AtomicFiles#uniqueName}). */
     private static final Pattern CHECKPOINT_TEMP = Pattern.compile("\\.checkpoint-\\d+\\.\\d+-[0-9a-f]+\\.tmp");
@@ -38,6 +39,11 @@ public final class OwnEntries {
     }
 
     OwnEntries() {
+    }
+
+    /** Whether {@code name} is a checkpoint folder's name, {@code checkpoint-N}. */
+    public static boolean isCheckpoint(String name) {
+        return CHECKPOINT.matcher(name).matches();
     }
 
     /** Whether {@code name} is a checkpoint write's temp folder name: only minibert makes one. */
@@ -99,7 +105,7 @@ public final class OwnEntries {
                 boolean folder = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
                 if (folder && isCheckpointTemp(name)) {
                     AtomicFiles.deleteRecursively(p); // a killed checkpoint write's: minibert's own, whole
-                } else if (folder ? CHECKPOINT.matcher(name).matches() || name.equals("checkpoints")
+                } else if (folder ? isCheckpoint(name) || name.equals("checkpoints")
                         : name.equals(METRICS) || name.equals(RunLock.FILE)) {
                     delete(p);
                 } else {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minibert.model.io.AtomicFiles;
+import dev.minibert.model.io.OwnEntries;
 import dev.minibert.model.io.RunLock;
 import dev.minibert.model.io.Sha256;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
  * damaged checkpoint is recognised on {@code --resume} instead of being trained on.
  */
 record CheckpointState(long step, long totalSteps, Fingerprint fingerprint) {
-    static final String FILE = "trainer_state.json";
+    static final String FILE = OwnEntries.CHECKPOINT_STATE;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Syncs and hashes every file already in {@code dir}, then writes the state file atomically. */

@@ -162,7 +162,7 @@ final class Checkpoints implements TrainingListener {
             return List.of();
         }
         try (Stream<Path> s = Files.list(folder)) {
-            return s.filter(p -> p.getFileName().toString().matches("checkpoint-\\d+") && Files.isDirectory(p))
+            return s.filter(p -> OwnEntries.isCheckpoint(p.getFileName().toString()) && Files.isDirectory(p))
                     .sorted(Comparator.comparingLong(Checkpoints::stepOf))
                     .toList();
         }

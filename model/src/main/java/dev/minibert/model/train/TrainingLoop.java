@@ -1,6 +1,7 @@
 package dev.minibert.model.train;
 
 import dev.minibert.model.ParameterStore;
+import dev.minibert.model.io.OwnEntries;
 import dev.minibert.model.io.RunLock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ public final class TrainingLoop {
     }
 
     private static Path metricsFile(Path out) {
-        return out.resolve("metrics.jsonl");
+        return out.resolve(OwnEntries.METRICS);
     }
 
     /** A run directory that already holds metrics is continued with --resume, never silently overwritten. */
