@@ -10,9 +10,9 @@ import java.util.Locale;
  * {@code tiny} is for tests.
  *
  * @param pretrainSteps steps of each pretraining run (attenuation, warmup, finetune-drift)
- * @param gammaSteps    steps of each head-ln run: gamma growth needs longer than gradient attenuation (at small, 200:
- *                      three seeds of 300 steps showed it with an interval 30 times narrower than its size, but took
- *                      11 minutes without the peer under load; at step 100 of those runs the gamma it reads was 1.049 in each)
+ * @param gammaSteps    steps of each head-ln run: gamma growth needs longer than gradient attenuation (small: 200;
+ *                      three seeds of 300 steps showed it with an interval 30 times narrower than its size but took
+ *                      11 minutes without the peer under load, and the gamma it reads was 1.049 in each by step 100)
  * @param finetuneRows  labeled training rows sampled for finetune-drift (dev: a quarter of it)
  * @param troughFrom    first step of the window where post-norm's attenuation lives: at lr 1e-3 it is a transient,
  *                      deepest between steps 60 and 150 and recovered by ~200 (README findings, ours and the peer's)

@@ -28,12 +28,13 @@ record PeerBlas(Map<String, String> environment, String statement) {
      * (model/BlasSelfCheck), so the kernels are pinned; Haswell's need AVX2 and FMA.
      */
     static final String CORETYPE = "Haswell";
-    /** torch runs its own threads around each product; OpenBLAS threads inside them oversubscribe 2 cores (2.4x slower). */
+    /** torch runs its own threads around each product: OpenBLAS threads inside them would oversubscribe the cores. */
     static final String THREADS = "1";
     /** Prints torch's BLAS_INFO, then the BLAS libraries mapped into the process. */
     private static final String PROBE = "import re, torch\n"
             + "print(re.search(r'BLAS_INFO=(\\w+)', torch.__config__.show()).group(1))\n"
-            + "print(' '.join(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.split('/')[-1]})))\n";
+            + "print(' '.join(sorted({l.split()[-1] for l in open('/proc/self/maps')\n"
+            + "                      if 'blas' in l.split('/')[-1]})))\n";
     private static PeerBlas found;
 
     /** The BLAS for the peer run by {@code python}, probed once per process (an import of torch, ~1.5 s). */

@@ -45,6 +45,12 @@ public record PeerScripts(Path scripts, Path peers, String declined, Duration ti
     static final String INIT_STD = "peer_init_std.py";
     /** Finetunes the peer from a model directory; with --drift it prints each part's relative weight change. */
     static final String FINETUNE = "peer_finetune.py";
+    /**
+     * torch's threads for every peer script (theirs default to 2): with two, torch's OpenMP threads spin while the
+     * cores are busy with other work, and a 6-layer step took 6 times the wall and 8 times the CPU of one thread
+     * (docs/experiments-method.md, "The PyTorch peer").
+     */
+    static final String THREADS = "1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static PeerScripts at(Path scripts, Path peers) {
@@ -161,7 +167,7 @@ public record PeerScripts(Path scripts, Path peers, String declined, Duration ti
         }
     }
 
-    /** A peer script's arguments for the tokenized corpus, the budget's model and batch, a vocabulary size and seed. */
+    /** A peer script's arguments: the tokenized corpus, the budget's model and batch, a vocabulary size and seed. */
     static List<String> arguments(Path tokens, Budget b, int vocabSize, long seed) {
         return List.of(tokens.toString(), "--vocab-size", String.valueOf(vocabSize), "--layers",
                 String.valueOf(b.layers()), "--hidden", String.valueOf(b.hidden()), "--heads", String.valueOf(b.heads()),
@@ -212,6 +218,7 @@ public record PeerScripts(Path scripts, Path peers, String declined, Duration ti
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), scripts.resolve(script).toString(),
                 peers.toString()));
         command.addAll(args);
+        command.addAll(List.of("--threads", THREADS));
         Path log = out.resolveSibling(out.getFileName() + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile());
         builder.environment().putAll(blas.environment());
