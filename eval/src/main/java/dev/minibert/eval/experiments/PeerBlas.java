@@ -13,8 +13,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 /**
  * The BLAS the PyTorch peer's matrix products run on. Debian's python3-torch is built for the generic BLAS interface
  * ({@code BLAS_INFO=generic}): its products call {@code sgemm_} of the system's libblas.so.3, by default the Fortran
- * reference BLAS, which made one 6-layer peer step take ~1.9 s here against ~0.16 s on an optimised BLAS
- * (docs/experiments-method.md). minibert's own OpenBLAS (nd4j-native's, unpacked by JavaCPP) exports the same
+ * reference BLAS, on which one 6-layer peer step took ten times as long as on OpenBLAS here
+ * (docs/experiments-method.md, "The PyTorch peer on this machine"). minibert's own OpenBLAS (nd4j-native's, unpacked by JavaCPP) exports the same
  * {@code sgemm_}, so preloading it into the peer's process puts torch's products on it, equal up to float rounding
  * (PeerBlasTest). Anywhere else (torch with its own BLAS, no OpenBLAS on the classpath, a CPU without the kernels we
  * pin) the peer runs as built, and {@link #statement} says which BLAS that was.
@@ -37,7 +37,7 @@ record PeerBlas(Map<String, String> environment, String statement) {
             + "                      if 'blas' in l.split('/')[-1]})))\n";
     private static PeerBlas found;
 
-    /** The BLAS for the peer run by {@code python}, probed once per process (an import of torch, ~1.5 s). */
+    /** The BLAS for the peer run by {@code python}, probed once per process (an import of torch). */
     static synchronized PeerBlas of(Path python) throws IOException {
         if (found == null) {
             found = probe(python);

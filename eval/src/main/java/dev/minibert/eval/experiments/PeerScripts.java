@@ -47,8 +47,8 @@ public record PeerScripts(Path scripts, Path peers, String declined, Duration ti
     static final String FINETUNE = "peer_finetune.py";
     /**
      * torch's threads for every peer script (theirs default to 2): with two, torch's OpenMP threads spin while the
-     * cores are busy with other work, and a 6-layer step took 6 times the wall and 8 times the CPU of one thread
-     * (docs/experiments-method.md, "The PyTorch peer").
+     * cores are busy with other work, and a 6-layer step took 8 times as long as with one (docs/experiments-method.md,
+     * "The PyTorch peer on this machine").
      */
     static final String THREADS = "1";
     private static final ObjectMapper JSON = new ObjectMapper();
