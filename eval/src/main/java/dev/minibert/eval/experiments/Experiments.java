@@ -86,7 +86,8 @@ public final class Experiments {
             perSeed.write(work.resolve(SEEDS));
             String peer;
             try {
-                peer = experiment.comparePeer(setup.forSeed(work.resolve(seedFolder(setup.seed())), setup.seed()));
+                peer = experiment.comparePeer(setup.forSeed(work.resolve(seedFolder(setup.seed())), setup.seed()))
+                        + "; the peer's matrix products ran on " + setup.peer().blas().statement();
             } catch (PeerScripts.NotRun e) {
                 peer = PeerScripts.NOT_RUN + e.getMessage();
             }

@@ -57,8 +57,8 @@ public final class HeadLnExperiment implements Experiment {
         return String.format(Locale.ROOT, "%s: %d layers, %d steps per run, read at the last step: the growth "
                 + "accumulates with training (README findings, one seed: 1.138 at 600 steps and 1.181 at 800 at full "
                 + "size; 1.097 at 400 steps at the earlier small size). Measured with three seeds "
-                + "(docs/experiments-method.md, Budgets): small (300 steps) shows it in about eight minutes on 2 "
-                + "cores; full (800 steps, `--size full`) grows a larger effect.",
+                + "(docs/experiments-method.md, Budgets): small (200 steps) shows it in minutes on 2 cores, the "
+                + "PyTorch peer included; full (800 steps, `--size full`) grows a larger effect.",
                 b.name(), b.layers(), b.gammaSteps());
     }
 

@@ -45,6 +45,12 @@ public record PeerScripts(Path scripts, Path peers, String declined, Duration ti
     static final String INIT_STD = "peer_init_std.py";
     /** Finetunes the peer from a model directory; with --drift it prints each part's relative weight change. */
     static final String FINETUNE = "peer_finetune.py";
+    /**
+     * torch's threads for every peer script (theirs default to 2): with two, torch's OpenMP threads spin while the
+     * cores are busy with other work, and a 6-layer step took 8 times as long as with one (docs/experiments-method.md,
+     * "The PyTorch peer on this machine").
+     */
+    static final String THREADS = "1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static PeerScripts at(Path scripts, Path peers) {
@@ -145,11 +151,7 @@ public record PeerScripts(Path scripts, Path peers, String declined, Duration ti
         requireRunnable(script);
         Path tokens = s.dir().resolve("peer-corpus.tok.jsonl");
         tokenize(s.corpus(), s.vocab(), tokens);
-        Budget b = s.budget();
-        List<String> common = List.of(tokens.toString(), "--vocab-size", String.valueOf(Vocab.read(s.vocab()).size()),
-                "--layers", String.valueOf(b.layers()), "--hidden", String.valueOf(b.hidden()), "--heads",
-                String.valueOf(b.heads()), "--intermediate", String.valueOf(b.intermediate()), "--batch",
-                String.valueOf(b.batchSize()), "--seq", String.valueOf(b.seqLen()), "--seed", String.valueOf(s.seed()));
+        List<String> common = arguments(tokens, s.budget(), Vocab.read(s.vocab()).size(), s.seed());
         try {
             Map<String, Path> outputs = new LinkedHashMap<>();
             for (Map.Entry<String, List<String>> run : runs.entrySet()) {
@@ -163,6 +165,14 @@ public record PeerScripts(Path scripts, Path peers, String declined, Duration ti
         } finally {
             Files.deleteIfExists(tokens); // the corpus again, re-made from it on every run
         }
+    }
+
+    /** A peer script's arguments: the tokenized corpus, the budget's model and batch, a vocabulary size and seed. */
+    static List<String> arguments(Path tokens, Budget b, int vocabSize, long seed) {
+        return List.of(tokens.toString(), "--vocab-size", String.valueOf(vocabSize), "--layers",
+                String.valueOf(b.layers()), "--hidden", String.valueOf(b.hidden()), "--heads", String.valueOf(b.heads()),
+                "--intermediate", String.valueOf(b.intermediate()), "--batch", String.valueOf(b.batchSize()), "--seq",
+                String.valueOf(b.seqLen()), "--seed", String.valueOf(seed));
     }
 
     /**
@@ -190,15 +200,29 @@ public record PeerScripts(Path scripts, Path peers, String declined, Duration ti
      * Runs {@code script} with {@code args} after the peers folder; its stdout goes to {@code out}, its stderr to
      * {@code out} with ".log". {@link NotRun} when the peer cannot run it or python has no torch; a script still
      * running after {@link #timeout} is killed (with its children) and is an error naming it; any other failure
-     * names the log.
+     * names the log. Its matrix products run on {@link #blas()}.
      */
     void run(String script, List<String> args, Path out) throws IOException, NotRun {
+        requireRunnable(script);
+        run(script, args, out, blas());
+    }
+
+    /** The BLAS the peer's products run on ({@link PeerBlas}); probed once per process. */
+    PeerBlas blas() throws IOException {
+        return PeerBlas.of(PYTHON);
+    }
+
+    /** {@link #run(String, List, Path)} on the given BLAS. */
+    void run(String script, List<String> args, Path out, PeerBlas blas) throws IOException, NotRun {
         requireRunnable(script);
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), scripts.resolve(script).toString(),
                 peers.toString()));
         command.addAll(args);
+        command.addAll(List.of("--threads", THREADS));
         Path log = out.resolveSibling(out.getFileName() + ".log");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile());
+        builder.environment().putAll(blas.environment());
+        Process p = builder.start();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
