@@ -54,9 +54,9 @@ public interface Kernels {
     void geluBackward(INDArray x, INDArray dy, INDArray dx);
 
     /**
-     * Dropout's keep bits for words [firstWord, endWord) of kept, drawn in order from {@code new SplittableRandom(seed)}:
-     * each nextLong gives two 24-bit uniforms u (bits 63..40 for element 2k of a word, bits 31..8 for element 2k+1),
-     * and an element is kept when u ≥ threshold. Elements past length get 0 bits.
+     * Dropout's keep bits for words [firstWord, endWord) of kept, drawn in order from
+     * {@code new SplittableRandom(seed)}: each nextLong gives two 24-bit uniforms u (bits 63..40 for element 2k of a
+     * word, bits 31..8 for element 2k+1), and an element is kept when u ≥ threshold. Elements past length get 0 bits.
      */
     void drawMaskWords(long seed, int threshold, long length, long[] kept, int firstWord, int endWord);
 
