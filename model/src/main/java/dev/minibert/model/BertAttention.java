@@ -35,7 +35,7 @@ public final class BertAttention {
     /** dy: [N,H] → dx [N,H]: through the output block, the attention, and the residual path. */
     public INDArray backward(INDArray dy) {
         ResidualOutput.Grads grads = output.backward(dy);
-        return output.sublayerInputBackward(self.backward(grads.hidden())).addi(grads.residual());
+        return output.inputBackward(self.backward(grads.hidden()), grads);
     }
 
     void reseedDropout(SplittableRandom seeds) {

@@ -39,7 +39,7 @@ public final class BertLayer {
     /** dy: [N,H] → dx [N,H]: the feed-forward block's lines inverted, then the attention's. */
     public INDArray backward(INDArray dy) {
         ResidualOutput.Grads ffn = output.backward(dy);
-        INDArray dh = output.sublayerInputBackward(intermediate.backward(ffn.hidden())).addi(ffn.residual());
+        INDArray dh = output.inputBackward(intermediate.backward(ffn.hidden()), ffn);
         return attention.backward(dh);
     }
 

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Dropout {
     private final double p;
     private final Kernels kernels;
-    private final DropoutMask mask = new DropoutMask();
+    private final DropoutMask mask;
     private SplittableRandom random;
     private final Slot output;    // y, x's shape, written only when it drops
     private final Slot inputGrad; // dx, likewise
@@ -39,6 +39,7 @@ public final class Dropout {
         }
         this.p = p;
         this.kernels = kernels;
+        this.mask = new DropoutMask(kernels);
         this.output = Slot.dropout("dropout.y", shape, Slot.Pass.FORWARD);
         this.inputGrad = Slot.dropout("dropout.dx", shape, Slot.Pass.BACKWARD);
         reseed(0);

@@ -119,9 +119,12 @@ public final class Linear {
         int width = (int) output.columns();
         FlatView b = FlatView.of(FlatView.plain(bias));
         FlatView y = FlatView.of(output);
-        for (int r = 0; r < output.rows(); r++) {
-            b.copyTo(0, y, r * width, width);
-        }
+        // rows split over the kernel threads: on one, the other waited out this pass
+        Parallel.forRange((int) output.rows(), 1, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / width), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                b.copyTo(0, y, r * width, width);
+            }
+        });
     }
 
     public Parameter weight() {

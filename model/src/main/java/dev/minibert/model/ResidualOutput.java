@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,6 +18,7 @@ public abstract class ResidualOutput {
     private final Linear dense;
     private final LayerNorm layerNorm;
     private final Dropout dropout;
+    private final Kernels kernels;
     private final boolean postNorm;
     private final Slot sum; // residual + Drop(dense(hidden)) [N,H]
 
@@ -24,6 +26,7 @@ public abstract class ResidualOutput {
         this.dense = new Linear(store, prefix + "dense", in, config.hiddenSize);
         this.layerNorm = new LayerNorm(store, prefix + "LayerNorm", config.hiddenSize, config.layerNormEps);
         this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels(), "N,H");
+        this.kernels = store.kernels();
         this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
         this.sum = Slot.forward(prefix + "sum", "N,H").passedOn();
         // read only by the next module of this forward: no backward reads dense's output, the dropped one or the sum
@@ -40,7 +43,7 @@ public abstract class ResidualOutput {
     public INDArray forward(INDArray hidden, INDArray residual, boolean training) {
         INDArray y = dropout.forward(dense.forward(hidden), training);
         INDArray s = sum.array(y.dataType(), y.shape());
-        y.add(residual, s);
+        kernels.sum(y, residual, s);
         return postNorm ? layerNorm.forward(s) : s;
     }
 
@@ -59,9 +62,14 @@ public abstract class ResidualOutput {
         return postNorm ? x : layerNorm.forward(x);
     }
 
-    /** dSublayerInput → dx, inverting {@link #sublayerInput}. */
-    public INDArray sublayerInputBackward(INDArray dSublayerInput) {
-        return postNorm ? dSublayerInput : layerNorm.backward(dSublayerInput);
+    /**
+     * The gradient of the block's input x: dSublayerInput back through {@link #sublayerInput}, plus the residual
+     * stream's {@code grads.residual()}; written over dSublayerInput (post-norm) or LayerNorm's dx (pre-norm).
+     */
+    public INDArray inputBackward(INDArray dSublayerInput, Grads grads) {
+        INDArray dx = postNorm ? dSublayerInput : layerNorm.backward(dSublayerInput);
+        kernels.sum(dx, grads.residual(), dx);
+        return dx;
     }
 
     void reseedDropout(SplittableRandom seeds) {

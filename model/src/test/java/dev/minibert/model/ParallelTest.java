@@ -106,13 +106,15 @@ class ParallelTest {
             kernels.attentionSoftmaxBackward(scoreGrad, probs, 0.125f);
             INDArray biasGrad = floats(12, 307);
             kernels.addColumnSums(x, biasGrad);
+            INDArray sum = Nd4j.create(DataType.FLOAT, 331, 307);
+            kernels.sum(x, dx, sum);
             int[] ids = new int[331];
             for (int n = 0; n < ids.length; n++) {
                 ids[n] = n * 7 % 50; // repeats
             }
             INDArray tableGrad = floats(13, 50, 307);
             kernels.scatterAddRows(tableGrad, ids, x);
-            return List.of(y, dx, dropped, droppedGrad, probs, scoreGrad, biasGrad, tableGrad);
+            return List.of(y, dx, dropped, droppedGrad, probs, scoreGrad, biasGrad, sum, tableGrad);
         });
     }
 

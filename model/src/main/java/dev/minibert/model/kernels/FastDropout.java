@@ -5,14 +5,53 @@ import static dev.minibert.model.kernels.FloatLanes.*;
 import java.nio.ByteBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** A dropout mask of bits applied on float vectors, forward or backward. */
+/** Dropout: its mask of bits drawn and applied on vectors, forward or backward. */
 final class FastDropout {
     private static final VectorSpecies<Integer> INT_SPECIES = SPECIES.withLanes(int.class);
     private static final IntVector LANE = IntVector.zero(INT_SPECIES).addIndex(1); // 0, 1, 2, ...
+    private static final VectorSpecies<Long> LONG_SPECIES = SPECIES.withLanes(long.class);
+    private static final int LONG_LANES = LONG_SPECIES.length();
+    private static final LongVector LONG_LANE = LongVector.zero(LONG_SPECIES).addIndex(1);
+    // SplittableRandom's: new SplittableRandom(seed)'s k-th nextLong (from 1) is mix64(seed + k·GAMMA)
+    private static final long GAMMA = 0x9e3779b97f4a7c15L;
+    private static final LongVector LANE_GAMMAS = LONG_LANE.mul(GAMMA);
+    private static final LongVector FIRST_SHIFTS = LONG_LANE.mul(2); // a draw's first element is bit 2·lane
+
+    /**
+     * {@link Kernels#drawMaskWords}: SplittableRandom's draws computed a vector of lanes at a time from the closed
+     * form of its sequence, each the same 64 bits as nextLong's; a word's 32 draws are 32/lanes vectors.
+     */
+    static void drawMaskWords(long seed, int threshold, long length, long[] kept, int firstWord, int endWord) {
+        for (int w = firstWord; w < endWord; w++) {
+            long word = 0;
+            for (int d = 0; d < 32; d += LONG_LANES) {
+                long z = seed + (32L * (w - firstWord) + d + 1) * GAMMA; // the state before this vector's first draw
+                LongVector bits = mix64(LANE_GAMMAS.add(z));
+                // 1 when u >= threshold, as the reference computes it
+                LongVector first = bits.lanewise(VectorOperators.LSHR, 40).sub(threshold)
+                        .lanewise(VectorOperators.LSHR, 63).lanewise(VectorOperators.XOR, 1);
+                LongVector second = bits.lanewise(VectorOperators.LSHR, 8).and(0xFFFFFF).sub(threshold)
+                        .lanewise(VectorOperators.LSHR, 63).lanewise(VectorOperators.XOR, 1);
+                LongVector placed = first.lanewise(VectorOperators.LSHL, FIRST_SHIFTS)
+                        .or(second.lanewise(VectorOperators.LSHL, FIRST_SHIFTS.add(1)));
+                word |= placed.reduceLanes(VectorOperators.OR) << 2 * d; // OR is exact in any lane order
+            }
+            int n = (int) Math.min(64, length - 64L * w);
+            kept[w] = n == 64 ? word : word & (1L << n) - 1;
+        }
+    }
+
+    /** SplittableRandom's mix64, lane by lane. */
+    private static LongVector mix64(LongVector z) {
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xbf58476d1ce4e5b9L);
+        z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94d049bb133111ebL);
+        return z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+    }
 
     /**
      * out = in · (bit i of kept ? scale : 0): dropout's mask applied, forward or backward. The bits of one vector lie

@@ -40,8 +40,18 @@ enum FastKernels implements Kernels {
     }
 
     @Override
+    public void drawMaskWords(long seed, int threshold, long length, long[] kept, int firstWord, int endWord) {
+        FastDropout.drawMaskWords(seed, threshold, length, kept, firstWord, endWord);
+    }
+
+    @Override
     public void applyMask(INDArray in, long[] kept, double scale, INDArray out) {
         FastDropout.dropout(FlatView.plain(in), kept, (float) scale, out);
+    }
+
+    @Override
+    public void sum(INDArray a, INDArray b, INDArray out) {
+        FastSum.sum(FlatView.plain(a), FlatView.plain(b), out);
     }
 
     @Override

@@ -53,8 +53,18 @@ public interface Kernels {
     /** dx = dy · (Φ(x) + x·φ(x)), the derivative of {@link #gelu} at the forward's x. */
     void geluBackward(INDArray x, INDArray dy, INDArray dx);
 
+    /**
+     * Dropout's keep bits for words [firstWord, endWord) of kept, drawn in order from
+     * {@code new SplittableRandom(seed)}: each nextLong gives two 24-bit uniforms u (bits 63..40 for element 2k of a
+     * word, bits 31..8 for element 2k+1), and an element is kept when u ≥ threshold. Elements past length get 0 bits.
+     */
+    void drawMaskWords(long seed, int threshold, long length, long[] kept, int firstWord, int endWord);
+
     /** out = in · (bit i of kept ? scale : 0), element i in row-major order: dropout's mask, forward or backward. */
     void applyMask(INDArray in, long[] kept, double scale, INDArray out);
+
+    /** out = a + b element by element, all of one shape (a residual sum and its gradient); out may be a or b. */
+    void sum(INDArray a, INDArray b, INDArray out);
 
     /** target [W] += Σ_rows x for x [N,W]: a bias gradient. target is dense and written in place. */
     void addColumnSums(INDArray x, INDArray target);

@@ -2,6 +2,7 @@ package dev.minibert.model.kernels;
 
 import dev.minibert.model.FlatView;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
@@ -96,12 +97,39 @@ enum ReferenceKernels implements Kernels {
     }
 
     @Override
+    public void drawMaskWords(long seed, int threshold, long length, long[] kept, int firstWord, int endWord) {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int w = firstWord; w < endWord; w++) {
+            int n = (int) Math.min(64, length - 64L * w);
+            long word = 0;
+            for (int b = 0; b < n; b += 2) { // elements 2k and 2k+1 share a draw; 64 is even
+                long bits = random.nextLong();
+                // 1 when u >= threshold, without a branch: a random 10% branch mispredicts
+                long first = ((bits >>> 40) - threshold) >>> 63 ^ 1;
+                long second = (((bits >>> 8) & 0xFFFFFF) - threshold) >>> 63 ^ 1;
+                word |= first << b | second << (b + 1);
+            }
+            kept[w] = n == 64 ? word : word & (1L << n) - 1; // an odd length's last draw has no second element
+        }
+    }
+
+    @Override
     public void applyMask(INDArray in, long[] kept, double scale, INDArray out) {
         FlatView from = FlatView.of(FlatView.plain(in));
         FlatView to = FlatView.of(out);
         for (int i = 0; i < in.length(); i++) {
             boolean keep = (kept[i >>> 6] & 1L << i) != 0;
             to.set(i, from.get(i) * (keep ? scale : 0));
+        }
+    }
+
+    @Override
+    public void sum(INDArray a, INDArray b, INDArray out) {
+        FlatView x = FlatView.of(FlatView.plain(a));
+        FlatView y = FlatView.of(FlatView.plain(b));
+        FlatView to = FlatView.of(out);
+        for (int i = 0; i < out.length(); i++) {
+            to.set(i, x.get(i) + y.get(i)); // two floats' sum in double, rounded once: the float sum exactly
         }
     }
 

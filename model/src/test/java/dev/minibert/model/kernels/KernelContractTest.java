@@ -104,11 +104,28 @@ class KernelContractTest {
         }
     }
 
+    /** The reference draws from SplittableRandom itself; the fast one computes its sequence in closed form. */
+    @Test
+    void dropoutMaskWordsAreSplittableRandomsBitForBit() {
+        for (double p : new double[] {0.1, 0.5, 0.0, 0.99}) {
+            int threshold = (int) Math.ceil(p * (1 << 24));
+            for (long length : new long[] {64L * 37, 64L * 37 - 1, 64L * 36 + 2}) { // whole, odd and short last word
+                long seed = 31 * length + threshold;
+                long[] fast = new long[37];
+                long[] reference = new long[37];
+                fast[0] = reference[0] = 0x5A5A5A5AL; // a word before firstWord is left alone
+                FAST.drawMaskWords(seed, threshold, length, fast, 1, 37);
+                REFERENCE.drawMaskWords(seed, threshold, length, reference, 1, 37);
+                assertThat(fast).as("p=%s length=%d", p, length).isEqualTo(reference);
+            }
+        }
+    }
+
     @Test
     void dropoutMaskIsAppliedBitForBitAsTheReferenceDoes() {
         int n = 3 * 331; // not a multiple of 64: a partial last word
         INDArray x = floats(7, 3, 331);
-        long[] kept = new DropoutMask().draw(new SplittableRandom(8), n, 0.3);
+        long[] kept = new DropoutMask(FAST).draw(new SplittableRandom(8), n, 0.3);
         float scale = (float) (1 / 0.7);
         INDArray fast = Nd4j.create(DataType.FLOAT, 3, 331);
         INDArray reference = Nd4j.create(DataType.FLOAT, 3, 331);
@@ -121,6 +138,21 @@ class KernelContractTest {
             dropped += v == 0 ? 1 : 0;
         }
         assertThat(dropped).as("some dropped, most kept").isBetween(n / 5L, n / 2L);
+    }
+
+    /** A float sum is correctly rounded, and so is the reference's double sum of two floats stored back in float. */
+    @Test
+    void sumsMatchTheReferenceBitForBitInPlaceToo() {
+        INDArray a = floats(23, 3, 331); // a scalar tail past the last vector
+        INDArray b = floats(24, 3, 331).muli(1e-3);
+        INDArray fast = Nd4j.create(DataType.FLOAT, 3, 331);
+        INDArray reference = Nd4j.create(DataType.FLOAT, 3, 331);
+        FAST.sum(a, b, fast);
+        REFERENCE.sum(a, b, reference);
+        assertThat(fast.data().asFloat()).isEqualTo(reference.data().asFloat());
+        assertThat(fast.getFloat(2, 330)).isEqualTo(a.getFloat(2, 330) + b.getFloat(2, 330));
+        FAST.sum(a, b, a);
+        assertThat(a.data().asFloat()).as("into an input").isEqualTo(reference.data().asFloat());
     }
 
     /** Multiples of 2^-8 below 2^11 in every partial sum: float adds them exactly, so the sums must agree exactly. */
