@@ -1,5 +1,7 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,6 +20,7 @@ public abstract class ResidualOutput {
     private final LayerNorm layerNorm;
     private final Dropout dropout;
     private final boolean postNorm;
+    private final Kernels kernels;
     private final Slot sum; // residual + Drop(dense(hidden)) [N,H]
 
     ResidualOutput(ParameterStore store, String prefix, int in, BertConfig config) {
@@ -25,6 +28,7 @@ public abstract class ResidualOutput {
         this.layerNorm = new LayerNorm(store, prefix + "LayerNorm", config.hiddenSize, config.layerNormEps);
         this.dropout = new Dropout(config.hiddenDropoutProb, store.kernels(), "N,H");
         this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
+        this.kernels = store.kernels();
         this.sum = Slot.forward(prefix + "sum", "N,H").passedOn();
         // read only by the next module of this forward: no backward reads dense's output, the dropped one or the sum
         dense.outputSlot().passedOn();
@@ -39,8 +43,12 @@ public abstract class ResidualOutput {
     /** hidden: [N,in], residual: [N,H] → post: LN(residual + Drop(dense(hidden))); pre: without the LN. */
     public INDArray forward(INDArray hidden, INDArray residual, boolean training) {
         INDArray y = dropout.forward(dense.forward(hidden), training);
+        if (!Arrays.equals(residual.shape(), y.shape())) {
+            throw new IllegalArgumentException("residual " + Arrays.toString(residual.shape()) + " is not the output's "
+                    + Arrays.toString(y.shape()));
+        }
         INDArray s = sum.array(y.dataType(), y.shape());
-        y.add(residual, s);
+        kernels.add(y, residual, s);
         return postNorm ? layerNorm.forward(s) : s;
     }
 

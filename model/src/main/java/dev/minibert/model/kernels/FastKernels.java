@@ -40,6 +40,11 @@ enum FastKernels implements Kernels {
     }
 
     @Override
+    public void add(INDArray a, INDArray b, INDArray out) {
+        FastAdd.add(FlatView.plain(a), FlatView.plain(b), out);
+    }
+
+    @Override
     public void applyMask(INDArray in, long[] kept, double scale, INDArray out) {
         FastDropout.dropout(FlatView.plain(in), kept, (float) scale, out);
     }

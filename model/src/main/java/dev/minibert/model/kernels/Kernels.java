@@ -53,6 +53,9 @@ public interface Kernels {
     /** dx = dy · (Φ(x) + x·φ(x)), the derivative of {@link #gelu} at the forward's x. */
     void geluBackward(INDArray x, INDArray dy, INDArray dx);
 
+    /** out = a + b, element by element, all three of one shape (out dense): the residual sum. */
+    void add(INDArray a, INDArray b, INDArray out);
+
     /** out = in · (bit i of kept ? scale : 0), element i in row-major order: dropout's mask, forward or backward. */
     void applyMask(INDArray in, long[] kept, double scale, INDArray out);
 

@@ -96,6 +96,16 @@ enum ReferenceKernels implements Kernels {
     }
 
     @Override
+    public void add(INDArray a, INDArray b, INDArray out) {
+        FlatView x = FlatView.of(FlatView.plain(a));
+        FlatView y = FlatView.of(FlatView.plain(b));
+        FlatView z = FlatView.of(out);
+        for (int i = 0; i < out.length(); i++) {
+            z.set(i, x.get(i) + y.get(i)); // in double, rounded once: a float array gets the float sum's bits
+        }
+    }
+
+    @Override
     public void applyMask(INDArray in, long[] kept, double scale, INDArray out) {
         FlatView from = FlatView.of(FlatView.plain(in));
         FlatView to = FlatView.of(out);

@@ -123,6 +123,19 @@ class KernelContractTest {
         assertThat(dropped).as("some dropped, most kept").isBetween(n / 5L, n / 2L);
     }
 
+    /** Each element the float sum, rounded once (the reference adds in double), as ND4J's add, which it replaced. */
+    @Test
+    void residualSumMatchesTheReferenceAndNd4jBitForBit() {
+        INDArray a = floats(15, 301, 67);
+        INDArray b = floats(16, 301, 67).muli(1e-3f); // small against a: most sums round
+        INDArray fast = Nd4j.create(DataType.FLOAT, 301, 67);
+        INDArray reference = Nd4j.create(DataType.FLOAT, 301, 67);
+        FAST.add(a, b, fast);
+        REFERENCE.add(a, b, reference);
+        assertThat(fast.data().asFloat()).isEqualTo(reference.data().asFloat()).isEqualTo(a.add(b).data().asFloat());
+        assertThat(fast.sub(a).data().asFloat()).as("the sums were rounded, not a's").isNotEqualTo(b.data().asFloat());
+    }
+
     /** Multiples of 2^-8 below 2^11 in every partial sum: float adds them exactly, so the sums must agree exactly. */
     @Test
     void columnSumsMatchTheReference() {
