@@ -20,7 +20,8 @@ import javax.management.ObjectName;
  */
 final class LoopCompilation {
     /** The loops, as {@code Class.method} in this package. */
-    static final List<String> LOOPS = List.of("FastGelu.geluVectors", "FastLayerNorm.layerNorm",
+    static final List<String> LOOPS = List.of("FastGelu.geluVectors", "FastLayerNorm.layerNorm", "FastLayerNorm.rowSum",
+            "FastLayerNorm.squaresAround", "FastLayerNorm.normalizeRow",
             "FastAttentionSoftmax.scaleAndMask", "FastAttentionSoftmax.expAndSum", "FastAttentionSoftmax.scaleRow",
             "FastAdd.addVectors");
     private static final String PACKAGE = "dev/minibert/model/kernels/";
