@@ -29,12 +29,29 @@ public final class BertSelfAttention {
     private final Slot droppedGradSlot = Slot.backward("attention.self.dDropped", "B,A,T,T");
     private final Slot projectedGradSlot = Slot.backward("attention.self.dQKV", "N,3H");
     private Kept kept;
+    private HeadViews views;
 
     /**
      * What backward reads: the per-head views at the forward's B and T; q, k, v [B,A,T,d], views of the
      * projection's output [N,3H]; probs [B,A,T,T], the softmax; dropped, probs after dropout (probs itself without).
      */
     private record Kept(AttentionHeads layout, INDArray q, INDArray k, INDArray v, INDArray probs, INDArray dropped) {
+    }
+
+    /**
+     * The forward's per-head views of the projection's output [N,3H] and of the context [N,H]. Each view costs ND4J a
+     * native shape buffer (and JavaCPP a read of /proc/self/statm), ~4 µs, which at batch 1 was 5% of a forward; so
+     * they are made again only when an array or the shape is new.
+     */
+    private record HeadViews(AttentionHeads layout, INDArray projected, INDArray context, INDArray q, INDArray k,
+                             INDArray v, INDArray contextHeads) {
+        static HeadViews of(HeadViews last, AttentionHeads layout, INDArray projected, INDArray context, int hidden) {
+            if (last != null && last.layout.equals(layout) && last.projected == projected && last.context == context) {
+                return last;
+            }
+            return new HeadViews(layout, projected, context, layout.of(projected, 0), layout.of(projected, hidden),
+                    layout.of(projected, 2L * hidden), layout.of(context, 0));
+        }
     }
 
     public BertSelfAttention(ParameterStore store, String prefix, BertConfig config) {
@@ -65,20 +82,17 @@ public final class BertSelfAttention {
                     + batch + "x" + seqLen);
         }
         DataType type = x.dataType();
-        AttentionHeads layout = new AttentionHeads(batch, seqLen, heads, headSize);
         INDArray projected = projection.forward(x); // [N,3H]
-        INDArray q = layout.of(projected, 0);
-        INDArray k = layout.of(projected, hidden);
-        INDArray v = layout.of(projected, 2L * hidden);
+        INDArray context = contextSlot.array(type, x.rows(), hidden);
+        views = HeadViews.of(views, new AttentionHeads(batch, seqLen, heads, headSize), projected, context, hidden);
 
         INDArray probs = probsSlot.array(type, batch, heads, seqLen, seqLen);
-        AttentionProduct.SCORES.compute(q, k, probs);
+        AttentionProduct.SCORES.compute(views.q(), views.k(), probs);
         kernels.attentionSoftmax(probs, maskBias, scale); // probs = softmax(scores·scale + maskBias), in place
         INDArray dropped = dropout.forward(probs, training);
 
-        INDArray context = contextSlot.array(type, x.rows(), hidden);
-        AttentionProduct.CONTEXT.compute(dropped, v, layout.of(context, 0));
-        kept = new Kept(layout, q, k, v, probs, dropped);
+        AttentionProduct.CONTEXT.compute(dropped, views.v(), views.contextHeads());
+        kept = new Kept(views.layout(), views.q(), views.k(), views.v(), probs, dropped);
         return context;
     }
 

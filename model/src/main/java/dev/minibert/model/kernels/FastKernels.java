@@ -13,6 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 enum FastKernels implements Kernels {
     INSTANCE;
 
+    static {
+        LoopCompilation.directLoops();
+    }
+
     @Override
     public LayerNormKernel layerNorm() {
         return new FastLayerNorm();

@@ -149,7 +149,8 @@ class KernelContractTest {
         INDArray reference = Nd4j.create(DataType.FLOAT, 3, 331);
         FAST.sum(a, b, fast);
         REFERENCE.sum(a, b, reference);
-        assertThat(fast.data().asFloat()).isEqualTo(reference.data().asFloat());
+        assertThat(fast.data().asFloat()).isEqualTo(reference.data().asFloat())
+                .as("ND4J's add, which it replaced").isEqualTo(a.add(b).data().asFloat());
         assertThat(fast.getFloat(2, 330)).isEqualTo(a.getFloat(2, 330) + b.getFloat(2, 330));
         FAST.sum(a, b, a);
         assertThat(a.data().asFloat()).as("into an input").isEqualTo(reference.data().asFloat());
