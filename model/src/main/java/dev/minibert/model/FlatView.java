@@ -4,7 +4,6 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * The elements of an array in row-major order as doubles, read and written through the NIO view of its
@@ -44,8 +43,21 @@ public abstract sealed class FlatView permits FlatView.Floats, FlatView.Doubles 
                 : unsupported(x.dataType());
     }
 
+    /**
+     * Whether x's elements lie contiguously in row-major order from its offset: each axis longer than one strided by
+     * the size of the axes after it. ND4J gives an axis of one element any stride, and does not call a [1,1] array's
+     * strides its default ({@code Shape.hasDefaultStridesForShape}), which would refuse a 1-label head's logits at
+     * batch 1.
+     */
     public static boolean isPlain(INDArray x) {
-        return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
+        long dense = 1;
+        for (int axis = x.rank() - 1; axis >= 0; axis--) {
+            if (x.size(axis) != 1 && x.stride(axis) != dense) {
+                return false;
+            }
+            dense *= x.size(axis);
+        }
+        return true;
     }
 
     private static FlatView unsupported(DataType type) {

@@ -12,8 +12,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * matrices), and each piece is one single-threaded {@link Sgemm} (oneDNN's, or OpenBLAS's). A library's own threads
  * run one product at a time and then spin, waiting for the next, on the core that the Java kernels' second thread
  * needs. Split here, the same threads run products and kernels, and the attention's many small products per layer
- * need no hand-off each (measurements in docs/kernels.md). Doubles (the gradient checks), views that are not dense
- * (bar the batched products' row strides) and the CUDA backend take ND4J's gemm and matmul.
+ * need no hand-off each (measurements in docs/kernels.md). Any operand whose rows are contiguous takes this path, its
+ * rows any stride apart (a view of some columns, one row of a larger matrix, a 1×1 C): a product that left it for
+ * ND4J's gemm would leave {@link #batchInvariant()} too. Doubles (the gradient checks), operands whose columns are
+ * strided (a transposed view) and the CUDA backend take ND4J's gemm and matmul.
  * <p>
  * A library handles a piece's edge rows with narrower kernels, so products (and runs) are bit-identical at one
  * thread count, not across them. Inside {@link #batchInvariant()} (inference: {@link BertModel#noGrad()}) a row's
@@ -69,9 +71,11 @@ public final class Gemm {
         long rowFlops = 2L * n * k;
         int minRows = (int) Math.max(1, MIN_FLOPS_PER_THREAD / Math.max(rowFlops, 1));
         boolean invariant = INVARIANT.get(); // the caller's: pieces run on the kernel threads too
+        int lda = leadingDimension(a);
+        int ldc = leadingDimension(c);
         Parallel.Range piece = (from, to) -> sgemm(invariant, false, transA, transB, to - from, n, k,
-                (float) alpha, a, transA ? from : (long) from * a.columns(), (int) a.columns(),
-                b, 0, (int) b.columns(), (float) beta, c, (long) from * n, n);
+                (float) alpha, a, transA ? from : (long) from * lda, lda, b, 0, leadingDimension(b), (float) beta,
+                c, (long) from * ldc, ldc);
         if (!invariant) {
             Parallel.forRange(m, 16, minRows, piece);
             return;
@@ -112,7 +116,7 @@ public final class Gemm {
                 || a.size(0) != c.size(0) || b.size(0) != c.size(0) || a.size(1) != c.size(1) || b.size(1) != c.size(1)) {
             throw batchedShapeError(a, b, c, transA, transB);
         }
-        if (!(CPU && isFloat(a, b, c) && rowsContiguous(a) && rowsContiguous(b) && rowsContiguous(c))) {
+        if (!splits(a, b, c)) {
             // ND4J's matmul on dense copies: strided views are this class's own layout, not every backend's
             INDArray out = FlatView.isPlain(c) ? c : c.ulike();
             Nd4j.matmul(FlatView.plain(a), FlatView.plain(b), out, transA, transB, false);
@@ -124,14 +128,16 @@ public final class Gemm {
         int perBatch = (int) c.size(1);
         long matrixFlops = 2L * m * n * k;
         boolean invariant = INVARIANT.get();
+        int lda = leadingDimension(a);
+        int ldb = leadingDimension(b);
+        int ldc = leadingDimension(c);
         Parallel.forRange((int) c.size(0) * perBatch, 1, (int) Math.max(1, MIN_FLOPS_PER_THREAD / matrixFlops),
                 (from, to) -> {
                     for (int i = from; i < to; i++) {
                         int i0 = i / perBatch;
                         int i1 = i % perBatch;
-                        sgemm(invariant, true, transA, transB, m, n, k, 1f, a, matrixStart(a, i0, i1),
-                                (int) a.stride(2), b, matrixStart(b, i0, i1), (int) b.stride(2), 0f,
-                                c, matrixStart(c, i0, i1), (int) c.stride(2));
+                        sgemm(invariant, true, transA, transB, m, n, k, 1f, a, matrixStart(a, i0, i1), lda, b,
+                                matrixStart(b, i0, i1), ldb, 0f, c, matrixStart(c, i0, i1), ldc);
                     }
                 });
     }
@@ -142,9 +148,20 @@ public final class Gemm {
                 + " · " + Arrays.toString(b.shape()) + (transB ? "ᵀ" : "") + " into " + Arrays.toString(c.shape()));
     }
 
-    /** Row-major matrices in the last two dimensions: unit column stride, rows at least a row apart. */
-    private static boolean rowsContiguous(INDArray x) {
-        return x.stride(3) == 1 && x.stride(2) >= x.size(3) && x.stride(0) >= 0 && x.stride(1) >= 0;
+    /**
+     * The leading dimension of the row-major matrix in x's last two axes, the stride between its rows; 0 where its
+     * rows are not contiguous (a column stride other than 1) or overlap. ND4J gives an axis of one element any
+     * stride (1 for a fresh [1,n] array): a single row's is its width, a single column's stride is never used.
+     */
+    private static int leadingDimension(INDArray x) {
+        int rowAxis = x.rank() - 2;
+        long width = x.size(rowAxis + 1);
+        long ld = x.size(rowAxis) == 1 ? Math.max(x.stride(rowAxis), width) : x.stride(rowAxis);
+        boolean contiguous = (width == 1 || x.stride(rowAxis + 1) == 1) && ld >= width && ld <= Integer.MAX_VALUE;
+        for (int axis = 0; axis < rowAxis; axis++) {
+            contiguous &= x.stride(axis) >= 0;
+        }
+        return contiguous ? (int) Math.max(ld, 1) : 0;
     }
 
     private static long matrixStart(INDArray x, int i0, int i1) {
@@ -155,8 +172,10 @@ public final class Gemm {
         return a.dataType() == DataType.FLOAT && b.dataType() == DataType.FLOAT && c.dataType() == DataType.FLOAT;
     }
 
+    /** Whether the product runs as {@link Sgemm} pieces: floats on the CPU, each operand's rows contiguous. */
     private static boolean splits(INDArray a, INDArray b, INDArray c) {
-        return CPU && isFloat(a, b, c) && FlatView.isPlain(a) && FlatView.isPlain(b) && FlatView.isPlain(c);
+        return CPU && isFloat(a, b, c) && leadingDimension(a) > 0 && leadingDimension(b) > 0
+                && leadingDimension(c) > 0;
     }
 
     /** The library, loaded on the first float product on the CPU (the CUDA build loads none). */

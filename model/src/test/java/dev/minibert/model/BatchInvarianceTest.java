@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -17,12 +18,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Inference (a forward under {@link BertModel#noGrad()}) gives a sequence the same bits alone, in batches with
  * sequences of other lengths (so padded to theirs), and at 1 or 2 threads: its hidden states at its real positions
  * and its pooled vector. Lengths from 1 to 40 tokens cross oneDNN's row regimes (1, 2..15, 16 and more) and the
- * softmax's vector width; two long ones (300 and 420) cross its depth blocks (384) in the attention's probs·V.
+ * softmax's vector width; two long ones (300 and 420) cross its depth blocks (384) in the attention's probs·V. A
+ * classifier's head on the pooled vectors gives a text the same logits too, with 2 labels and with 1 (a regression
+ * head, whose product alone is 1×1).
  * Where invariance is not established the same runs are held to float rounding, so CI never skips them.
  */
 class BatchInvarianceTest {
     private static final int[] LENGTHS = {1, 2, 3, 5, 8, 13, 16, 17, 29, 40};
     private static final int VOCAB = 60;
+    /** What {@link #outputs} gives per text, in order. */
+    private static final String[] OUTPUTS = {"hidden states", "pooled vector", "logits"};
 
     @AfterEach
     void restoreThreads() {
@@ -37,7 +42,18 @@ class BatchInvarianceTest {
         List<List<Integer>> batches = List.of(
                 List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), // everyone padded to 40
                 List.of(9, 0), List.of(1, 6), List.of(3, 7, 2), List.of(6, 7), List.of(5, 8, 4));
-        check(model, texts, batches);
+        check(model, null, texts, batches);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aClassifiersLogitsDoNotDependOnItsBatchOrThreads(int labels) {
+        BertModel model = model(BertConfig.NormStyle.POST, 64);
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Linear head = new Linear(store, "classifier", 32, labels);
+        Initializer.initialize(store, 0.2, 18);
+        List<int[]> texts = texts(new int[] {1, 5, 16, 29}, 3);
+        check(model, head, texts, List.of(List.of(0, 1, 2, 3), List.of(3, 1), List.of(2, 0)));
     }
 
     @ParameterizedTest
@@ -45,24 +61,27 @@ class BatchInvarianceTest {
     void longSequencesToo(BertConfig.NormStyle style) {
         BertModel model = model(style, 512);
         List<int[]> texts = texts(new int[] {3, 200, 300, 420}, 2);
-        check(model, texts, List.of(List.of(0, 1, 2, 3), List.of(2, 3), List.of(1, 2)));
+        check(model, null, texts, List.of(List.of(0, 1, 2, 3), List.of(2, 3), List.of(1, 2)));
     }
 
-    /** Each text alone at 1 thread is the reference: alone and in each batch, at 1 and 2 threads. */
-    private static void check(BertModel model, List<int[]> texts, List<List<Integer>> batches) {
+    /**
+     * Each text alone at 1 thread is the reference: alone and in each batch, at 1 and 2 threads. head: a
+     * classifier's head on the pooled vectors, or null.
+     */
+    private static void check(BertModel model, Linear head, List<int[]> texts, List<List<Integer>> batches) {
         Parallel.setThreads(1);
         List<float[][]> reference = new ArrayList<>();
         for (int[] text : texts) {
-            reference.add(outputs(model, List.of(text)).get(0));
+            reference.add(outputs(model, head, List.of(text)).get(0));
         }
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             for (int i = 0; i < texts.size(); i++) {
-                assertSame(reference.get(i), outputs(model, List.of(texts.get(i))).get(0),
+                assertSame(reference.get(i), outputs(model, head, List.of(texts.get(i))).get(0),
                         "the " + texts.get(i).length + "-token text alone, " + threads + " threads");
             }
             for (List<Integer> batch : batches) {
-                List<float[][]> together = outputs(model, batch.stream().map(texts::get).toList());
+                List<float[][]> together = outputs(model, head, batch.stream().map(texts::get).toList());
                 for (int i = 0; i < batch.size(); i++) {
                     int text = batch.get(i);
                     assertSame(reference.get(text), together.get(i), "the " + texts.get(text).length
@@ -77,12 +96,12 @@ class BatchInvarianceTest {
      * rounding of values of magnitude ~1, as the serving tests hold it there.
      */
     private static void assertSame(float[][] expected, float[][] actual, String what) {
-        if (Gemm.isBatchInvariant()) {
-            assertThat(bits(actual[0])).as("hidden states of %s", what).containsExactly(bits(expected[0]));
-            assertThat(bits(actual[1])).as("pooled vector of %s", what).containsExactly(bits(expected[1]));
-        } else {
-            assertThat(actual[0]).as("hidden states of %s", what).containsExactly(expected[0], within(1e-5f));
-            assertThat(actual[1]).as("pooled vector of %s", what).containsExactly(expected[1], within(1e-5f));
+        for (int i = 0; i < expected.length; i++) {
+            if (Gemm.isBatchInvariant()) {
+                assertThat(bits(actual[i])).as("%s of %s", OUTPUTS[i], what).containsExactly(bits(expected[i]));
+            } else {
+                assertThat(actual[i]).as("%s of %s", OUTPUTS[i], what).containsExactly(expected[i], within(1e-5f));
+            }
         }
     }
 
@@ -110,8 +129,11 @@ class BatchInvarianceTest {
         return texts;
     }
 
-    /** Per text of one padded batch: its hidden states at its real positions [T·H] and its pooled vector [H]. */
-    private static List<float[][]> outputs(BertModel model, List<int[]> texts) {
+    /**
+     * Per text of one padded batch: its hidden states at its real positions [T·H], its pooled vector [H] and, with a
+     * head, its logits.
+     */
+    private static List<float[][]> outputs(BertModel model, Linear head, List<int[]> texts) {
         int width = texts.stream().mapToInt(t -> t.length).max().orElseThrow();
         int[][] ids = new int[texts.size()][width];
         int[][] types = new int[texts.size()][width];
@@ -130,10 +152,13 @@ class BatchInvarianceTest {
             int hidden = (int) output.lastHiddenState().size(2);
             float[] states = output.lastHiddenState().dup('c').data().asFloat();
             float[] pooled = output.poolerOutput().dup('c').data().asFloat();
+            INDArray logits = head == null ? null : head.forward(output.poolerOutput());
             for (int b = 0; b < texts.size(); b++) {
                 int from = b * width * hidden;
-                out.add(new float[][] {Arrays.copyOfRange(states, from, from + texts.get(b).length * hidden),
-                        Arrays.copyOfRange(pooled, b * hidden, (b + 1) * hidden)});
+                float[] real = Arrays.copyOfRange(states, from, from + texts.get(b).length * hidden);
+                float[] vector = Arrays.copyOfRange(pooled, b * hidden, (b + 1) * hidden);
+                out.add(logits == null ? new float[][] {real, vector}
+                        : new float[][] {real, vector, logits.getRow(b).dup('c').data().asFloat()});
             }
         }
         return out;

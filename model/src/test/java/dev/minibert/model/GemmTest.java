@@ -16,7 +16,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The split float products against products summed in double here: every transpose combination, alpha and beta,
- * operands that are row ranges of larger arrays (their buffers start past element 0), split over 1 and 3 threads;
+ * operands that are row and column ranges of larger arrays (their buffers start past element 0, their rows lie
+ * further apart than their width), split over 1 and 3 threads;
  * the batched form matrix by matrix, also on the attention's strided head views. Float tolerance: K roundings of
  * the largest term, as any sgemm.
  */
@@ -62,11 +63,9 @@ class GemmTest {
         INDArray alone = Nd4j.create(DataType.FLOAT, total, n);
         try (Gemm.Invariant ignored = Gemm.batchInvariant()) {
             Parallel.setThreads(1);
-            // each row as Gemm runs a one-row product (one-row views and a 1×1 C it leaves to ND4J's gemm)
-            Sgemm library = Sgemm.chosen();
+            // each row alone: a one-row view of A into a one-row view of C (1×1 where n is 1)
             for (int i = 0; i < total; i++) {
-                BatchInvariance.sgemm(library, false, false, transB, 1, n, k, 1f, a, (long) i * k, k, b, 0,
-                        transB ? k : n, 0f, alone, (long) i * n, n);
+                Gemm.gemm(rows(a, i, i + 1), b, rows(alone, i, i + 1), false, transB, 1.0, 0.0);
             }
             for (int threads : new int[] {1, 2}) {
                 Parallel.setThreads(threads);
@@ -79,6 +78,37 @@ class GemmTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Batch-invariant, operands whose rows lie further apart than their width (some columns of a wider matrix),
+     * single rows of one and a 1×1 C give the bits of their dense copies, at 2 threads, and leave the wider C's other
+     * columns untouched. (Outside batchInvariant() the leading dimensions may pick other kernels: oneDNN's one-column
+     * product does.)
+     */
+    @ParameterizedTest
+    @CsvSource({"false,false", "false,true", "true,false", "true,true"})
+    void batchInvariantViewsOfSomeColumnsGiveTheBitsOfTheirDenseCopies(boolean transA, boolean transB) {
+        Parallel.setThreads(2);
+        for (int[] mnk : new int[][] {{1, 1, 53}, {1, 37, 53}, {5, 1, 300}, {40, 2, 9}, {70, 37, 53}}) {
+            int m = mnk[0];
+            int n = mnk[1];
+            int k = mnk[2];
+            INDArray a = columns(floats(1, transA ? k : m, (transA ? m : k) + 5), 2, transA ? m : k);
+            INDArray b = columns(floats(2, transB ? n : k, (transB ? k : n) + 3), 3, transB ? k : n);
+            INDArray wideC = floats(3, m, n + 4);
+            INDArray c = columns(wideC, 1, n);
+            INDArray denseC = c.dup('c');
+            INDArray wideBefore = wideC.dup();
+            try (Gemm.Invariant ignored = Gemm.batchInvariant()) {
+                Gemm.gemm(a, b, c, transA, transB, 0.5, 2.0);
+                Gemm.gemm(a.dup('c'), b.dup('c'), denseC, transA, transB, 0.5, 2.0);
+            }
+            String what = m + "x" + n + "x" + k;
+            assertThat(bits(c)).as(what).containsExactly(bits(denseC));
+            assertThat(columns(wideC, 0, 1)).as(what).isEqualTo(columns(wideBefore, 0, 1));
+            assertThat(columns(wideC, n + 1, 3)).as(what).isEqualTo(columns(wideBefore, n + 1, 3));
         }
     }
 
@@ -96,10 +126,10 @@ class GemmTest {
     }
 
     private static void assertIsTheProductInDouble(boolean transA, boolean transB, int m, int n, int k) {
-        // operands as row ranges of larger arrays, as the model's layers pass them
-        INDArray a = rows(floats(1, (transA ? k : m) + 5, transA ? m : k), 5);
-        INDArray b = rows(floats(2, (transB ? n : k) + 2, transB ? k : n), 2);
-        INDArray c = rows(floats(3, m + 7, n), 7);
+        // operands as row ranges of larger arrays, as the model's layers pass them, and some columns of those
+        INDArray a = columns(rows(floats(1, (transA ? k : m) + 5, (transA ? m : k) + 3), 5), 1, transA ? m : k);
+        INDArray b = columns(rows(floats(2, (transB ? n : k) + 2, (transB ? k : n) + 1), 2), 0, transB ? k : n);
+        INDArray c = columns(rows(floats(3, m + 7, n + 2), 7), 2, n);
         double[][] before = c.castTo(DataType.DOUBLE).toDoubleMatrix();
         Gemm.gemm(a, b, c, transA, transB, 0.5, 2.0);
 
@@ -214,6 +244,11 @@ class GemmTest {
 
     private static INDArray rows(INDArray x, int from, int to) {
         return x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+    }
+
+    /** Columns [from, from + width) of x: a view whose rows lie x's width apart. */
+    private static INDArray columns(INDArray x, int from, int width) {
+        return x.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + width));
     }
 
     private static int[] bits(INDArray x) {
