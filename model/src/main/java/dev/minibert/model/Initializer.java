@@ -11,6 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Parameters are filled in registration order from one generator, so a seed fixes the model.
  */
 public final class Initializer {
+    /** Draws per block written into a parameter: 128 KB of heap, whatever the parameter's size. */
+    private static final int BLOCK = 1 << 14;
+
     private Initializer() {
     }
 
@@ -67,6 +70,9 @@ public final class Initializer {
             }
             return;
         }
+        if (length == 0) {
+            return;
+        }
         FlatView into = FlatView.of(value);
         double[] block = new double[(int) Math.min(length, BLOCK)];
         for (int from = 0; from < length; from += block.length) {
@@ -79,6 +85,4 @@ public final class Initializer {
             into.write(from, block);
         }
     }
-
-    private static final int BLOCK = 1 << 14;
 }
