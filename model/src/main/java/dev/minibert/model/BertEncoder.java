@@ -23,12 +23,15 @@ public final class BertEncoder {
                 : null;
         gradNorms = new double[config.numHiddenLayers + 1];
         memory = new MemoryPlan(config, layers.stream().map(BertLayer::slots).toList(),
-                finalLayerNorm == null ? List.of() : finalLayerNorm.slots());
+                layers.stream().map(BertLayer::outputSlot).toList(),
+                layers.stream().map(BertLayer::geluInputSlot).toList(),
+                layers.stream().map(BertLayer::geluOutputSlot).toList(), finalLayerNorm == null ? List.of() : finalLayerNorm.slots());
     }
 
     /**
-     * x: [N,H], maskBias: [B,T] → [N,H]. Without {@code keepForBackward} layer i+2 reuses layer i's
-     * buffers (layer i+1 has consumed its output by then), so memory does not grow with depth: see {@link MemoryPlan}.
+     * x: [N,H], maskBias: [B,T] → [N,H]. Without {@code keepForBackward} every layer reuses the buffers of the one
+     * before, but for its output, which layer i+2 reuses (layer i+1 has consumed it by then), so memory does not grow
+     * with depth: see {@link MemoryPlan}.
      */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
         for (int i = 0; i < layers.size(); i++) {

@@ -18,6 +18,14 @@ public final class BertIntermediate {
         return Slot.all(dense.slots(), gelu.slots());
     }
 
+    Slot denseOutputSlot() {
+        return dense.outputSlot();
+    }
+
+    Slot geluOutputSlot() {
+        return gelu.outputSlot();
+    }
+
     public INDArray forward(INDArray x) {
         return gelu.forward(dense.forward(x));
     }

@@ -30,6 +30,21 @@ public final class BertLayer {
         return Slot.all(attention.slots(), intermediate.slots(), output.slots());
     }
 
+    /** The slot its forward returns, the next layer's input: the only one of its arrays read after its forward. */
+    Slot outputSlot() {
+        return output.outputSlot();
+    }
+
+    /** The intermediate dense layer's output [N,I], the GELU's input: read by nothing else in a forward. */
+    Slot geluInputSlot() {
+        return intermediate.denseOutputSlot();
+    }
+
+    /** The GELU's output [N,I]: under noGrad over {@link #geluInputSlot()}'s memory (the kernel is element-wise). */
+    Slot geluOutputSlot() {
+        return intermediate.geluOutputSlot();
+    }
+
     /** x: [N,H], maskBias: [B,T] → [N,H]. */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training) {
         INDArray h = attention.forward(x, maskBias, training);

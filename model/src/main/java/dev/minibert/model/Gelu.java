@@ -38,7 +38,12 @@ public final class Gelu {
         return List.of(output, inputGrad);
     }
 
-    /** x: any shape → y of its shape; x is kept for backward and must not change before it. */
+    /** Its output y: the memory plan may put it over x's memory where no backward follows (y[i] reads x[i] only). */
+    Slot outputSlot() {
+        return output;
+    }
+
+    /** x: any shape → y of its shape (x itself allowed); x is kept for backward and must not change before it. */
     public INDArray forward(INDArray x) {
         input = x;
         INDArray y = output.array(x.dataType(), x.shape());

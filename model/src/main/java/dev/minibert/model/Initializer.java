@@ -1,6 +1,7 @@
 package dev.minibert.model;
 
 import java.util.Random;
+import java.util.function.DoubleSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -10,6 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Parameters are filled in registration order from one generator, so a seed fixes the model.
  */
 public final class Initializer {
+    /** Draws per block written into a parameter: 128 KB of heap, whatever the parameter's size. */
+    private static final int BLOCK = 1 << 14;
+
     private Initializer() {
     }
 
@@ -36,26 +40,49 @@ public final class Initializer {
                 value.assign(0);
             } else if (xavierLinear && !name.endsWith("_embeddings.weight")) {
                 double bound = Math.sqrt(6.0 / (value.size(0) + value.size(1)));
-                double[] v = new double[(int) value.length()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (2 * random.nextDouble() - 1) * bound;
-                }
-                set(value, v);
+                set(value, () -> (2 * random.nextDouble() - 1) * bound);
             } else {
-                double[] v = new double[(int) value.length()];
-                for (int i = 0; i < v.length; i++) {
+                set(value, () -> {
                     double z;
                     do {
                         z = random.nextGaussian();
                     } while (Math.abs(z) > 2);
-                    v[i] = z * std;
-                }
-                set(value, v);
+                    return z * std;
+                });
             }
         }
     }
 
-    private static void set(INDArray value, double[] v) {
-        value.assign(Nd4j.createFromArray(v).reshape(value.shape()).castTo(value.dataType()));
+    /**
+     * Stores the generator's next value.length() draws, in row-major order, rounded to the value's type. Written in
+     * blocks straight into the parameter's memory: a whole double[] on the heap, then a double and a cast copy off
+     * it (left to the garbage collector), were ~3 times the word embeddings' bytes at startup (#24).
+     */
+    private static void set(INDArray value, DoubleSupplier next) {
+        long length = value.length();
+        if (!FlatView.isPlain(value)) { // not so for any parameter the model registers; kept correct regardless
+            double[] v = new double[Math.toIntExact(length)];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = next.getAsDouble();
+            }
+            try (INDArray doubles = Nd4j.createFromArray(v)) {
+                value.assign(doubles.reshape(value.shape()));
+            }
+            return;
+        }
+        if (length == 0) {
+            return;
+        }
+        FlatView into = FlatView.of(value);
+        double[] block = new double[(int) Math.min(length, BLOCK)];
+        for (int from = 0; from < length; from += block.length) {
+            if (length - from < block.length) {
+                block = new double[(int) (length - from)];
+            }
+            for (int i = 0; i < block.length; i++) {
+                block[i] = next.getAsDouble();
+            }
+            into.write(from, block);
+        }
     }
 }

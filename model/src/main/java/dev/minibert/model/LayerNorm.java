@@ -46,6 +46,11 @@ public final class LayerNorm {
         return List.of(output, xHat, inputGrad);
     }
 
+    /** Its output y [N,H]. */
+    Slot outputSlot() {
+        return output;
+    }
+
     /** x: [N,H] → y [N,H]. */
     public INDArray forward(INDArray x) {
         if (x.rank() != 2 || x.columns() != hidden) {

@@ -59,16 +59,18 @@ public final class Linear {
         DataType type = store.dataType();
         long rows = (long) out * names.length;
         INDArray w = Nd4j.zeros(type, rows, in);
-        INDArray wGrad = Nd4j.zeros(type, rows, in);
         INDArray b = Nd4j.zeros(type, rows);
-        INDArray bGrad = Nd4j.zeros(type, rows);
-        for (int i = 0; i < names.length; i++) {
-            store.add(names[i] + ".weight", rowBlock(w, i, out), rowBlock(wGrad, i, out));
-            store.add(names[i] + ".bias", rowBlock(b, i, out), rowBlock(bGrad, i, out));
-        }
         String name = String.join("+", names);
-        return new Linear(new Parameter(name + ".weight", w, wGrad), new Parameter(name + ".bias", b, bGrad), in,
-                Math.toIntExact(rows), store.kernels());
+        // the gradients, like every parameter's, are allocated when first asked for (not under inference): the
+        // stacked one then, and each block's a view of it
+        Parameter weight = new Parameter(name + ".weight", w, () -> Nd4j.zeros(type, rows, in));
+        Parameter bias = new Parameter(name + ".bias", b, () -> Nd4j.zeros(type, rows));
+        for (int i = 0; i < names.length; i++) {
+            int block = i;
+            store.add(names[i] + ".weight", rowBlock(w, i, out), () -> rowBlock(weight.grad(), block, out));
+            store.add(names[i] + ".bias", rowBlock(b, i, out), () -> rowBlock(bias.grad(), block, out));
+        }
+        return new Linear(weight, bias, in, Math.toIntExact(rows), store.kernels());
     }
 
     /** Rows [i·rows, (i+1)·rows) of x, a view that writes through. */

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import dev.minibert.model.kernels.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,19 +35,22 @@ public final class ParameterStore implements Iterable<Parameter> {
         return kernels;
     }
 
-    /** Registers a zero-filled parameter (and its zero gradient); names are unique. */
+    /** Registers a zero-filled parameter (and its zero gradient, allocated when first asked for); names are unique. */
     public Parameter add(String name, long... shape) {
-        return add(name, Nd4j.zeros(dataType, shape), Nd4j.zeros(dataType, shape));
+        long[] gradShape = shape.clone();
+        return add(name, Nd4j.zeros(dataType, shape), () -> Nd4j.zeros(dataType, gradShape));
     }
 
-    /** Registers memory a layer laid out itself (a view into a larger array, e.g. a row block of a stacked weight). */
-    Parameter add(String name, INDArray value, INDArray grad) {
+    /**
+     * Registers memory a layer laid out itself (a view into a larger array, e.g. a row block of a stacked weight);
+     * grad makes the gradient, of value's type and shape, on the parameter's first {@link Parameter#grad()}.
+     */
+    Parameter add(String name, INDArray value, Supplier<INDArray> grad) {
         if (byName.containsKey(name)) {
             throw new IllegalArgumentException("parameter registered twice: " + name);
         }
-        if (value.dataType() != dataType || grad.dataType() != dataType || !value.equalShapes(grad)) {
-            throw new IllegalArgumentException(name + ": value " + value.shapeInfoToString() + " and gradient "
-                    + grad.shapeInfoToString() + " must both be " + dataType + " of one shape");
+        if (value.dataType() != dataType) {
+            throw new IllegalArgumentException(name + ": value " + value.shapeInfoToString() + " must be " + dataType);
         }
         Parameter p = new Parameter(name, value, grad);
         byName.put(name, p);
@@ -81,6 +85,7 @@ public final class ParameterStore implements Iterable<Parameter> {
         return n;
     }
 
+    /** Zeroes every gradient, allocating those not asked for yet (training's first step). */
     public void zeroGrad() {
         for (Parameter p : byName.values()) {
             p.grad().assign(0);

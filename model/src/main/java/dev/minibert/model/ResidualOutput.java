@@ -39,6 +39,11 @@ public abstract class ResidualOutput {
         return Slot.all(dense.slots(), dropout.slots(), List.of(sum), layerNorm.slots());
     }
 
+    /** The slot {@link #forward} returns: LayerNorm's y in post-norm, the sum in pre-norm. */
+    Slot outputSlot() {
+        return postNorm ? layerNorm.outputSlot() : sum;
+    }
+
     /** hidden: [N,in], residual: [N,H] → post: LN(residual + Drop(dense(hidden))); pre: without the LN. */
     public INDArray forward(INDArray hidden, INDArray residual, boolean training) {
         INDArray y = dropout.forward(dense.forward(hidden), training);

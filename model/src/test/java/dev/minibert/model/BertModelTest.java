@@ -154,6 +154,24 @@ class BertModelTest {
         }
     }
 
+    /** #24: inference allocates no gradient; a backward allocates them, the stacked QKV's blocks included. */
+    @Test
+    void gradientsAreAllocatedOnlyWhenFirstAskedFor() {
+        ParameterStore store = new ParameterStore(DataType.DOUBLE);
+        BertModel model = new BertModel(TinyBert.config(BertConfig.NormStyle.POST, 2), store, "bert.", true);
+        randomize(store, 91);
+        try (BertModel.NoGrad noGrad = model.noGrad()) {
+            model.forward(TinyBert.IDS, TinyBert.TYPES, TinyBert.MASK, false);
+        }
+        store.forEach(p -> assertThat(p.hasGrad()).as(p.name()).isFalse());
+        model.forward(TinyBert.IDS, TinyBert.TYPES, TinyBert.MASK, false);
+        model.backward(randn(92, TinyBert.BATCH, TinyBert.SEQ, 8), null);
+        Parameter query = store.get("bert.encoder.layer.0.attention.self.query.weight");
+        Parameter value = store.get("bert.encoder.layer.0.attention.self.value.weight");
+        assertThat(query.grad().sumNumber().doubleValue()).isNotZero();
+        assertThat(value.grad().sumNumber().doubleValue()).isNotZero();
+    }
+
     @Test
     void backwardAccumulatesUntilZeroGrad() {
         BertModel model = model(BertConfig.NormStyle.POST, 76);

@@ -60,16 +60,19 @@ class MemoryPlanTest {
 
     @ParameterizedTest
     @EnumSource(BertConfig.NormStyle.class)
-    void noGradSharesTwoSetsAcrossLayersAndTrainingKeepsOnePerLayer(BertConfig.NormStyle style) {
+    void noGradSharesOneSetAndTwoOutputsAcrossLayersAndTrainingKeepsOnePerLayer(BertConfig.NormStyle style) {
         long[] noGrad = new long[7];
         long[] training = new long[7];
-        for (int layers : new int[] {2, 3, 6}) {
+        for (int layers : new int[] {1, 2, 3, 6}) {
             ParameterStore store = new ParameterStore(DataType.FLOAT);
             noGrad[layers] = allocated(encoder(config(style, layers), store), store, false, false);
             ParameterStore trained = new ParameterStore(DataType.FLOAT);
             training[layers] = allocated(encoder(config(style, layers), trained), trained, true, true);
         }
         assertThat(noGrad[6]).isEqualTo(noGrad[3]).isEqualTo(noGrad[2]);
+        // #24: all but the layer's output [N,H] (80 floats) in one set: a second layer adds only the output's second
+        assertThat(noGrad[2] - noGrad[1]).as("a second layer adds a second output, nothing else")
+                .isEqualTo(80 * Float.BYTES);
         // a layer keeps, of its 1560 forward floats, all but the 6 passed-on [N,H] (dense.y, dropout.y, sum, twice):
         // query+key+value [N,3H] 240, probs and dropped [B,A,T,T] 2·100, context 80, two LayerNorms' y and xHat
         // 4·80, intermediate dense.y and gelu.y [N,I] 2·120

@@ -90,15 +90,17 @@ public final class SafeTensors {
         ByteBuffer bytes = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), length)
                 .order(ByteOrder.LITTLE_ENDIAN);
         INDArray a = switch (e.dtype()) {
+            // copied from the mapping straight into the array's memory: a float[] first put the whole tensor on the
+            // Java heap too, which grew the heap for good by the word embeddings' size (#24)
             case F32 -> {
-                float[] v = new float[(int) (length / 4)];
-                bytes.asFloatBuffer().get(v);
-                yield Nd4j.create(v, new long[] {v.length}, DataType.FLOAT);
+                INDArray v = Nd4j.createUninitialized(DataType.FLOAT, length / 4);
+                v.data().asNioFloat().put(bytes.asFloatBuffer());
+                yield v;
             }
             case F64 -> {
-                double[] v = new double[(int) (length / 8)];
-                bytes.asDoubleBuffer().get(v);
-                yield Nd4j.create(v, new long[] {v.length}, DataType.DOUBLE);
+                INDArray v = Nd4j.createUninitialized(DataType.DOUBLE, length / 8);
+                v.data().asNioDouble().put(bytes.asDoubleBuffer());
+                yield v;
             }
             case I64 -> {
                 long[] v = new long[(int) (length / 8)];

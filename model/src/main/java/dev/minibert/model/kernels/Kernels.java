@@ -47,7 +47,7 @@ public interface Kernels {
      */
     INDArray attentionSoftmaxBackward(INDArray dProbs, INDArray probs, double scale);
 
-    /** out = x·Φ(x), GELU's erf form; x and out of one shape. */
+    /** out = x·Φ(x), GELU's erf form; x and out of one shape, out may be x itself (noGrad's memory plan). */
     void gelu(INDArray x, INDArray out);
 
     /** dx = dy · (Φ(x) + x·φ(x)), the derivative of {@link #gelu} at the forward's x. */

@@ -74,6 +74,24 @@ class KernelContractTest {
         }
     }
 
+    /** noGrad's memory plan runs the GELU over its input (#24): the same bits as into another array, both backends. */
+    @Test
+    void geluInPlaceGivesTheSameBits() {
+        for (Kernels kernels : new Kernels[] {FAST, REFERENCE}) {
+            for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+                if (kernels == FAST && type == DataType.DOUBLE) {
+                    continue; // the fast kernels are float's
+                }
+                INDArray x = floats(9, 67, 13).muli(3).castTo(type);
+                INDArray y = Nd4j.create(type, 67, 13);
+                kernels.gelu(x, y);
+                INDArray inPlace = x.dup();
+                kernels.gelu(inPlace, inPlace);
+                assertThat(inPlace.data().asDouble()).as("%s %s", kernels, type).containsExactly(y.data().asDouble());
+            }
+        }
+    }
+
     @Test
     void geluMatchesTheReferenceWithinTheErfApproximation() {
         INDArray x = floats(5, 7, 13).muli(3);
