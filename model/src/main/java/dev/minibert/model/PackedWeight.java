@@ -30,7 +30,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code dnnl_sgemm} packs op(B) again on every call: that is what this saves, most at few rows (docs/speed.md).
  * <p>
  * Rows are independent in this kernel: a row of y gets the same bits whatever the row count M and its place among
- * them (every M = 1..300 and N = 1..512 compared on AVX-512, 2026-12-07; {@code PackedWeightTest}), so inference
+ * them (row counts from 1 to 300 at several places, N from 1 to 512, compared on AVX-512 on 2026-12-07 with a
+ * throwaway probe; {@code PackedWeightTest} keeps checking it), so inference
  * stays batch-invariant without {@link BatchInvariance}'s 16-row padding. Where oneDNN has no such kernel (its f32
  * brgemm matmul needs AVX-512) {@link #available()} is false and the model keeps {@link Gemm}'s path.
  * <p>
@@ -108,7 +109,7 @@ final class PackedWeight {
             dnnl_matmul_desc_t desc = new dnnl_matmul_desc_t();
             check(dnnl_matmul_desc_init(desc, src, natives.packedDesc(), natives.biasDesc, dst),
                     "dnnl_matmul_desc_init");
-            // a scratchpad of each call's own: the library's is shared, and two threads run at once
+            // a scratchpad of each call's own: oneDNN's own may be shared between primitives, and two threads run at once
             dnnl_primitive_attr attr = new dnnl_primitive_attr();
             check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create");
             check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user),
