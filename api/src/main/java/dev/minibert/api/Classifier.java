@@ -65,6 +65,7 @@ public final class Classifier {
         BertForSequenceClassification classifier = new BertForSequenceClassification(model.config(), store,
                 labels.size(), null);
         model.loadInto(store, name -> false);
+        store.freeze(); // inference only: the products read weights packed once
         return new Classifier(labels, new BertTokenizer(model.vocab(), model.doLowerCase()),
                 new Predictor(classifier, batchSize));
     }

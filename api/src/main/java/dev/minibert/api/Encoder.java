@@ -82,6 +82,7 @@ public final class Encoder {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertModel bert = new BertModel(model.config(), store, "bert.", true);
         PretrainedWeights.load(model, store, name -> name.startsWith("bert.pooler."), 42);
+        store.freeze(); // inference only: the products read weights packed once
         return new Encoder((ids, types, mask) -> {
             try (BertModel.NoGrad noGrad = bert.noGrad()) {
                 return bert.forward(ids, types, mask, false);

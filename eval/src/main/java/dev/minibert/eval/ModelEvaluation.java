@@ -1,10 +1,12 @@
 package dev.minibert.eval;
 
+import dev.minibert.finetune.BertForSequenceClassification;
 import dev.minibert.finetune.ClassificationMetrics;
 import dev.minibert.finetune.DatasetFormat;
 import dev.minibert.finetune.EncodedExamples;
 import dev.minibert.finetune.LabelMap;
 import dev.minibert.finetune.Predictor;
+import dev.minibert.model.ParameterStore;
 import dev.minibert.pretrain.BertForMaskedLM;
 import dev.minibert.pretrain.MaskingCollator;
 import dev.minibert.pretrain.MlmEvaluator;
@@ -41,7 +43,10 @@ public final class ModelEvaluation {
 
     static Map<String, Object> classifier(SavedModel model, Path data, Options o) throws IOException {
         EncodedExamples examples = EvalData.classification(model, data, o.format(), o.maxSeqLen());
-        double[][] probs = new Predictor(model.classifier(SavedModel.newStore()), o.batchSize()).probabilities(examples);
+        ParameterStore store = SavedModel.newStore();
+        BertForSequenceClassification classifier = model.classifier(store);
+        store.freeze(); // inference only: the products read weights packed once
+        double[][] probs = new Predictor(classifier, o.batchSize()).probabilities(examples);
         int[] predicted = new int[probs.length];
         for (int i = 0; i < probs.length; i++) {
             predicted[i] = Predictor.argmax(probs[i]);

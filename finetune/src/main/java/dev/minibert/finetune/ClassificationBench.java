@@ -29,6 +29,9 @@ public final class ClassificationBench {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertForSequenceClassification model = new BertForSequenceClassification(config, store, 2, null);
         Initializer.initialize(store, config.initializerRange, seed);
+        if (task.equals("infer")) {
+            store.freeze(); // as `minibert predict` loads a model
+        }
         SplittableRandom random = new SplittableRandom(seed);
         int[][] ids = new int[batch][seq];
         int[][] types = new int[batch][seq];

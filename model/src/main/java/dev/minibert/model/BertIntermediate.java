@@ -27,7 +27,8 @@ public final class BertIntermediate {
     }
 
     public INDArray forward(INDArray x) {
-        return gelu.forward(dense.forward(x));
+        INDArray fused = dense.forwardWithGelu(x); // a frozen model's
+        return fused != null ? fused : gelu.forward(dense.forward(x));
     }
 
     public INDArray backward(INDArray dy) {

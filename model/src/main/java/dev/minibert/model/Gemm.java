@@ -68,8 +68,7 @@ public final class Gemm {
                     + " · op(B) " + Arrays.toString(b.shape()) + (transB ? "ᵀ" : "") + " into "
                     + Arrays.toString(c.shape()));
         }
-        long rowFlops = 2L * n * k;
-        int minRows = (int) Math.max(1, MIN_FLOPS_PER_THREAD / Math.max(rowFlops, 1));
+        int minRows = minRowsPerThread(2L * n * k);
         boolean invariant = INVARIANT.get(); // the caller's: pieces run on the kernel threads too
         int lda = leadingDimension(a);
         int ldc = leadingDimension(c);
@@ -85,6 +84,11 @@ public final class Gemm {
         int blocks = Math.max(1, m / block);
         Parallel.forRange(blocks, 1, Math.max(1, minRows / block), (from, to) ->
                 piece.run(from * block, to == blocks ? m : to * block));
+    }
+
+    /** The fewest rows of rowFlops multiply-adds each worth a thread of their own. */
+    static int minRowsPerThread(long rowFlops) {
+        return (int) Math.max(1, MIN_FLOPS_PER_THREAD / Math.max(rowFlops, 1));
     }
 
     /** One piece on the calling thread, batch-invariant or not; paddedDepth: K may be a padded sequence length. */
@@ -153,7 +157,7 @@ public final class Gemm {
      * rows are not contiguous (a column stride other than 1) or overlap. ND4J gives an axis of one element any
      * stride (1 for a fresh [1,n] array): a single row's is its width, a single column's stride is never used.
      */
-    private static int leadingDimension(INDArray x) {
+    static int leadingDimension(INDArray x) {
         int rowAxis = x.rank() - 2;
         long width = x.size(rowAxis + 1);
         long ld = x.size(rowAxis) == 1 ? Math.max(x.stride(rowAxis), width) : x.stride(rowAxis);

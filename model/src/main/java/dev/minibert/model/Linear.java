@@ -16,21 +16,28 @@ public final class Linear {
     private final int in;
     private final int out;
     private final Kernels kernels;
+    private final ParameterStore store; // null for a decoder over tied weights: never frozen here
+    private PackedWeight packed;        // the weight in oneDNN's layout, once the store is frozen
     private final Slot output;    // y [N,out]
     private final Slot inputGrad; // dx [N,in]
     private INDArray input;       // x [N,in], kept for backward
 
     public Linear(ParameterStore store, String name, int in, int out) {
-        this(store.add(name + ".weight", out, in), store.add(name + ".bias", out), in, out, store.kernels());
+        this(store.add(name + ".weight", out, in), store.add(name + ".bias", out), in, out, store);
     }
 
     /** Over parameters registered elsewhere: a decoder tied to the word embeddings, weight [V,H], shares them. */
     public static Linear over(Parameter weight, Parameter bias, Kernels kernels) {
-        return new Linear(weight, bias, (int) weight.shape()[1], (int) weight.shape()[0], kernels);
+        return new Linear(weight, bias, (int) weight.shape()[1], (int) weight.shape()[0], kernels, null);
     }
 
-    private Linear(Parameter weight, Parameter bias, int in, int out, Kernels kernels) {
+    private Linear(Parameter weight, Parameter bias, int in, int out, ParameterStore store) {
+        this(weight, bias, in, out, store.kernels(), store);
+    }
+
+    private Linear(Parameter weight, Parameter bias, int in, int out, Kernels kernels, ParameterStore store) {
         this.kernels = kernels;
+        this.store = store;
         this.in = in;
         this.out = out;
         this.weight = weight;
@@ -70,7 +77,7 @@ public final class Linear {
             store.add(names[i] + ".weight", rowBlock(w, i, out), () -> rowBlock(weight.grad(), block, out));
             store.add(names[i] + ".bias", rowBlock(b, i, out), () -> rowBlock(bias.grad(), block, out));
         }
-        return new Linear(weight, bias, in, Math.toIntExact(rows), store.kernels());
+        return new Linear(weight, bias, in, Math.toIntExact(rows), store);
     }
 
     /** Rows [i·rows, (i+1)·rows) of x, a view that writes through. */
@@ -91,9 +98,39 @@ public final class Linear {
     public INDArray forward(INDArray x, INDArray into) {
         checkInput(x);
         input = x;
+        PackedWeight frozen = packed();
+        if (frozen != null && frozen.fits(x, into)) {
+            frozen.forward(x, into, false);
+            return into;
+        }
         fillWithBias(into, bias.value());
         Gemm.gemm(x, weight.value(), into, false, true, 1.0, 1.0);
         return into;
+    }
+
+    /**
+     * GELU(x Wᵀ + b) in one pass where the store is frozen and the weight packed ({@link PackedWeight}: GELU in the
+     * product's epilogue); null elsewhere, for the caller to apply its own GELU to {@link #forward(INDArray)}.
+     */
+    INDArray forwardWithGelu(INDArray x) {
+        checkInput(x);
+        PackedWeight frozen = packed();
+        INDArray into = output.array(x.dataType(), x.rows(), out);
+        if (frozen == null || !frozen.fits(x, into)) {
+            return null;
+        }
+        input = x;
+        frozen.forward(x, into, true);
+        return into;
+    }
+
+    /** The packed weight of a frozen float store where oneDNN has the kernel; made at the first forward after. */
+    private PackedWeight packed() {
+        if (packed == null && store != null && store.isFrozen() && store.dataType() == DataType.FLOAT
+                && PackedWeight.available()) {
+            packed = new PackedWeight(weight.value(), bias.value());
+        }
+        return packed;
     }
 
     private void checkInput(INDArray x) {

@@ -16,10 +16,15 @@ final class OneDnnSgemm implements Sgemm {
         return true;
     });
 
+    /** Sets this thread's OpenMP team to one thread, once per thread (also for {@link PackedWeight}'s primitives). */
+    static void singleThreaded() {
+        SINGLE_THREADED.get();
+    }
+
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, INDArray a, long aAt, int lda,
                       INDArray b, long bAt, int ldb, float beta, INDArray c, long cAt, int ldc) {
-        SINGLE_THREADED.get();
+        singleThreaded();
         int status = dnnl.dnnl_sgemm((byte) (transA ? 'T' : 'N'), (byte) (transB ? 'T' : 'N'), m, n, k, alpha,
                 Sgemm.at(a, aAt), lda, Sgemm.at(b, bAt), ldb, beta, Sgemm.at(c, cAt), ldc);
         if (status != dnnl.dnnl_success) {

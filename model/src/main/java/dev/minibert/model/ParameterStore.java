@@ -17,6 +17,7 @@ public final class ParameterStore implements Iterable<Parameter> {
     private final DataType dataType;
     private final Map<String, Parameter> byName = new LinkedHashMap<>();
     private final Kernels kernels;
+    private volatile boolean frozen;
 
     public ParameterStore(DataType dataType) {
         if (!dataType.isFPType()) {
@@ -83,6 +84,19 @@ public final class ParameterStore implements Iterable<Parameter> {
             n += p.value().length();
         }
         return n;
+    }
+
+    /**
+     * Marks these parameters as inference's from now on: their values must not change again. {@link Linear} then
+     * multiplies by its weight packed once for oneDNN ({@link PackedWeight}), and the optimizer refuses the store.
+     * Loaders of a model for prediction, embedding or serving call it once the weights are in.
+     */
+    public void freeze() {
+        frozen = true;
+    }
+
+    public boolean isFrozen() {
+        return frozen;
     }
 
     /** Zeroes every gradient, allocating those not asked for yet (training's first step). */

@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * softmax's vector width; two long ones (300 and 420) cross its depth blocks (384) in the attention's probs·V. A
  * classifier's head on the pooled vectors gives a text the same logits too, with 2 labels and with 1 (a regression
  * head, whose product alone is 1×1).
- * Where invariance is not established the same runs are held to float rounding, so CI never skips them.
+ * Where invariance is not established the same runs are held to float rounding, so CI never skips them. Each runs
+ * trainable and frozen: a frozen store's products run on {@link PackedWeight} where it is available.
  */
 class BatchInvarianceTest {
     private static final int[] LENGTHS = {1, 2, 3, 5, 8, 13, 16, 17, 29, 40};
@@ -34,10 +37,16 @@ class BatchInvarianceTest {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
+    /** Each norm style, trainable and frozen ({@link ParameterStore#freeze()}: the products on packed weights). */
+    static Stream<Arguments> stylesAndFreezing() {
+        return Stream.of(BertConfig.NormStyle.values())
+                .flatMap(style -> Stream.of(Arguments.of(style, false), Arguments.of(style, true)));
+    }
+
     @ParameterizedTest
-    @EnumSource(BertConfig.NormStyle.class)
-    void aSequencesOutputsDoNotDependOnItsBatchOrThreads(BertConfig.NormStyle style) {
-        BertModel model = model(style, 64);
+    @MethodSource("stylesAndFreezing")
+    void aSequencesOutputsDoNotDependOnItsBatchOrThreads(BertConfig.NormStyle style, boolean frozen) {
+        BertModel model = model(style, 64, frozen);
         List<int[]> texts = texts(LENGTHS, 1);
         List<List<Integer>> batches = List.of(
                 List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), // everyone padded to 40
@@ -46,20 +55,23 @@ class BatchInvarianceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2})
-    void aClassifiersLogitsDoNotDependOnItsBatchOrThreads(int labels) {
-        BertModel model = model(BertConfig.NormStyle.POST, 64);
+    @CsvSource({"1, false", "2, false", "1, true", "2, true"})
+    void aClassifiersLogitsDoNotDependOnItsBatchOrThreads(int labels, boolean frozen) {
+        BertModel model = model(BertConfig.NormStyle.POST, 64, frozen);
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         Linear head = new Linear(store, "classifier", 32, labels);
         Initializer.initialize(store, 0.2, 18);
+        if (frozen) {
+            store.freeze();
+        }
         List<int[]> texts = texts(new int[] {1, 5, 16, 29}, 3);
         check(model, head, texts, List.of(List.of(0, 1, 2, 3), List.of(3, 1), List.of(2, 0)));
     }
 
     @ParameterizedTest
-    @EnumSource(BertConfig.NormStyle.class)
-    void longSequencesToo(BertConfig.NormStyle style) {
-        BertModel model = model(style, 512);
+    @MethodSource("stylesAndFreezing")
+    void longSequencesToo(BertConfig.NormStyle style, boolean frozen) {
+        BertModel model = model(style, 512, frozen);
         List<int[]> texts = texts(new int[] {3, 200, 300, 420}, 2);
         check(model, null, texts, List.of(List.of(0, 1, 2, 3), List.of(2, 3), List.of(1, 2)));
     }
@@ -105,13 +117,16 @@ class BatchInvarianceTest {
         }
     }
 
-    private static BertModel model(BertConfig.NormStyle style, int positions) {
+    private static BertModel model(BertConfig.NormStyle style, int positions, boolean frozen) {
         BertConfig config = BertConfig.builder().vocabSize(VOCAB).hiddenSize(32).numHiddenLayers(2)
                 .numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(positions).typeVocabSize(2)
                 .normStyle(style).build();
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertModel model = new BertModel(config, store, "bert.", true);
         Initializer.initialize(store, 0.2, 17);
+        if (frozen) {
+            store.freeze();
+        }
         return model;
     }
 

@@ -77,6 +77,9 @@ public final class AdamW {
 
     /** One update of every parameter in the store from its current gradient. */
     public void step(ParameterStore store, double lr) {
+        if (store.isFrozen()) {
+            throw new IllegalStateException("AdamW: the parameters are frozen for inference (ParameterStore.freeze)");
+        }
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
         }

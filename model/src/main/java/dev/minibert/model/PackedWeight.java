@@ -1,0 +1,313 @@
+package dev.minibert.model;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import java.lang.ref.Cleaner;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_matmul_desc_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_post_ops;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A frozen {@link Linear}'s y = x·Wᵀ + b on oneDNN's matmul primitive, W reordered once into the blocked layout
+ * its brgemm kernel reads (ONNX Runtime and libtorch pack their constant weights so too). {@link Gemm}'s
+ * {@code dnnl_sgemm} packs op(B) again on every call: that is what this saves, most at few rows (docs/speed.md).
+ * <p>
+ * Rows are independent in this kernel: a row of y gets the same bits whatever the row count M and its place among
+ * them (row counts from 1 to 300 at several places, N from 1 to 512, compared on AVX-512 on 2026-12-07 with a
+ * throwaway probe; {@code PackedWeightTest} keeps checking it), so inference
+ * stays batch-invariant without {@link BatchInvariance}'s 16-row padding. Where oneDNN has no such kernel (its f32
+ * brgemm matmul needs AVX-512) {@link #available()} is false and the model keeps {@link Gemm}'s path.
+ * <p>
+ * A primitive is made per thread and row count (~0.1 ms once; oneDNN caches the kernels); each runs on one thread,
+ * the rows split over the kernel threads as {@link Gemm} splits them.
+ */
+final class PackedWeight {
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** The brgemm kernels whose row independence was measured: oneDNN's impl names for AVX-512. */
+    private static final String MEASURED_KERNEL = "brg:avx512_core";
+    /** The row count whose primitive chooses the packed layout. */
+    private static final int PACKING_ROWS = 512;
+
+    private final int in;
+    private final int out;
+    private final Natives natives;
+
+    /** weight [out,in] (rows contiguous), bias [out]: both read once, here. */
+    PackedWeight(INDArray weight, INDArray bias) {
+        OneDnnSgemm.singleThreaded(); // the packed layout is chosen for the one thread each primitive runs on
+        this.out = (int) weight.rows();
+        this.in = (int) weight.columns();
+        int ldw = Gemm.leadingDimension(weight);
+        if (ldw == 0 || weight.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("PackedWeight: a float weight with contiguous rows, got "
+                    + weight.shapeInfoToString());
+        }
+        dnnl_engine engine = Engine.CPU;
+        // W [out,in] row-major is the matmul's weights (K = in, N = out) with strides (1, ldw)
+        dnnl_memory_desc_t user = stridedDesc(in, out, 1, ldw);
+        // the layout oneDNN picks for a large product; every row count's primitive then reads that layout
+        this.natives = new Natives(matmulDesc(PACKING_ROWS, in, out, desc(new long[] {in, out}, dnnl_format_tag_any),
+                engine), desc(new long[] {1, out}, dnnl_ab));
+        CLEANER.register(this, natives);
+        dnnl_memory_desc_t packedDesc = natives.packedDesc();
+        natives.packed = new FloatPointer(dnnl_memory_desc_get_size(packedDesc) / Float.BYTES);
+        natives.weights = memory(packedDesc, engine, natives.packed);
+        reorder(user, address(weight, 0), packedDesc, natives.weights, engine);
+        natives.bias = new FloatPointer(Nd4j.toFlattened(bias).toFloatVector());
+        natives.biasMemory = memory(natives.biasDesc, engine, natives.bias);
+    }
+
+    /** Whether oneDNN runs the measured kernels here: on the CPU backend, with oneDNN as the products' library. */
+    static boolean available() {
+        return Availability.AVAILABLE;
+    }
+
+    /**
+     * Whether x [N,in] and y [N,out] can be passed as they are: dense rows (the kernel takes no other strides; a
+     * view whose rows lie apart, as the pooler's first tokens, takes {@link Gemm}'s path).
+     */
+    boolean fits(INDArray x, INDArray y) {
+        return x.dataType() == DataType.FLOAT && y.dataType() == DataType.FLOAT && Gemm.leadingDimension(x) == in
+                && Gemm.leadingDimension(y) == out;
+    }
+
+    /**
+     * y = x·Wᵀ + b, or with gelu GELU(x·Wᵀ + b) in the product's epilogue (oneDNN's erf form, while the rows are
+     * still in cache); rows split over the kernel threads.
+     */
+    void forward(INDArray x, INDArray y, boolean gelu) {
+        int m = (int) x.rows();
+        int ldx = Gemm.leadingDimension(x);
+        int ldy = Gemm.leadingDimension(y);
+        Parallel.forRange(m, 1, Gemm.minRowsPerThread(2L * in * out), (from, to) ->
+                call(to - from, ldx, ldy, gelu).run(address(x, (long) from * ldx), address(y, (long) from * ldy)));
+    }
+
+    private Call call(int rows, int ldx, int ldy, boolean gelu) {
+        Thread thread = Thread.currentThread();
+        return natives.calls.computeIfAbsent(new Shape(thread.getId(), rows, ldx, ldy, gelu), shape -> {
+            OneDnnSgemm.singleThreaded();
+            dnnl_memory_desc_t src = stridedDesc(rows, in, ldx, 1);
+            dnnl_memory_desc_t dst = stridedDesc(rows, out, ldy, 1);
+            dnnl_matmul_desc_t desc = new dnnl_matmul_desc_t();
+            check(dnnl_matmul_desc_init(desc, src, natives.packedDesc(), natives.biasDesc, dst),
+                    "dnnl_matmul_desc_init");
+            // a scratchpad of each call's own: oneDNN's own may be shared between primitives, and two threads run at once
+            dnnl_primitive_attr attr = new dnnl_primitive_attr();
+            check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create");
+            check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user),
+                    "dnnl_primitive_attr_set_scratchpad_mode");
+            dnnl_post_ops postOps = new dnnl_post_ops();
+            check(dnnl_post_ops_create(postOps), "dnnl_post_ops_create");
+            if (gelu) {
+                check(dnnl_post_ops_append_eltwise(postOps, 1f, dnnl_eltwise_gelu_erf, 0f, 0f),
+                        "dnnl_post_ops_append_eltwise");
+            }
+            check(dnnl_primitive_attr_set_post_ops(attr, postOps), "dnnl_primitive_attr_set_post_ops");
+            dnnl_post_ops_destroy(postOps);
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), attr, Engine.CPU, null),
+                    "dnnl_primitive_desc_create");
+            dnnl_primitive_attr_destroy(attr);
+            String kernel = kernel(pd);
+            if (!kernel.startsWith(MEASURED_KERNEL)) { // another kernel: its rows may not be independent
+                throw new IllegalStateException("oneDNN picked " + kernel + " for a " + rows + "-row product with "
+                        + "packed weights, not " + MEASURED_KERNEL);
+            }
+            dnnl_primitive primitive = new dnnl_primitive();
+            check(dnnl_primitive_create(primitive, pd), "dnnl_primitive_create");
+            dnnl_memory_desc_t scratchDesc = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+            BytePointer scratch = new BytePointer(Math.max(1, dnnl_memory_desc_get_size(scratchDesc)));
+            dnnl_memory scratchMemory = memory(scratchDesc, Engine.CPU, scratch);
+            check(dnnl_primitive_desc_destroy(pd), "dnnl_primitive_desc_destroy");
+            dnnl_memory srcMemory = memory(src, Engine.CPU, null);
+            dnnl_memory dstMemory = memory(dst, Engine.CPU, null);
+            dnnl_exec_arg_t args = new dnnl_exec_arg_t(5);
+            args.position(0).arg(DNNL_ARG_SRC).memory(srcMemory);
+            args.position(1).arg(DNNL_ARG_WEIGHTS).memory(natives.weights);
+            args.position(2).arg(DNNL_ARG_BIAS).memory(natives.biasMemory);
+            args.position(3).arg(DNNL_ARG_DST).memory(dstMemory);
+            args.position(4).arg(DNNL_ARG_SCRATCHPAD).memory(scratchMemory);
+            args.position(0);
+            dnnl_stream stream = new dnnl_stream();
+            check(dnnl_stream_create(stream, Engine.CPU, dnnl_stream_default_flags), "dnnl_stream_create");
+            return new Call(primitive, srcMemory, dstMemory, scratchMemory, scratch, args, stream);
+        });
+    }
+
+    /** One thread's primitive for one row count and leading dimensions, with its memory objects. */
+    private record Call(dnnl_primitive primitive, dnnl_memory src, dnnl_memory dst, dnnl_memory scratchMemory,
+                        BytePointer scratch, dnnl_exec_arg_t args, dnnl_stream stream) {
+        void run(Pointer x, Pointer y) {
+            check(dnnl_memory_set_data_handle(src, x), "dnnl_memory_set_data_handle");
+            check(dnnl_memory_set_data_handle(dst, y), "dnnl_memory_set_data_handle");
+            check(dnnl_primitive_execute(primitive, stream, 5, args), "dnnl_primitive_execute");
+        }
+
+        void destroy() {
+            dnnl_primitive_destroy(primitive);
+            dnnl_memory_destroy(src);
+            dnnl_memory_destroy(dst);
+            dnnl_memory_destroy(scratchMemory);
+            scratch.close();
+            dnnl_stream_destroy(stream);
+        }
+    }
+
+    private record Shape(long thread, int rows, int ldx, int ldy, boolean gelu) {
+    }
+
+    /** What the cleaner frees once the PackedWeight is unreachable (it must not refer to the PackedWeight). */
+    private static final class Natives implements Runnable {
+        /** The large product's primitive description: it owns the packed layout's description. */
+        final dnnl_primitive_desc packing;
+        final dnnl_memory_desc_t biasDesc;
+        final Map<Shape, Call> calls = new ConcurrentHashMap<>();
+        FloatPointer packed;
+        FloatPointer bias;
+        dnnl_memory weights;
+        dnnl_memory biasMemory;
+
+        Natives(dnnl_primitive_desc packing, dnnl_memory_desc_t biasDesc) {
+            this.packing = packing;
+            this.biasDesc = biasDesc;
+        }
+
+        dnnl_memory_desc_t packedDesc() {
+            return dnnl_primitive_desc_query_md(packing, dnnl_query_weights_md, 0);
+        }
+
+        @Override
+        public void run() {
+            calls.values().forEach(Call::destroy);
+            if (weights != null) {
+                dnnl_memory_destroy(weights);
+                dnnl_memory_destroy(biasMemory);
+                packed.close();
+                bias.close();
+            }
+            dnnl_primitive_desc_destroy(packing);
+        }
+    }
+
+    /**
+     * x's element as a plain address: JavaCPP adds a pointer's position to a {@code void*} argument in bytes, not
+     * in floats, so the position is folded into the address here.
+     */
+    private static Pointer address(INDArray x, long element) {
+        FloatPointer at = Sgemm.at(x, element);
+        long bytes = at.address() + at.position() * Float.BYTES;
+        return new Pointer() {
+            {
+                address = bytes;
+            }
+        };
+    }
+
+    /** oneDNN's name of the kernel a primitive description runs, e.g. {@code brg:avx512_core}. */
+    private static String kernel(dnnl_primitive_desc pd) {
+        PointerPointer<BytePointer> name = new PointerPointer<>(1);
+        check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, name), "dnnl_primitive_desc_query");
+        return name.getString(0);
+    }
+
+    private static void reorder(dnnl_memory_desc_t fromDesc, Pointer from, dnnl_memory_desc_t toDesc,
+                                dnnl_memory to, dnnl_engine engine) {
+        dnnl_memory source = memory(fromDesc, engine, from);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_reorder_primitive_desc_create(pd, fromDesc, engine, toDesc, engine, null),
+                "dnnl_reorder_primitive_desc_create");
+        dnnl_primitive reorder = new dnnl_primitive();
+        check(dnnl_primitive_create(reorder, pd), "dnnl_primitive_create");
+        dnnl_stream stream = new dnnl_stream();
+        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "dnnl_stream_create");
+        dnnl_exec_arg_t args = new dnnl_exec_arg_t(2);
+        args.position(0).arg(DNNL_ARG_FROM).memory(source);
+        args.position(1).arg(DNNL_ARG_TO).memory(to);
+        check(dnnl_primitive_execute(reorder, stream, 2, args.position(0)), "dnnl_primitive_execute");
+        check(dnnl_stream_wait(stream), "dnnl_stream_wait");
+        dnnl_stream_destroy(stream);
+        dnnl_primitive_destroy(reorder);
+        dnnl_primitive_desc_destroy(pd);
+        dnnl_memory_destroy(source);
+    }
+
+    /** The primitive for rows × k by k × n with a bias, weights as {@code weights} says. */
+    private static dnnl_primitive_desc matmulDesc(int rows, int k, int n, dnnl_memory_desc_t weights,
+                                                  dnnl_engine engine) {
+        dnnl_matmul_desc_t desc = new dnnl_matmul_desc_t();
+        check(dnnl_matmul_desc_init(desc, desc(new long[] {rows, k}, dnnl_ab), weights,
+                desc(new long[] {1, n}, dnnl_ab), desc(new long[] {rows, n}, dnnl_ab)), "dnnl_matmul_desc_init");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), null, engine, null),
+                "dnnl_primitive_desc_create");
+        return pd;
+    }
+
+    private static dnnl_memory_desc_t desc(long[] dims, int tag) {
+        dnnl_memory_desc_t desc = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_tag(desc, dims.length, dims, dnnl_f32, tag), "dnnl_memory_desc_init_by_tag");
+        return desc;
+    }
+
+    private static dnnl_memory_desc_t stridedDesc(long rows, long cols, long rowStride, long colStride) {
+        dnnl_memory_desc_t desc = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_strides(desc, 2, new long[] {rows, cols}, dnnl_f32,
+                new long[] {rowStride, colStride}), "dnnl_memory_desc_init_by_strides");
+        return desc;
+    }
+
+    private static dnnl_memory memory(dnnl_memory_desc_t desc, dnnl_engine engine, Pointer data) {
+        dnnl_memory memory = new dnnl_memory();
+        check(dnnl_memory_create(memory, desc, engine, data), "dnnl_memory_create");
+        return memory;
+    }
+
+    private static void check(int status, String call) {
+        if (status != dnnl_success) {
+            throw new IllegalStateException(call + " failed with oneDNN status " + status);
+        }
+    }
+
+    /** The one CPU engine, made on first use. */
+    private static final class Engine {
+        static final dnnl_engine CPU = create();
+
+        private static dnnl_engine create() {
+            dnnl_engine engine = new dnnl_engine();
+            check(dnnl_engine_create(engine, dnnl_cpu, 0), "dnnl_engine_create");
+            return engine;
+        }
+    }
+
+    /** Whether a small matmul with packed weights gets the measured kernel, asked once. */
+    private static final class Availability {
+        static final boolean AVAILABLE = Nd4j.getEnvironment().isCPU()
+                && "onednn".equals(System.getProperty(Sgemm.PROPERTY, Sgemm.LIBRARIES.get(0))) && kernelMeasured();
+
+        private static boolean kernelMeasured() {
+            OneDnnSgemm.singleThreaded();
+            dnnl_primitive_desc pd = matmulDesc(16, 64, 64, desc(new long[] {64, 64}, dnnl_format_tag_any), Engine.CPU);
+            String kernel = kernel(pd);
+            dnnl_primitive_desc_destroy(pd);
+            return kernel.startsWith(MEASURED_KERNEL);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.minibert.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.nd4j.linalg.ops.transforms.Transforms.abs;
+
+import dev.minibert.model.train.AdamW;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A frozen store's products ({@link PackedWeight}): each row's bits independent of the row count, its place and
+ * the thread split (what lets inference skip {@link BatchInvariance}'s padding), values within float rounding of a
+ * product in double, and a frozen store refused by the optimizer. Where oneDNN has no such kernel
+ * ({@link PackedWeight#available()} false: no AVX-512), a frozen {@link Linear} is held to its unfrozen bits instead.
+ */
+class PackedWeightTest {
+    private static final int ROWS = 300;
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** out × in: the model's projections, a classifier's 1 and 2 labels, a depth past oneDNN's K blocks. */
+    @ParameterizedTest
+    @CsvSource({"384, 128", "128, 512", "2, 32", "1, 32", "100, 600"})
+    void aRowsBitsDependOnNeitherTheRowCountNorItsPlaceNorTheThreads(int out, int in) {
+        Linear frozen = linear(in, out, true);
+        INDArray x = gaussian(ROWS, in, 1);
+        Parallel.setThreads(1);
+        float[] all = rows(frozen.forward(x, Nd4j.create(DataType.FLOAT, ROWS, out)));
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            for (int m : new int[] {1, 2, 3, 7, 15, 16, 17, 33, 64, 100, 299}) {
+                for (int from : new int[] {0, ROWS - m, (ROWS - m) / 2}) {
+                    INDArray some = x.get(NDArrayIndex.interval(from, from + m), NDArrayIndex.all()).dup('c');
+                    float[] got = rows(frozen.forward(some, Nd4j.create(DataType.FLOAT, m, out)));
+                    float[] expected = Arrays.copyOfRange(all, from * out, (from + m) * out);
+                    if (PackedWeight.available()) {
+                        assertThat(bits(got)).as("%d rows from row %d, %d threads", m, from, threads)
+                                .containsExactly(bits(expected));
+                    } else {
+                        assertThat(got).containsExactly(expected, within(1e-5f));
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"384, 128", "128, 512", "2, 32"})
+    void itComputesXTimesWTransposedPlusBias(int out, int in) {
+        Linear frozen = linear(in, out, true);
+        Linear trainable = linear(in, out, false);
+        INDArray x = gaussian(40, in, 2);
+        INDArray y = frozen.forward(x, Nd4j.create(DataType.FLOAT, 40, out));
+        INDArray truth = x.castTo(DataType.DOUBLE).mmul(frozen.weight().value().castTo(DataType.DOUBLE).transpose())
+                .addiRowVector(frozen.bias().value().castTo(DataType.DOUBLE));
+        double[] expected = truth.data().asDouble();
+        double[] bound = roundingBound(frozen, x);
+        float[] got = rows(y);
+        for (int i = 0; i < got.length; i++) {
+            assertThat((double) got[i]).as("element %d", i).isCloseTo(expected[i], within(bound[i]));
+        }
+        float[] unpacked = rows(trainable.forward(x, Nd4j.create(DataType.FLOAT, 40, out)));
+        if (PackedWeight.available()) {
+            for (int i = 0; i < got.length; i++) { // each within its bound of the truth, so of each other
+                assertThat((double) got[i]).isCloseTo(unpacked[i], within(2 * bound[i]));
+            }
+        } else {
+            assertThat(bits(got)).containsExactly(bits(unpacked)); // the same path
+        }
+    }
+
+    /** The fused GELU against GELU's erf form in double ({@link Erf}, fdlibm's) of the product in double. */
+    @ParameterizedTest
+    @CsvSource({"512, 128", "64, 32"})
+    void theFusedGeluIsGelusErfForm(int out, int in) {
+        Linear frozen = linear(in, out, true);
+        INDArray x = gaussian(40, in, 4);
+        INDArray y = frozen.forwardWithGelu(x);
+        INDArray product = x.castTo(DataType.DOUBLE).mmul(frozen.weight().value().castTo(DataType.DOUBLE).transpose())
+                .addiRowVector(frozen.bias().value().castTo(DataType.DOUBLE));
+        double[] z = product.data().asDouble();
+        double[] bound = roundingBound(frozen, x);
+        if (!PackedWeight.available()) {
+            assertThat(y).isNull(); // the caller applies its own GELU
+            return;
+        }
+        float[] got = rows(y);
+        for (int i = 0; i < got.length; i++) {
+            double gelu = 0.5 * z[i] * (1 + Erf.erf(z[i] / Math.sqrt(2)));
+            // |GELU'| < 1.13 carries the product's error; then a few float ulps of the result for erf and rounding
+            assertThat((double) got[i]).as("element %d (x·Wᵀ+b = %s)", i, z[i])
+                    .isCloseTo(gelu, within(1.13 * bound[i] + 4 * Math.ulp((float) gelu)));
+        }
+    }
+
+    @Test
+    void anInputWhoseRowsLieApartIsMultipliedToo() {
+        Linear frozen = linear(64, 48, true);
+        INDArray wide = gaussian(50, 100, 3);
+        INDArray view = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(10, 74)); // rows 100 apart
+        float[] fromView = rows(frozen.forward(view, Nd4j.create(DataType.FLOAT, 50, 48)));
+        float[] fromCopy = rows(frozen.forward(view.dup('c'), Nd4j.create(DataType.FLOAT, 50, 48)));
+        assertThat(fromView).containsExactly(fromCopy, within(1e-5f)); // Gemm's path for the view
+    }
+
+    @Test
+    void theOptimizerRefusesAFrozenStore() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        new Linear(store, "dense", 4, 3);
+        store.freeze();
+        assertThatThrownBy(() -> new AdamW(0.9, 0.999, 1e-8, 0.01).step(store, 1e-3))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("frozen");
+    }
+
+    /**
+     * The a-priori bound of a float dot product of length K plus a bias: (K + 1)·2⁻²⁴·(Σ|x||w| + |b|) per element.
+     */
+    private static double[] roundingBound(Linear linear, INDArray x) {
+        INDArray abs = abs(x.castTo(DataType.DOUBLE))
+                .mmul(abs(linear.weight().value().castTo(DataType.DOUBLE))
+                        .transpose())
+                .addiRowVector(abs(
+                        linear.bias().value().castTo(DataType.DOUBLE)));
+        return abs.muli((x.columns() + 1) * Math.pow(2, -24)).data().asDouble();
+    }
+
+    private static Linear linear(int in, int out, boolean frozen) {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Linear linear = new Linear(store, "dense", in, out);
+        Initializer.initialize(store, 0.05, 7);
+        store.get("dense.bias").value().assign(gaussian(1, out, 8).reshape(out));
+        if (frozen) {
+            store.freeze();
+        }
+        return linear;
+    }
+
+    private static INDArray gaussian(int rows, int cols, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[rows * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextDouble(-1, 1) + random.nextDouble(-1, 1));
+        }
+        return Nd4j.create(values, new long[] {rows, cols}, DataType.FLOAT);
+    }
+
+    private static float[] rows(INDArray y) {
+        return y.dup('c').data().asFloat();
+    }
+
+    private static int[] bits(float[] values) {
+        int[] bits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return bits;
+    }
+}
