@@ -22,6 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  * the pieces, and so the bits, are those of the split whichever thread runs them. Inference ({@link Gemm}'s
  * batch-invariant scope, {@code BertModel.noGrad()}) splits work of {@link #INFERENCE_MIN_ELEMENTS_PER_THREAD}
  * per thread (see {@link #minElementsPerThread()}); training keeps {@link #MIN_ELEMENTS_PER_THREAD}.
+ * <p>
+ * Spinning pays only while a worker has a core of its own. A {@code Gate} watches the hand-offs: when workers miss
+ * their pieces (taken back, or finished long after the caller's), the machine is busier than its cores, and for a
+ * while (20 ms, doubling up to 1 s while it lasts) nobody spins and inference splits no finer than training.
  */
 public final class Parallel {
     /** Work below this many elements per extra thread runs on the caller alone (training, and outside inference). */
@@ -82,11 +86,13 @@ public final class Parallel {
     }
 
     /**
-     * Inference's hand-offs, judged. A piece the caller had to take back (its worker had not started it by the time
+     * The hand-offs, judged. A piece the caller had to take back (its worker had not started it by the time
      * the caller's own piece was done) counts against, one taken in time for; a piece the caller then waited on long
      * (its worker lost its core mid-piece) closes the gate at once, as do too many taken back. Closed, fine splits
      * wait {@link #closedNanos} before they are tried again, twice as long after each close that follows a short
-     * open spell (up to {@link #MAX_CLOSED_NANOS}), so that a machine busier than its cores costs a probe a second.
+     * open spell (up to {@link #MAX_CLOSED_NANOS}), so that a machine busier than its cores costs a probe a second;
+     * meanwhile workers and callers park at once instead of spinning. Reopened by the next look at the gate after
+     * the closed time (inference's thresholds look at it on every product and kernel).
      * Updated racily: a heuristic, and which split runs never changes a bit.
      */
     private static final class Gate {
@@ -101,6 +107,11 @@ public final class Parallel {
         private static long closedNanos = MIN_CLOSED_NANOS;
         private static int debt;
         private static int onTimeSinceOpen;
+
+        /** Whether threads spin for pieces now: not while the gate is closed (spinning would steal the caller's core). */
+        static boolean spins() {
+            return closedUntil == 0;
+        }
 
         static boolean open() {
             long until = closedUntil;
@@ -163,6 +174,7 @@ public final class Parallel {
             return;
         }
         Worker[] pool = pool();
+        Gate.open(); // reopens it once its closed time is past
         Worker[] posted = new Worker[pieces - 1]; // null: the caller runs piece p + 1 itself
         int free = 0;
         for (int p = 1; p < pieces; p++) {
@@ -175,24 +187,21 @@ public final class Parallel {
                 posted[p - 1] = worker;
             }
         }
-        boolean gated = Gemm.inInvariantScope(); // inference: its hand-offs decide whether fine splits pay
-        long started = gated ? System.nanoTime() : 0;
+        long started = System.nanoTime();
         Throwable failure = null;
         try {
             body.run(0, bound(1, pieces, grains, grain, n));
         } catch (RuntimeException | Error e) {
             failure = e;
         }
-        long own = gated ? System.nanoTime() - started : 0;
+        long own = System.nanoTime() - started;
         // every piece finishes before the caller reuses its buffers
         for (int p = 1; p < pieces; p++) {
             Worker worker = posted[p - 1];
             Throwable pieceFailure;
             if (worker == null || worker.takeBack()) { // not started (or no worker): the same piece, here
                 if (worker != null) {
-                    if (gated) {
-                        Gate.record(false, false);
-                    }
+                    Gate.record(false, false);
                 }
                 try {
                     body.run(bound(p, pieces, grains, grain, n), bound(p + 1, pieces, grains, grain, n));
@@ -201,11 +210,10 @@ public final class Parallel {
                     pieceFailure = e;
                 }
             } else {
-                long waitFrom = gated ? System.nanoTime() : 0;
+                long waitFrom = System.nanoTime();
                 pieceFailure = worker.awaitAndRelease();
-                if (gated) { // a wait much longer than the caller's own piece: the worker lost its core meanwhile
-                    Gate.record(true, System.nanoTime() - waitFrom > own + Gate.LATE_NANOS);
-                }
+                // a wait much longer than the caller's own piece (pieces are even shares): the worker lost its core
+                Gate.record(true, System.nanoTime() - waitFrom > own / 4 + Gate.LATE_NANOS);
             }
             failure = failure != null ? failure : pieceFailure;
         }
@@ -309,7 +317,7 @@ public final class Parallel {
             long start = System.nanoTime();
             int spins = 0;
             while (state != DONE) {
-                if ((++spins & 63) != 0 || System.nanoTime() - start < WAIT_SPIN_NANOS) {
+                if (Gate.spins() && ((++spins & 63) != 0 || System.nanoTime() - start < WAIT_SPIN_NANOS)) {
                     Thread.onSpinWait();
                     continue;
                 }
@@ -355,7 +363,7 @@ public final class Parallel {
                 if (s == IDLE && retired && STATE.compareAndSet(this, IDLE, STOPPED)) {
                     return;
                 }
-                if ((++spins & 63) != 0 || System.nanoTime() - idleSince < SPIN_NANOS) {
+                if (Gate.spins() && ((++spins & 63) != 0 || System.nanoTime() - idleSince < SPIN_NANOS)) {
                     Thread.onSpinWait();
                     continue;
                 }
