@@ -25,13 +25,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Spinning pays only while a worker has a core of its own. A {@code Gate} watches the hand-offs: when workers miss
  * their pieces (taken back, or finished long after the caller's), the machine is busier than its cores, and for a
- * while (20 ms, doubling up to 1 s while it lasts) nobody spins and inference splits no finer than training.
+ * while (20 ms, doubling up to 160 ms while it lasts) nobody spins and inference splits no finer than training.
  */
 public final class Parallel {
     /** Work below this many elements per extra thread runs on the caller alone (training, and outside inference). */
     public static final int MIN_ELEMENTS_PER_THREAD = 1 << 15;
     /** The same inside inference's scope, where a hand-off to a spinning worker costs about a microsecond. */
-    public static final int INFERENCE_MIN_ELEMENTS_PER_THREAD = 1 << 11;
+    public static final int INFERENCE_MIN_ELEMENTS_PER_THREAD = 1 << 13;
     /** How long an idle worker spins for its next piece before it parks (and gives its core back). */
     static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     /** How long a caller spins for a worker's piece to finish before it parks until the worker wakes it. */
@@ -42,7 +42,6 @@ public final class Parallel {
 
     private Parallel() {
     }
-
     /** Kernel threads from now on, the caller's included (the CLI passes --threads). */
     public static synchronized void setThreads(int count) {
         if (count < 1) {
@@ -87,10 +86,11 @@ public final class Parallel {
 
     /**
      * The hand-offs, judged. A piece the caller had to take back (its worker had not started it by the time
-     * the caller's own piece was done) counts against, one taken in time for; a piece the caller then waited on long
-     * (its worker lost its core mid-piece) closes the gate at once, as do too many taken back. Closed, fine splits
-     * wait {@link #closedNanos} before they are tried again, twice as long after each close that follows a short
-     * open spell (up to {@link #MAX_CLOSED_NANOS}), so that a machine busier than its cores costs a probe a second;
+     * the caller's own piece was done) counts against, one taken in time for, one the caller then waited on long
+     * (its worker lost its core mid-piece) four times as much against; sixteen pieces taken back in a row close the
+     * gate. Closed, fine splits wait {@link #closedNanos} before they are tried again, twice as long after each close
+     * that follows a short open spell (20 ms up to {@link #MAX_CLOSED_NANOS}), so that a machine busier than its
+     * cores costs a probe every 160 ms, and another process's burst on the second core only a short pause;
      * meanwhile workers and callers park at once instead of spinning. Reopened by the next look at the gate after
      * the closed time (inference's thresholds look at it on every product and kernel).
      * Updated racily: a heuristic, and which split runs never changes a bit.
@@ -98,11 +98,12 @@ public final class Parallel {
     private static final class Gate {
         static final long LATE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
         private static final long MIN_CLOSED_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-        private static final long MAX_CLOSED_NANOS = TimeUnit.SECONDS.toNanos(1);
+        private static final long MAX_CLOSED_NANOS = TimeUnit.MILLISECONDS.toNanos(160);
         private static final int MISS = 4;
+        private static final int LATE = 16;
         private static final int LIMIT = 64;
         /** Pieces taken in time after which an open gate counts as a long open spell: the back-off restarts. */
-        private static final int STEADY = 4096;
+        private static final int STEADY = 256;
         private static volatile long closedUntil;
         private static long closedNanos = MIN_CLOSED_NANOS;
         private static int debt;
@@ -127,7 +128,9 @@ public final class Parallel {
 
         static void record(boolean taken, boolean late) {
             if (late) {
-                close();
+                if ((debt += LATE) >= LIMIT) {
+                    close();
+                }
             } else if (taken) {
                 if (++onTimeSinceOpen == STEADY) {
                     closedNanos = MIN_CLOSED_NANOS;

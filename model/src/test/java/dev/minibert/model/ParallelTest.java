@@ -189,9 +189,9 @@ class ParallelTest {
                 ParameterStore store = new ParameterStore(DataType.FLOAT);
                 LayerNorm ln = new LayerNorm(store, "ln", 128, 1e-12);
                 GradientCheck.randomize(store, 31);
-                INDArray normed = ln.forward(floats(32, 40, 128)).dup();
-                INDArray probs = floats(33, 1, 2, 40, 40);
-                kernels.attentionSoftmax(probs, Nd4j.zeros(DataType.FLOAT, 1, 40), 0.125f);
+                INDArray normed = ln.forward(floats(32, 160, 128)).dup();
+                INDArray probs = floats(33, 2, 2, 64, 64);
+                kernels.attentionSoftmax(probs, Nd4j.zeros(DataType.FLOAT, 2, 64), 0.125f);
                 INDArray sum = Nd4j.create(DataType.FLOAT, 32, 512);
                 kernels.sum(x, y, sum);
                 return List.of(y, normed, probs, sum);
