@@ -26,7 +26,7 @@ public final class Gemm {
     private static final long MIN_FLOPS_PER_THREAD = 1L << 22;
     /**
      * The same inside {@link #batchInvariant()} (inference), where a row's bits do not depend on the split and
-     * {@link Parallel}'s spinning workers take a piece in about a microsecond: a 32×512×128 layer product splits.
+     * {@link Parallel}'s spinning workers take a piece without a wake-up: a 32×512×128 layer product splits.
      */
     static final long INFERENCE_MIN_FLOPS_PER_THREAD = 1L << 18;
     /** Inference's column split of a product of too few rows to split: pieces of whole blocks of this many columns. */
@@ -158,7 +158,8 @@ public final class Gemm {
         int lda = leadingDimension(a);
         int ldb = leadingDimension(b);
         int ldc = leadingDimension(c);
-        long minFlops = invariant && Parallel.fineSplitsPay() ? INFERENCE_MIN_FLOPS_PER_THREAD : MIN_FLOPS_PER_THREAD;
+        long minFlops = invariant && Parallel.fineSplitsPay() ? INFERENCE_MIN_FLOPS_PER_THREAD
+                : MIN_FLOPS_PER_THREAD;
         Parallel.forRange((int) c.size(0) * perBatch, 1, (int) Math.max(1, minFlops / matrixFlops),
                 (from, to) -> {
                     for (int i = from; i < to; i++) {

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * The hand-off: each extra thread is a {@link Worker} that, after a piece, spins for {@link #SPIN_NANOS} waiting for
  * the next before it parks, and the caller posts a piece into a worker's own slot (no queue, no future, no
- * allocation). A worker found spinning starts a piece within about a microsecond, against 10-50 µs to unpark one;
+ * allocation). A worker found spinning starts a piece as soon as it sees the slot, where unparking one costs 10-50 µs;
  * a piece that a worker has not started by the time the caller's own piece is done is taken back and run by the
  * caller, with the same bounds. A piece that finds no free worker (another caller holds it) runs on the caller too:
  * the pieces, and so the bits, are those of the split whichever thread runs them. Inference ({@link Gemm}'s
@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class Parallel {
     /** Work below this many elements per extra thread runs on the caller alone (training, and outside inference). */
     public static final int MIN_ELEMENTS_PER_THREAD = 1 << 15;
-    /** The same inside inference's scope, where a hand-off to a spinning worker costs about a microsecond. */
+    /** The same inside inference's scope, where a hand-off to a spinning worker is cheap (see {@link Worker}). */
     public static final int INFERENCE_MIN_ELEMENTS_PER_THREAD = 1 << 13;
     /** How long an idle worker spins for its next piece before it parks (and gives its core back). */
     static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
@@ -42,6 +42,7 @@ public final class Parallel {
 
     private Parallel() {
     }
+
     /** Kernel threads from now on, the caller's included (the CLI passes --threads). */
     public static synchronized void setThreads(int count) {
         if (count < 1) {
@@ -109,7 +110,7 @@ public final class Parallel {
         private static int debt;
         private static int onTimeSinceOpen;
 
-        /** Whether threads spin for pieces now: not while the gate is closed (spinning would steal the caller's core). */
+        /** Whether threads spin for pieces now: not while the gate is closed (it would steal the caller's core). */
         static boolean spins() {
             return closedUntil == 0;
         }
