@@ -119,6 +119,15 @@ final class BatchInvariance {
     }
 
     /**
+     * Whether a product's columns may be split over threads in blocks of {@link Gemm#COLUMN_BLOCK} (each piece all
+     * rows, its own N) with the bits of the unsplit product: on AVX-512, where a column's bits depend neither on N
+     * (N ≥ 2) nor on the column's place (GemmTest checks); AVX2's 16-column vectors are not measured for it.
+     */
+    static boolean columnsSplit(Sgemm library) {
+        return library instanceof OneDnnSgemm && Isa.REGIMES == Regimes.AVX512;
+    }
+
+    /**
      * One piece, as {@link Sgemm#sgemm}, with the rows and columns that would take other kernels padded in
      * scratch ({@link Regimes}). With {@code paddedDepth} (the attention's probs·V, whose K is the batch's padded
      * length) K is summed in blocks of K_BLOCK; a layer's K is its width, never padded, and needs no blocks.

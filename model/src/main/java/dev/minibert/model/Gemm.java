@@ -24,6 +24,13 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Gemm {
     /** Multiply-adds below this per extra thread stay on one thread: a hand-off costs ~10-50 µs. */
     private static final long MIN_FLOPS_PER_THREAD = 1L << 22;
+    /**
+     * The same inside {@link #batchInvariant()} (inference), where a row's bits do not depend on the split and
+     * {@link Parallel}'s spinning workers take a piece without a wake-up: a 32×512×128 layer product splits.
+     */
+    static final long INFERENCE_MIN_FLOPS_PER_THREAD = 1L << 18;
+    /** Inference's column split of a product of too few rows to split: pieces of whole blocks of this many columns. */
+    static final int COLUMN_BLOCK = 64;
     private static final boolean CPU = Nd4j.getEnvironment().isCPU();
     private static final ThreadLocal<Boolean> INVARIANT = ThreadLocal.withInitial(() -> false);
 
@@ -47,6 +54,11 @@ public final class Gemm {
         return () -> INVARIANT.set(before);
     }
 
+    /** Whether this thread is inside {@link #batchInvariant()} (inference): {@link Parallel}'s thresholds are lower. */
+    static boolean inInvariantScope() {
+        return INVARIANT.get();
+    }
+
     /** Whether {@link #batchInvariant()} holds for this library and CPU: oneDNN's sgemm on AVX-512 or AVX2. */
     public static boolean isBatchInvariant() {
         return CPU && BatchInvariance.holds(Library.SGEMM);
@@ -68,27 +80,45 @@ public final class Gemm {
                     + " · op(B) " + Arrays.toString(b.shape()) + (transB ? "ᵀ" : "") + " into "
                     + Arrays.toString(c.shape()));
         }
-        int minRows = minRowsPerThread(2L * n * k);
+        long rowFlops = 2L * n * k;
         boolean invariant = INVARIANT.get(); // the caller's: pieces run on the kernel threads too
         int lda = leadingDimension(a);
+        int ldb = leadingDimension(b);
         int ldc = leadingDimension(c);
         Parallel.Range piece = (from, to) -> sgemm(invariant, false, transA, transB, to - from, n, k,
-                (float) alpha, a, transA ? from : (long) from * lda, lda, b, 0, leadingDimension(b), (float) beta,
+                (float) alpha, a, transA ? from : (long) from * lda, lda, b, 0, ldb, (float) beta,
                 c, (long) from * ldc, ldc);
         if (!invariant) {
-            Parallel.forRange(m, 16, minRows, piece);
+            Parallel.forRange(m, 16, minRowsPerThread(rowFlops, false), piece);
             return;
         }
         // whole blocks of MIN_ROWS rows per thread, the last piece taking the remainder: no piece under MIN_ROWS
+        boolean fine = Parallel.fineSplitsPay();
+        int minRows = minRowsPerThread(rowFlops, true);
         int block = BatchInvariance.MIN_ROWS;
         int blocks = Math.max(1, m / block);
+        if (fine && blocks == 1 && Parallel.threads() > 1 && BatchInvariance.columnsSplit(Library.SGEMM)) {
+            // too few rows to split: whole blocks of COLUMN_BLOCK columns per thread, all rows each (a column's
+            // bits depend neither on N nor on its place, N >= 2, as BatchInvariance pads; GemmTest checks);
+            // a piece's cost counts the rows it runs padded to
+            long columnFlops = 2L * Math.max(m, block) * k;
+            int minColumns = (int) Math.max(1, INFERENCE_MIN_FLOPS_PER_THREAD / Math.max(columnFlops, 1));
+            Parallel.forRange(n, COLUMN_BLOCK, minColumns, (from, to) -> sgemm(true, false, transA, transB, m,
+                    to - from, k, (float) alpha, a, 0, lda, b, transB ? (long) from * ldb : from, ldb, (float) beta,
+                    c, from, ldc));
+            return;
+        }
         Parallel.forRange(blocks, 1, Math.max(1, minRows / block), (from, to) ->
                 piece.run(from * block, to == blocks ? m : to * block));
     }
 
-    /** The fewest rows of rowFlops multiply-adds each worth a thread of their own. */
-    static int minRowsPerThread(long rowFlops) {
-        return (int) Math.max(1, MIN_FLOPS_PER_THREAD / Math.max(rowFlops, 1));
+    /**
+     * The fewest rows of rowFlops multiply-adds each worth a thread of their own: fewer for inference where
+     * {@link Parallel#fineSplitsPay()}.
+     */
+    static int minRowsPerThread(long rowFlops, boolean inference) {
+        long flops = inference && Parallel.fineSplitsPay() ? INFERENCE_MIN_FLOPS_PER_THREAD : MIN_FLOPS_PER_THREAD;
+        return (int) Math.max(1, flops / Math.max(rowFlops, 1));
     }
 
     /** One piece on the calling thread, batch-invariant or not; paddedDepth: K may be a padded sequence length. */
@@ -135,7 +165,9 @@ public final class Gemm {
         int lda = leadingDimension(a);
         int ldb = leadingDimension(b);
         int ldc = leadingDimension(c);
-        Parallel.forRange((int) c.size(0) * perBatch, 1, (int) Math.max(1, MIN_FLOPS_PER_THREAD / matrixFlops),
+        long minFlops = invariant && Parallel.fineSplitsPay() ? INFERENCE_MIN_FLOPS_PER_THREAD
+                : MIN_FLOPS_PER_THREAD;
+        Parallel.forRange((int) c.size(0) * perBatch, 1, (int) Math.max(1, minFlops / matrixFlops),
                 (from, to) -> {
                     for (int i = from; i < to; i++) {
                         int i0 = i / perBatch;

@@ -159,7 +159,7 @@ public final class Linear {
         FlatView b = FlatView.of(FlatView.plain(bias));
         FlatView y = FlatView.of(output);
         // rows split over the kernel threads: on one, the other waited out this pass
-        Parallel.forRange((int) output.rows(), 1, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / width), (from, to) -> {
+        Parallel.forRange((int) output.rows(), 1, Math.max(1, Parallel.minElementsPerThread() / width), (from, to) -> {
             for (int r = from; r < to; r++) {
                 b.copyTo(0, y, r * width, width);
             }

@@ -96,7 +96,7 @@ final class PackedWeight {
         int m = (int) x.rows();
         int ldx = Gemm.leadingDimension(x);
         int ldy = Gemm.leadingDimension(y);
-        Parallel.forRange(m, 1, Gemm.minRowsPerThread(2L * in * out), (from, to) ->
+        Parallel.forRange(m, 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) ->
                 call(to - from, ldx, ldy, gelu).run(address(x, (long) from * ldx), address(y, (long) from * ldy)));
     }
 

@@ -113,6 +113,51 @@ class GemmTest {
     }
 
     /**
+     * Inference's split of short products: a product of under 32 rows splits by columns over 2 threads (pieces of
+     * whole {@link Gemm#COLUMN_BLOCK}-column blocks, each with its own N), one of more rows by 16-row blocks, both
+     * under the lower inference threshold. Either way every element keeps the bits of the unsplit product at one
+     * thread, and each column block computed alone (a view of op(B)'s and C's columns) has the bits it has in the
+     * whole product: a column's bits depend neither on N nor on its place.
+     */
+    @ParameterizedTest
+    @CsvSource({"false,true", "false,false", "true,true", "true,false"})
+    void batchInvariantSplitsOfShortProductsKeepTheBitsOfTheUnsplitProduct(boolean transA, boolean transB) {
+        for (int[] mnk : new int[][] {{1, 128, 128}, {8, 384, 128}, {8, 512, 128}, {8, 128, 512}, {15, 200, 53},
+                {16, 128, 128}, {31, 384, 128}, {32, 512, 128}, {32, 128, 512}, {8, 8000, 128}, {33, 65, 300},
+                {4, 130, 384}}) {
+            int m = mnk[0];
+            int n = mnk[1];
+            int k = mnk[2];
+            INDArray a = floats(21, transA ? k : m, transA ? m : k);
+            INDArray b = floats(22, transB ? n : k, transB ? k : n);
+            INDArray c0 = floats(23, m, n);
+            INDArray whole = c0.dup();
+            INDArray split = c0.dup();
+            String what = m + "x" + n + "x" + k;
+            try (Gemm.Invariant ignored = Gemm.batchInvariant()) {
+                Parallel.setThreads(1);
+                Gemm.gemm(a, b, whole, transA, transB, 1.0, 1.0);
+                Parallel.setThreads(2);
+                Parallel.reopenFineSplits(); // a busy machine may have closed them
+                Gemm.gemm(a, b, split, transA, transB, 1.0, 1.0);
+                assertSameRows(split, whole, "%s at 2 threads", what);
+                Parallel.setThreads(1);
+                for (int from = 0; from < n; from += Gemm.COLUMN_BLOCK) {
+                    int width = Math.min(Gemm.COLUMN_BLOCK, n - from);
+                    if (width < 2) {
+                        continue; // N = 1 is a regime of its own (padded to 2 columns)
+                    }
+                    INDArray part = columns(c0.dup(), from, width);
+                    INDArray bPart = transB ? rows(b, from, from + width) : columns(b, from, width);
+                    Gemm.gemm(a, bPart, part, transA, transB, 1.0, 1.0);
+                    assertSameRows(part, columns(whole, from, width), "%s, columns %d..%d alone", what, from,
+                            from + width);
+                }
+            }
+        }
+    }
+
+    /**
      * Bit for bit where {@link Gemm#isBatchInvariant()}; elsewhere (OpenBLAS, other ISAs) within float
      * rounding: 2·K·2^-24·Σ|a·b| is about 7e-3 for K = 300 standard normals, values of magnitude ~17.
      */

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +40,7 @@ class ParallelTest {
         Parallel.forRange(n, 64, 100, (from, to) -> {
             pieces.add(new int[] {from, to});
             threadNames.add(Thread.currentThread().getName());
+            sleep(); // long enough for the workers to start theirs: the caller takes back a piece not yet started
             for (int i = from; i < to; i++) {
                 visits.incrementAndGet(i);
             }
@@ -72,6 +74,141 @@ class ParallelTest {
         })).isInstanceOf(IllegalStateException.class).hasMessage("piece at 500");
         assertThat(finished.get(0)).as("the caller's own piece ran to its end first").isEqualTo(1);
         assertThatThrownBy(() -> Parallel.setThreads(0)).hasMessageContaining("at least 1");
+    }
+
+    @Test
+    void anIdleWorkerSpinsBrieflyThenParksAndStillTakesTheNextPiece() throws InterruptedException {
+        Parallel.setThreads(2);
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        Parallel.forRange(1000, 1, 1, (from, to) -> names.add(Thread.currentThread().getName()));
+        Thread[] workers = Parallel.workerThreads();
+        assertThat(workers).hasSize(1);
+        // bounded spin: well past SPIN_NANOS the worker is parked, not running on a core
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(Parallel.SPIN_NANOS) + 50);
+        while (workers[0].getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(workers[0].getState()).isEqualTo(Thread.State.WAITING);
+        // a parked worker is woken for the next piece (or the caller takes the piece back): every item once
+        for (int round = 0; round < 20; round++) {
+            AtomicIntegerArray visits = new AtomicIntegerArray(1000);
+            long pause = round % 2;
+            Parallel.forRange(1000, 1, 1, (from, to) -> {
+                names.add(Thread.currentThread().getName());
+                sleepMillis(pause);
+                for (int i = from; i < to; i++) {
+                    visits.incrementAndGet(i);
+                }
+            });
+            for (int i = 0; i < 1000; i++) {
+                assertThat(visits.get(i)).as("item %d, round %d", i, round).isEqualTo(1);
+            }
+            Thread.sleep(round % 3 == 0 ? TimeUnit.NANOSECONDS.toMillis(Parallel.SPIN_NANOS) + 2 : 0);
+        }
+        assertThat(names).contains(workers[0].getName());
+    }
+
+    @Test
+    void retiredWorkersEnd() throws InterruptedException {
+        Parallel.setThreads(3);
+        Parallel.forRange(1000, 1, 1, (from, to) -> { });
+        Thread[] workers = Parallel.workerThreads();
+        assertThat(workers).hasSize(2);
+        Parallel.setThreads(2);
+        for (Thread worker : workers) {
+            worker.join(5000);
+            assertThat(worker.isAlive()).as(worker.getName()).isFalse();
+        }
+    }
+
+    /** Callers that share the workers: a piece that finds none free runs on its caller, with the same bounds. */
+    @Test
+    void concurrentCallersEachCoverEveryItemOnceInTheSamePieces() throws InterruptedException {
+        Parallel.setThreads(3);
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> callers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Thread caller = new Thread(() -> {
+                for (int round = 0; round < 2000; round++) {
+                    int n = 300 + round % 7;
+                    AtomicIntegerArray visits = new AtomicIntegerArray(n);
+                    List<int[]> pieces = Collections.synchronizedList(new ArrayList<>());
+                    Parallel.forRange(n, 4, 10, (from, to) -> {
+                        pieces.add(new int[] {from, to});
+                        for (int i = from; i < to; i++) {
+                            visits.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        if (visits.get(i) != 1) {
+                            failures.add(new AssertionError("item " + i + " of " + n + ": " + visits.get(i)));
+                        }
+                    }
+                    if (pieces.size() != 3 || pieces.stream().anyMatch(p -> p[0] % 4 != 0)) {
+                        failures.add(new AssertionError("pieces of " + n));
+                    }
+                }
+            });
+            caller.start();
+            callers.add(caller);
+        }
+        for (Thread caller : callers) {
+            caller.join();
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    /** Inference (Gemm's batch-invariant scope) splits smaller work; training's thresholds are as they were. */
+    @Test
+    void inferenceSplitsSmallerWorkThanTraining() {
+        Parallel.setThreads(2);
+        assertThat(Parallel.minElementsPerThread()).isEqualTo(Parallel.MIN_ELEMENTS_PER_THREAD).isEqualTo(1 << 15);
+        Set<String> outside = ConcurrentHashMap.newKeySet();
+        Parallel.forRange(16_384, 16, Parallel.minElementsPerThread(), (from, to) -> outside.add(name()));
+        assertThat(outside).containsExactly(name());
+        try (Gemm.Invariant ignored = Gemm.batchInvariant()) {
+            Parallel.reopenFineSplits(); // a busy machine may have closed them in an earlier test
+            assertThat(Parallel.minElementsPerThread()).isEqualTo(Parallel.INFERENCE_MIN_ELEMENTS_PER_THREAD);
+            List<int[]> pieces = Collections.synchronizedList(new ArrayList<>());
+            Parallel.forRange(16_384, 16, Parallel.minElementsPerThread(), (from, to) -> pieces.add(new int[] {from, to}));
+            assertThat(pieces).hasSize(2);
+        }
+        assertThat(Parallel.minElementsPerThread()).isEqualTo(Parallel.MIN_ELEMENTS_PER_THREAD);
+    }
+
+    /** The kernels' bits inside inference's scope, where they split at lower thresholds: those of one thread. */
+    @Test
+    void kernelsSplitForInferenceGiveTheBitsOfOneThread() {
+        assertSameBitsAtAnyThreadCount(() -> {
+            try (Gemm.Invariant ignored = Gemm.batchInvariant()) {
+                Parallel.reopenFineSplits();
+                INDArray x = floats(30, 32, 512);
+                Kernels kernels = Kernels.fast();
+                INDArray y = new Gelu(kernels).forward(x).dup();
+                ParameterStore store = new ParameterStore(DataType.FLOAT);
+                LayerNorm ln = new LayerNorm(store, "ln", 128, 1e-12);
+                GradientCheck.randomize(store, 31);
+                INDArray normed = ln.forward(floats(32, 160, 128)).dup();
+                INDArray probs = floats(33, 2, 2, 64, 64);
+                kernels.attentionSoftmax(probs, Nd4j.zeros(DataType.FLOAT, 2, 64), 0.125f);
+                INDArray sum = Nd4j.create(DataType.FLOAT, 32, 512);
+                kernels.sum(x, y, sum);
+                return List.of(y, normed, probs, sum);
+            }
+        });
+    }
+
+    private static String name() {
+        return Thread.currentThread().getName();
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

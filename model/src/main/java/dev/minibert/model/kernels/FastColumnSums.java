@@ -27,7 +27,7 @@ final class FastColumnSums {
         int inBase = base(x);
         int outBase = base(target);
         // split by columns, so that each column is still summed over the rows in order
-        Parallel.forRange(width, GRAIN, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / rows), (from, to) -> {
+        Parallel.forRange(width, GRAIN, Math.max(1, Parallel.minElementsPerThread() / rows), (from, to) -> {
             float[] sums = new float[to - from];
             for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
                 int r1 = Math.min(rows, r0 + ROW_BLOCK);

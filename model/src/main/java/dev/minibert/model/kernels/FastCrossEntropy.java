@@ -31,6 +31,6 @@ final class FastCrossEntropy {
     }
 
     private static int rowsPerThread(int classes) {
-        return Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / classes);
+        return Math.max(1, Parallel.minElementsPerThread() / classes);
     }
 }

@@ -26,7 +26,7 @@ final class FastRows {
         int width = (int) target.columns();
         FlatView t = FlatView.of(target);
         FlatView r = FlatView.of(FlatView.plain(rows));
-        Parallel.forRange(width, 16, Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / Math.max(1, ids.length)),
+        Parallel.forRange(width, 16, Math.max(1, Parallel.minElementsPerThread() / Math.max(1, ids.length)),
                 (from, to) -> ReferenceKernels.scatterAddColumns(t, ids, r, width, from, to));
     }
 }

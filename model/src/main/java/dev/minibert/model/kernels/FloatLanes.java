@@ -85,12 +85,12 @@ final class FloatLanes {
 
     /** Runs body over elements [0, n), split as {@link Parallel#forRange} at whole dropout-mask words. */
     static void forElements(int n, Parallel.Range body) {
-        Parallel.forRange(n, GRAIN, Parallel.MIN_ELEMENTS_PER_THREAD, body);
+        Parallel.forRange(n, GRAIN, Parallel.minElementsPerThread(), body);
     }
 
     /** Rows of this width that make a piece worth a thread. */
     static int minRows(int width) {
-        return Math.max(1, Parallel.MIN_ELEMENTS_PER_THREAD / width);
+        return Math.max(1, Parallel.minElementsPerThread() / width);
     }
 
     /** The byte offset of x's first element in its buffer. */
