@@ -3,6 +3,7 @@ package dev.minibert.model;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 import java.lang.ref.Cleaner;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
@@ -35,8 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * stays batch-invariant without {@link BatchInvariance}'s 16-row padding. Where oneDNN has no such kernel (its f32
  * brgemm matmul needs AVX-512) {@link #available()} is false and the model keeps {@link Gemm}'s path.
  * <p>
- * A primitive is made per thread and row count (~0.1 ms once; oneDNN caches the kernels); each runs on one thread,
- * the rows split over the kernel threads as {@link Gemm} splits them.
+ * A primitive is made per thread and product shape (~0.1 ms once; oneDNN caches the kernels) and serves every
+ * layer's weight of that shape, all packed alike; each runs on one thread, the rows split over the kernel threads.
  */
 final class PackedWeight {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -44,6 +45,11 @@ final class PackedWeight {
     private static final String MEASURED_KERNEL = "brg:avx512_core";
     /** The row count whose primitive chooses the packed layout. */
     private static final int PACKING_ROWS = 512;
+
+    /** Per weight shape [in, out]: the primitive description that chose its packed layout (kept for good). */
+    private static final Map<List<Integer>, dnnl_primitive_desc> LAYOUTS = new ConcurrentHashMap<>();
+    /** Per thread and product shape: one primitive for every layer's weight of that shape (made once, kept). */
+    private static final Map<Shape, Call> CALLS = new ConcurrentHashMap<>();
 
     private final int in;
     private final int out;
@@ -62,16 +68,28 @@ final class PackedWeight {
         dnnl_engine engine = Engine.CPU;
         // W [out,in] row-major is the matmul's weights (K = in, N = out) with strides (1, ldw)
         dnnl_memory_desc_t user = stridedDesc(in, out, 1, ldw);
-        // the layout oneDNN picks for a large product; every row count's primitive then reads that layout
-        this.natives = new Natives(matmulDesc(PACKING_ROWS, in, out, desc(new long[] {in, out}, dnnl_format_tag_any),
-                engine), desc(new long[] {1, out}, dnnl_ab));
+        dnnl_memory_desc_t packedDesc = packedDesc(in, out);
+        this.natives = new Natives();
         CLEANER.register(this, natives);
-        dnnl_memory_desc_t packedDesc = natives.packedDesc();
         natives.packed = new FloatPointer(dnnl_memory_desc_get_size(packedDesc) / Float.BYTES);
         natives.weights = memory(packedDesc, engine, natives.packed);
         reorder(user, address(weight, 0), packedDesc, natives.weights, engine);
         natives.bias = new FloatPointer(Nd4j.toFlattened(bias).toFloatVector());
-        natives.biasMemory = memory(natives.biasDesc, engine, natives.bias);
+        natives.biasMemory = memory(biasDesc(out), engine, natives.bias);
+    }
+
+    /**
+     * The packed layout of an in × out weight: the one oneDNN picks for a large product, chosen once per shape, so
+     * that every weight of that shape (each layer's) is laid out alike and one primitive per row count serves them.
+     */
+    private static dnnl_memory_desc_t packedDesc(int in, int out) {
+        dnnl_primitive_desc packing = LAYOUTS.computeIfAbsent(List.of(in, out), shape -> matmulDesc(PACKING_ROWS, in,
+                out, desc(new long[] {in, out}, dnnl_format_tag_any), Engine.CPU));
+        return dnnl_primitive_desc_query_md(packing, dnnl_query_weights_md, 0);
+    }
+
+    private static dnnl_memory_desc_t biasDesc(int out) {
+        return desc(new long[] {1, out}, dnnl_ab);
     }
 
     /** Whether oneDNN runs the measured kernels here: on the CPU backend, with oneDNN as the products' library. */
@@ -97,17 +115,18 @@ final class PackedWeight {
         int ldx = Gemm.leadingDimension(x);
         int ldy = Gemm.leadingDimension(y);
         Parallel.forRange(m, 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) ->
-                call(to - from, ldx, ldy, gelu).run(address(x, (long) from * ldx), address(y, (long) from * ldy)));
+                call(to - from, ldx, ldy, gelu).run(address(x, (long) from * ldx), natives.weights, natives.biasMemory,
+                        address(y, (long) from * ldy)));
     }
 
     private Call call(int rows, int ldx, int ldy, boolean gelu) {
         Thread thread = Thread.currentThread();
-        return natives.calls.computeIfAbsent(new Shape(thread.getId(), rows, ldx, ldy, gelu), shape -> {
+        return CALLS.computeIfAbsent(new Shape(thread.getId(), in, out, rows, ldx, ldy, gelu), shape -> {
             OneDnnSgemm.singleThreaded();
             dnnl_memory_desc_t src = stridedDesc(rows, in, ldx, 1);
             dnnl_memory_desc_t dst = stridedDesc(rows, out, ldy, 1);
             dnnl_matmul_desc_t desc = new dnnl_matmul_desc_t();
-            check(dnnl_matmul_desc_init(desc, src, natives.packedDesc(), natives.biasDesc, dst),
+            check(dnnl_matmul_desc_init(desc, src, packedDesc(in, out), biasDesc(out), dst),
                     "dnnl_matmul_desc_init");
             // a scratchpad of each call's own: oneDNN's own may be shared between primitives, and two threads run at once
             dnnl_primitive_attr attr = new dnnl_primitive_attr();
@@ -141,69 +160,57 @@ final class PackedWeight {
             dnnl_memory dstMemory = memory(dst, Engine.CPU, null);
             dnnl_exec_arg_t args = new dnnl_exec_arg_t(5);
             args.position(0).arg(DNNL_ARG_SRC).memory(srcMemory);
-            args.position(1).arg(DNNL_ARG_WEIGHTS).memory(natives.weights);
-            args.position(2).arg(DNNL_ARG_BIAS).memory(natives.biasMemory);
+            args.position(1).arg(DNNL_ARG_WEIGHTS); // each run's layer's
+            args.position(2).arg(DNNL_ARG_BIAS);
             args.position(3).arg(DNNL_ARG_DST).memory(dstMemory);
             args.position(4).arg(DNNL_ARG_SCRATCHPAD).memory(scratchMemory);
             args.position(0);
             dnnl_stream stream = new dnnl_stream();
             check(dnnl_stream_create(stream, Engine.CPU, dnnl_stream_default_flags), "dnnl_stream_create");
-            return new Call(primitive, srcMemory, dstMemory, scratchMemory, scratch, args, stream);
+            return new Call(primitive, srcMemory, dstMemory, scratch, args, stream);
         });
     }
 
-    /** One thread's primitive for one row count and leading dimensions, with its memory objects. */
-    private record Call(dnnl_primitive primitive, dnnl_memory src, dnnl_memory dst, dnnl_memory scratchMemory,
-                        BytePointer scratch, dnnl_exec_arg_t args, dnnl_stream stream) {
-        void run(Pointer x, Pointer y) {
+    /**
+     * One thread's primitive for one product shape, with its memory objects; only that thread runs it, so the
+     * arguments it rewrites before each run (input, output, the layer's weight and bias) are its own. It holds its
+     * scratchpad so that JavaCPP does not free that memory while the primitive may use it.
+     */
+    private record Call(dnnl_primitive primitive, dnnl_memory src, dnnl_memory dst, BytePointer scratch,
+                        dnnl_exec_arg_t args, dnnl_stream stream) {
+        void run(Pointer x, dnnl_memory weights, dnnl_memory bias, Pointer y) {
             check(dnnl_memory_set_data_handle(src, x), "dnnl_memory_set_data_handle");
             check(dnnl_memory_set_data_handle(dst, y), "dnnl_memory_set_data_handle");
-            check(dnnl_primitive_execute(primitive, stream, 5, args), "dnnl_primitive_execute");
-        }
-
-        void destroy() {
-            dnnl_primitive_destroy(primitive);
-            dnnl_memory_destroy(src);
-            dnnl_memory_destroy(dst);
-            dnnl_memory_destroy(scratchMemory);
-            scratch.close();
-            dnnl_stream_destroy(stream);
+            args.position(1).memory(weights);
+            args.position(2).memory(bias);
+            check(dnnl_primitive_execute(primitive, stream, 5, args.position(0)), "dnnl_primitive_execute");
         }
     }
 
-    private record Shape(long thread, int rows, int ldx, int ldy, boolean gelu) {
+    private record Shape(long thread, int in, int out, int rows, int ldx, int ldy, boolean gelu) {
     }
 
     /** What the cleaner frees once the PackedWeight is unreachable (it must not refer to the PackedWeight). */
     private static final class Natives implements Runnable {
-        /** The large product's primitive description: it owns the packed layout's description. */
-        final dnnl_primitive_desc packing;
-        final dnnl_memory_desc_t biasDesc;
-        final Map<Shape, Call> calls = new ConcurrentHashMap<>();
         FloatPointer packed;
         FloatPointer bias;
         dnnl_memory weights;
         dnnl_memory biasMemory;
 
-        Natives(dnnl_primitive_desc packing, dnnl_memory_desc_t biasDesc) {
-            this.packing = packing;
-            this.biasDesc = biasDesc;
-        }
-
-        dnnl_memory_desc_t packedDesc() {
-            return dnnl_primitive_desc_query_md(packing, dnnl_query_weights_md, 0);
-        }
-
         @Override
         public void run() {
-            calls.values().forEach(Call::destroy);
             if (weights != null) {
                 dnnl_memory_destroy(weights);
+            }
+            if (biasMemory != null) {
                 dnnl_memory_destroy(biasMemory);
+            }
+            if (packed != null) {
                 packed.close();
+            }
+            if (bias != null) {
                 bias.close();
             }
-            dnnl_primitive_desc_destroy(packing);
         }
     }
 

@@ -116,6 +116,27 @@ class PackedWeightTest {
         assertThat(fromView).containsExactly(fromCopy, within(1e-5f)); // Gemm's path for the view
     }
 
+    /** Layers of one shape share their primitives, not their weights: each multiplies by its own. */
+    @Test
+    void twoWeightsOfOneShapeEachGiveTheirOwnProduct() {
+        Linear first = linear(64, 48, true);
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Linear second = new Linear(store, "dense", 64, 48);
+        Initializer.initialize(store, 0.05, 99);
+        store.freeze();
+        INDArray x = gaussian(20, 64, 5);
+        for (Linear linear : new Linear[] {first, second, first}) {
+            double[] truth = x.castTo(DataType.DOUBLE)
+                    .mmul(linear.weight().value().castTo(DataType.DOUBLE).transpose())
+                    .addiRowVector(linear.bias().value().castTo(DataType.DOUBLE)).data().asDouble();
+            double[] bound = roundingBound(linear, x);
+            float[] got = rows(linear.forward(x, Nd4j.create(DataType.FLOAT, 20, 48)));
+            for (int i = 0; i < got.length; i++) {
+                assertThat((double) got[i]).as("element %d", i).isCloseTo(truth[i], within(bound[i]));
+            }
+        }
+    }
+
     @Test
     void theOptimizerRefusesAFrozenStore() {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
