@@ -25,7 +25,8 @@ public final class BertEncoder {
         memory = new MemoryPlan(config, layers.stream().map(BertLayer::slots).toList(),
                 layers.stream().map(BertLayer::outputSlot).toList(),
                 layers.stream().map(BertLayer::geluInputSlot).toList(),
-                layers.stream().map(BertLayer::geluOutputSlot).toList(), finalLayerNorm == null ? List.of() : finalLayerNorm.slots());
+                layers.stream().map(BertLayer::geluOutputSlot).toList(),
+                finalLayerNorm == null ? List.of() : finalLayerNorm.slots());
     }
 
     /**

@@ -117,8 +117,12 @@ public final class Gemm {
      * {@link Parallel#fineSplitsPay()}.
      */
     static int minRowsPerThread(long rowFlops, boolean inference) {
-        long flops = inference && Parallel.fineSplitsPay() ? INFERENCE_MIN_FLOPS_PER_THREAD : MIN_FLOPS_PER_THREAD;
-        return (int) Math.max(1, flops / Math.max(rowFlops, 1));
+        return (int) Math.max(1, minFlopsPerThread(inference) / Math.max(rowFlops, 1));
+    }
+
+    /** Multiply-adds per extra thread below which work stays on one thread, for inference or not. */
+    private static long minFlopsPerThread(boolean inference) {
+        return inference && Parallel.fineSplitsPay() ? INFERENCE_MIN_FLOPS_PER_THREAD : MIN_FLOPS_PER_THREAD;
     }
 
     /** One piece on the calling thread, batch-invariant or not; paddedDepth: K may be a padded sequence length. */
@@ -165,8 +169,7 @@ public final class Gemm {
         int lda = leadingDimension(a);
         int ldb = leadingDimension(b);
         int ldc = leadingDimension(c);
-        long minFlops = invariant && Parallel.fineSplitsPay() ? INFERENCE_MIN_FLOPS_PER_THREAD
-                : MIN_FLOPS_PER_THREAD;
+        long minFlops = minFlopsPerThread(invariant);
         Parallel.forRange((int) c.size(0) * perBatch, 1, (int) Math.max(1, minFlops / matrixFlops),
                 (from, to) -> {
                     for (int i = from; i < to; i++) {

@@ -115,8 +115,11 @@ public final class Linear {
     INDArray forwardWithGelu(INDArray x) {
         checkInput(x);
         PackedWeight frozen = packed();
+        if (frozen == null) {
+            return null;
+        }
         INDArray into = output.array(x.dataType(), x.rows(), out);
-        if (frozen == null || !frozen.fits(x, into)) {
+        if (!frozen.fits(x, into)) {
             return null;
         }
         input = x;

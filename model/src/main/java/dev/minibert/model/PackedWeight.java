@@ -108,27 +108,24 @@ final class PackedWeight {
 
     /**
      * y = x·Wᵀ + b, or with gelu GELU(x·Wᵀ + b) in the product's epilogue (oneDNN's erf form, while the rows are
-     * still in cache); rows split over the kernel threads.
+     * still in cache); rows split over the kernel threads. x and y as {@link #fits} requires: dense rows.
      */
     void forward(INDArray x, INDArray y, boolean gelu) {
-        int m = (int) x.rows();
-        int ldx = Gemm.leadingDimension(x);
-        int ldy = Gemm.leadingDimension(y);
-        Parallel.forRange(m, 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) ->
-                call(to - from, ldx, ldy, gelu).run(address(x, (long) from * ldx), natives.weights, natives.biasMemory,
-                        address(y, (long) from * ldy)));
+        Parallel.forRange((int) x.rows(), 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) ->
+                call(to - from, gelu).run(address(x, (long) from * in), natives.weights, natives.biasMemory,
+                        address(y, (long) from * out)));
     }
 
-    private Call call(int rows, int ldx, int ldy, boolean gelu) {
+    private Call call(int rows, boolean gelu) {
         Thread thread = Thread.currentThread();
-        return CALLS.computeIfAbsent(new Shape(thread.getId(), in, out, rows, ldx, ldy, gelu), shape -> {
+        return CALLS.computeIfAbsent(new Shape(thread.getId(), in, out, rows, gelu), shape -> {
             OneDnnSgemm.singleThreaded();
-            dnnl_memory_desc_t src = stridedDesc(rows, in, ldx, 1);
-            dnnl_memory_desc_t dst = stridedDesc(rows, out, ldy, 1);
+            dnnl_memory_desc_t src = desc(new long[] {rows, in}, dnnl_ab);
+            dnnl_memory_desc_t dst = desc(new long[] {rows, out}, dnnl_ab);
             dnnl_matmul_desc_t desc = new dnnl_matmul_desc_t();
             check(dnnl_matmul_desc_init(desc, src, packedDesc(in, out), biasDesc(out), dst),
                     "dnnl_matmul_desc_init");
-            // a scratchpad of each call's own: oneDNN's own may be shared between primitives, and two threads run at once
+            // a scratchpad of each call's own: oneDNN's may be shared between primitives, and two threads run at once
             dnnl_primitive_attr attr = new dnnl_primitive_attr();
             check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create");
             check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user),
@@ -187,7 +184,7 @@ final class PackedWeight {
         }
     }
 
-    private record Shape(long thread, int in, int out, int rows, int ldx, int ldy, boolean gelu) {
+    private record Shape(long thread, int in, int out, int rows, boolean gelu) {
     }
 
     /** What the cleaner frees once the PackedWeight is unreachable (it must not refer to the PackedWeight). */
