@@ -127,6 +127,22 @@ public final class Linear {
         return into;
     }
 
+    /**
+     * into = x Wᵀ + b + residual in one pass where the store is frozen and the weight packed ({@link PackedWeight}:
+     * the residual added in the product's epilogue, the same float addition as a separate sum); false elsewhere,
+     * with nothing written, for the caller to add the residual to {@link #forward(INDArray)} itself.
+     */
+    boolean forwardAdding(INDArray x, INDArray residual, INDArray into) {
+        checkInput(x);
+        PackedWeight frozen = packed();
+        if (frozen == null || !frozen.fits(x, into) || !frozen.fitsAddend(residual, into)) {
+            return false;
+        }
+        input = x;
+        frozen.forwardAdding(x, residual, into);
+        return true;
+    }
+
     /** The packed weight of a frozen float store where oneDNN has the kernel; made at the first forward after. */
     private PackedWeight packed() {
         if (packed == null && store != null && store.isFrozen() && store.dataType() == DataType.FLOAT

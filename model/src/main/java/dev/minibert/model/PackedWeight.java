@@ -106,19 +106,43 @@ final class PackedWeight {
                 && Gemm.leadingDimension(y) == out;
     }
 
-    /**
-     * y = x·Wᵀ + b, or with gelu GELU(x·Wᵀ + b) in the product's epilogue (oneDNN's erf form, while the rows are
-     * still in cache); rows split over the kernel threads. x and y as {@link #fits} requires: dense rows.
-     */
-    void forward(INDArray x, INDArray y, boolean gelu) {
-        Parallel.forRange((int) x.rows(), 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) ->
-                call(to - from, gelu).run(address(x, (long) from * in), natives.weights, natives.biasMemory,
-                        address(y, (long) from * out)));
+    /** What the product's epilogue does after adding the bias, while the rows are still in cache. */
+    enum Epilogue {
+        /** y = x·Wᵀ + b */
+        NONE,
+        /** y = GELU(x·Wᵀ + b), oneDNN's erf form */
+        GELU,
+        /** y = (x·Wᵀ + b) + r, one float addition per element: the bits of a separate residual sum */
+        ADD
     }
 
-    private Call call(int rows, boolean gelu) {
+    /**
+     * y = x·Wᵀ + b, or with gelu GELU(x·Wᵀ + b) in the product's epilogue; rows split over the kernel threads. x and
+     * y as {@link #fits} requires: dense rows.
+     */
+    void forward(INDArray x, INDArray y, boolean gelu) {
+        forward(x, null, y, gelu ? Epilogue.GELU : Epilogue.NONE);
+    }
+
+    /** Whether r can be {@link #forwardAdding}'s addend for output y: dense float rows, as many as y's. */
+    boolean fitsAddend(INDArray r, INDArray y) {
+        return r.dataType() == DataType.FLOAT && Gemm.leadingDimension(r) == out && r.rows() == y.rows();
+    }
+
+    /** y = (x·Wᵀ + b) + r: a residual block's sum; r [N,out] as {@link #fitsAddend} requires, another array than y. */
+    void forwardAdding(INDArray x, INDArray r, INDArray y) {
+        forward(x, r, y, Epilogue.ADD);
+    }
+
+    private void forward(INDArray x, INDArray r, INDArray y, Epilogue epilogue) {
+        Parallel.forRange((int) x.rows(), 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) ->
+                call(to - from, epilogue).run(address(x, (long) from * in), natives.weights, natives.biasMemory,
+                        r == null ? null : address(r, (long) from * out), address(y, (long) from * out)));
+    }
+
+    private Call call(int rows, Epilogue epilogue) {
         Thread thread = Thread.currentThread();
-        return CALLS.computeIfAbsent(new Shape(thread.getId(), in, out, rows, gelu), shape -> {
+        return CALLS.computeIfAbsent(new Shape(thread.getId(), in, out, rows, epilogue), shape -> {
             OneDnnSgemm.singleThreaded();
             dnnl_memory_desc_t src = desc(new long[] {rows, in}, dnnl_ab);
             dnnl_memory_desc_t dst = desc(new long[] {rows, out}, dnnl_ab);
@@ -132,9 +156,11 @@ final class PackedWeight {
                     "dnnl_primitive_attr_set_scratchpad_mode");
             dnnl_post_ops postOps = new dnnl_post_ops();
             check(dnnl_post_ops_create(postOps), "dnnl_post_ops_create");
-            if (gelu) {
+            if (epilogue == Epilogue.GELU) {
                 check(dnnl_post_ops_append_eltwise(postOps, 1f, dnnl_eltwise_gelu_erf, 0f, 0f),
                         "dnnl_post_ops_append_eltwise");
+            } else if (epilogue == Epilogue.ADD) {
+                check(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, dst), "dnnl_post_ops_append_binary");
             }
             check(dnnl_primitive_attr_set_post_ops(attr, postOps), "dnnl_primitive_attr_set_post_ops");
             dnnl_post_ops_destroy(postOps);
@@ -155,16 +181,20 @@ final class PackedWeight {
             check(dnnl_primitive_desc_destroy(pd), "dnnl_primitive_desc_destroy");
             dnnl_memory srcMemory = memory(src, Engine.CPU, null);
             dnnl_memory dstMemory = memory(dst, Engine.CPU, null);
-            dnnl_exec_arg_t args = new dnnl_exec_arg_t(5);
+            dnnl_memory addendMemory = epilogue == Epilogue.ADD ? memory(dst, Engine.CPU, null) : null;
+            dnnl_exec_arg_t args = new dnnl_exec_arg_t(addendMemory == null ? 5 : 6);
             args.position(0).arg(DNNL_ARG_SRC).memory(srcMemory);
             args.position(1).arg(DNNL_ARG_WEIGHTS); // each run's layer's
             args.position(2).arg(DNNL_ARG_BIAS);
             args.position(3).arg(DNNL_ARG_DST).memory(dstMemory);
             args.position(4).arg(DNNL_ARG_SCRATCHPAD).memory(scratchMemory);
+            if (addendMemory != null) { // the first post-op's second operand: DNNL_ARG_ATTR_MULTIPLE_POST_OP(0)
+                args.position(5).arg(DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE | DNNL_ARG_SRC_1).memory(addendMemory);
+            }
             args.position(0);
             dnnl_stream stream = new dnnl_stream();
             check(dnnl_stream_create(stream, Engine.CPU, dnnl_stream_default_flags), "dnnl_stream_create");
-            return new Call(primitive, srcMemory, dstMemory, scratch, args, stream);
+            return new Call(primitive, srcMemory, dstMemory, addendMemory, scratch, args, stream);
         });
     }
 
@@ -173,18 +203,22 @@ final class PackedWeight {
      * arguments it rewrites before each run (input, output, the layer's weight and bias) are its own. It holds its
      * scratchpad so that JavaCPP does not free that memory while the primitive may use it.
      */
-    private record Call(dnnl_primitive primitive, dnnl_memory src, dnnl_memory dst, BytePointer scratch,
-                        dnnl_exec_arg_t args, dnnl_stream stream) {
-        void run(Pointer x, dnnl_memory weights, dnnl_memory bias, Pointer y) {
+    private record Call(dnnl_primitive primitive, dnnl_memory src, dnnl_memory dst, dnnl_memory addend,
+                        BytePointer scratch, dnnl_exec_arg_t args, dnnl_stream stream) {
+        void run(Pointer x, dnnl_memory weights, dnnl_memory bias, Pointer r, Pointer y) {
             check(dnnl_memory_set_data_handle(src, x), "dnnl_memory_set_data_handle");
             check(dnnl_memory_set_data_handle(dst, y), "dnnl_memory_set_data_handle");
+            if (addend != null) {
+                check(dnnl_memory_set_data_handle(addend, r), "dnnl_memory_set_data_handle");
+            }
             args.position(1).memory(weights);
             args.position(2).memory(bias);
-            check(dnnl_primitive_execute(primitive, stream, 5, args.position(0)), "dnnl_primitive_execute");
+            check(dnnl_primitive_execute(primitive, stream, addend == null ? 5 : 6, args.position(0)),
+                    "dnnl_primitive_execute");
         }
     }
 
-    private record Shape(long thread, int in, int out, int rows, boolean gelu) {
+    private record Shape(long thread, int in, int out, int rows, Epilogue epilogue) {
     }
 
     /** What the cleaner frees once the PackedWeight is unreachable (it must not refer to the PackedWeight). */

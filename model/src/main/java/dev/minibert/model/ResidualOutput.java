@@ -46,9 +46,10 @@ public abstract class ResidualOutput {
 
     /** hidden: [N,in], residual: [N,H] → post: LN(residual + Drop(dense(hidden))); pre: without the LN. */
     public INDArray forward(INDArray hidden, INDArray residual, boolean training) {
-        INDArray y = dropout.forward(dense.forward(hidden), training);
-        INDArray s = sum.array(y.dataType(), y.shape());
-        kernels.sum(y, residual, s);
+        INDArray s = sum.array(residual.dataType(), residual.shape());
+        if (training || !dense.forwardAdding(hidden, residual, s)) { // a frozen model's takes one pass
+            kernels.sum(dropout.forward(dense.forward(hidden), training), residual, s);
+        }
         return postNorm ? layerNorm.forward(s) : s;
     }
 

@@ -106,6 +106,37 @@ class PackedWeightTest {
         }
     }
 
+    /**
+     * The residual added in the product's epilogue: each element the float sum of the frozen product's element and
+     * the residual's (Java's float addition here), at one and two threads; where there is no packed weight, the
+     * caller is told to add it itself and nothing is written.
+     */
+    @ParameterizedTest
+    @CsvSource({"128, 128", "128, 512", "2, 32"})
+    void theFusedResidualSumHasTheBitsOfTheProductPlusTheResidual(int out, int in) {
+        Linear frozen = linear(in, out, true);
+        INDArray x = gaussian(45, in, 5);
+        INDArray r = gaussian(45, out, 6);
+        float[] product = rows(frozen.forward(x, Nd4j.create(DataType.FLOAT, 45, out)));
+        float[] residual = rows(r);
+        float[] expected = new float[product.length];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = product[i] + residual[i];
+        }
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 45, out);
+            boolean fused = frozen.forwardAdding(x, r, y);
+            assertThat(fused).isEqualTo(PackedWeight.available());
+            if (fused) {
+                assertThat(bits(rows(y))).as("%d threads", threads).containsExactly(bits(expected));
+            } else {
+                assertThat(rows(y)).containsOnly(0f);
+            }
+        }
+        assertThat(rows(r)).containsExactly(residual); // read, not written
+    }
+
     @Test
     void anInputWhoseRowsLieApartIsMultipliedToo() {
         Linear frozen = linear(64, 48, true);
