@@ -23,27 +23,39 @@ def linear_schedule(opt, warmup, total):
         opt, lambda s: s / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
 
 
-def instances(tokens, seq, rng):
-    """`minibert tokenize` JSON lines (a blank line ends a document) packed as minibert's: consecutive lines of a
-    document in [CLS] ... [SEP] of at most seq tokens, shuffled by rng."""
-    body = seq - 2
-    out, chunk = [], []
+def instances(tokens, seq, rng, short_seq_prob=0.1):
+    """`minibert tokenize` JSON lines (a blank line ends a document) packed as minibert's InstanceBuilder packs them
+    without next-sentence prediction (Google's create_instances_from_document): a line longer than seq - 2 tokens is
+    first cut into pieces of seq - 2; per document a target length of seq - 2, or with probability short_seq_prob a
+    random one in [2, seq - 2]; consecutive pieces are accumulated until the target is reached (or the document
+    ends), and the chunk is cut to seq - 2 by removing tokens at random from its front or back. Each chunk becomes
+    [CLS] ... [SEP]; the instances are shuffled by rng."""
+    most = seq - 2
+    documents, document = [], []
     with open(tokens, encoding="utf-8") as f:
         for line in f:
             ids = json.loads(line)["input_ids"][1:-1]
             if not ids:  # a blank line: the document ends
-                if chunk:
-                    out.append(chunk)
-                chunk = []
+                if document:
+                    documents.append(document)
+                document = []
                 continue
-            if chunk and len(chunk) + len(ids) > body:
-                out.append(chunk)
+            document.extend(ids[i:i + most] for i in range(0, len(ids), most))
+    if document:
+        documents.append(document)
+    out = []
+    for document in documents:
+        target = rng.randint(2, most) if rng.random() < short_seq_prob else most
+        chunk = []
+        for i, piece in enumerate(document):
+            chunk.extend(piece)
+            if i == len(document) - 1 or len(chunk) >= target:
+                while len(chunk) > most:
+                    del chunk[0 if rng.random() < 0.5 else -1]
+                out.append([CLS] + chunk + [SEP])
                 chunk = []
-            chunk = (chunk + ids)[:body]
-    if chunk:
-        out.append(chunk)
     rng.shuffle(out)
-    return [[CLS] + c + [SEP] for c in out]
+    return out
 
 
 def masked_batch(rows, seq, vocab_size, rng):
@@ -59,7 +71,7 @@ def masked_batch(rows, seq, vocab_size, rng):
         mask[b, :len(r)] = 1
         candidates = list(range(1, len(r) - 1))
         rng.shuffle(candidates)
-        for t in sorted(candidates[:min(cap, max(1, round(0.15 * len(candidates))))]):
+        for t in sorted(candidates[:min(cap, max(1, math.floor(0.15 * len(candidates) + 0.5)))]):
             positions.append((b, t))
             labels.append(r[t])
             u = rng.random()
