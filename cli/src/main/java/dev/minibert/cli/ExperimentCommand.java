@@ -38,7 +38,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "runs/experiments", description = "the folder of experiment folders "
             + "that --findings reads") Path runs;
     @Option(names = {"--budget", "--size"}, description = "tiny (tests) | small (minutes on 2 cores) | full "
-            + "(docs/design.md's 12-layer configuration) (default: the experiment's own, measured to fit three seeds in "
+            + "(docs/design.md's 12-layer configuration) | past-plateau (finetune-drift only: small with both models "
+            + "pretrained past the unigram plateau) (default: the experiment's own, measured to fit three seeds in "
             + "about ten minutes on 2 cores: full for init-std, small for the others)")
     String budget;
     @Option(names = "--out", description = "output folder: absent, empty, or an earlier run of it with --overwrite "
@@ -86,6 +87,7 @@ final class ExperimentCommand implements Callable<Integer> {
         try {
             experiment = Experiments.named(name);
             size = budget == null ? experiment.defaultBudget() : Budget.named(budget);
+            size.checkFor(experiment.name());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

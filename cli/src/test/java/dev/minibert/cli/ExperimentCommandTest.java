@@ -28,6 +28,9 @@ class ExperimentCommandTest {
         CliRun budget = CliRun.of("", "experiment", "warmup", "--budget", "huge");
         assertThat(budget.exitCode()).isEqualTo(2);
         assertThat(budget.stderr()).contains("unknown budget 'huge'");
+        CliRun other = CliRun.of("", "experiment", "warmup", "--size", "past-plateau");
+        assertThat(other.exitCode()).isEqualTo(2);
+        assertThat(other.stderr()).contains("size 'past-plateau' is for finetune-drift only, not warmup");
     }
 
     @Test

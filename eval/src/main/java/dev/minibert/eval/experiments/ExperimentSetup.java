@@ -61,11 +61,24 @@ public record ExperimentSetup(Budget budget, Path corpus, Path vocab, Path label
      */
     public Pretraining.Options pretraining(String run, Path config, long steps, double warmupRatio,
                                            boolean headTransform) {
+        return pretrainingBuilder(run, config, steps, headTransform).warmupRatio(warmupRatio).build();
+    }
+
+    /**
+     * As {@link #pretraining(String, Path, long, double, boolean)} with {@code schedule}'s steps, warmup and decay;
+     * with {@code --steps} the same fraction of its steps warms up.
+     */
+    public Pretraining.Options pretraining(String run, Path config, Budget.Schedule schedule, boolean headTransform) {
+        long total = steps(schedule.steps());
+        return pretrainingBuilder(run, config, total, headTransform).warmupRatio(schedule.warmupRatio())
+                .decayRatio(schedule.decayRatio()).build();
+    }
+
+    private Pretraining.Builder pretrainingBuilder(String run, Path config, long steps, boolean headTransform) {
         return Pretraining.Options.builder().corpus(List.of(corpus)).vocab(vocab).config(config).out(dir.resolve(run))
                 .maxSteps(steps).batchSize(budget.batchSize()).maxSeqLen(budget.seqLen())
-                .learningRate(budget.learningRate()).warmupRatio(warmupRatio).logEvery(1).saveEvery(0)
-                .keepCheckpoints(1).seed(seed).headTransform(headTransform).evalFraction(0.0)
-                .maxPredictionsPerSeq(budget.maxPredictionsPerSeq()).build();
+                .learningRate(budget.learningRate()).logEvery(1).saveEvery(0).keepCheckpoints(1).seed(seed)
+                .headTransform(headTransform).evalFraction(0.0).maxPredictionsPerSeq(budget.maxPredictionsPerSeq());
     }
 
     /** The fixed probe batch of this budget and seed, for per-layer gradient norms. */

@@ -65,6 +65,7 @@ public final class Experiments {
         if (seeds < 1) {
             throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
         }
+        setup.budget().checkFor(experiment.name());
         long started = System.nanoTime();
         Path out = setup.dir().toAbsolutePath();
         return OutputFolder.staged(out, KIND, overwrite, staging -> {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +26,8 @@ import java.util.stream.Collectors;
 final class LabeledSample {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Files(Path train, Path dev) {
+    /** @param devMajorityShare the share of the dev sample labeled with the training sample's most frequent label */
+    record Files(Path train, Path dev, double devMajorityShare) {
     }
 
     private LabeledSample() {
@@ -39,7 +41,11 @@ final class LabeledSample {
         List<Example> devKept = ClassificationDataset.load(dev, DatasetFormat.single(dev), labels, false).examples()
                 .stream().filter(e -> seen.contains(e.label())).toList();
         List<Example> devSample = sample(devKept, devRows, new Random(seed + 1));
-        Files out = new Files(dir.resolve("train.jsonl"), dir.resolve("dev.jsonl"));
+        int majority = trainSample.stream().collect(Collectors.groupingBy(Example::label, TreeMap::new,
+                Collectors.counting())).entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        double majorityShare = devSample.isEmpty() ? Double.NaN
+                : (double) devSample.stream().filter(e -> e.label() == majority).count() / devSample.size();
+        Files out = new Files(dir.resolve("train.jsonl"), dir.resolve("dev.jsonl"), majorityShare);
         writeJsonl(out.train(), trainSample, labels);
         writeJsonl(out.dev(), devSample, labels);
         return out;

@@ -107,6 +107,29 @@ class TrainingExperimentsTest {
                     .stream().filter(r -> r.has("relative_weight_change")).reduce((x, y) -> y).orElseThrow();
             assertThat(last.get("relative_weight_change").get("layer.0").asDouble())
                     .isEqualTo(post[groups.indexOf("layer.0")]);
+            // whether the test was fair: the schedule pretrained with, where each model's loss ended against the
+            // unigram plateau (the last tenth of its steps: step 3 of 3), the dev accuracy against the majority class
+            assertThat(seeds.column("pretrain_steps")[row]).isEqualTo(3.0);
+            assertThat(seeds.column("pretrain_warmup_steps")[row]).isEqualTo(0.0);
+            assertThat(seeds.column("pretrain_decay_steps")[row]).isEqualTo(3.0);
+            for (String style : List.of("post_norm", "pre_norm")) {
+                double finalLoss = ProbeExperimentsTest.metrics(seed.resolve("pretrain-" + style.replace('_', '-')
+                        + "/metrics.jsonl")).stream().filter(r -> r.has("loss")).reduce((x, y) -> y).orElseThrow()
+                        .get("loss").asDouble();
+                assertThat(seeds.column(style + "_pretrain_final_loss")[row]).isCloseTo(finalLoss, within(1e-9));
+                assertThat(seeds.column(style + "_pretrain_below_plateau")[row]).isCloseTo(
+                        seeds.column("unigram_entropy")[row] - finalLoss, within(1e-9));
+                assertThat(seeds.column(style + "_dev_accuracy")[row]).isBetween(0.0, 1.0);
+            }
+            List<String> trainLabels = Files.readAllLines(seed.resolve("train.jsonl")).stream()
+                    .map(l -> l.contains("\"poem\"") ? "poem" : "prose").toList();
+            List<String> devLabels = Files.readAllLines(seed.resolve("dev.jsonl")).stream()
+                    .map(l -> l.contains("\"poem\"") ? "poem" : "prose").toList();
+            long poems = trainLabels.stream().filter("poem"::equals).count();
+            String majority = poems > trainLabels.size() - poems ? "poem"
+                    : poems < trainLabels.size() - poems ? "prose" : "poem"; // a tie: the first label seen in order
+            assertThat(seeds.column("dev_majority_share")[row]).isEqualTo(
+                    (double) devLabels.stream().filter(majority::equals).count() / devLabels.size());
         }
         assertThat(record.verdict()).isEqualTo(Verdict.of(new FinetuneDriftExperiment().effect().meaning(),
                 seeds.column(FinetuneDriftExperiment.EFFECT)));
