@@ -25,7 +25,6 @@ import java.util.Map;
  * smaller gradients need not mean smaller moves.
  */
 public final class FinetuneDriftExperiment implements Experiment {
-    static final double FINETUNE_LR = 1e-4;
     static final String EFFECT = "pre_minus_post_drift_ratio";
     static final String DRIFT_CSV = "relative_weight_change.csv";
     static final String PEER_CSV = "peer_relative_weight_change.csv";
@@ -56,12 +55,12 @@ public final class FinetuneDriftExperiment implements Experiment {
                         p.warmupSteps(p.steps()))
                 : String.format(Locale.ROOT, "%,d pretraining steps (%d warming up, the peak rate held, linear decay "
                         + "over the last %.0f%%)", p.steps(), p.warmupSteps(p.steps()), 100 * p.decayRatio());
-        String size = String.format(Locale.ROOT, "%s: %d layers, %s, %d rows × %d epochs of finetuning, read after "
+        String size = String.format(Locale.ROOT, "%s: %d layers, %s, %d rows × %d epochs of finetuning at lr %s, read after "
                 + "the last finetuning step. Whether the test was fair is in each seed's numbers: the pretraining loss "
                 + "over the last tenth of the steps against the unigram plateau (*_pretrain_final_loss, "
                 + "*_pretrain_below_plateau) and the dev accuracy against the majority class's share "
                 + "(*_dev_accuracy, dev_majority_share). ", b.name(), b.layers(), schedule, b.finetuneRows(),
-                b.finetuneEpochs());
+                b.finetuneEpochs(), b.finetuneLearningRate());
         if (b == Budget.PAST_PLATEAU) {
             return size + PAST_PLATEAU_MEASURED;
         }
@@ -105,7 +104,7 @@ public final class FinetuneDriftExperiment implements Experiment {
                 s.peer().run(PeerScripts.FINETUNE, List.of(train.toString(), dev.toString(), "--model",
                         s.dir().resolve("pretrain-" + tag).resolve("model").toString(), "--epochs",
                         String.valueOf(s.budget().finetuneEpochs()), "--batch", String.valueOf(s.budget().batchSize()),
-                        "--lr", String.valueOf(FINETUNE_LR), "--seed", String.valueOf(s.seed()), "--drift"), out);
+                        "--lr", String.valueOf(s.budget().finetuneLearningRate()), "--seed", String.valueOf(s.seed()), "--drift"), out);
                 Map<String, Double> change = new LinkedHashMap<>();
                 JSON.readTree(out.toFile()).get("relative_weight_change").fields()
                         .forEachRemaining(e -> change.put(e.getKey(), e.getValue().asDouble()));
@@ -220,10 +219,10 @@ public final class FinetuneDriftExperiment implements Experiment {
         return numbers;
     }
 
-    private static Finetuning.Options finetuning(ExperimentSetup s, Path model, LabeledSample.Files data, Path out) {
+    static Finetuning.Options finetuning(ExperimentSetup s, Path model, LabeledSample.Files data, Path out) {
         return Finetuning.Options.builder().model(model).train(data.train()).dev(data.dev()).out(out)
                 .epochs(s.budget().finetuneEpochs()).batchSize(s.budget().batchSize()).maxSeqLen(s.budget().seqLen())
-                .learningRate(FINETUNE_LR).logEvery(1).seed(s.seed()).build();
+                .learningRate(s.budget().finetuneLearningRate()).logEvery(1).seed(s.seed()).build();
     }
 
     /** Layer 0's relative weight change over the last layer's. */

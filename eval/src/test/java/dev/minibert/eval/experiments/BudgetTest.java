@@ -48,10 +48,22 @@ class BudgetTest {
         assertThat(lr.lr(decayFrom)).isEqualTo(1e-3);
         assertThat(lr.lr(decayFrom + 1)).isLessThan(1e-3);
         assertThat(lr.lr(named.steps() - 1)).isLessThan(1e-4);
-        // the model and the finetuning are small's: only the pretraining differs
+        // the model and the labeled sample are small's; the pretraining and the finetuning recipe differ
         assertThat(Budget.PAST_PLATEAU.layers()).isEqualTo(Budget.SMALL.layers());
         assertThat(Budget.PAST_PLATEAU.finetuneRows()).isEqualTo(Budget.SMALL.finetuneRows());
-        assertThat(Budget.PAST_PLATEAU.finetuneEpochs()).isEqualTo(Budget.SMALL.finetuneEpochs());
+    }
+
+    /** What finetune-drift hands finetuning: past-plateau's 5e-4 for 4 epochs, the other sizes' 1e-4 for theirs. */
+    @Test
+    void finetuningTakesTheSizesRateAndEpochs() {
+        LabeledSample.Files data = new LabeledSample.Files(tmp.resolve("train.jsonl"), tmp.resolve("dev.jsonl"), 0.5);
+        for (Budget b : new Budget[] {Budget.TINY, Budget.SMALL, Budget.FULL, Budget.PAST_PLATEAU}) {
+            TrainingOptions t = FinetuneDriftExperiment.finetuning(setup(b, null), tmp.resolve("model"), data,
+                    tmp.resolve("out")).training();
+            assertThat(t.learningRate()).as(b.name()).isEqualTo(b == Budget.PAST_PLATEAU ? 5e-4 : 1e-4);
+            assertThat(t.epochs()).as(b.name()).isEqualTo(b == Budget.PAST_PLATEAU ? 4 : b.finetuneEpochs());
+        }
+        assertThat(Budget.SMALL.finetuneEpochs()).isEqualTo(2);
     }
 
     @Test
