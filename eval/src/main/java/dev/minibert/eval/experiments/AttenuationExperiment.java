@@ -109,7 +109,7 @@ public final class AttenuationExperiment implements Experiment {
      * and against the range of our seeds' ({@link #againstSeeds}).
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
+    public PeerComparison comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
         Budget b = s.budget();
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(tag(NormStyle.POST), List.of("--norm", "post"));
@@ -133,34 +133,31 @@ public final class AttenuationExperiment implements Experiment {
         double preOurs = w.median(both.column("pre_ours"));
         double prePeer = w.median(both.column("pre_peer"));
         CsvTable seeds = CsvTable.read(s.dir().getParent().resolve(Experiments.SEEDS));
-        return String.format(Locale.ROOT, "scripts/peer_pretrain.py, seed %d, the same budget and corpus: median "
+        double peerEffect = Math.log10(prePeer / postPeer);
+        return new PeerComparison(String.format(Locale.ROOT, "scripts/peer_pretrain.py, seed %d, the same budget and corpus: median "
                         + "layer-0/last-layer gradient ratio over steps %d-%d, post-norm %.3g (peer %.3g), pre-norm "
                         + "%.3g (peer %.3g); relative difference of those medians %.0f%% (post) and %.0f%% (pre); the "
                         + "effect log10(pre/post) %.3f here, %.3f in the peer (one seed each, different random streams: "
                         + "the curves agree in shape, not step by step; per-step curves in %s/%s). %s",
                 s.seed(), w.from(), w.to(), postOurs, postPeer, preOurs, prePeer,
                 100 * Math.abs(postOurs - postPeer) / postPeer, 100 * Math.abs(preOurs - prePeer) / prePeer,
-                Math.log10(preOurs / postOurs), Math.log10(prePeer / postPeer), s.dir().getFileName(), PEER_CSV,
-                againstSeeds(seeds, postPeer, prePeer, Math.log10(prePeer / postPeer)));
+                Math.log10(preOurs / postOurs), peerEffect, s.dir().getFileName(), PEER_CSV,
+                againstSeeds(seeds, postPeer, prePeer)), peerEffect);
     }
 
     /**
-     * The peer's window medians and effect against the ranges of our seeds' ({@link SeedRange}): what separates
-     * seed-to-seed spread from a difference between the implementations. Pre-norm's window median swings with the
+     * The peer's two window medians against the ranges of our seeds' ({@link SeedRange}; its effect is placed so by
+     * {@link Experiments#run} for every experiment): what separates seed-to-seed spread from a difference between
+     * the implementations. Pre-norm's window median swings with the
      * step of a gradient spike in layer 0 (steps 89 to 154 over seeds 42-49 in both implementations, #26), so the
      * same seed's medians can differ severalfold between the two, whose random streams differ, as between two of our
      * seeds (0.94 to 3.63 at small).
      */
-    static String againstSeeds(CsvTable seeds, double postPeer, double prePeer, double effectPeer) {
+    static String againstSeeds(CsvTable seeds, double postPeer, double prePeer) {
         SeedRange post = SeedRange.of(seeds.column("post_window_weight_ratio_median"));
         SeedRange pre = SeedRange.of(seeds.column("pre_window_weight_ratio_median"));
-        SeedRange effect = SeedRange.of(seeds.column(EFFECT));
         return String.format(Locale.ROOT, "Against our seeds: the peer's post-norm median %.3g lies %s, its "
-                        + "pre-norm median %.3g %s, its effect %.3f %s (one more draw of the same distribution falls "
-                        + "outside the range of %d seeds with probability 2/(n+1) = %.2f, so only a value outside "
-                        + "it, at many seeds, would point at the implementations)",
-                postPeer, post.describe(postPeer), prePeer, pre.describe(prePeer), effectPeer,
-                effect.describe(effectPeer), effect.n(), effect.chanceOutside());
+                + "pre-norm median %.3g %s", postPeer, post.describe(postPeer), prePeer, pre.describe(prePeer));
     }
 
     static String tag(NormStyle style) {

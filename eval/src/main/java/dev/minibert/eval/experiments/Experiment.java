@@ -41,9 +41,14 @@ public interface Experiment {
 
     /**
      * Runs the PyTorch peer beside the first seed's run (files in {@code firstSeed.dir()}) and returns the sentence
-     * that states how far the two agree; {@link PeerScripts.NotRun} says why the peer could not run.
+     * that states how far the two agree, with the peer's effect, which the record places against our seeds'
+     * ({@link SeedRange}); {@link PeerScripts.NotRun} says why the peer could not run.
      */
-    String comparePeer(ExperimentSetup firstSeed) throws IOException, PeerScripts.NotRun;
+    PeerComparison comparePeer(ExperimentSetup firstSeed) throws IOException, PeerScripts.NotRun;
+
+    /** What {@link #comparePeer} found: its sentence, and the effect as the peer measured it (the effect key's formula). */
+    record PeerComparison(String sentence, double effect) {
+    }
 
     /** Draws the charts of one seed's run from its CSVs in {@code dir} as PNGs in {@code charts}, and adds them. */
     void render(Path dir, HtmlReport report, Path charts) throws IOException;

@@ -87,8 +87,10 @@ public final class Experiments {
             perSeed.write(work.resolve(SEEDS));
             String peer;
             try {
-                peer = experiment.comparePeer(setup.forSeed(work.resolve(seedFolder(setup.seed())), setup.seed()))
-                        + "; the peer's matrix products ran on " + setup.peer().blas().statement();
+                Experiment.PeerComparison c = experiment.comparePeer(setup.forSeed(work.resolve(
+                        seedFolder(setup.seed())), setup.seed()));
+                peer = c.sentence() + "; " + SeedRange.of(perSeed.column(experiment.effect().key())).peerEffect(
+                        c.effect()) + "; the peer's matrix products ran on " + setup.peer().blas().statement();
             } catch (PeerScripts.NotRun e) {
                 peer = PeerScripts.NOT_RUN + e.getMessage();
             }

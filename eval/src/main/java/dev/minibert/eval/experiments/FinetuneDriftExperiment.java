@@ -91,7 +91,7 @@ public final class FinetuneDriftExperiment implements Experiment {
      * and compares the layer-0/last-layer ratios and the effect.
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
+    public PeerComparison comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
         s.peer().requireRunnable(PeerScripts.FINETUNE); // before the samples are tokenized for it
         Path train = s.dir().resolve("peer-train.tok.jsonl");
         Path dev = s.dir().resolve("peer-dev.tok.jsonl");
@@ -136,13 +136,13 @@ public final class FinetuneDriftExperiment implements Experiment {
         double pre = driftRatio(drift(ours, "pre_norm"), layers);
         double postPeer = driftRatio(peer.get(NormStyle.POST), layers);
         double prePeer = driftRatio(peer.get(NormStyle.PRE), layers);
-        return String.format(Locale.ROOT, "scripts/peer_finetune.py from this seed's pretrained models (seed %d), "
+        return new PeerComparison(String.format(Locale.ROOT, "scripts/peer_finetune.py from this seed's pretrained models (seed %d), "
                         + "with the same sample, epochs, batch and lr: layer-0/last-layer relative weight change "
                         + "post-norm %.3f (peer %.3f), pre-norm %.3f (peer %.3f); the effect %.3f here, %.3f in the "
                         + "peer; each encoder layer's change differs by at most %.0f%% (different random streams for "
                         + "dropout, the classifier's init and the order; per-part changes in %s/%s)",
                 s.seed(), post, postPeer, pre, prePeer, pre - post, prePeer - postPeer, 100 * maxRelative,
-                s.dir().getFileName(), PEER_CSV);
+                s.dir().getFileName(), PEER_CSV), prePeer - postPeer);
     }
 
     /** One norm style's column of {@link #DRIFT_CSV} by group. */

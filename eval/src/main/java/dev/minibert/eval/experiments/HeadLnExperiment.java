@@ -111,7 +111,7 @@ public final class HeadLnExperiment implements Experiment {
      * last-LayerNorm gamma curves beside ours ({@code peer_gamma.csv}), and compares the final gammas and the effect.
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
+    public PeerComparison comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(WITH, List.of());
         runs.put(WITHOUT, List.of("--no-head-transform"));
@@ -136,14 +136,14 @@ public final class HeadLnExperiment implements Experiment {
         Gammas o0 = gammas(analysis(s.dir(), WITHOUT));
         Gammas p1 = gammas(with);
         Gammas p0 = gammas(without);
-        return String.format(Locale.ROOT, "scripts/peer_pretrain.py, seed %d, the same budget and corpus, at the last "
+        return new PeerComparison(String.format(Locale.ROOT, "scripts/peer_pretrain.py, seed %d, the same budget and corpus, at the last "
                         + "step: the encoder's last LayerNorm's mean gamma without the head transform %.4f (peer %.4f), "
                         + "with it %.4f (peer %.4f); the other encoder LayerNorms' largest drift without it %.4f (peer "
                         + "%.4f); the effect %.4f here, %.4f in the peer; the without-transform curves of the last "
                         + "LayerNorm differ by at most %.4f at any step (one seed each, different random streams; "
                         + "per-step curves in %s/%s)",
                 s.seed(), o0.last(), p0.last(), o1.last(), p1.last(), o0.othersMaxDrift(), p0.othersMaxDrift(),
-                effect(o1, o0), effect(p1, p0), maxGap, s.dir().getFileName(), PEER_CSV);
+                effect(o1, o0), effect(p1, p0), maxGap, s.dir().getFileName(), PEER_CSV), effect(p1, p0));
     }
 
     /** How much further the last LayerNorm's gamma moved without the transform than any gamma it is compared with. */

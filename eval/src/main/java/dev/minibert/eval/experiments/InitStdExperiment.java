@@ -106,7 +106,7 @@ public final class InitStdExperiment implements Experiment {
      * beside ours ({@code peer_init_std.csv}), and compares them and the effect.
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
+    public PeerComparison comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
         Map<String, Path> out = s.peer().runAll(s, PeerScripts.INIT_STD, Map.of(name(), List.of()), ".csv");
         CsvTable peer = CsvTable.read(out.get(name()));
         CsvTable ours = CsvTable.read(s.dir().resolve(SUMMARY_CSV));
@@ -123,13 +123,14 @@ public final class InitStdExperiment implements Experiment {
         }
         both.write(s.dir().resolve(PEER_CSV));
         // rows 0 and 2 are post-norm at std 0.02 and 0.1, as in measure
-        return String.format(Locale.ROOT, "scripts/peer_init_std.py, seed %d, the same budget and corpus: post-norm's "
+        double peerEffect = Math.log(theirs[0] / theirs[2]); // the EFFECT of measure
+        return new PeerComparison(String.format(Locale.ROOT, "scripts/peer_init_std.py, seed %d, the same budget and corpus: post-norm's "
                         + "layer-0/last-layer input-gradient ratio at std 0.02 %.3f (peer %.3f), at 0.1 %.3f (peer "
                         + "%.3f); the effect %.3f here, %.3f in the peer; over all ten initializers and norm styles the "
                         + "ratios differ by at most %.0f%% (one seed each, different random streams; every ratio in "
                         + "%s/%s)",
-                s.seed(), mine[0], theirs[0], mine[2], theirs[2], Math.log(mine[0] / mine[2]),
-                Math.log(theirs[0] / theirs[2]), 100 * maxRelative, s.dir().getFileName(), PEER_CSV);
+                s.seed(), mine[0], theirs[0], mine[2], theirs[2], Math.log(mine[0] / mine[2]), peerEffect,
+                100 * maxRelative, s.dir().getFileName(), PEER_CSV), peerEffect);
     }
 
     /** Slope of ln ‖∂L/∂x_i‖ over layer inputs i = 0..L-1: positive when gradients shrink toward the input. */

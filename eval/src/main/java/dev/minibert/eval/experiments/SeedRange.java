@@ -32,6 +32,16 @@ record SeedRange(double low, double high, int n) {
                 : "inside";
     }
 
+    /**
+     * The clause every peer statement ends with: the peer's effect against our seeds' effects, and how often one more
+     * draw of the same distribution would fall outside them.
+     */
+    String peerEffect(double value) {
+        return String.format(Locale.ROOT, "the peer's effect %.3g lies %s (one more draw of the same distribution "
+                + "falls outside the range of %d seeds with probability 2/(n+1) = %.2f, so only a value outside it, at "
+                + "many seeds, would point at the implementations)", value, describe(value), n, chanceOutside());
+    }
+
     /** {@code inside our 3 seeds' range [0.936, 3.63]} ({@code above our one seed's 0.936}). */
     String describe(double value) {
         return n == 1 ? String.format(Locale.ROOT, "%s our one seed's %.3g", place(value), low)

@@ -101,7 +101,7 @@ public final class WarmupExperiment implements Experiment {
      * ours ({@code peer_loss.csv}), and compares the late losses, the effect and the curves.
      */
     @Override
-    public String comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
+    public PeerComparison comparePeer(ExperimentSetup s) throws IOException, PeerScripts.NotRun {
         long steps = s.steps(s.budget().pretrainSteps());
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(WITH, List.of("--warmup-ratio", String.valueOf(WARMUP_RATIO)));
@@ -129,12 +129,12 @@ public final class WarmupExperiment implements Experiment {
         double oursWithout = lateMean(stepNumbers, without, steps, Double.NaN);
         double lateWith = lateMean(peerWith.x(), peerWith.y(), steps, Double.NaN);
         double lateWithout = lateMean(peerWithout.x(), peerWithout.y(), steps, Double.NaN);
-        return String.format(Locale.ROOT, "scripts/peer_pretrain.py, seed %d, the same budget and corpus: mean "
+        return new PeerComparison(String.format(Locale.ROOT, "scripts/peer_pretrain.py, seed %d, the same budget and corpus: mean "
                         + "training loss over the second half with warmup %.3f (peer %.3f), without %.3f (peer %.3f); "
                         + "the effect %.3f here, %.3f in the peer; the loss curves differ by at most %.0f%% at any step "
                         + "(one seed each, different random streams; per-step curves in %s/%s)",
                 s.seed(), oursWith, lateWith, oursWithout, lateWithout, oursWithout - oursWith,
-                lateWithout - lateWith, 100 * maxRelative, s.dir().getFileName(), PEER_CSV);
+                lateWithout - lateWith, 100 * maxRelative, s.dir().getFileName(), PEER_CSV), lateWithout - lateWith);
     }
 
     /** One run's steps, losses (NaN where skipped), skipped flags, and layer-0/last-layer weight-gradient ratios. */

@@ -62,6 +62,7 @@ class PeerComparisonTest {
         assertThat(record.peer()).contains(String.format(Locale.ROOT, "at std 0.02 %.3f (peer %.3f), at 0.1 %.3f "
                 + "(peer %.3f); the effect %.3f here, %.3f in the peer", o[0], p[0], o[2], p[2], Math.log(o[0] / o[2]),
                 Math.log(p[0] / p[2])));
+        assertThePeersEffectIsPlacedBesideOurSeed(record, InitStdExperiment.EFFECT, Math.log(p[0] / p[2]));
         assertThat(Files.readString(tmp.resolve("out/report.html"), StandardCharsets.UTF_8)).contains("PyTorch peer");
     }
 
@@ -114,6 +115,7 @@ class PeerComparisonTest {
         assertThat(record.peer()).contains(String.format(Locale.ROOT, "with warmup %.3f (peer %.3f)",
                 WarmupExperiment.lateMean(both.column("step"), both.column("with_warmup_loss"), 10, Double.NaN),
                 lateWith), String.format(Locale.ROOT, "%.3f in the peer", lateWithout - lateWith));
+        assertThePeersEffectIsPlacedBesideOurSeed(record, WarmupExperiment.EFFECT, lateWithout - lateWith);
     }
 
     @Test
@@ -144,5 +146,18 @@ class PeerComparisonTest {
         assertThat(record.peer()).contains(String.format(Locale.ROOT, "the effect %.3f here, %.3f in the peer",
                 CsvTable.read(tmp.resolve("out").resolve(Experiments.SEEDS)).column(FinetuneDriftExperiment.EFFECT)[0],
                 peer[1] - peer[0]));
+        assertThePeersEffectIsPlacedBesideOurSeed(record, FinetuneDriftExperiment.EFFECT, peer[1] - peer[0]);
+    }
+
+    /**
+     * Every peer statement places the peer's effect against our seeds' (here one seed, so one more draw falls
+     * outside it with probability 2/(1+1) = 1).
+     */
+    private void assertThePeersEffectIsPlacedBesideOurSeed(ExperimentRecord record, String effect, double peerEffect)
+            throws IOException {
+        double ours = CsvTable.read(tmp.resolve("out").resolve(Experiments.SEEDS)).column(effect)[0];
+        String place = peerEffect < ours ? "below" : peerEffect > ours ? "above" : "inside";
+        assertThat(record.peer()).contains(String.format(Locale.ROOT, "the peer's effect %.3g lies %s our one seed's "
+                + "%.3g (one more draw", peerEffect, place, ours), "with probability 2/(n+1) = 1.00");
     }
 }

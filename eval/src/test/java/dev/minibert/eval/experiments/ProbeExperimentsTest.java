@@ -119,8 +119,9 @@ class ProbeExperimentsTest {
                 postPeer), String.format(java.util.Locale.ROOT, "%.0f%% (post)",
                 100 * Math.abs(post - postPeer) / postPeer));
         double prePeer = middleOfThree(both.column("pre_peer"));
-        assertThat(record.peer()).contains(AttenuationExperiment.againstSeeds(CsvTable.read(out.resolve("seeds.csv")),
-                postPeer, prePeer, Math.log10(prePeer / postPeer)), "our one seed's");
+        CsvTable seeds = CsvTable.read(out.resolve("seeds.csv"));
+        assertThat(record.peer()).contains(AttenuationExperiment.againstSeeds(seeds, postPeer, prePeer),
+                SeedRange.of(seeds.column(AttenuationExperiment.EFFECT)).peerEffect(Math.log10(prePeer / postPeer)));
         assertThat(out.resolve("seed-7/peer-corpus.tok.jsonl")).doesNotExist();
         assertThat(Files.readString(out.resolve("report.html"))).contains("PyTorch peer: scripts/peer_pretrain.py");
     }
