@@ -28,7 +28,7 @@ public final class Gemm {
      * The same inside {@link #batchInvariant()} (inference), where a row's bits do not depend on the split and
      * {@link Parallel}'s spinning workers take a piece without a wake-up: a 32×512×128 layer product splits.
      */
-    static final long INFERENCE_MIN_FLOPS_PER_THREAD = 1L << 18;
+    private static final long INFERENCE_MIN_FLOPS_PER_THREAD = 1L << 18;
     /** Inference's column split of a product of too few rows to split: pieces of whole blocks of this many columns. */
     static final int COLUMN_BLOCK = 64;
     private static final boolean CPU = Nd4j.getEnvironment().isCPU();
@@ -102,7 +102,7 @@ public final class Gemm {
             // bits depend neither on N nor on its place, N >= 2, as BatchInvariance pads; GemmTest checks);
             // a piece's cost counts the rows it runs padded to
             long columnFlops = 2L * Math.max(m, block) * k;
-            int minColumns = (int) Math.max(1, INFERENCE_MIN_FLOPS_PER_THREAD / Math.max(columnFlops, 1));
+            int minColumns = (int) Math.max(1, minFlopsPerThread(true) / Math.max(columnFlops, 1));
             Parallel.forRange(n, COLUMN_BLOCK, minColumns, (from, to) -> sgemm(true, false, transA, transB, m,
                     to - from, k, (float) alpha, a, 0, lda, b, transB ? (long) from * ldb : from, ldb, (float) beta,
                     c, from, ldc));

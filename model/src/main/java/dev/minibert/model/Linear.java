@@ -97,14 +97,11 @@ public final class Linear {
     /** As {@link #forward(INDArray)}, into the caller's dense [N,out] buffer (backward does not read it). */
     public INDArray forward(INDArray x, INDArray into) {
         checkInput(x);
-        input = x;
-        PackedWeight frozen = packed();
-        if (frozen != null && frozen.fits(x, into)) {
-            frozen.forward(x, into, false);
-            return into;
+        if (!packedForward(x, null, into, PackedWeight.Epilogue.NONE)) {
+            input = x;
+            fillWithBias(into, bias.value());
+            Gemm.gemm(x, weight.value(), into, false, true, 1.0, 1.0);
         }
-        fillWithBias(into, bias.value());
-        Gemm.gemm(x, weight.value(), into, false, true, 1.0, 1.0);
         return into;
     }
 
@@ -114,17 +111,11 @@ public final class Linear {
      */
     INDArray forwardWithGelu(INDArray x) {
         checkInput(x);
-        PackedWeight frozen = packed();
-        if (frozen == null) {
+        if (packed() == null) { // not frozen: no output view made for nothing
             return null;
         }
         INDArray into = output.array(x.dataType(), x.rows(), out);
-        if (!frozen.fits(x, into)) {
-            return null;
-        }
-        input = x;
-        frozen.forward(x, into, true);
-        return into;
+        return packedForward(x, null, into, PackedWeight.Epilogue.GELU) ? into : null;
     }
 
     /**
@@ -134,12 +125,21 @@ public final class Linear {
      */
     boolean forwardAdding(INDArray x, INDArray residual, INDArray into) {
         checkInput(x);
+        return packedForward(x, residual, into, PackedWeight.Epilogue.ADD);
+    }
+
+    /**
+     * into = x Wᵀ + b with the epilogue, on the packed weight, where the store is frozen and the arrays fit it
+     * ({@link PackedWeight#fits}, and for a residual {@link PackedWeight#fitsAddend}); false, with nothing written,
+     * elsewhere.
+     */
+    private boolean packedForward(INDArray x, INDArray residual, INDArray into, PackedWeight.Epilogue epilogue) {
         PackedWeight frozen = packed();
-        if (frozen == null || !frozen.fits(x, into) || !frozen.fitsAddend(residual, into)) {
+        if (frozen == null || !frozen.fits(x, into) || residual != null && !frozen.fitsAddend(residual, into)) {
             return false;
         }
         input = x;
-        frozen.forwardAdding(x, residual, into);
+        frozen.forward(x, residual, into, epilogue);
         return true;
     }
 

@@ -116,25 +116,17 @@ final class PackedWeight {
         ADD
     }
 
-    /**
-     * y = x·Wᵀ + b, or with gelu GELU(x·Wᵀ + b) in the product's epilogue; rows split over the kernel threads. x and
-     * y as {@link #fits} requires: dense rows.
-     */
-    void forward(INDArray x, INDArray y, boolean gelu) {
-        forward(x, null, y, gelu ? Epilogue.GELU : Epilogue.NONE);
-    }
-
-    /** Whether r can be {@link #forwardAdding}'s addend for output y: dense float rows, as many as y's. */
+    /** Whether r can be the {@link Epilogue#ADD} addend for output y: dense float rows, as many as y's. */
     boolean fitsAddend(INDArray r, INDArray y) {
         return r.dataType() == DataType.FLOAT && Gemm.leadingDimension(r) == out && r.rows() == y.rows();
     }
 
-    /** y = (x·Wᵀ + b) + r: a residual block's sum; r [N,out] as {@link #fitsAddend} requires, another array than y. */
-    void forwardAdding(INDArray x, INDArray r, INDArray y) {
-        forward(x, r, y, Epilogue.ADD);
-    }
-
-    private void forward(INDArray x, INDArray r, INDArray y, Epilogue epilogue) {
+    /**
+     * y = x·Wᵀ + b with the epilogue after the bias; rows split over the kernel threads. x and y as {@link #fits}
+     * requires (dense rows); r, read by {@link Epilogue#ADD} only (null otherwise), as {@link #fitsAddend} requires
+     * and another array than y.
+     */
+    void forward(INDArray x, INDArray r, INDArray y, Epilogue epilogue) {
         Parallel.forRange((int) x.rows(), 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) ->
                 call(to - from, epilogue).run(address(x, (long) from * in), natives.weights, natives.biasMemory,
                         r == null ? null : address(r, (long) from * out), address(y, (long) from * out)));

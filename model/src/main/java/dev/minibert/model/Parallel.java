@@ -321,7 +321,7 @@ public final class Parallel {
             long start = System.nanoTime();
             int spins = 0;
             while (state != DONE) {
-                if (Gate.spins() && ((++spins & 63) != 0 || System.nanoTime() - start < WAIT_SPIN_NANOS)) {
+                if (spinsOn(++spins, start, WAIT_SPIN_NANOS)) {
                     Thread.onSpinWait();
                     continue;
                 }
@@ -336,6 +336,14 @@ public final class Parallel {
             body = null;
             state = IDLE;
             return result;
+        }
+
+        /**
+         * Whether a spinning thread spins once more: while the gate lets threads spin and, looking at the clock every
+         * 64th spin only, less than limit has passed since it began.
+         */
+        private static boolean spinsOn(int spins, long since, long limit) {
+            return Gate.spins() && ((spins & 63) != 0 || System.nanoTime() - since < limit);
         }
 
         void retire() {
@@ -367,7 +375,7 @@ public final class Parallel {
                 if (s == IDLE && retired && STATE.compareAndSet(this, IDLE, STOPPED)) {
                     return;
                 }
-                if (Gate.spins() && ((++spins & 63) != 0 || System.nanoTime() - idleSince < SPIN_NANOS)) {
+                if (spinsOn(++spins, idleSince, SPIN_NANOS)) {
                     Thread.onSpinWait();
                     continue;
                 }
