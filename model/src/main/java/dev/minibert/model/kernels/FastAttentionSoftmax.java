@@ -25,49 +25,52 @@ final class FastAttentionSoftmax {
         Parallel.forRange((int) (scores.length() / seqLen), 1, minRows(seqLen), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int row = sBase + r * rowBytes;
-                float max = scaleAndMask(s, row, m, mBase + (int) (r / rowsPerBatch) * rowBytes, seqLen, scale);
-                scaleRow(s, row, seqLen, 1 / expAndSum(s, row, seqLen, max));
+                int mask = mBase + (int) (r / rowsPerBatch) * rowBytes;
+                float max = maxScaledAndMasked(s, row, m, mask, seqLen, scale);
+                scaleRow(s, row, seqLen, 1 / expAndSum(s, row, m, mask, seqLen, scale, max));
             }
         });
     }
 
-    /** row ← row·scale + mask; returns the row's max. */
-    private static float scaleAndMask(ByteBuffer s, int row, ByteBuffer m, int mask, int seqLen, float scale) {
+    /**
+     * The max of row·scale + mask, nothing written: {@link #expAndSum} computes the same sums again (one float
+     * multiply and one add, the same bits), which costs less than a pass that writes them.
+     */
+    private static float maxScaledAndMasked(ByteBuffer s, int row, ByteBuffer m, int mask, int seqLen, float scale) {
         int vectorEnd = SPECIES.loopBound(seqLen);
         FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector v = load(s, row, j).mul(scale).add(load(m, mask, j));
-            v.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
-            vmax = vmax.max(v);
+            vmax = vmax.max(load(s, row, j).mul(scale).add(load(m, mask, j)));
         }
         float max = vmax.reduceLanes(VectorOperators.MAX);
         for (; j < seqLen; j++) {
-            float v = get(s, row, j) * scale + get(m, mask, j);
-            put(s, row, j, v);
-            max = Math.max(max, v);
+            max = Math.max(max, get(s, row, j) * scale + get(m, mask, j));
         }
         return max;
     }
 
     /**
-     * row ← exp(row - max); returns the row's sum. Key j is added into lane j mod LANES, the tail's too (masked),
-     * before the lanes are summed: a padded key's exp is exactly 0, so a row padded wider sums its real keys in the
-     * same order and gets the same bits (a sequence's attention does not depend on its batch's padding).
+     * row ← exp(row·scale + mask − max); returns the row's sum. Key j is added into lane j mod LANES, the tail's
+     * too (masked), before the lanes are summed: a padded key's exp is exactly 0, so a row padded wider sums its real
+     * keys in the same order and gets the same bits (a sequence's attention does not depend on its batch's padding).
      */
-    private static float expAndSum(ByteBuffer s, int row, int seqLen, float max) {
+    private static float expAndSum(ByteBuffer s, int row, ByteBuffer m, int mask, int seqLen, float scale,
+                                   float max) {
         int vectorEnd = SPECIES.loopBound(seqLen);
         FloatVector vsum = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector e = exp(load(s, row, j).sub(max));
+            FloatVector e = exp(load(s, row, j).mul(scale).add(load(m, mask, j)).sub(max));
             e.intoByteBuffer(s, row + j * Float.BYTES, ORDER);
             vsum = vsum.add(e);
         }
         if (j < seqLen) {
             VectorMask<Float> tail = SPECIES.indexInRange(j, seqLen);
             int at = row + j * Float.BYTES;
-            FloatVector e = exp(FloatVector.fromByteBuffer(SPECIES, s, at, ORDER, tail).sub(max));
+            FloatVector scores = FloatVector.fromByteBuffer(SPECIES, s, at, ORDER, tail);
+            FloatVector bias = FloatVector.fromByteBuffer(SPECIES, m, mask + j * Float.BYTES, ORDER, tail);
+            FloatVector e = exp(scores.mul(scale).add(bias).sub(max));
             e.intoByteBuffer(s, at, ORDER, tail);
             vsum = vsum.add(e, tail);
         }
