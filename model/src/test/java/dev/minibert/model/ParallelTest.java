@@ -263,18 +263,25 @@ class ParallelTest {
             INDArray v = floats(15, 100_003);
             v.muli(v); // a second moment: not negative
             Kernels.fast().adamW(value, floats(16, 100_003), m, v, new Kernels.AdamWStep(1e-3, 0.9, 0.999, 1e-6, 0.99, 3));
+            // rows of 3001 classes (vectors and a masked tail) and of 7 (a tail only), enough rows to split
             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
             int[] labels = new int[40];
             for (int i = 0; i < labels.length; i++) {
-                labels[i] = i * 73 % 3000;
+                labels[i] = i * 73 % 3001;
             }
-            INDArray lossValue = Nd4j.scalar(loss.forward(floats(17, 40, 3000), labels));
+            INDArray lossValue = Nd4j.scalar(loss.forward(floats(17, 40, 3001).muli(8), labels));
             INDArray logitsGrad = loss.backward(1).dup();
+            int[] fewLabels = new int[15_000];
+            for (int i = 0; i < fewLabels.length; i++) {
+                fewLabels[i] = i * 5 % 7;
+            }
+            INDArray fewLossValue = Nd4j.scalar(loss.forward(floats(19, 15_000, 7).muli(8), fewLabels));
+            INDArray fewLogitsGrad = loss.backward(1).dup();
             AttentionHeads heads = new AttentionHeads(4, 67, 4, 32);
             INDArray tokens = floats(18, 4 * 67, 3 * 128);
             INDArray scores = Nd4j.create(DataType.FLOAT, 4, 4, 67, 67);
             Gemm.batched(heads.of(tokens, 0), heads.of(tokens, 128), scores, false, true);
-            return List.of(value, m, v, lossValue, logitsGrad, scores);
+            return List.of(value, m, v, lossValue, logitsGrad, fewLossValue, fewLogitsGrad, scores);
         });
     }
 

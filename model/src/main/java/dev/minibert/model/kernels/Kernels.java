@@ -79,8 +79,9 @@ public interface Kernels {
     void scatterAddRows(INDArray target, int[] ids, INDArray rows);
 
     /**
-     * Softmax cross-entropy over the rows of logits [M,C] (M rows of C classes) against labels [M], each row in
-     * double, the row max shifted out:
+     * Softmax cross-entropy over the rows of logits [M,C] (M rows of C classes) against labels [M], the row max
+     * shifted out (the reference in double; the fast backend's exps and their sum in float, invSums and nll in double
+     * from that sum):
      * <pre>
      *   exps[c] = exp(x[c] − max),  invSums = 1 / Σ_c exps[c],  nll = log Σ_c exps[c] − (x[label] − max)
      * </pre>

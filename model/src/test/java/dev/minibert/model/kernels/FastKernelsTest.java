@@ -158,7 +158,7 @@ class FastKernelsTest {
         assertThat(interpreted).isEqualTo(compiled);
     }
 
-    /** Softmax, GELU and LayerNorm, forward and backward, on fixed inputs, as hex bits. */
+    /** Softmax, GELU, LayerNorm and cross-entropy, forward and backward, on fixed inputs, as hex bits. */
     static final class KernelOutputs {
         public static void main(String[] args) {
             System.out.println(compute());
@@ -197,8 +197,20 @@ class FastKernelsTest {
             LayerNormKernel layerNorm = FAST.layerNorm();
             layerNorm.forward(in, gamma, beta, 1e-12, normalized, rstd, normOut);
             layerNorm.backward(y, normalized, gamma, rstd, normGrad, gammaGrad, betaGrad);
+            // cross-entropy over 21 classes: vectors and a masked tail
+            double[][] logits = new double[4][21];
+            for (double[] row : logits) {
+                Arrays.setAll(row, j -> 6 * random.nextGaussian());
+            }
+            int[] labels = {0, 20, 7, 16};
+            INDArray exps = Nd4j.create(DataType.FLOAT, 4, 21);
+            double[] invSums = new double[4];
+            double[] nll = new double[4];
+            FAST.crossEntropy(floats(logits), labels, exps, invSums, nll);
+            INDArray classExps = exps.dup();
+            FAST.crossEntropyBackward(exps, invSums, labels, new double[] {0.25, 0.5, 1, 1 / 3.0});
             StringJoiner bits = new StringJoiner(" ");
-            for (INDArray a : List.of(probs, grad, y, dx, normalized, normOut, normGrad)) {
+            for (INDArray a : List.of(probs, grad, y, dx, normalized, normOut, normGrad, classExps, exps)) {
                 for (float v : a.data().asFloat()) {
                     bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
                 }
@@ -206,8 +218,10 @@ class FastKernelsTest {
             for (double v : betaGrad) {
                 bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
             }
-            for (double v : gammaGrad) {
-                bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
+            for (double[] values : List.of(gammaGrad, invSums, nll)) {
+                for (double v : values) {
+                    bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
+                }
             }
             return bits.toString();
         }

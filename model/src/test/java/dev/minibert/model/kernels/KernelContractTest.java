@@ -3,7 +3,9 @@ package dev.minibert.model.kernels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.minibert.model.Parallel;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,7 +15,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Every fast kernel against the reference backend on the same float inputs, the reference computing in double; each
  * bound is float rounding (2^-24 relative per operation) times the operations on the path, plus GELU's documented
- * erf error. Widths 13 and 67 leave scalar tails after the vectors. The attention softmax is held to its formulas by
+ * erf error and the float exp's (cross-entropy). Widths 13 and 67 leave scalar tails after the vectors. The attention softmax is held to its formulas by
  * {@link FastKernelsTest}.
  */
 class KernelContractTest {
@@ -208,30 +210,186 @@ class KernelContractTest {
         assertThat(fast.data().asFloat()).isEqualTo(reference.data().asFloat());
     }
 
-    /** The fast cross-entropy runs the reference's row loops split over threads: the same bits. */
+    /**
+     * FloatLanes.exp's relative error against e^x: Cephes documents about 1 ulp (an ulp is at most 2^-23 of the
+     * value); {@code expIsWithinTwoUlps} holds it to two, the bound used below.
+     */
+    private static final double EXP_ERROR = 4 * ULP;
+
+    /** FloatLanes.exp on floats spread over its range [ln FLT_MIN, 0], against Math.exp in double. */
     @Test
-    void crossEntropyMatchesTheReferenceBitForBit() {
-        int rows = 37;
-        int classes = 3001; // enough elements per row to split over the threads
-        INDArray logits = floats(19, rows, classes).muli(4);
-        int[] labels = new int[rows];
-        double[] rowScales = new double[rows];
-        for (int i = 0; i < rows; i++) {
-            labels[i] = i * 97 % classes;
-            rowScales[i] = (1 + i % 3) / 7.0;
+    void expIsWithinTwoUlps() {
+        SplittableRandom random = new SplittableRandom(30);
+        float[] xs = new float[1 << 16];
+        for (int k = 0; k < xs.length; k++) {
+            xs[k] = (float) (FloatLanes.EXP_MIN * random.nextDouble());
         }
-        INDArray fastExps = Nd4j.create(DataType.FLOAT, rows, classes);
-        INDArray referenceExps = Nd4j.create(DataType.FLOAT, rows, classes);
-        double[][] fast = {new double[rows], new double[rows]};
-        double[][] reference = {new double[rows], new double[rows]};
-        FAST.crossEntropy(logits, labels, fastExps, fast[0], fast[1]);
-        REFERENCE.crossEntropy(logits, labels, referenceExps, reference[0], reference[1]);
-        assertThat(fast).isDeepEqualTo(reference);
-        assertThat(fastExps.data().asFloat()).isEqualTo(referenceExps.data().asFloat());
-        FAST.crossEntropyBackward(fastExps, fast[0], labels, rowScales);
-        REFERENCE.crossEntropyBackward(referenceExps, reference[0], labels, rowScales);
-        assertThat(fastExps.data().asFloat()).isEqualTo(referenceExps.data().asFloat());
-        assertThat(fastExps.getDouble(0, labels[0])).as("the label's gradient is negative").isNegative();
+        xs[0] = FloatLanes.EXP_MIN;
+        xs[1] = 0;
+        xs[2] = -Float.MIN_VALUE;
+        float[] vectorExps = new float[xs.length];
+        for (int k = 0; k < xs.length; k += FloatLanes.LANES) { // xs.length is a multiple of any vector width
+            FloatLanes.exp(FloatVector.fromArray(FloatLanes.SPECIES, xs, k)).intoArray(vectorExps, k);
+        }
+        for (int k = 0; k < xs.length; k++) {
+            double expected = Math.exp(xs[k]);
+            assertThat(Math.abs(vectorExps[k] - expected)).as("exp(%s) = %s", xs[k], vectorExps[k])
+                    .isLessThanOrEqualTo(EXP_ERROR * expected);
+            assertThat(FloatLanes.exp(xs[k])).as("the scalar twin at %s", xs[k]).isEqualTo(vectorExps[k]);
+        }
+    }
+
+    /**
+     * The float cross-entropy against the reference in double, forward and then backward (from the forward's exps),
+     * at 1, 2 and 3 threads, on rows of C = 3001 classes (a masked tail after the vectors) and of C = 7 (a tail only).
+     * Bounds, u = 2^-24, d = x − max (exact in double):
+     * <ul>
+     *   <li>exps: x − max rounded in float moves exp's argument by u·|d| at most, so e^d by a factor e^{u|d|}; exp's
+     *       own error is {@link #EXP_ERROR}; below ln FLT_MIN the kernel flushes to 0, an absolute error under
+     *       FLT_MIN (allowed as 2·FLT_MIN);</li>
+     *   <li>the sum: class c goes into lane c mod LANES, each lane adds ⌈C/LANES⌉ terms, then the LANES lanes are
+     *       added in order: every term passes through at most n = ⌈C/LANES⌉ + LANES − 2 float adds of positive
+     *       numbers, a relative error of γ_n = n·u/(1 − n·u), on top of the terms' own errors;</li>
+     *   <li>invSums and nll: the sum's relative error r gives 1/S within r/(1 − r), log S within −log(1 − r); the
+     *       reference's own double sum (C terms, each exp 1 ulp) and the double ops add (C + 4)·2^-53 relative;</li>
+     *   <li>the gradient: exps' and 1/S's errors, then two float roundings (the factor invSum·rowScale, the product);
+     *       at the label one more rounding of p·scale − scale, in absolute terms of scale·p (it may cancel).</li>
+     * </ul>
+     */
+    @Test
+    void crossEntropyIsTheReferenceWithinFloatRounding() {
+        int threadsBefore = Parallel.threads();
+        try {
+            for (int classes : new int[] {3001, 7}) {
+                // enough rows to split over 3 threads at training's threshold
+                int rows = classes > 1000 ? 37 : 3 * (Parallel.MIN_ELEMENTS_PER_THREAD / classes) + 5;
+                CrossEntropyCase k = CrossEntropyCase.of(classes, rows);
+                CrossEntropyOutputs oneThread = null;
+                for (int threads : new int[] {1, 2, 3}) {
+                    Parallel.setThreads(threads);
+                    CrossEntropyOutputs outputs = k.checkAgainstTheReference("C=" + classes + " at " + threads
+                            + " threads");
+                    if (oneThread == null) {
+                        oneThread = outputs;
+                    } else { // float[] and double[] equality: bit for bit
+                        String at = "C=" + classes + " at " + threads + " threads: ";
+                        assertThat(outputs.exps).as(at + "exps").isEqualTo(oneThread.exps);
+                        assertThat(outputs.grad).as(at + "grad").isEqualTo(oneThread.grad);
+                        assertThat(outputs.invSums).as(at + "invSums").isEqualTo(oneThread.invSums);
+                        assertThat(outputs.nll).as(at + "nll").isEqualTo(oneThread.nll);
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(threadsBefore);
+        }
+    }
+
+    /**
+     * Rows of five kinds: logits ~ 4·N(0,1); ~ 40·N(0,1) (most exps underflow); the label at the max (d = 0);
+     * very negative logits, −5000 + 60·N(0,1) (exps underflow to 0, x − max exact); the label 30 above the rest
+     * (p ≈ 1, the label's gradient cancels).
+     */
+    private record CrossEntropyCase(INDArray logits, int[] labels, double[] rowScales) {
+        static CrossEntropyCase of(int classes, int rows) {
+            SplittableRandom random = new SplittableRandom(classes);
+            float[][] x = new float[rows][classes];
+            int[] labels = new int[rows];
+            double[] rowScales = new double[rows];
+            for (int i = 0; i < rows; i++) {
+                int kind = i % 5;
+                double spread = kind == 1 ? 40 : kind == 2 ? 10 : kind == 3 ? 60 : 4;
+                double offset = kind == 3 ? -5000 : 0;
+                for (int c = 0; c < classes; c++) {
+                    x[i][c] = (float) (offset + spread * random.nextGaussian());
+                }
+                labels[i] = random.nextInt(classes);
+                if (kind == 2) {
+                    for (int c = 0; c < classes; c++) {
+                        labels[i] = x[i][c] > x[i][labels[i]] ? c : labels[i];
+                    }
+                } else if (kind == 4) {
+                    x[i][labels[i]] += 30;
+                }
+                rowScales[i] = (1 + i % 3) / 7.0;
+            }
+            return new CrossEntropyCase(Nd4j.createFromArray(x), labels, rowScales);
+        }
+
+        /** Runs both backends and checks the bounds; returns the fast backend's outputs. */
+        CrossEntropyOutputs checkAgainstTheReference(String what) {
+            int rows = labels.length;
+            int classes = (int) logits.columns();
+            INDArray exps = Nd4j.create(DataType.FLOAT, rows, classes);
+            double[] invSums = new double[rows];
+            double[] nll = new double[rows];
+            FAST.crossEntropy(logits, labels, exps, invSums, nll);
+            float[] fastExps = exps.data().asFloat();
+            FAST.crossEntropyBackward(exps, invSums, labels, rowScales);
+            float[] fastGrad = exps.data().asFloat();
+
+            INDArray refExps = Nd4j.create(DataType.DOUBLE, rows, classes);
+            double[] refInvSums = new double[rows];
+            double[] refNll = new double[rows];
+            REFERENCE.crossEntropy(wide(logits), labels, refExps, refInvSums, refNll);
+            double[] expected = refExps.data().asDouble();
+            REFERENCE.crossEntropyBackward(refExps, refInvSums, labels, rowScales);
+            double[] expectedGrad = refExps.data().asDouble();
+            double[] x = wide(logits).data().asDouble();
+
+            int lanes = FloatLanes.LANES;
+            int adds = (classes + lanes - 1) / lanes + lanes - 2;
+            double sumRounding = adds * ULP / (1 - adds * ULP);
+            double reference = (classes + 4) * 0x1p-53;
+            int flushed = 0;
+            for (int i = 0; i < rows; i++) {
+                int at = i * classes;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < classes; c++) {
+                    max = Math.max(max, x[at + c]);
+                }
+                double sum = 1 / refInvSums[i];
+                double[] expRel = new double[classes];
+                double termErrors = 0;
+                for (int c = 0; c < classes; c++) {
+                    double d = x[at + c] - max;
+                    expRel[c] = (1 + EXP_ERROR) * Math.exp(ULP * Math.abs(d)) - 1;
+                    double bound = expRel[c] * expected[at + c] + 2 * Float.MIN_NORMAL;
+                    assertThat(Math.abs(fastExps[at + c] - expected[at + c])).as("%s exps[%d][%d]: %s vs %s", what, i,
+                            c, fastExps[at + c], expected[at + c]).isLessThanOrEqualTo(bound);
+                    termErrors += bound;
+                    if (d < FloatLanes.EXP_MIN - 1) {
+                        assertThat(fastExps[at + c]).as("%s exps[%d][%d] underflows", what, i, c).isZero();
+                        flushed++;
+                    }
+                }
+                double sumError = (termErrors + sumRounding * (sum + termErrors)) / sum + reference;
+                assertThat(Math.abs(invSums[i] - refInvSums[i])).as("%s invSums[%d]", what, i)
+                        .isLessThanOrEqualTo(refInvSums[i] * (sumError / (1 - sumError) + reference));
+                double shift = x[at + labels[i]] - max;
+                assertThat(Math.abs(nll[i] - refNll[i])).as("%s nll[%d]", what, i).isLessThanOrEqualTo(
+                        -Math.log1p(-sumError) + reference * (Math.abs(Math.log(sum)) + Math.abs(shift) + 1));
+                double invRel = sumError / (1 - sumError) + reference;
+                for (int c = 0; c < classes; c++) {
+                    double scaledProb = expected[at + c] * refInvSums[i] * rowScales[i];
+                    double productRel = (1 + expRel[c]) * (1 + invRel) * (1 + ULP) * (1 + ULP) - 1;
+                    // a flushed exp, and a product rounded as a subnormal
+                    double absolute = 2 * Float.MIN_NORMAL * refInvSums[i] * rowScales[i] + Float.MIN_VALUE;
+                    double bound = productRel * scaledProb + absolute;
+                    if (c == labels[i]) {
+                        bound += ULP * (Math.abs(expectedGrad[at + c]) + bound) + 0x1p-52 * rowScales[i];
+                    }
+                    assertThat(Math.abs(fastGrad[at + c] - expectedGrad[at + c])).as("%s grad[%d][%d]: %s vs %s",
+                            what, i, c, fastGrad[at + c], expectedGrad[at + c]).isLessThanOrEqualTo(bound);
+                }
+            }
+            assertThat(flushed).as("%s: exps flushed to 0", what).isGreaterThan(rows / 5);
+            assertThat(fastGrad[labels[0]]).as("%s: row 0's label's gradient is negative", what).isNegative();
+            return new CrossEntropyOutputs(fastExps, fastGrad, invSums, nll);
+        }
+    }
+
+    private record CrossEntropyOutputs(float[] exps, float[] grad, double[] invSums, double[] nll) {
     }
 
     /** Constants that floats hold exactly (β2 = 1 − 2^-10, ...), so that both backends use the same ones. */
