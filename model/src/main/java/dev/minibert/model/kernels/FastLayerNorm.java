@@ -14,15 +14,20 @@ import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * LayerNorm on float vectors, every sum widened to double, rows split over the kernel threads. The backward's
- * gamma/beta sums go through blocks of {@link #BLOCK_ROWS} rows added in order, so the bits do not depend on the
- * thread count.
+ * LayerNorm on float vectors, rows split over the kernel threads. The forward is float, as torch computes a float
+ * LayerNorm: the mean a float sum over lanes added in a fixed order, the variance a float sum of squares around that
+ * mean (two passes, not E[x²] − mean²), x̂ and y in float; only 1/sqrt(var + eps) is taken in double, and rounded to
+ * the float that x̂ is scaled by. Without an x̂ array (inference, nothing will read it) only y is written. The
+ * backward widens to double for every sum; its gamma/beta sums go through blocks of {@link #BLOCK_ROWS} rows added in
+ * order, so the bits do not depend on the thread count.
  */
 final class FastLayerNorm implements LayerNormKernel {
     /** Rows per block of the backward's gamma/beta sums: blocks run in parallel and are added in order. */
     static final int BLOCK_ROWS = 64;
     private double[] blockSums; // [blocks][2][H]: each block's Σ dy·x̂ and Σ dy
-    // LayerNorm works in double: a float vector's low and high halves as two double vectors of the same width.
+    private float[] gammaFloats = new float[0]; // this call's gamma and beta rounded to float, once per call
+    private float[] betaFloats = new float[0];
+    // The backward works in double: a float vector's low and high halves as two double vectors of the same width.
     private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
     private static final int WIDE_LANES = WIDE.length();
     private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(SPECIES, -1L << WIDE_LANES);
@@ -31,8 +36,18 @@ final class FastLayerNorm implements LayerNormKernel {
     public void forward(INDArray x, double[] gamma, double[] beta, double eps, INDArray xHat, double[] rstd,
                         INDArray out) {
         INDArray input = FlatView.plain(x);
+        float[] g = gammaFloats = asFloats(gamma, gammaFloats);
+        float[] b = betaFloats = asFloats(beta, betaFloats);
         Parallel.forRange(rstd.length, 1, minRows(gamma.length),
-                (from, to) -> layerNorm(input, xHat, out, gamma, beta, eps, rstd, from, to));
+                (from, to) -> layerNorm(input, xHat, out, g, b, eps, rstd, from, to));
+    }
+
+    private static float[] asFloats(double[] values, float[] into) {
+        float[] floats = into.length == values.length ? into : new float[values.length];
+        for (int j = 0; j < values.length; j++) {
+            floats[j] = (float) values[j];
+        }
+        return floats;
     }
 
     @Override
@@ -61,85 +76,109 @@ final class FastLayerNorm implements LayerNormKernel {
     }
 
     /**
-     * LayerNorm forward over rows [from, to) of x [N,H]: x̂ = (x - mean)·s with s = 1/sqrt(var + eps), out =
-     * x̂·gamma + beta; rstd[r] = s. Floats are widened and every sum is taken in double, as the reference does:
-     * float sums lost 0.08 absolute in dx on rows far from zero ({@code LayerNormTest}).
+     * LayerNorm forward over rows [from, to) of x [N,H], in float: mean = Σx / H, var = Σ(x − mean)² / H, s =
+     * 1/sqrt(var + eps) (in double, rounded to float), x̂ = (x − mean)·s, out = fma(x̂, gamma, beta); rstd[r] = s.
+     * xHat null: x̂ is not stored.
      */
-    private static void layerNorm(INDArray x, INDArray xHat, INDArray out, double[] gamma, double[] beta,
+    private static void layerNorm(INDArray x, INDArray xHat, INDArray out, float[] gamma, float[] beta,
                                   double eps, double[] rstd, int from, int to) {
         int hidden = gamma.length;
         ByteBuffer in = bytes(x);
-        ByteBuffer h = bytes(xHat);
+        ByteBuffer h = xHat == null ? null : bytes(xHat);
         ByteBuffer o = bytes(out);
         int rowBytes = hidden * Float.BYTES;
         for (int r = from; r < to; r++) {
             int inRow = base(x) + r * rowBytes;
-            double mean = rowSum(in, inRow, hidden) / hidden;
-            double rs = 1 / Math.sqrt(squaresAround(in, inRow, hidden, mean) / hidden + eps);
+            float mean = rowSum(in, inRow, hidden) / hidden;
+            float var = squaresAround(in, inRow, hidden, mean) / hidden;
+            float rs = (float) (1 / Math.sqrt(var + eps));
             rstd[r] = rs;
-            normalizeRow(in, inRow, h, base(xHat) + r * rowBytes, o, base(out) + r * rowBytes, gamma, beta, mean, rs);
+            int outRow = base(out) + r * rowBytes;
+            if (h == null) {
+                normalizeRow(in, inRow, o, outRow, gamma, beta, mean, rs);
+            } else {
+                normalizeRowKeeping(in, inRow, h, base(xHat) + r * rowBytes, o, outRow, gamma, beta, mean, rs);
+            }
         }
     }
 
-    private static double rowSum(ByteBuffer in, int row, int hidden) {
+    /**
+     * Σ x over a row in float: element j is added into lane j mod LANES, the tail's too (masked), then the lanes first
+     * to last. Only IEEE adds, so the bits do not depend on the JIT.
+     */
+    private static float rowSum(ByteBuffer in, int row, int hidden) {
         int vectorEnd = SPECIES.loopBound(hidden);
-        DoubleVector vsum = DoubleVector.zero(WIDE);
+        FloatVector vsum = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector v = load(in, row, j);
-            vsum = vsum.add(low(v)).add(high(v));
+            vsum = vsum.add(load(in, row, j));
         }
-        double sum = sumLanes(vsum);
-        for (; j < hidden; j++) {
-            sum += get(in, row, j);
+        if (j < hidden) {
+            VectorMask<Float> tail = SPECIES.indexInRange(j, hidden);
+            vsum = vsum.add(FloatVector.fromByteBuffer(SPECIES, in, row + j * Float.BYTES, ORDER, tail), tail);
         }
-        return sum;
+        return sumLanes(vsum);
     }
 
-    /** Σ (x - mean)² over a row: around the mean, not E[x²] - mean², so no cancellation for rows far from 0. */
-    private static double squaresAround(ByteBuffer in, int row, int hidden, double mean) {
+    /**
+     * Σ (x − mean)² over a row in float, lanes as {@link #rowSum}: around the mean, not E[x²] − mean², so no
+     * cancellation for rows far from 0.
+     */
+    private static float squaresAround(ByteBuffer in, int row, int hidden, float mean) {
         int vectorEnd = SPECIES.loopBound(hidden);
-        DoubleVector vsquares = DoubleVector.zero(WIDE);
+        FloatVector vsquares = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector v = load(in, row, j);
-            DoubleVector d0 = low(v).sub(mean);
-            DoubleVector d1 = high(v).sub(mean);
-            vsquares = d1.fma(d1, d0.fma(d0, vsquares));
+            FloatVector d = load(in, row, j).sub(mean);
+            vsquares = d.fma(d, vsquares);
         }
-        double squares = sumLanes(vsquares);
-        for (; j < hidden; j++) {
-            double d = get(in, row, j) - mean;
-            squares = Math.fma(d, d, squares);
+        if (j < hidden) {
+            VectorMask<Float> tail = SPECIES.indexInRange(j, hidden);
+            FloatVector d = FloatVector.fromByteBuffer(SPECIES, in, row + j * Float.BYTES, ORDER, tail).sub(mean);
+            vsquares = vsquares.blend(d.fma(d, vsquares), tail);
         }
-        return squares;
+        return sumLanes(vsquares);
     }
 
-    private static void normalizeRow(ByteBuffer in, int inRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
-                                     double[] gamma, double[] beta, double mean, double rs) {
+    /** out = fma((x − mean)·rs, gamma, beta) for one row; the scalar tail repeats the lanes' float operations. */
+    private static void normalizeRow(ByteBuffer in, int inRow, ByteBuffer o, int oRow, float[] gamma, float[] beta,
+                                     float mean, float rs) {
         int hidden = gamma.length;
         int vectorEnd = SPECIES.loopBound(hidden);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector v = load(in, inRow, j);
-            DoubleVector n0 = low(v).sub(mean).mul(rs);
-            DoubleVector n1 = high(v).sub(mean).mul(rs);
-            narrow(n0, n1).intoByteBuffer(h, hRow + j * Float.BYTES, ORDER);
-            DoubleVector y0 = n0.fma(DoubleVector.fromArray(WIDE, gamma, j), DoubleVector.fromArray(WIDE, beta, j));
-            DoubleVector y1 = n1.fma(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES),
-                    DoubleVector.fromArray(WIDE, beta, j + WIDE_LANES));
-            narrow(y0, y1).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+            load(in, inRow, j).sub(mean).mul(rs)
+                    .fma(FloatVector.fromArray(SPECIES, gamma, j), FloatVector.fromArray(SPECIES, beta, j))
+                    .intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
         }
         for (; j < hidden; j++) {
-            double normalized = (get(in, inRow, j) - mean) * rs;
-            put(h, hRow, j, (float) normalized);
-            put(o, oRow, j, (float) Math.fma(normalized, gamma[j], beta[j]));
+            put(o, oRow, j, Math.fma((get(in, inRow, j) - mean) * rs, gamma[j], beta[j]));
+        }
+    }
+
+    /** As {@link #normalizeRow}, and x̂ = (x − mean)·rs stored for the backward: the same operations, so y's bits. */
+    private static void normalizeRowKeeping(ByteBuffer in, int inRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
+                                            float[] gamma, float[] beta, float mean, float rs) {
+        int hidden = gamma.length;
+        int vectorEnd = SPECIES.loopBound(hidden);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector normalized = load(in, inRow, j).sub(mean).mul(rs);
+            normalized.intoByteBuffer(h, hRow + j * Float.BYTES, ORDER);
+            normalized.fma(FloatVector.fromArray(SPECIES, gamma, j), FloatVector.fromArray(SPECIES, beta, j))
+                    .intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+        }
+        for (; j < hidden; j++) {
+            float normalized = (get(in, inRow, j) - mean) * rs;
+            put(h, hRow, j, normalized);
+            put(o, oRow, j, Math.fma(normalized, gamma[j], beta[j]));
         }
     }
 
     /**
      * LayerNorm backward over rows [from, to): dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) with dx̂ = dy·gamma;
-     * adds Σ dy·x̂ and Σ dy over these rows into sums[gammaAt..] and sums[gammaAt + H..]. In double, as the forward.
+     * adds Σ dy·x̂ and Σ dy over these rows into sums[gammaAt..] and sums[gammaAt + H..]. In double: float sums lost
+     * 0.08 absolute in dx on rows far from zero ({@code LayerNormTest}, 2026-11-24).
      */
     private static void layerNormBackward(INDArray dy, INDArray xHat, INDArray dx, double[] gamma, double[] rstd,
                                           double[] sums, int gammaAt, int from, int to) {
@@ -187,8 +226,8 @@ final class FastLayerNorm implements LayerNormKernel {
             g0.add(DoubleVector.fromArray(WIDE, sums, betaAt + j)).intoArray(sums, betaAt + j);
             g1.add(DoubleVector.fromArray(WIDE, sums, betaAt + j + WIDE_LANES)).intoArray(sums, betaAt + j + WIDE_LANES);
         }
-        double sum = sumLanes(vsum);
-        double dot = sumLanes(vdot);
+        double sum = sumWideLanes(vsum);
+        double dot = sumWideLanes(vdot);
         for (; j < hidden; j++) {
             double g = get(up, upRow, j);
             double normalized = get(h, hRow, j);
@@ -238,7 +277,7 @@ final class FastLayerNorm implements LayerNormKernel {
                 .blend((FloatVector) high.convertShape(VectorOperators.D2F, SPECIES, -1), HIGH_HALF);
     }
 
-    private static double sumLanes(DoubleVector v) {
+    private static double sumWideLanes(DoubleVector v) {
         double sum = 0;
         for (int k = 0; k < WIDE_LANES; k++) {
             sum += v.lane(k);

@@ -197,11 +197,16 @@ class FastKernelsTest {
             LayerNormKernel layerNorm = FAST.layerNorm();
             layerNorm.forward(in, gamma, beta, 1e-12, normalized, rstd, normOut);
             layerNorm.backward(y, normalized, gamma, rstd, normGrad, gammaGrad, betaGrad);
+            INDArray inferenceOut = Nd4j.create(DataType.FLOAT, 3, 21); // noGrad's forward: no x̂
+            layerNorm.forward(in, gamma, beta, 1e-12, null, new double[3], inferenceOut);
             StringJoiner bits = new StringJoiner(" ");
-            for (INDArray a : List.of(probs, grad, y, dx, normalized, normOut, normGrad)) {
+            for (INDArray a : List.of(probs, grad, y, dx, normalized, normOut, normGrad, inferenceOut)) {
                 for (float v : a.data().asFloat()) {
                     bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
                 }
+            }
+            for (double v : rstd) {
+                bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
             }
             for (double v : betaGrad) {
                 bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
