@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   y    = xHat · gamma + beta
  * </pre>
  * The model's {@link LayerNormKernel} computes the rows: the reference backend in double, the fast one in float
- * (rstd's 1/sqrt in double), as torch does for a float LayerNorm; both store them in the array's type. xHat is
+ * (rstd's 1/sqrt in double; the gamma/beta gradients' blocks added in double), as torch does for a float LayerNorm;
+ * both store them in the array's type. xHat is
  * written only by a forward that keeps it for backward: under {@code BertModel.noGrad()} nothing reads it.
  */
 public final class LayerNorm {

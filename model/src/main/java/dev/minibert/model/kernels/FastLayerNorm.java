@@ -6,11 +6,8 @@ import dev.minibert.model.FlatView;
 import dev.minibert.model.Parallel;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,19 +15,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * LayerNorm: the mean a float sum over lanes added in a fixed order, the variance a float sum of squares around that
  * mean (two passes, not E[x²] − mean²), x̂ and y in float; only 1/sqrt(var + eps) is taken in double, and rounded to
  * the float that x̂ is scaled by. Without an x̂ array (inference, nothing will read it) only y is written. The
- * backward widens to double for every sum; its gamma/beta sums go through blocks of {@link #BLOCK_ROWS} rows added in
- * order, so the bits do not depend on the thread count.
+ * backward is float too (as torch's): its row sums as the forward's, its gamma/beta sums in float over blocks of
+ * {@link #BLOCK_ROWS} rows, the blocks' sums added into the double gradients in block order, so the bits do not
+ * depend on the thread count.
  */
 final class FastLayerNorm implements LayerNormKernel {
     /** Rows per block of the backward's gamma/beta sums: blocks run in parallel and are added in order. */
     static final int BLOCK_ROWS = 64;
-    private double[] blockSums; // [blocks][2][H]: each block's Σ dy·x̂ and Σ dy
+    private float[] blockSums; // [blocks][2][H]: each block's Σ dy·x̂ and Σ dy
     private float[] gammaFloats = new float[0]; // this call's gamma and beta rounded to float, once per call
     private float[] betaFloats = new float[0];
-    // The backward works in double: a float vector's low and high halves as two double vectors of the same width.
-    private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
-    private static final int WIDE_LANES = WIDE.length();
-    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(SPECIES, -1L << WIDE_LANES);
 
     @Override
     public void forward(INDArray x, double[] gamma, double[] beta, double eps, INDArray xHat, double[] rstd,
@@ -56,18 +50,19 @@ final class FastLayerNorm implements LayerNormKernel {
         int n = rstd.length;
         int hidden = gamma.length;
         INDArray upstream = FlatView.plain(dy);
+        float[] g = gammaFloats = asFloats(gamma, gammaFloats);
         int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
         blockSums = blockSums != null && blockSums.length == 2 * blocks * hidden ? blockSums
-                : new double[2 * blocks * hidden];
+                : new float[2 * blocks * hidden];
         Arrays.fill(blockSums, 0);
         Parallel.forRange(blocks, 1, Math.max(1, minRows(hidden) / BLOCK_ROWS), (fromBlock, toBlock) -> {
             for (int block = fromBlock; block < toBlock; block++) {
                 int from = block * BLOCK_ROWS;
-                layerNormBackward(upstream, xHat, dx, gamma, rstd, blockSums, 2 * block * hidden, from,
+                layerNormBackward(upstream, xHat, dx, g, rstd, blockSums, 2 * block * hidden, from,
                         Math.min(n, from + BLOCK_ROWS));
             }
         });
-        for (int block = 0; block < blocks; block++) {
+        for (int block = 0; block < blocks; block++) { // in block order, whatever the thread count
             for (int j = 0; j < hidden; j++) {
                 gammaGrad[j] += blockSums[2 * block * hidden + j];
                 betaGrad[j] += blockSums[(2 * block + 1) * hidden + j];
@@ -176,112 +171,77 @@ final class FastLayerNorm implements LayerNormKernel {
     }
 
     /**
-     * LayerNorm backward over rows [from, to): dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) with dx̂ = dy·gamma;
-     * adds Σ dy·x̂ and Σ dy over these rows into sums[gammaAt..] and sums[gammaAt + H..]. In double: float sums lost
-     * 0.08 absolute in dx on rows far from zero ({@code LayerNormTest}, 2026-11-24).
+     * LayerNorm backward over rows [from, to), in float: dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) with dx̂ =
+     * dy·gamma; adds Σ dy·x̂ and Σ dy over these rows, in float, into sums[gammaAt..] and sums[gammaAt + H..].
      */
-    private static void layerNormBackward(INDArray dy, INDArray xHat, INDArray dx, double[] gamma, double[] rstd,
-                                          double[] sums, int gammaAt, int from, int to) {
+    private static void layerNormBackward(INDArray dy, INDArray xHat, INDArray dx, float[] gamma, double[] rstd,
+                                          float[] sums, int gammaAt, int from, int to) {
         int hidden = gamma.length;
         ByteBuffer up = bytes(dy);
         ByteBuffer h = bytes(xHat);
         ByteBuffer o = bytes(dx);
         int rowBytes = hidden * Float.BYTES;
-        double[] sumAndDot = new double[2];
+        float[] sumAndDot = new float[2];
         for (int r = from; r < to; r++) {
             int upRow = base(dy) + r * rowBytes;
             int hRow = base(xHat) + r * rowBytes;
             gradSums(up, upRow, h, hRow, gamma, sums, gammaAt, sumAndDot);
             inputGradRow(up, upRow, h, hRow, o, base(dx) + r * rowBytes, gamma, sumAndDot[0] / hidden,
-                    sumAndDot[1] / hidden, rstd[r]);
+                    sumAndDot[1] / hidden, (float) rstd[r]);
         }
     }
 
     /**
-     * For one row: sumAndDot = {Σ dx̂, Σ dx̂·x̂} with dx̂ = dy·gamma; sums[gammaAt + j] += dy·x̂ and
-     * sums[gammaAt + H + j] += dy.
+     * For one row, in float: sumAndDot = {Σ dx̂, Σ dx̂·x̂} with dx̂ = dy·gamma, lanes as {@link #rowSum} (the tail
+     * masked into them); sums[gammaAt + j] = fma(dy, x̂, ·) and sums[gammaAt + H + j] += dy, the tail's columns by the
+     * same scalar operations.
      */
-    private static void gradSums(ByteBuffer up, int upRow, ByteBuffer h, int hRow, double[] gamma, double[] sums,
-                                 int gammaAt, double[] sumAndDot) {
+    private static void gradSums(ByteBuffer up, int upRow, ByteBuffer h, int hRow, float[] gamma, float[] sums,
+                                 int gammaAt, float[] sumAndDot) {
         int hidden = gamma.length;
         int betaAt = gammaAt + hidden;
         int vectorEnd = SPECIES.loopBound(hidden);
-        DoubleVector vsum = DoubleVector.zero(WIDE);
-        DoubleVector vdot = DoubleVector.zero(WIDE);
+        FloatVector vsum = FloatVector.zero(SPECIES);
+        FloatVector vdot = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
             FloatVector g = load(up, upRow, j);
             FloatVector normalized = load(h, hRow, j);
-            DoubleVector g0 = low(g);
-            DoubleVector g1 = high(g);
-            DoubleVector n0 = low(normalized);
-            DoubleVector n1 = high(normalized);
-            DoubleVector d0 = g0.mul(DoubleVector.fromArray(WIDE, gamma, j));
-            DoubleVector d1 = g1.mul(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES));
-            vsum = vsum.add(d0).add(d1);
-            vdot = d1.fma(n1, d0.fma(n0, vdot));
-            g0.fma(n0, DoubleVector.fromArray(WIDE, sums, gammaAt + j)).intoArray(sums, gammaAt + j);
-            g1.fma(n1, DoubleVector.fromArray(WIDE, sums, gammaAt + j + WIDE_LANES))
-                    .intoArray(sums, gammaAt + j + WIDE_LANES);
-            g0.add(DoubleVector.fromArray(WIDE, sums, betaAt + j)).intoArray(sums, betaAt + j);
-            g1.add(DoubleVector.fromArray(WIDE, sums, betaAt + j + WIDE_LANES)).intoArray(sums, betaAt + j + WIDE_LANES);
+            FloatVector d = g.mul(FloatVector.fromArray(SPECIES, gamma, j));
+            vsum = vsum.add(d);
+            vdot = d.fma(normalized, vdot);
+            g.fma(normalized, FloatVector.fromArray(SPECIES, sums, gammaAt + j)).intoArray(sums, gammaAt + j);
+            g.add(FloatVector.fromArray(SPECIES, sums, betaAt + j)).intoArray(sums, betaAt + j);
         }
-        double sum = sumWideLanes(vsum);
-        double dot = sumWideLanes(vdot);
-        for (; j < hidden; j++) {
-            double g = get(up, upRow, j);
-            double normalized = get(h, hRow, j);
-            double d = g * gamma[j];
-            sum += d;
-            dot = Math.fma(d, normalized, dot);
-            sums[gammaAt + j] = Math.fma(g, normalized, sums[gammaAt + j]);
-            sums[betaAt + j] += g;
+        if (j < hidden) {
+            VectorMask<Float> tail = SPECIES.indexInRange(j, hidden);
+            FloatVector g = FloatVector.fromByteBuffer(SPECIES, up, upRow + j * Float.BYTES, ORDER, tail);
+            FloatVector normalized = FloatVector.fromByteBuffer(SPECIES, h, hRow + j * Float.BYTES, ORDER, tail);
+            FloatVector d = g.mul(FloatVector.fromArray(SPECIES, gamma, j, tail));
+            vsum = vsum.add(d, tail);
+            vdot = vdot.blend(d.fma(normalized, vdot), tail);
+            for (; j < hidden; j++) {
+                float gj = get(up, upRow, j);
+                sums[gammaAt + j] = Math.fma(gj, get(h, hRow, j), sums[gammaAt + j]);
+                sums[betaAt + j] += gj;
+            }
         }
-        sumAndDot[0] = sum;
-        sumAndDot[1] = dot;
+        sumAndDot[0] = sumLanes(vsum);
+        sumAndDot[1] = sumLanes(vdot);
     }
 
-    /** dx = rs · (dy·gamma - mean - x̂·meanDot) for one row. */
+    /** dx = (dy·gamma - mean - x̂·meanDot)·rs for one row, in float; the scalar tail repeats the lanes' operations. */
     private static void inputGradRow(ByteBuffer up, int upRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
-                                     double[] gamma, double mean, double meanDot, double rs) {
+                                     float[] gamma, float mean, float meanDot, float rs) {
         int hidden = gamma.length;
         int vectorEnd = SPECIES.loopBound(hidden);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector g = load(up, upRow, j);
-            FloatVector normalized = load(h, hRow, j);
-            DoubleVector d0 = low(g).mul(DoubleVector.fromArray(WIDE, gamma, j)).sub(mean)
-                    .sub(low(normalized).mul(meanDot)).mul(rs);
-            DoubleVector d1 = high(g).mul(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES)).sub(mean)
-                    .sub(high(normalized).mul(meanDot)).mul(rs);
-            narrow(d0, d1).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+            load(up, upRow, j).mul(FloatVector.fromArray(SPECIES, gamma, j)).sub(mean)
+                    .sub(load(h, hRow, j).mul(meanDot)).mul(rs).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
         }
         for (; j < hidden; j++) {
-            double d = get(up, upRow, j) * gamma[j];
-            put(o, oRow, j, (float) ((d - mean - get(h, hRow, j) * meanDot) * rs));
+            put(o, oRow, j, (get(up, upRow, j) * gamma[j] - mean - get(h, hRow, j) * meanDot) * rs);
         }
-    }
-
-    /** The low half of v's lanes as doubles. */
-    private static DoubleVector low(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0);
-    }
-
-    private static DoubleVector high(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1);
-    }
-
-    /** The floats of two halves, low and high, rounded from doubles. */
-    private static FloatVector narrow(DoubleVector low, DoubleVector high) {
-        return ((FloatVector) low.convertShape(VectorOperators.D2F, SPECIES, 0))
-                .blend((FloatVector) high.convertShape(VectorOperators.D2F, SPECIES, -1), HIGH_HALF);
-    }
-
-    private static double sumWideLanes(DoubleVector v) {
-        double sum = 0;
-        for (int k = 0; k < WIDE_LANES; k++) {
-            sum += v.lane(k);
-        }
-        return sum;
     }
 }

@@ -85,4 +85,57 @@ public final class FloatLayerNormBound {
         double xHatError = Math.abs(gamma) * xHat(j);
         return xHatError + U * (Math.abs(y) + xHatError);
     }
+
+    /**
+     * The bound on the float backward's |d̂x_k − rstd·t_k| for one row, against exact arithmetic on the floats it
+     * reads (dy, gamma, the forward's x̂ and rstd), t_k = d_k − μ − x̂_k·ν, d_j = dy_j·gamma_j, μ = Σd_j / H,
+     * ν = Σd_j·x̂_j / H. With A = Σ|d_j|, B = Σ|d_j·x̂_j| and k = ⌈H/L⌉ + L as for the forward's sums:
+     * <pre>
+     *   μ̂   d̂_j = fl(dy_j·gamma_j) (u), summed in lanes (γ_k): |ŝ − s| ≤ E_s = (u + γ_k·(1 + u))·A, then / H (u):
+     *        |μ̂ − μ| ≤ E_μ = E_s / H + u·(|μ| + E_s / H)
+     *   ν̂   fma(d̂_j, x̂_j, ·): the product d̂_j·x̂_j exact but for d̂_j's u, then γ_k: E_dot = (u + γ_k·(1 + u))·B,
+     *        |ν̂ − ν| ≤ E_ν = E_dot / H + u·(|ν| + E_dot / H)
+     *   dx_k  ((d̂_k − μ̂) − x̂_k·ν̂)·rstd, four roundings after d̂_k's: each of d_k, μ and x̂_k·ν passes through at most
+     *        four (u each), the errors of μ̂ and ν̂ through three more (1 + 4u):
+     *        |d̂x_k − rstd·t_k| ≤ rstd·(E_μ + |x̂_k|·E_ν + 4u·(|d_k| + |μ| + |x̂_k·ν|))·(1 + 4u)
+     * </pre>
+     */
+    public static double[] inputGrad(double[] dy, double[] gamma, double[] xHat, double rstd) {
+        int hidden = dy.length;
+        int k = (hidden + FloatLanes.LANES - 1) / FloatLanes.LANES + FloatLanes.LANES;
+        double gammaK = k * U / (1 - k * U);
+        double a = 0;
+        double b = 0;
+        double sum = 0;
+        double dot = 0;
+        for (int j = 0; j < hidden; j++) {
+            double d = dy[j] * gamma[j];
+            a += Math.abs(d);
+            b += Math.abs(d * xHat[j]);
+            sum += d;
+            dot += d * xHat[j];
+        }
+        double mean = sum / hidden;
+        double meanDot = dot / hidden;
+        double sumError = (U + gammaK * (1 + U)) * a;
+        double meanError = sumError / hidden + U * (Math.abs(mean) + sumError / hidden);
+        double dotError = (U + gammaK * (1 + U)) * b;
+        double meanDotError = dotError / hidden + U * (Math.abs(meanDot) + dotError / hidden);
+        double[] bound = new double[hidden];
+        for (int j = 0; j < hidden; j++) {
+            bound[j] = rstd * (meanError + Math.abs(xHat[j]) * meanDotError + 4 * U * (Math.abs(dy[j] * gamma[j])
+                    + Math.abs(mean) + Math.abs(xHat[j] * meanDot))) * (1 + 4 * U);
+        }
+        return bound;
+    }
+
+    /**
+     * The float backward's gamma and beta sums: each block of up to {@code FastLayerNorm.BLOCK_ROWS} rows fma-sums
+     * (products exact) from 0, then the blocks are added in double: a column's term passes through at most
+     * min(rows, BLOCK_ROWS) float roundings, γ_m·Σ|term| with m = min(rows, BLOCK_ROWS).
+     */
+    public static double columnSumFactor(int rows) {
+        int m = Math.min(rows, FastLayerNorm.BLOCK_ROWS);
+        return m * U / (1 - m * U);
+    }
 }
