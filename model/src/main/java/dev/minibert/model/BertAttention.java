@@ -29,7 +29,13 @@ public final class BertAttention {
 
     /** x: [N,H], maskBias: [B,T] → [N,H]. */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training) {
-        return output.forward(self.forward(output.sublayerInput(x), maskBias, training), x, training);
+        return forward(x, maskBias, training, true);
+    }
+
+    /** As {@link #forward(INDArray, INDArray, boolean)}; without keepForBackward its LayerNorm keeps no xHat. */
+    public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
+        return output.forward(self.forward(output.sublayerInput(x, keepForBackward), maskBias, training), x, training,
+                keepForBackward);
     }
 
     /** dy: [N,H] → dx [N,H]: through the output block, the attention, and the residual path. */

@@ -30,10 +30,15 @@ public final class BertEmbeddings {
 
     /** ids, typeIds, positionIds: [N] flattened (b·T + t) → [N,H]. */
     public INDArray forward(int[] ids, int[] typeIds, int[] positionIds, boolean training) {
+        return forward(ids, typeIds, positionIds, training, true);
+    }
+
+    /** As {@link #forward(int[], int[], int[], boolean)}; without keepForBackward the LayerNorm keeps no xHat. */
+    public INDArray forward(int[] ids, int[] typeIds, int[] positionIds, boolean training, boolean keepForBackward) {
         INDArray w = word.forward(ids);
         sum = Scratch.reuse(sum, w.dataType(), w.shape());
         w.add(position.forward(positionIds), sum).addi(tokenType.forward(typeIds));
-        return dropout.forward(postNorm ? layerNorm.forward(sum) : sum, training);
+        return dropout.forward(postNorm ? layerNorm.forward(sum, keepForBackward) : sum, training);
     }
 
     /**

@@ -37,9 +37,9 @@ public final class BertEncoder {
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
         for (int i = 0; i < layers.size(); i++) {
             memory.beforeForward(i, keepForBackward);
-            x = layers.get(i).forward(x, maskBias, training);
+            x = layers.get(i).forward(x, maskBias, training, keepForBackward);
         }
-        return finalLayerNorm == null ? x : finalLayerNorm.forward(x);
+        return finalLayerNorm == null ? x : finalLayerNorm.forward(x, keepForBackward);
     }
 
     /** dy: [N,H] → dx [N,H]; records the gradient norm at every layer's input and at the last layer's output. */

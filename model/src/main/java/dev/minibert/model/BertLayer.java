@@ -45,10 +45,16 @@ public final class BertLayer {
         return intermediate.geluOutputSlot();
     }
 
-    /** x: [N,H], maskBias: [B,T] → [N,H]. */
+    /** x: [N,H], maskBias: [B,T] → [N,H], keeping what {@link #backward} reads. */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training) {
-        INDArray h = attention.forward(x, maskBias, training);
-        return output.forward(intermediate.forward(output.sublayerInput(h)), h, training);
+        return forward(x, maskBias, training, true);
+    }
+
+    /** As {@link #forward(INDArray, INDArray, boolean)}; without keepForBackward its LayerNorms keep no xHat. */
+    public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
+        INDArray h = attention.forward(x, maskBias, training, keepForBackward);
+        return output.forward(intermediate.forward(output.sublayerInput(h, keepForBackward)), h, training,
+                keepForBackward);
     }
 
     /** dy: [N,H] → dx [N,H]: the feed-forward block's lines inverted, then the attention's. */

@@ -63,7 +63,7 @@ public final class BertModel {
         }
         INDArray maskBias = maskBias(attentionMask, inputIds);
 
-        INDArray x = embeddings.forward(ids, types, positions, training);
+        INDArray x = embeddings.forward(ids, types, positions, training, gradEnabled);
         INDArray hidden = encoder.forward(x, maskBias, training, gradEnabled);
         backwardReady = gradEnabled;
         INDArray pooled = pooler == null ? null : pooler.forward(hidden, batch, seqLen);
@@ -109,6 +109,11 @@ public final class BertModel {
             invariant.close();
             gradEnabled = true;
         };
+    }
+
+    /** False inside {@link #noGrad()}: a forward then keeps nothing for backward (heads ask this too). */
+    public boolean gradEnabled() {
+        return gradEnabled;
     }
 
     /** Derives one seed per dropout site from {@code seed}, so a (run seed, step) pair fixes every mask. */

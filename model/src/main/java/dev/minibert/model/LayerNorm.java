@@ -13,7 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   xHat = (x − mean) · rstd
  *   y    = xHat · gamma + beta
  * </pre>
- * Rows are computed in double and stored in the array's type by the model's {@link LayerNormKernel}.
+ * The model's {@link LayerNormKernel} computes the rows: the reference backend in double, the fast one in float
+ * (rstd's 1/sqrt in double; the gamma/beta gradients' blocks added in double), as torch does for a float LayerNorm;
+ * both store them in the array's type. xHat is
+ * written only by a forward that keeps it for backward: under {@code BertModel.noGrad()} nothing reads it.
  */
 public final class LayerNorm {
     private final Parameter gamma;
@@ -22,9 +25,10 @@ public final class LayerNorm {
     private final double eps;
     private final LayerNormKernel kernel;
     private final Slot output;    // y [N,H]
-    private final Slot xHat;      // [N,H], kept for backward
+    private final Slot xHat;      // [N,H], written only when kept for backward
     private final Slot inputGrad; // dx [N,H]
-    private Kept kept;
+    private Kept kept;            // null after a forward that kept nothing
+    private double[] rstd = new double[0];
 
     /** What backward reads: xHat [N,H] (over its slot) and rstd [N] (on the heap). */
     private record Kept(INDArray xHat, double[] rstd) {
@@ -37,11 +41,14 @@ public final class LayerNorm {
         this.beta = store.add(name + ".bias", hidden);
         this.kernel = store.kernels().layerNorm();
         this.output = Slot.forward(name + ".y", "N," + hidden);
-        this.xHat = Slot.forward(name + ".xHat", "N," + hidden);
+        this.xHat = Slot.keptForBackward(name + ".xHat", "N," + hidden);
         this.inputGrad = Slot.backward(name + ".dx", "N," + hidden);
     }
 
-    /** The arrays it writes: y [N,H] and xHat [N,H] forward (rstd [N] is a double[]), dx [N,H] backward. */
+    /**
+     * The arrays it writes: y [N,H] and, when kept for backward, xHat [N,H] forward (rstd [N] is a double[]), dx [N,H]
+     * backward.
+     */
     List<Slot> slots() {
         return List.of(output, xHat, inputGrad);
     }
@@ -51,17 +58,27 @@ public final class LayerNorm {
         return output;
     }
 
-    /** x: [N,H] → y [N,H]. */
+    /** x: [N,H] → y [N,H], keeping xHat and rstd for {@link #backward}. */
     public INDArray forward(INDArray x) {
+        return forward(x, true);
+    }
+
+    /**
+     * x: [N,H] → y [N,H]; keepForBackward false (inference, {@code BertModel.noGrad()}): xHat is neither allocated
+     * nor written and {@link #backward} refuses to run. y's bits are the same either way.
+     */
+    public INDArray forward(INDArray x, boolean keepForBackward) {
         if (x.rank() != 2 || x.columns() != hidden) {
             throw new IllegalArgumentException(gamma.name() + ": expected input [N," + hidden + "], got "
                     + Arrays.toString(x.shape()));
         }
         int n = (int) x.rows();
         INDArray y = output.array(x.dataType(), n, hidden);
-        kept = new Kept(xHat.array(x.dataType(), n, hidden),
-                kept != null && kept.rstd().length == n ? kept.rstd() : new double[n]);
-        kernel.forward(x, values(gamma), values(beta), eps, kept.xHat(), kept.rstd(), y);
+        rstd = rstd.length == n ? rstd : new double[n];
+        INDArray normalized = keepForBackward ? xHat.array(x.dataType(), n, hidden) : null;
+        kept = null;
+        kernel.forward(x, values(gamma), values(beta), eps, normalized, rstd, y);
+        kept = keepForBackward ? new Kept(normalized, rstd) : null;
         return y;
     }
 
@@ -74,6 +91,10 @@ public final class LayerNorm {
      * </pre>
      */
     public INDArray backward(INDArray dy) {
+        if (kept == null) {
+            throw new IllegalStateException(gamma.name() + ": backward without a forward that kept xHat for it (a "
+                    + "forward under noGrad() keeps none)");
+        }
         INDArray dx = inputGrad.array(dy.dataType(), dy.rows(), hidden);
         double[] gammaGrad = new double[hidden];
         double[] betaGrad = new double[hidden];

@@ -27,7 +27,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *                                layer i+1 reads layer i's output and nothing else of it, so memory does not grow
  *                                with depth and only the output is held twice (#24: two whole sets were ~46 MB of
  *                                L12 H128 inference at batch 32 x 128); the GELU writes over its input, the
- *                                intermediate dense layer's output
+ *                                intermediate dense layer's output; LayerNorm's xHat, which only backward
+ *                                reads, is neither written nor allocated
  * </pre>
  * The encoder's final LayerNorm (pre-norm) keeps its own memory.
  */
@@ -132,13 +133,13 @@ final class MemoryPlan {
      */
     long bytes(int batch, int seqLen, DataType type, boolean training, boolean keepForBackward) {
         int sets = Math.min(layers.size(), 2);
-        long forward = bytes(layers.get(0), Slot.Pass.FORWARD, batch, seqLen, type, training);
-        long passedOn = bytes(layers.get(0), Slot.Pass.PASSED_ON, batch, seqLen, type, training);
-        long backward = bytes(layers.get(0), Slot.Pass.BACKWARD, batch, seqLen, type, training);
-        long ownForward = bytes(own, Slot.Pass.FORWARD, batch, seqLen, type, training);
-        long ownBackward = bytes(own, Slot.Pass.BACKWARD, batch, seqLen, type, training);
+        long forward = bytes(layers.get(0), Slot.Pass.FORWARD, batch, seqLen, type, training, keepForBackward);
+        long passedOn = bytes(layers.get(0), Slot.Pass.PASSED_ON, batch, seqLen, type, training, keepForBackward);
+        long backward = bytes(layers.get(0), Slot.Pass.BACKWARD, batch, seqLen, type, training, keepForBackward);
+        long ownForward = bytes(own, Slot.Pass.FORWARD, batch, seqLen, type, training, keepForBackward);
+        long ownBackward = bytes(own, Slot.Pass.BACKWARD, batch, seqLen, type, training, keepForBackward);
         Slot out = layers.get(0).get(output);
-        long outputBytes = out.writtenWhen(training) ? out.bytes(config, batch, seqLen, type) : 0;
+        long outputBytes = out.writtenWhen(training, keepForBackward) ? out.bytes(config, batch, seqLen, type) : 0;
         long secondOutput = (sets - 1) * outputBytes; // the output's second set, where it is shared
         long inPlaceBytes = overInput < 0 ? 0 : layers.get(0).get(overInput).bytes(config, batch, seqLen, type);
         return keepForBackward
@@ -147,8 +148,9 @@ final class MemoryPlan {
                 : forward - inPlaceBytes + passedOn + secondOutput + ownForward;
     }
 
-    private long bytes(List<Slot> slots, Slot.Pass pass, int batch, int seqLen, DataType type, boolean training) {
-        return slots.stream().filter(s -> s.pass() == pass && s.writtenWhen(training))
+    private long bytes(List<Slot> slots, Slot.Pass pass, int batch, int seqLen, DataType type, boolean training,
+                       boolean keepForBackward) {
+        return slots.stream().filter(s -> s.pass() == pass && s.writtenWhen(training, keepForBackward))
                 .mapToLong(s -> s.bytes(config, batch, seqLen, type)).sum();
     }
 }

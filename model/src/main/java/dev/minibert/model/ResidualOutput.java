@@ -46,11 +46,16 @@ public abstract class ResidualOutput {
 
     /** hidden: [N,in], residual: [N,H] → post: LN(residual + Drop(dense(hidden))); pre: without the LN. */
     public INDArray forward(INDArray hidden, INDArray residual, boolean training) {
+        return forward(hidden, residual, training, true);
+    }
+
+    /** As {@link #forward(INDArray, INDArray, boolean)}; without keepForBackward the LayerNorm keeps no xHat. */
+    public INDArray forward(INDArray hidden, INDArray residual, boolean training, boolean keepForBackward) {
         INDArray s = sum.array(residual.dataType(), residual.shape());
         if (training || !dense.forwardAdding(hidden, residual, s)) { // a frozen model's takes one pass
             kernels.sum(dropout.forward(dense.forward(hidden), training), residual, s);
         }
-        return postNorm ? layerNorm.forward(s) : s;
+        return postNorm ? layerNorm.forward(s, keepForBackward) : s;
     }
 
     /**
@@ -65,7 +70,12 @@ public abstract class ResidualOutput {
 
     /** What the block's sublayer reads: LN(x) in pre-norm, x itself in post-norm. */
     public INDArray sublayerInput(INDArray x) {
-        return postNorm ? x : layerNorm.forward(x);
+        return sublayerInput(x, true);
+    }
+
+    /** As {@link #sublayerInput(INDArray)}; without keepForBackward the LayerNorm keeps no xHat. */
+    public INDArray sublayerInput(INDArray x, boolean keepForBackward) {
+        return postNorm ? x : layerNorm.forward(x, keepForBackward);
     }
 
     /**

@@ -22,28 +22,38 @@ final class Slot {
     private final String shape;
     private Pass pass;
     private final boolean dropout;
+    private final boolean keptOnly; // a forward slot written only by a forward that keeps it for backward
     private Scratch.Memory memory = new Scratch.Memory();
 
-    private Slot(String name, String shape, Pass pass, boolean dropout) {
+    private Slot(String name, String shape, Pass pass, boolean dropout, boolean keptOnly) {
         this.name = name;
         this.shape = shape;
         this.pass = pass;
         this.dropout = dropout;
+        this.keptOnly = keptOnly;
     }
 
     /** Written by every forward. */
     static Slot forward(String name, String shape) {
-        return new Slot(name, shape, Pass.FORWARD, false);
+        return new Slot(name, shape, Pass.FORWARD, false, false);
+    }
+
+    /**
+     * Written by a forward only to be read by backward (LayerNorm's xHat): not written, nor allocated, by a forward
+     * that keeps nothing for backward (noGrad).
+     */
+    static Slot keptForBackward(String name, String shape) {
+        return new Slot(name, shape, Pass.FORWARD, false, true);
     }
 
     /** Written by backward. */
     static Slot backward(String name, String shape) {
-        return new Slot(name, shape, Pass.BACKWARD, false);
+        return new Slot(name, shape, Pass.BACKWARD, false, false);
     }
 
     /** Written by a dropout only when it drops (a training forward, and the backward after it). */
     static Slot dropout(String name, String shape, Pass pass) {
-        return new Slot(name, shape, pass, true);
+        return new Slot(name, shape, pass, true, false);
     }
 
     /** Declares a forward slot dead once the next module of the same forward has read it; returns this. */
@@ -68,9 +78,11 @@ final class Slot {
         return pass;
     }
 
-    /** Whether a pass with (training) or without dropout writes it. */
-    boolean writtenWhen(boolean training) {
-        return training || !dropout;
+    /**
+     * Whether a pass with (training) or without dropout, keeping activations for backward or not (noGrad), writes it.
+     */
+    boolean writtenWhen(boolean training, boolean keepForBackward) {
+        return (training || !dropout) && (keepForBackward || !keptOnly);
     }
 
     /** Its declared shape for this config, batch B and sequence length T: each axis a number, a letter or k·letter. */

@@ -80,6 +80,28 @@ class MemoryPlanTest {
                 .isEqualTo(3 * (240 + 200 + 80 + 320 + 240) * Float.BYTES);
     }
 
+    /**
+     * noGrad writes no LayerNorm x̂ (only backward reads it): a one-layer forward that keeps nothing allocates, less
+     * than one that keeps everything (and no backward), the GELU's [N,I] output (written over its input) and the x̂
+     * [N,H] of the layer's two LayerNorms, and of pre-norm's final one.
+     */
+    @ParameterizedTest
+    @EnumSource(BertConfig.NormStyle.class)
+    void noGradAllocatesNoLayerNormXHat(BertConfig.NormStyle style) {
+        long[] bytes = new long[2];
+        for (boolean keep : new boolean[] {true, false}) {
+            ParameterStore store = new ParameterStore(DataType.FLOAT);
+            BertEncoder encoder = encoder(config(style, 1), store);
+            long before = Scratch.ownedBytes();
+            encoder.forward(randn(5, TinyBert.BATCH * TinyBert.SEQ, 8).castTo(DataType.FLOAT),
+                    TinyBert.maskBias().castTo(DataType.FLOAT), false, keep);
+            bytes[keep ? 1 : 0] = Scratch.ownedBytes() - before;
+        }
+        int xHats = style == BertConfig.NormStyle.PRE ? 3 : 2;
+        // [N,H] is 80 floats and [N,I] 120 at the tiny shape
+        assertThat(bytes[1] - bytes[0]).isEqualTo((120 + xHats * 80L) * Float.BYTES);
+    }
+
     @ParameterizedTest
     @EnumSource(BertConfig.NormStyle.class)
     void peakMemoryIsNoMoreThanCallOrderPoolings(BertConfig.NormStyle style) {

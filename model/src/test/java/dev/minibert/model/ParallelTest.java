@@ -189,7 +189,7 @@ class ParallelTest {
                 ParameterStore store = new ParameterStore(DataType.FLOAT);
                 LayerNorm ln = new LayerNorm(store, "ln", 128, 1e-12);
                 GradientCheck.randomize(store, 31);
-                INDArray normed = ln.forward(floats(32, 160, 128)).dup();
+                INDArray normed = ln.forward(floats(32, 160, 128), false).dup(); // inference's: no x̂
                 INDArray probs = floats(33, 2, 2, 64, 64);
                 kernels.attentionSoftmax(probs, Nd4j.zeros(DataType.FLOAT, 2, 64), 0.125f);
                 INDArray sum = Nd4j.create(DataType.FLOAT, 32, 512);
@@ -217,9 +217,11 @@ class ParallelTest {
             ParameterStore store = new ParameterStore(DataType.FLOAT);
             LayerNorm ln = new LayerNorm(store, "ln", 52, 1e-12);
             GradientCheck.randomize(store, 3);
-            INDArray y = ln.forward(floats(4, 700, 52)).dup();
-            INDArray dx = ln.backward(floats(5, 700, 52)).dup();
-            return List.of(y, dx, ln.gamma().grad(), ln.beta().grad());
+            // 2,000 rows of 52: over 2·2^15 elements, so that 2 and 3 threads split the rows
+            INDArray inference = ln.forward(floats(4, 2000, 52), false).dup(); // noGrad's: no x̂ written
+            INDArray y = ln.forward(floats(4, 2000, 52)).dup();
+            INDArray dx = ln.backward(floats(5, 2000, 52)).dup();
+            return List.of(inference, y, dx, ln.gamma().grad(), ln.beta().grad());
         });
     }
 

@@ -40,7 +40,8 @@ public final class BertForMaskedLM {
         batch = inputIds.length;
         seqLen = inputIds[0].length;
         INDArray hidden = bert.forward(inputIds, tokenTypeIds, attentionMask, training).lastHiddenState();
-        return head.forward(hidden.reshape('c', (long) batch * seqLen, hidden.size(2)), maskedRows);
+        return head.forward(hidden.reshape('c', (long) batch * seqLen, hidden.size(2)), maskedRows,
+                bert.gradEnabled());
     }
 
     /** Forward only (evaluation): loss and masked-token accuracy. */

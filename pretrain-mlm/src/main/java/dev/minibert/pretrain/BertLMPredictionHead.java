@@ -46,6 +46,14 @@ public final class BertLMPredictionHead {
      * next forward.
      */
     public INDArray forward(INDArray hidden, int[] maskedRows) {
+        return forward(hidden, maskedRows, true);
+    }
+
+    /**
+     * As {@link #forward(INDArray, int[])}; without keepForBackward (the encoder under noGrad) the transform's
+     * LayerNorm keeps no xHat.
+     */
+    public INDArray forward(INDArray hidden, int[] maskedRows, boolean keepForBackward) {
         if (maskedRows.length == 0) {
             throw new IllegalArgumentException("no masked positions in the batch: nothing to predict");
         }
@@ -54,7 +62,7 @@ public final class BertLMPredictionHead {
         DataType type = hidden.dataType();
         gathered = Scratch.reuse(gathered, type, rows.length, hidden.columns());
         kernels.gatherRows(hidden, rows, gathered);
-        return decoder.forward(transform == null ? gathered : transform.forward(gathered));
+        return decoder.forward(transform == null ? gathered : transform.forward(gathered, keepForBackward));
     }
 
     /**

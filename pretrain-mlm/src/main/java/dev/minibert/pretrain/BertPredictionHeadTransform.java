@@ -20,8 +20,9 @@ final class BertPredictionHeadTransform {
         layerNorm = new LayerNorm(store, "cls.predictions.transform.LayerNorm", h, config.layerNormEps);
     }
 
-    INDArray forward(INDArray x) {
-        return layerNorm.forward(gelu.forward(dense.forward(x)));
+    /** x → y; without keepForBackward (noGrad) the LayerNorm keeps no xHat and {@link #backward} refuses. */
+    INDArray forward(INDArray x, boolean keepForBackward) {
+        return layerNorm.forward(gelu.forward(dense.forward(x)), keepForBackward);
     }
 
     /** dy → dx, the three lines inverted in reverse order. */

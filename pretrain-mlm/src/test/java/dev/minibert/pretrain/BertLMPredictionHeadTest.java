@@ -1,11 +1,13 @@
 package dev.minibert.pretrain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minibert.model.BertConfig;
 import dev.minibert.model.GradientCheck;
 import dev.minibert.model.Parameter;
 import dev.minibert.model.ParameterStore;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -76,5 +78,23 @@ class BertLMPredictionHeadTest {
         INDArray other = head.forward(hidden, new int[] {1, 4, 6, 7});
         assertThat(first.data().wasClosed()).isTrue();
         assertThat(other.data().wasClosed()).isFalse();
+    }
+
+    /**
+     * An evaluation's forward (the encoder under noGrad) keeps no x̂ in the transform's LayerNorm: its logits are the
+     * training forward's bits, and a backward after it refuses instead of reading the last training forward's x̂.
+     */
+    @Test
+    void aForwardThatKeepsNothingGivesTheSameLogitsAndNoBackward() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        BertLMPredictionHead head = head(store, true);
+        INDArray hidden = GradientCheck.randn(30, 10, 8).castTo(DataType.FLOAT);
+        int[] rows = {1, 4, 6};
+        INDArray trained = head.forward(hidden, rows, true).dup();
+        head.backward(GradientCheck.randn(31, rows.length, 11).castTo(DataType.FLOAT));
+        INDArray evaluated = head.forward(hidden, rows, false).dup();
+        assertThat(evaluated.data().asFloat()).isEqualTo(trained.data().asFloat());
+        assertThatThrownBy(() -> head.backward(GradientCheck.randn(31, rows.length, 11).castTo(DataType.FLOAT)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("noGrad");
     }
 }

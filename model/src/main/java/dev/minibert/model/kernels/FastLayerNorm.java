@@ -6,33 +6,42 @@ import dev.minibert.model.FlatView;
 import dev.minibert.model.Parallel;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * LayerNorm on float vectors, every sum widened to double, rows split over the kernel threads. The backward's
- * gamma/beta sums go through blocks of {@link #BLOCK_ROWS} rows added in order, so the bits do not depend on the
- * thread count.
+ * LayerNorm on float vectors, rows split over the kernel threads. The forward is float, as torch computes a float
+ * LayerNorm: the mean a float sum over lanes added in a fixed order, the variance a float sum of squares around that
+ * mean (two passes, not E[x²] − mean²), x̂ and y in float; only 1/sqrt(var + eps) is taken in double, and rounded to
+ * the float that x̂ is scaled by. Without an x̂ array (inference, nothing will read it) only y is written. The
+ * backward is float too (as torch's): its row sums as the forward's, its gamma/beta sums in float over blocks of
+ * {@link #BLOCK_ROWS} rows, the blocks' sums added into the double gradients in block order, so the bits do not
+ * depend on the thread count.
  */
 final class FastLayerNorm implements LayerNormKernel {
     /** Rows per block of the backward's gamma/beta sums: blocks run in parallel and are added in order. */
     static final int BLOCK_ROWS = 64;
-    private double[] blockSums; // [blocks][2][H]: each block's Σ dy·x̂ and Σ dy
-    // LayerNorm works in double: a float vector's low and high halves as two double vectors of the same width.
-    private static final VectorSpecies<Double> WIDE = DoubleVector.SPECIES_PREFERRED;
-    private static final int WIDE_LANES = WIDE.length();
-    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(SPECIES, -1L << WIDE_LANES);
+    private float[] blockSums; // [blocks][2][H]: each block's Σ dy·x̂ and Σ dy
+    private float[] gammaFloats = new float[0]; // this call's gamma and beta rounded to float, once per call
+    private float[] betaFloats = new float[0];
 
     @Override
     public void forward(INDArray x, double[] gamma, double[] beta, double eps, INDArray xHat, double[] rstd,
                         INDArray out) {
         INDArray input = FlatView.plain(x);
+        float[] g = gammaFloats = asFloats(gamma, gammaFloats);
+        float[] b = betaFloats = asFloats(beta, betaFloats);
         Parallel.forRange(rstd.length, 1, minRows(gamma.length),
-                (from, to) -> layerNorm(input, xHat, out, gamma, beta, eps, rstd, from, to));
+                (from, to) -> layerNorm(input, xHat, out, g, b, eps, rstd, from, to));
+    }
+
+    private static float[] asFloats(double[] values, float[] into) {
+        float[] floats = into.length == values.length ? into : new float[values.length];
+        for (int j = 0; j < values.length; j++) {
+            floats[j] = (float) values[j];
+        }
+        return floats;
     }
 
     @Override
@@ -41,18 +50,19 @@ final class FastLayerNorm implements LayerNormKernel {
         int n = rstd.length;
         int hidden = gamma.length;
         INDArray upstream = FlatView.plain(dy);
+        float[] g = gammaFloats = asFloats(gamma, gammaFloats);
         int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
         blockSums = blockSums != null && blockSums.length == 2 * blocks * hidden ? blockSums
-                : new double[2 * blocks * hidden];
+                : new float[2 * blocks * hidden];
         Arrays.fill(blockSums, 0);
         Parallel.forRange(blocks, 1, Math.max(1, minRows(hidden) / BLOCK_ROWS), (fromBlock, toBlock) -> {
             for (int block = fromBlock; block < toBlock; block++) {
                 int from = block * BLOCK_ROWS;
-                layerNormBackward(upstream, xHat, dx, gamma, rstd, blockSums, 2 * block * hidden, from,
+                layerNormBackward(upstream, xHat, dx, g, rstd, blockSums, 2 * block * hidden, from,
                         Math.min(n, from + BLOCK_ROWS));
             }
         });
-        for (int block = 0; block < blocks; block++) {
+        for (int block = 0; block < blocks; block++) { // in block order, whatever the thread count
             for (int j = 0; j < hidden; j++) {
                 gammaGrad[j] += blockSums[2 * block * hidden + j];
                 betaGrad[j] += blockSums[(2 * block + 1) * hidden + j];
@@ -61,188 +71,177 @@ final class FastLayerNorm implements LayerNormKernel {
     }
 
     /**
-     * LayerNorm forward over rows [from, to) of x [N,H]: x̂ = (x - mean)·s with s = 1/sqrt(var + eps), out =
-     * x̂·gamma + beta; rstd[r] = s. Floats are widened and every sum is taken in double, as the reference does:
-     * float sums lost 0.08 absolute in dx on rows far from zero ({@code LayerNormTest}).
+     * LayerNorm forward over rows [from, to) of x [N,H], in float: mean = Σx / H, var = Σ(x − mean)² / H, s =
+     * 1/sqrt(var + eps) (in double, rounded to float), x̂ = (x − mean)·s, out = fma(x̂, gamma, beta); rstd[r] = s.
+     * xHat null: x̂ is not stored.
      */
-    private static void layerNorm(INDArray x, INDArray xHat, INDArray out, double[] gamma, double[] beta,
+    private static void layerNorm(INDArray x, INDArray xHat, INDArray out, float[] gamma, float[] beta,
                                   double eps, double[] rstd, int from, int to) {
         int hidden = gamma.length;
         ByteBuffer in = bytes(x);
-        ByteBuffer h = bytes(xHat);
+        ByteBuffer h = xHat == null ? null : bytes(xHat);
         ByteBuffer o = bytes(out);
         int rowBytes = hidden * Float.BYTES;
         for (int r = from; r < to; r++) {
             int inRow = base(x) + r * rowBytes;
-            double mean = rowSum(in, inRow, hidden) / hidden;
-            double rs = 1 / Math.sqrt(squaresAround(in, inRow, hidden, mean) / hidden + eps);
+            float mean = rowSum(in, inRow, hidden) / hidden;
+            float var = squaresAround(in, inRow, hidden, mean) / hidden;
+            float rs = (float) (1 / Math.sqrt(var + eps));
             rstd[r] = rs;
-            normalizeRow(in, inRow, h, base(xHat) + r * rowBytes, o, base(out) + r * rowBytes, gamma, beta, mean, rs);
-        }
-    }
-
-    private static double rowSum(ByteBuffer in, int row, int hidden) {
-        int vectorEnd = SPECIES.loopBound(hidden);
-        DoubleVector vsum = DoubleVector.zero(WIDE);
-        int j = 0;
-        for (; j < vectorEnd; j += LANES) {
-            FloatVector v = load(in, row, j);
-            vsum = vsum.add(low(v)).add(high(v));
-        }
-        double sum = sumLanes(vsum);
-        for (; j < hidden; j++) {
-            sum += get(in, row, j);
-        }
-        return sum;
-    }
-
-    /** Σ (x - mean)² over a row: around the mean, not E[x²] - mean², so no cancellation for rows far from 0. */
-    private static double squaresAround(ByteBuffer in, int row, int hidden, double mean) {
-        int vectorEnd = SPECIES.loopBound(hidden);
-        DoubleVector vsquares = DoubleVector.zero(WIDE);
-        int j = 0;
-        for (; j < vectorEnd; j += LANES) {
-            FloatVector v = load(in, row, j);
-            DoubleVector d0 = low(v).sub(mean);
-            DoubleVector d1 = high(v).sub(mean);
-            vsquares = d1.fma(d1, d0.fma(d0, vsquares));
-        }
-        double squares = sumLanes(vsquares);
-        for (; j < hidden; j++) {
-            double d = get(in, row, j) - mean;
-            squares = Math.fma(d, d, squares);
-        }
-        return squares;
-    }
-
-    private static void normalizeRow(ByteBuffer in, int inRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
-                                     double[] gamma, double[] beta, double mean, double rs) {
-        int hidden = gamma.length;
-        int vectorEnd = SPECIES.loopBound(hidden);
-        int j = 0;
-        for (; j < vectorEnd; j += LANES) {
-            FloatVector v = load(in, inRow, j);
-            DoubleVector n0 = low(v).sub(mean).mul(rs);
-            DoubleVector n1 = high(v).sub(mean).mul(rs);
-            narrow(n0, n1).intoByteBuffer(h, hRow + j * Float.BYTES, ORDER);
-            DoubleVector y0 = n0.fma(DoubleVector.fromArray(WIDE, gamma, j), DoubleVector.fromArray(WIDE, beta, j));
-            DoubleVector y1 = n1.fma(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES),
-                    DoubleVector.fromArray(WIDE, beta, j + WIDE_LANES));
-            narrow(y0, y1).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
-        }
-        for (; j < hidden; j++) {
-            double normalized = (get(in, inRow, j) - mean) * rs;
-            put(h, hRow, j, (float) normalized);
-            put(o, oRow, j, (float) Math.fma(normalized, gamma[j], beta[j]));
+            int outRow = base(out) + r * rowBytes;
+            if (h == null) {
+                normalizeRow(in, inRow, o, outRow, gamma, beta, mean, rs);
+            } else {
+                normalizeRowKeeping(in, inRow, h, base(xHat) + r * rowBytes, o, outRow, gamma, beta, mean, rs);
+            }
         }
     }
 
     /**
-     * LayerNorm backward over rows [from, to): dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) with dx̂ = dy·gamma;
-     * adds Σ dy·x̂ and Σ dy over these rows into sums[gammaAt..] and sums[gammaAt + H..]. In double, as the forward.
+     * Σ x over a row in float: element j is added into lane j mod LANES, the tail's too (masked), then the lanes first
+     * to last. Only IEEE adds, so the bits do not depend on the JIT.
      */
-    private static void layerNormBackward(INDArray dy, INDArray xHat, INDArray dx, double[] gamma, double[] rstd,
-                                          double[] sums, int gammaAt, int from, int to) {
+    private static float rowSum(ByteBuffer in, int row, int hidden) {
+        int vectorEnd = SPECIES.loopBound(hidden);
+        FloatVector vsum = FloatVector.zero(SPECIES);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            vsum = vsum.add(load(in, row, j));
+        }
+        if (j < hidden) {
+            VectorMask<Float> tail = SPECIES.indexInRange(j, hidden);
+            vsum = vsum.add(FloatVector.fromByteBuffer(SPECIES, in, row + j * Float.BYTES, ORDER, tail), tail);
+        }
+        return sumLanes(vsum);
+    }
+
+    /**
+     * Σ (x − mean)² over a row in float, lanes as {@link #rowSum}: around the mean, not E[x²] − mean², so no
+     * cancellation for rows far from 0.
+     */
+    private static float squaresAround(ByteBuffer in, int row, int hidden, float mean) {
+        int vectorEnd = SPECIES.loopBound(hidden);
+        FloatVector vsquares = FloatVector.zero(SPECIES);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector d = load(in, row, j).sub(mean);
+            vsquares = d.fma(d, vsquares);
+        }
+        if (j < hidden) {
+            VectorMask<Float> tail = SPECIES.indexInRange(j, hidden);
+            FloatVector d = FloatVector.fromByteBuffer(SPECIES, in, row + j * Float.BYTES, ORDER, tail).sub(mean);
+            vsquares = vsquares.blend(d.fma(d, vsquares), tail);
+        }
+        return sumLanes(vsquares);
+    }
+
+    /** out = fma((x − mean)·rs, gamma, beta) for one row; the scalar tail repeats the lanes' float operations. */
+    private static void normalizeRow(ByteBuffer in, int inRow, ByteBuffer o, int oRow, float[] gamma, float[] beta,
+                                     float mean, float rs) {
+        int hidden = gamma.length;
+        int vectorEnd = SPECIES.loopBound(hidden);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            load(in, inRow, j).sub(mean).mul(rs)
+                    .fma(FloatVector.fromArray(SPECIES, gamma, j), FloatVector.fromArray(SPECIES, beta, j))
+                    .intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+        }
+        for (; j < hidden; j++) {
+            put(o, oRow, j, Math.fma((get(in, inRow, j) - mean) * rs, gamma[j], beta[j]));
+        }
+    }
+
+    /** As {@link #normalizeRow}, and x̂ = (x − mean)·rs stored for the backward: the same operations, so y's bits. */
+    private static void normalizeRowKeeping(ByteBuffer in, int inRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
+                                            float[] gamma, float[] beta, float mean, float rs) {
+        int hidden = gamma.length;
+        int vectorEnd = SPECIES.loopBound(hidden);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            FloatVector normalized = load(in, inRow, j).sub(mean).mul(rs);
+            normalized.intoByteBuffer(h, hRow + j * Float.BYTES, ORDER);
+            normalized.fma(FloatVector.fromArray(SPECIES, gamma, j), FloatVector.fromArray(SPECIES, beta, j))
+                    .intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+        }
+        for (; j < hidden; j++) {
+            float normalized = (get(in, inRow, j) - mean) * rs;
+            put(h, hRow, j, normalized);
+            put(o, oRow, j, Math.fma(normalized, gamma[j], beta[j]));
+        }
+    }
+
+    /**
+     * LayerNorm backward over rows [from, to), in float: dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)) with dx̂ =
+     * dy·gamma; adds Σ dy·x̂ and Σ dy over these rows, in float, into sums[gammaAt..] and sums[gammaAt + H..].
+     */
+    private static void layerNormBackward(INDArray dy, INDArray xHat, INDArray dx, float[] gamma, double[] rstd,
+                                          float[] sums, int gammaAt, int from, int to) {
         int hidden = gamma.length;
         ByteBuffer up = bytes(dy);
         ByteBuffer h = bytes(xHat);
         ByteBuffer o = bytes(dx);
         int rowBytes = hidden * Float.BYTES;
-        double[] sumAndDot = new double[2];
+        float[] sumAndDot = new float[2];
         for (int r = from; r < to; r++) {
             int upRow = base(dy) + r * rowBytes;
             int hRow = base(xHat) + r * rowBytes;
             gradSums(up, upRow, h, hRow, gamma, sums, gammaAt, sumAndDot);
             inputGradRow(up, upRow, h, hRow, o, base(dx) + r * rowBytes, gamma, sumAndDot[0] / hidden,
-                    sumAndDot[1] / hidden, rstd[r]);
+                    sumAndDot[1] / hidden, (float) rstd[r]);
         }
     }
 
     /**
-     * For one row: sumAndDot = {Σ dx̂, Σ dx̂·x̂} with dx̂ = dy·gamma; sums[gammaAt + j] += dy·x̂ and
-     * sums[gammaAt + H + j] += dy.
+     * For one row, in float: sumAndDot = {Σ dx̂, Σ dx̂·x̂} with dx̂ = dy·gamma, lanes as {@link #rowSum} (the tail
+     * masked into them); sums[gammaAt + j] = fma(dy, x̂, ·) and sums[gammaAt + H + j] += dy, the tail's columns by the
+     * same scalar operations.
      */
-    private static void gradSums(ByteBuffer up, int upRow, ByteBuffer h, int hRow, double[] gamma, double[] sums,
-                                 int gammaAt, double[] sumAndDot) {
+    private static void gradSums(ByteBuffer up, int upRow, ByteBuffer h, int hRow, float[] gamma, float[] sums,
+                                 int gammaAt, float[] sumAndDot) {
         int hidden = gamma.length;
         int betaAt = gammaAt + hidden;
         int vectorEnd = SPECIES.loopBound(hidden);
-        DoubleVector vsum = DoubleVector.zero(WIDE);
-        DoubleVector vdot = DoubleVector.zero(WIDE);
+        FloatVector vsum = FloatVector.zero(SPECIES);
+        FloatVector vdot = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
             FloatVector g = load(up, upRow, j);
             FloatVector normalized = load(h, hRow, j);
-            DoubleVector g0 = low(g);
-            DoubleVector g1 = high(g);
-            DoubleVector n0 = low(normalized);
-            DoubleVector n1 = high(normalized);
-            DoubleVector d0 = g0.mul(DoubleVector.fromArray(WIDE, gamma, j));
-            DoubleVector d1 = g1.mul(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES));
-            vsum = vsum.add(d0).add(d1);
-            vdot = d1.fma(n1, d0.fma(n0, vdot));
-            g0.fma(n0, DoubleVector.fromArray(WIDE, sums, gammaAt + j)).intoArray(sums, gammaAt + j);
-            g1.fma(n1, DoubleVector.fromArray(WIDE, sums, gammaAt + j + WIDE_LANES))
-                    .intoArray(sums, gammaAt + j + WIDE_LANES);
-            g0.add(DoubleVector.fromArray(WIDE, sums, betaAt + j)).intoArray(sums, betaAt + j);
-            g1.add(DoubleVector.fromArray(WIDE, sums, betaAt + j + WIDE_LANES)).intoArray(sums, betaAt + j + WIDE_LANES);
+            FloatVector d = g.mul(FloatVector.fromArray(SPECIES, gamma, j));
+            vsum = vsum.add(d);
+            vdot = d.fma(normalized, vdot);
+            g.fma(normalized, FloatVector.fromArray(SPECIES, sums, gammaAt + j)).intoArray(sums, gammaAt + j);
+            g.add(FloatVector.fromArray(SPECIES, sums, betaAt + j)).intoArray(sums, betaAt + j);
         }
-        double sum = sumLanes(vsum);
-        double dot = sumLanes(vdot);
-        for (; j < hidden; j++) {
-            double g = get(up, upRow, j);
-            double normalized = get(h, hRow, j);
-            double d = g * gamma[j];
-            sum += d;
-            dot = Math.fma(d, normalized, dot);
-            sums[gammaAt + j] = Math.fma(g, normalized, sums[gammaAt + j]);
-            sums[betaAt + j] += g;
+        if (j < hidden) {
+            VectorMask<Float> tail = SPECIES.indexInRange(j, hidden);
+            FloatVector g = FloatVector.fromByteBuffer(SPECIES, up, upRow + j * Float.BYTES, ORDER, tail);
+            FloatVector normalized = FloatVector.fromByteBuffer(SPECIES, h, hRow + j * Float.BYTES, ORDER, tail);
+            FloatVector d = g.mul(FloatVector.fromArray(SPECIES, gamma, j, tail));
+            vsum = vsum.add(d, tail);
+            vdot = vdot.blend(d.fma(normalized, vdot), tail);
+            for (; j < hidden; j++) {
+                float gj = get(up, upRow, j);
+                sums[gammaAt + j] = Math.fma(gj, get(h, hRow, j), sums[gammaAt + j]);
+                sums[betaAt + j] += gj;
+            }
         }
-        sumAndDot[0] = sum;
-        sumAndDot[1] = dot;
+        sumAndDot[0] = sumLanes(vsum);
+        sumAndDot[1] = sumLanes(vdot);
     }
 
-    /** dx = rs · (dy·gamma - mean - x̂·meanDot) for one row. */
+    /** dx = (dy·gamma - mean - x̂·meanDot)·rs for one row, in float; the scalar tail repeats the lanes' operations. */
     private static void inputGradRow(ByteBuffer up, int upRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
-                                     double[] gamma, double mean, double meanDot, double rs) {
+                                     float[] gamma, float mean, float meanDot, float rs) {
         int hidden = gamma.length;
         int vectorEnd = SPECIES.loopBound(hidden);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector g = load(up, upRow, j);
-            FloatVector normalized = load(h, hRow, j);
-            DoubleVector d0 = low(g).mul(DoubleVector.fromArray(WIDE, gamma, j)).sub(mean)
-                    .sub(low(normalized).mul(meanDot)).mul(rs);
-            DoubleVector d1 = high(g).mul(DoubleVector.fromArray(WIDE, gamma, j + WIDE_LANES)).sub(mean)
-                    .sub(high(normalized).mul(meanDot)).mul(rs);
-            narrow(d0, d1).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
+            load(up, upRow, j).mul(FloatVector.fromArray(SPECIES, gamma, j)).sub(mean)
+                    .sub(load(h, hRow, j).mul(meanDot)).mul(rs).intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
         }
         for (; j < hidden; j++) {
-            double d = get(up, upRow, j) * gamma[j];
-            put(o, oRow, j, (float) ((d - mean - get(h, hRow, j) * meanDot) * rs));
+            put(o, oRow, j, (get(up, upRow, j) * gamma[j] - mean - get(h, hRow, j) * meanDot) * rs);
         }
-    }
-
-    /** The low half of v's lanes as doubles. */
-    private static DoubleVector low(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 0);
-    }
-
-    private static DoubleVector high(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, WIDE, 1);
-    }
-
-    /** The floats of two halves, low and high, rounded from doubles. */
-    private static FloatVector narrow(DoubleVector low, DoubleVector high) {
-        return ((FloatVector) low.convertShape(VectorOperators.D2F, SPECIES, 0))
-                .blend((FloatVector) high.convertShape(VectorOperators.D2F, SPECIES, -1), HIGH_HALF);
-    }
-
-    private static double sumLanes(DoubleVector v) {
-        double sum = 0;
-        for (int k = 0; k < WIDE_LANES; k++) {
-            sum += v.lane(k);
-        }
-        return sum;
     }
 }

@@ -4,7 +4,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** LayerNorm over the rows of x [N,H] (see {@link dev.minibert.model.LayerNorm} for the math). */
 public interface LayerNormKernel {
-    /** out = xHat·gamma + beta with xHat = (x − mean)·rstd, rstd = 1/sqrt(var + eps); fills xHat and rstd [N]. */
+    /**
+     * out = xHat·gamma + beta with xHat = (x − mean)·rstd, rstd = 1/sqrt(var + eps); fills xHat and rstd [N]. xHat may
+     * be null (no backward will read it, as under {@code BertModel.noGrad()}): then only out and rstd are written, out
+     * with the same bits as with an xHat.
+     */
     void forward(INDArray x, double[] gamma, double[] beta, double eps, INDArray xHat, double[] rstd, INDArray out);
 
     /**

@@ -29,7 +29,9 @@ final class ReferenceLayerNorm implements LayerNormKernel {
                 row[j] = (row[j] - mean) * s;
                 rowOut[j] = row[j] * gamma[j] + beta[j];
             }
-            FlatView.of(xHat).write(base, row);
+            if (xHat != null) {
+                FlatView.of(xHat).write(base, row);
+            }
             FlatView.of(out).write(base, rowOut);
         }
     }

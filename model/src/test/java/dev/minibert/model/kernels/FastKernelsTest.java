@@ -197,6 +197,8 @@ class FastKernelsTest {
             LayerNormKernel layerNorm = FAST.layerNorm();
             layerNorm.forward(in, gamma, beta, 1e-12, normalized, rstd, normOut);
             layerNorm.backward(y, normalized, gamma, rstd, normGrad, gammaGrad, betaGrad);
+            INDArray inferenceOut = Nd4j.create(DataType.FLOAT, 3, 21); // noGrad's forward: no x̂
+            layerNorm.forward(in, gamma, beta, 1e-12, null, new double[3], inferenceOut);
             // cross-entropy over 21 classes: vectors and a masked tail
             double[][] logits = new double[4][21];
             for (double[] row : logits) {
@@ -210,10 +212,13 @@ class FastKernelsTest {
             INDArray classExps = exps.dup();
             FAST.crossEntropyBackward(exps, invSums, labels, new double[] {0.25, 0.5, 1, 1 / 3.0});
             StringJoiner bits = new StringJoiner(" ");
-            for (INDArray a : List.of(probs, grad, y, dx, normalized, normOut, normGrad, classExps, exps)) {
+            for (INDArray a : List.of(probs, grad, y, dx, normalized, normOut, normGrad, inferenceOut, classExps, exps)) {
                 for (float v : a.data().asFloat()) {
                     bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
                 }
+            }
+            for (double v : rstd) {
+                bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
             }
             for (double v : betaGrad) {
                 bits.add(Long.toHexString(Double.doubleToRawLongBits(v)));
