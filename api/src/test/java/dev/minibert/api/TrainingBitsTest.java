@@ -26,7 +26,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Regression anchor for moving the layers' fast paths into kernels: 5 masked-LM pretraining steps and 3
  * classification finetuning steps in float with dropout on, at a shape large enough that the kernels split rows over
  * 2 threads (N = 1024 rows of H = 64). The kernels' move reproduced the bits of commit 8356bf3 at 1 thread and at 2;
- * the products' move to oneDNN changed them once (below). Any refactoring must keep reproducing them.
+ * the products' move to oneDNN changed them once, and again the float cross-entropy and float LayerNorm of #24 (the
+ * losses moved by ~1e-9 relative; the kernels are held to the double reference by KernelContractTest's derived bounds).
+ * Any refactoring must keep reproducing them.
  */
 class TrainingBitsTest {
     /**
@@ -36,18 +38,18 @@ class TrainingBitsTest {
      * AVX2 kind with {@code -XX:UseAVX=2} and {@code DNNL_MAX_CPU_ISA=AVX2} (as a Zen 3 runs). With AVX-512 both
      * thread counts give the same bits; oneDNN's AVX2 kernels treat a piece's edge rows apart, so there they differ.
      */
-    private static final List<String> AVX512 = List.of("401331e0d4d68c78", "401338c08c063bd6", "40133b287805bf55",
-            "40135a7bd3519ce1", "401335c334d8e8cb", "3ff18b1337820f31", "3ff19adcdeffd481", "3ff1849e00d7c931",
-            "b58a547a3ea2587f");
+    private static final List<String> AVX512 = List.of("401331e0d41f7ec2", "401338c083dae302", "40133b287aabee78",
+            "40135a7bcde44ee4", "401335c330b0da18", "3ff18b133aed995d", "3ff19adce0f78f5f", "3ff1849e04402316",
+            "6432ef3d2eb53c77");
     private static final Map<String, Map<Integer, List<String>>> EXPECTED = Map.of(
             CpuKind.AVX512, Map.of(1, AVX512, 2, AVX512),
             CpuKind.AVX2, Map.of(
-                    1, List.of("401331e0d4e3045d", "401338c08bfb2eed", "40133b2877c16ccd", "40135a7bd38957cc",
-                            "401335c334f4bff5", "3ff18b133734ad88", "3ff19adcdecdc259", "3ff1849e0100aa5b",
-                            "1b5325e997a7d2be"),
-                    2, List.of("401331e0d4e3045d", "401338c08c001a02", "40133b2877cc9cca", "40135a7bd36b09ef",
-                            "401335c334f26a6a", "3ff18b133734ad88", "3ff19adcdecdc2d3", "3ff1849e01134353",
-                            "498d9a242dc97b5a")));
+                    1, List.of("401331e0d4c4319f", "401338c089608614", "40133b287895d716", "40135a7bd0ced68d",
+                            "401335c334ceff83", "3ff18b1339bd230e", "3ff19adce21fb71e", "3ff1849e03f08316",
+                            "e1a19adaeae4cb97"),
+                    2, List.of("401331e0d4c4319f", "401338c0896d84ec", "40133b2879567e82", "40135a7bd119c629",
+                            "401335c334f704de", "3ff18b1339bd230e", "3ff19adce227b71e", "3ff1849e03ea8316",
+                            "8259aec5a628fb47")));
 
     private static final int BATCH = 16;
     private static final int SEQ = 64;
