@@ -59,7 +59,7 @@ final class FastCrossEntropy {
 
     /**
      * exps ← exp(x − max); returns their float sum. Class c is added into lane c mod LANES, the tail's too (masked),
-     * then the lanes first to last: one order whatever the JIT has compiled.
+     * then the lanes in FloatLanes.sumLanes' fixed tree: one order whatever the JIT has compiled.
      */
     private static float expAndSum(ByteBuffer x, int xRow, ByteBuffer e, int eRow, int classes, float max) {
         int vectorEnd = SPECIES.loopBound(classes);

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -74,13 +75,39 @@ final class FloatLanes {
         return er * Float.intBitsToFloat(Float.floatToRawIntBits(t) - ROUNDER_BITS + 127 << 23);
     }
 
-    /** The lanes added first to last: a vector ADD reduction's order is unspecified, so its rounding may vary. */
+    /**
+     * The lanes summed in a fixed tree: lane k plus lane k + LANES/2, then the same on the first half, down to one
+     * lane. A vector ADD reduction's order is unspecified, so its rounding may vary; these are lane-wise adds of
+     * fixed permutations, the same bits interpreted or compiled, and log2(LANES) dependent adds instead of LANES.
+     * The shuffles are constants, so C2 compiles each fold to one permute and one add.
+     */
     static float sumLanes(FloatVector v) {
-        float sum = 0;
-        for (int k = 0; k < LANES; k++) {
-            sum += v.lane(k);
+        for (int shift = LANES / 2; shift > 8; shift /= 2) { // species wider than AVX-512's only
+            v = v.add(v.rearrange(fold(shift)));
         }
-        return sum;
+        if (LANES >= 16) {
+            v = v.add(v.rearrange(FOLD_8));
+        }
+        if (LANES >= 8) {
+            v = v.add(v.rearrange(FOLD_4));
+        }
+        if (LANES >= 4) {
+            v = v.add(v.rearrange(FOLD_2));
+        }
+        if (LANES >= 2) {
+            v = v.add(v.rearrange(FOLD_1));
+        }
+        return v.lane(0);
+    }
+
+    private static final VectorShuffle<Float> FOLD_8 = fold(8);
+    private static final VectorShuffle<Float> FOLD_4 = fold(4);
+    private static final VectorShuffle<Float> FOLD_2 = fold(2);
+    private static final VectorShuffle<Float> FOLD_1 = fold(1);
+
+    /** Lane k + shift (mod LANES) to lane k. */
+    private static VectorShuffle<Float> fold(int shift) {
+        return VectorShuffle.fromOp(SPECIES, k -> (k + shift) % LANES);
     }
 
     /** Runs body over elements [0, n), split as {@link Parallel#forRange} at whole dropout-mask words. */

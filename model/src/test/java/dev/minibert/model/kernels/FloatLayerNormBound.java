@@ -6,8 +6,8 @@ package dev.minibert.model.kernels;
  * operation taken as exact) and nothing measured. With L = {@link FloatLanes#LANES}, S = Σ|x_j|, m = Σx_j / H,
  * d_j = x_j − m, Q = Σd_j², var = Q / H, r = 1/sqrt(var + eps):
  * <pre>
- *   sums     element j goes into lane j mod L (at most ⌈H/L⌉ adds), then the L lanes are added in order: every
- *            term passes through at most k = ⌈H/L⌉ + L roundings, so |ŝ − s| ≤ γ_k·Σ|terms|, γ_k = k·u/(1 − k·u)
+ *   sums     element j goes into lane j mod L (at most ⌈H/L⌉ adds), then the L lanes in a tree of log2(L) adds
+ *            (counted as L, an upper bound): every term passes through at most k = ⌈H/L⌉ + L roundings, so |ŝ − s| ≤ γ_k·Σ|terms|, γ_k = k·u/(1 − k·u)
  *   mean     m̂ = fl(ŝ / H):                |m̂ − m| ≤ Δ = γ_k·S/H·(1 + u) + u·|m|
  *   deviat.  d̂_j = fl(x_j − m̂) = (d_j − e)(1 + ε_j), |e| ≤ Δ, |ε_j| ≤ u
  *   squares  Σ(d_j − e)² = Q + H·e² (Σd_j = 0), each squared (1 + ε_j)² and fma-summed (γ_k), then / H (u):

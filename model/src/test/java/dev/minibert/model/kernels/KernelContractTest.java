@@ -341,8 +341,8 @@ class KernelContractTest {
      *       own error is {@link #EXP_ERROR}; below ln FLT_MIN the kernel flushes to 0, an absolute error under
      *       FLT_MIN (allowed as 2·FLT_MIN);</li>
      *   <li>the sum: class c goes into lane c mod LANES, each lane adds ⌈C/LANES⌉ terms, then the LANES lanes are
-     *       added in order: every term passes through at most n = ⌈C/LANES⌉ + LANES − 2 float adds of positive
-     *       numbers, a relative error of γ_n = n·u/(1 − n·u), on top of the terms' own errors;</li>
+     *       added in a tree of log2(LANES) adds (counted here as the LANES − 1 of a sequential sum, an upper bound):
+     *       every term passes through at most n = ⌈C/LANES⌉ + LANES − 2 float adds of positive numbers, a relative error of γ_n = n·u/(1 − n·u), on top of the terms' own errors;</li>
      *   <li>invSums and nll: the sum's relative error r gives 1/S within r/(1 − r), log S within −log(1 − r); the
      *       reference's own double sum (C terms, each exp 1 ulp) and the double ops add (C + 4)·2^-53 relative;</li>
      *   <li>the gradient: exps' and 1/S's errors, then two float roundings (the factor invSum·rowScale, the product);
