@@ -13,8 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * LayerNorm on float vectors, rows split over the kernel threads. The forward is float, as torch computes a float
  * LayerNorm: the mean a float sum over lanes added in a fixed order, the variance a float sum of squares around that
- * mean (two passes, not E[x²] − mean²), x̂ and y in float; only 1/sqrt(var + eps) is taken in double, and rounded to
- * the float that x̂ is scaled by. Without an x̂ array (inference, nothing will read it) only y is written. The
+ * mean (two passes, not E[x²] − mean², corrected by the deviations' own sum for the mean's rounding), x̂ and y in
+ * float; only 1/sqrt(var + eps) is taken in double, and rounded to the float that x̂ is scaled by. Without an x̂ array (inference, nothing will read it) only y is written. The
  * backward is float too (as torch's): its row sums as the forward's, its gamma/beta sums in float over blocks of
  * {@link #BLOCK_ROWS} rows, the blocks' sums added into the double gradients in block order, so the bits do not
  * depend on the thread count.
@@ -71,9 +71,12 @@ final class FastLayerNorm implements LayerNormKernel {
     }
 
     /**
-     * LayerNorm forward over rows [from, to) of x [N,H], in float: mean = Σx / H, var = Σ(x − mean)² / H, s =
-     * 1/sqrt(var + eps) (in double, rounded to float), x̂ = (x − mean)·s, out = fma(x̂, gamma, beta); rstd[r] = s.
-     * xHat null: x̂ is not stored.
+     * LayerNorm forward over rows [from, to) of x [N,H], in float, by the corrected two-pass algorithm (Chan, Golub
+     * and LeVeque): mean = Σx / H; d = x − mean; c = Σd / H, the float mean's own rounding; var = (Σd² − c·Σd) / H;
+     * s = 1/sqrt(var + eps) (in double, rounded to float); x̂ = (d − c)·s, out = fma(x̂, gamma, beta); rstd[r] = s.
+     * On a row far from zero (mean 2e4, sd 4) the float mean is off by up to half its ulp, 1e-3, which x̂ would carry
+     * uncorrected; d is exact there (x and mean within a factor 2) and c recovers that error, so x̂'s error is relative
+     * to the row's spread, not its offset. xHat null: x̂ is not stored.
      */
     private static void layerNorm(INDArray x, INDArray xHat, INDArray out, float[] gamma, float[] beta,
                                   double eps, double[] rstd, int from, int to) {
@@ -82,17 +85,21 @@ final class FastLayerNorm implements LayerNormKernel {
         ByteBuffer h = xHat == null ? null : bytes(xHat);
         ByteBuffer o = bytes(out);
         int rowBytes = hidden * Float.BYTES;
+        float[] sums = new float[2]; // Σd, Σd²
         for (int r = from; r < to; r++) {
             int inRow = base(x) + r * rowBytes;
             float mean = rowSum(in, inRow, hidden) / hidden;
-            float var = squaresAround(in, inRow, hidden, mean) / hidden;
+            deviationSums(in, inRow, hidden, mean, sums);
+            float correction = sums[0] / hidden;
+            float var = Math.max(0f, (sums[1] - correction * sums[0]) / hidden);
             float rs = (float) (1 / Math.sqrt(var + eps));
             rstd[r] = rs;
             int outRow = base(out) + r * rowBytes;
             if (h == null) {
-                normalizeRow(in, inRow, o, outRow, gamma, beta, mean, rs);
+                normalizeRow(in, inRow, o, outRow, gamma, beta, mean, correction, rs);
             } else {
-                normalizeRowKeeping(in, inRow, h, base(xHat) + r * rowBytes, o, outRow, gamma, beta, mean, rs);
+                normalizeRowKeeping(in, inRow, h, base(xHat) + r * rowBytes, o, outRow, gamma, beta, mean, correction,
+                        rs);
             }
         }
     }
@@ -116,55 +123,62 @@ final class FastLayerNorm implements LayerNormKernel {
     }
 
     /**
-     * Σ (x − mean)² over a row in float, lanes as {@link #rowSum}: around the mean, not E[x²] − mean², so no
-     * cancellation for rows far from 0.
+     * Σ d and Σ d² with d = x − mean over a row in float, lanes as {@link #rowSum}: around the mean, not E[x²] − mean²,
+     * so no cancellation for rows far from 0; Σ d is the float mean's rounding times H.
      */
-    private static float squaresAround(ByteBuffer in, int row, int hidden, float mean) {
+    private static void deviationSums(ByteBuffer in, int row, int hidden, float mean, float[] sums) {
         int vectorEnd = SPECIES.loopBound(hidden);
+        FloatVector vsum = FloatVector.zero(SPECIES);
         FloatVector vsquares = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
             FloatVector d = load(in, row, j).sub(mean);
+            vsum = vsum.add(d);
             vsquares = d.fma(d, vsquares);
         }
         if (j < hidden) {
             VectorMask<Float> tail = SPECIES.indexInRange(j, hidden);
             FloatVector d = FloatVector.fromByteBuffer(SPECIES, in, row + j * Float.BYTES, ORDER, tail).sub(mean);
+            vsum = vsum.add(d, tail);
             vsquares = vsquares.blend(d.fma(d, vsquares), tail);
         }
-        return sumLanes(vsquares);
+        sums[0] = sumLanes(vsum);
+        sums[1] = sumLanes(vsquares);
     }
 
-    /** out = fma((x − mean)·rs, gamma, beta) for one row; the scalar tail repeats the lanes' float operations. */
+    /**
+     * out = fma((x − mean − correction)·rs, gamma, beta) for one row; the scalar tail repeats the lanes' float
+     * operations.
+     */
     private static void normalizeRow(ByteBuffer in, int inRow, ByteBuffer o, int oRow, float[] gamma, float[] beta,
-                                     float mean, float rs) {
+                                     float mean, float correction, float rs) {
         int hidden = gamma.length;
         int vectorEnd = SPECIES.loopBound(hidden);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            load(in, inRow, j).sub(mean).mul(rs)
+            load(in, inRow, j).sub(mean).sub(correction).mul(rs)
                     .fma(FloatVector.fromArray(SPECIES, gamma, j), FloatVector.fromArray(SPECIES, beta, j))
                     .intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
         }
         for (; j < hidden; j++) {
-            put(o, oRow, j, Math.fma((get(in, inRow, j) - mean) * rs, gamma[j], beta[j]));
+            put(o, oRow, j, Math.fma((get(in, inRow, j) - mean - correction) * rs, gamma[j], beta[j]));
         }
     }
 
     /** As {@link #normalizeRow}, and x̂ = (x − mean)·rs stored for the backward: the same operations, so y's bits. */
     private static void normalizeRowKeeping(ByteBuffer in, int inRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
-                                            float[] gamma, float[] beta, float mean, float rs) {
+                                            float[] gamma, float[] beta, float mean, float correction, float rs) {
         int hidden = gamma.length;
         int vectorEnd = SPECIES.loopBound(hidden);
         int j = 0;
         for (; j < vectorEnd; j += LANES) {
-            FloatVector normalized = load(in, inRow, j).sub(mean).mul(rs);
+            FloatVector normalized = load(in, inRow, j).sub(mean).sub(correction).mul(rs);
             normalized.intoByteBuffer(h, hRow + j * Float.BYTES, ORDER);
             normalized.fma(FloatVector.fromArray(SPECIES, gamma, j), FloatVector.fromArray(SPECIES, beta, j))
                     .intoByteBuffer(o, oRow + j * Float.BYTES, ORDER);
         }
         for (; j < hidden; j++) {
-            float normalized = (get(in, inRow, j) - mean) * rs;
+            float normalized = (get(in, inRow, j) - mean - correction) * rs;
             put(h, hRow, j, normalized);
             put(o, oRow, j, Math.fma(normalized, gamma[j], beta[j]));
         }

@@ -21,7 +21,7 @@ import javax.management.ObjectName;
 final class LoopCompilation {
     /** The loops, as {@code Class.method} in this package. */
     static final List<String> LOOPS = List.of("FastGelu.geluVectors", "FastLayerNorm.layerNorm", "FastLayerNorm.rowSum",
-            "FastLayerNorm.squaresAround", "FastLayerNorm.normalizeRow", "FastLayerNorm.normalizeRowKeeping",
+            "FastLayerNorm.deviationSums", "FastLayerNorm.normalizeRow", "FastLayerNorm.normalizeRowKeeping",
             "FastAttentionSoftmax.maxScaledAndMasked", "FastAttentionSoftmax.expAndSum", "FastAttentionSoftmax.scaleRow",
             "FastSum.sumVectors");
     private static final String PACKAGE = "dev/minibert/model/kernels/";

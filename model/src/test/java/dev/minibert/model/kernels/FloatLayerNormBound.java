@@ -7,27 +7,38 @@ package dev.minibert.model.kernels;
  * d_j = x_j − m, Q = Σd_j², var = Q / H, r = 1/sqrt(var + eps):
  * <pre>
  *   sums     element j goes into lane j mod L (at most ⌈H/L⌉ adds), then the L lanes in a tree of log2(L) adds
- *            (counted as L, an upper bound): every term passes through at most k = ⌈H/L⌉ + L roundings, so |ŝ − s| ≤ γ_k·Σ|terms|, γ_k = k·u/(1 − k·u)
- *   mean     m̂ = fl(ŝ / H):                |m̂ − m| ≤ Δ = γ_k·S/H·(1 + u) + u·|m|
- *   deviat.  d̂_j = fl(x_j − m̂) = (d_j − e)(1 + ε_j), |e| ≤ Δ, |ε_j| ≤ u
- *   squares  Σ(d_j − e)² = Q + H·e² (Σd_j = 0), each squared (1 + ε_j)² and fma-summed (γ_k), then / H (u):
- *            E_Q = (H·Δ² + (3u + γ_k)·(Q + H·Δ²))·(1 + u) / H,  |v̂ar − var| ≤ E_v = E_Q·(1 + u) + u·var
+ *            (counted as L, an upper bound): every term passes through at most k = ⌈H/L⌉ + L roundings,
+ *            so |ŝ − s| ≤ γ_k·Σ|terms|, γ_k = k·u/(1 − k·u)
+ *   mean     m̂ = fl(ŝ / H):                |m̂ − m| ≤ Δ = γ_k·S/H·(1 + u) + u·|m|;  write m̂ = m + e, |e| ≤ Δ
+ *   deviat.  d̂_j = fl(x_j − m̂) = (d_j − e)(1 + ε_j), |ε_j| ≤ u;  D = Σ|d_j|/H + Δ bounds the mean |d̂_j|/(1 + u)
+ *   correct. Σ_j (d_j − e) = −H·e (Σd_j = 0), so the float sum of the d̂_j is −H·e within u·H·D (the ε_j) plus
+ *            γ_k·(1 + u)·H·D (its roundings); ĉ = fl(that / H) is −e within
+ *            E_c = (u + γ_k·(1 + u))·D + u·(1 + u)·(Δ + (u + γ_k·(1 + u))·D)
+ *   x̂ input  fl(d̂_j − ĉ) = d_j + (d_j − e)·ε_j − (ĉ + e), rounded once more:
+ *            |fl(d̂_j − ĉ) − d_j| ≤ η_j = (u·(|d_j| + Δ) + E_c)·(1 + u) + u·|d_j|
+ *   squares  Σ d̂_j² = Σ (d_j − e)²(1 + ε_j)² with Σ(d_j − e)² = Q + H·e², fma-summed (γ_k):
+ *            |Q̂ − (Q + H·e²)| ≤ E_Q = (3u + γ_k)·(Q + H·Δ²)·(1 + u)
+ *   product  P̂ = fl(ĉ·Σ̂d) with ĉ = −e + (≤ E_c), Σ̂d = −H·e + (≤ E_s = (u + γ_k·(1 + u))·H·D):
+ *            |P̂ − H·e²| ≤ E_P = (Δ·E_s + H·Δ·E_c + E_c·E_s)·(1 + u) + u·H·Δ²
+ *   variance v̂ar = max(0, fl(fl(Q̂ − P̂) / H)): the H·e² cancels, leaving
+ *            |v̂ar − var| ≤ E_v = (E_Q + E_P + u·(Q + E_Q + H·Δ² + E_P))·(1 + u)² / H + u·var
  *   rstd     1/sqrt in double from the float v̂ar, rounded to float: with t = E_v / (var + eps) ≤ ½,
  *            |(1 + t)^-½ − 1| ≤ t (first order t/2), so |r̂ − r| / r ≤ ρ = t·(1 + u) + u (+ 2⁻⁵⁰ for the double ops)
- *   x̂_j      fl(d̂_j·r̂) with d̂_j = d_j + η_j, |η_j| ≤ Δ + u·(|d_j| + Δ), r̂ = r·(1 + ρ'), |ρ'| ≤ ρ:
- *            |x̂_j − d_j·r| ≤ r·(1 + ρ)·(1 + u)·|η_j| + r·|d_j|·ρ + u·r·(1 + ρ)·(|d_j| + Δ)
+ *   x̂_j      fl(fl(d̂_j − ĉ)·r̂), r̂ = r·(1 + ρ'), |ρ'| ≤ ρ:
+ *            |x̂_j − d_j·r| ≤ r·(1 + ρ)·(1 + u)·η_j + r·|d_j|·ρ + u·r·(1 + ρ)·|d_j|
  *   y_j      fma(x̂_j, γ_j, β_j), one rounding, γ and β floats: |ŷ_j − y_j| ≤ |γ_j|·E_x̂ + u·(|y_j| + |γ_j|·E_x̂)
  * </pre>
- * Where t > ½ (the mean's float rounding alone is as large as the row's spread: a constant row, or one a few ulps
- * wide) only the crude bound is left: r̂ ≤ (1 + u)/sqrt(eps) as v̂ar ≥ 0, so |r̂ − r| ≤ (1 + u)/sqrt(eps) and
- * |x̂_j − d_j·r| ≤ (|d_j| + Δ)·(1 + u)³/sqrt(eps) + |d_j|·r.
- * On rows far from zero (|m| much larger than the spread) Δ, about ⌈H/L⌉ + L + 1 half-ulps of |m| at worst, is the
- * term that counts: x̂'s error is then Δ·r, as in any float LayerNorm that keeps its mean in float (torch's).
+ * Where t > ½ (a constant row, or one a few ulps wide) only the crude bound is left: r̂ ≤ (1 + u)/sqrt(eps) as
+ * v̂ar ≥ 0, so |r̂ − r| ≤ (1 + u)/sqrt(eps) and |x̂_j − d_j·r| ≤ (|d_j| + η_j)·(1 + u)/sqrt(eps)·(1 + u) + |d_j|·r.
+ * The correction is what keeps x̂'s error relative to the row's spread on rows far from zero: there Δ, about
+ * ⌈H/L⌉ + L + 1 half-ulps of |m|, would otherwise enter x̂ as Δ·r (torch's float LayerNorm keeps that error); E_c
+ * depends on D, the spread, and on Δ only through u·Δ.
  */
 public final class FloatLayerNormBound {
     static final double U = 0x1p-24;
     private final double[] deviations;
     private final double delta;
+    private final double correctionError; // E_c
     private final double rho;
     private final double rstd;
     private final double rstdMax; // 0 where the first-order bound holds, (1 + u)/sqrt(eps) where it does not
@@ -51,10 +62,20 @@ public final class FloatLayerNormBound {
             squares += deviations[j] * deviations[j];
         }
         double var = squares / hidden;
+        double absDeviations = 0;
+        for (double d : deviations) {
+            absDeviations += Math.abs(d);
+        }
         delta = gamma * abs / hidden * (1 + U) + U * Math.abs(mean);
-        double squaresError = (hidden * delta * delta + (3 * U + gamma) * (squares + hidden * delta * delta))
-                * (1 + U) / hidden;
-        double varError = squaresError * (1 + U) + U * var;
+        double spread = absDeviations / hidden + delta; // D
+        double sumError = (U + gamma * (1 + U)) * spread; // E_s / H
+        correctionError = sumError + U * (1 + U) * (delta + sumError);
+        double squaresError = (3 * U + gamma) * (squares + hidden * delta * delta) * (1 + U);
+        double productError = (delta * hidden * sumError + hidden * delta * correctionError
+                + correctionError * hidden * sumError) * (1 + U) + U * hidden * delta * delta;
+        double varError = (squaresError + productError
+                + U * (squares + squaresError + hidden * delta * delta + productError)) * (1 + U) * (1 + U) / hidden
+                + U * var;
         rho = varError / (var + eps) * (1 + U) + U + 0x1p-50; // and a few roundings of the double 1/sqrt
         rstd = 1 / Math.sqrt(var + eps);
         rstdMax = varError > (var + eps) / 2 ? (1 + U) / Math.sqrt(eps) : 0;
@@ -73,11 +94,11 @@ public final class FloatLayerNormBound {
     /** The bound on |x̂_j − d_j·r|. */
     public double xHat(int j) {
         double d = Math.abs(deviations[j]);
+        double eta = (U * (d + delta) + correctionError) * (1 + U) + U * d;
         if (rstdMax > 0) {
-            return (d + delta) * (1 + U) * (1 + U) * rstdMax + d * rstd;
+            return (d + eta) * (1 + U) * (1 + U) * rstdMax + d * rstd;
         }
-        return rstd * (1 + rho) * (delta + U * (d + delta)) * (1 + U) + rstd * d * rho
-                + U * rstd * (1 + rho) * (d + delta);
+        return rstd * (1 + rho) * (1 + U) * eta + rstd * d * rho + U * rstd * (1 + rho) * d;
     }
 
     /** The bound on |ŷ_j − y_j| for y_j = x̂_j·gamma + beta of magnitude |y|, gamma and beta floats. */

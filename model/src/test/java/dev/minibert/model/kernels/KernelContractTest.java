@@ -109,6 +109,46 @@ class KernelContractTest {
         }
     }
 
+    /**
+     * x̂'s error follows the row's spread, not its offset: the float mean of a row at 2e4 is off by up to half its ulp
+     * (1e-3), which an uncorrected x − mean would carry into x̂ (2.5e-4 at sd 4). First order, u = 2⁻²⁴, k = ⌈H/L⌉ + L
+     * roundings per lane sum, σ the row's sd, r = 1/σ: d = x − m̂ rounds once (u·|d|, so u·|x̂| after scaling); the
+     * correction c = Σd/H is off by γ_k·Σ|d|/H ≤ k·u·σ (Σ|d|/H ≤ σ), k·u after scaling; d − c and ·s round once each
+     * (2u·|x̂|); the variance of the exact-to-u deviations is within (k + 3)·u relative, so s within (k + 3)·u/2 and x̂
+     * by that times |x̂|. Together at most k·u + (3 + (k + 3)/2)·u·|x̂| ≤ (2k + 8)·u·(1 + |x̂|), against the double
+     * reference (its own error far below).
+     */
+    @Test
+    void layerNormErrorFollowsTheSpreadNotTheOffset() {
+        for (int hidden : new int[] {7, 128, 130, 768}) {
+            int rows = 40;
+            INDArray x = floats(8, rows, hidden);
+            for (int r = 0; r < rows; r++) {
+                double offset = switch (r % 4) {
+                    case 0 -> 2e4;
+                    case 1 -> -2e4;
+                    case 2 -> 1e3;
+                    default -> 3;
+                };
+                x.getRow(r).muli(r % 4 == 2 ? 0.5 : 4).addi(offset);
+            }
+            double[] gamma = asFloats(doubles(9, hidden, 1, 0.1));
+            double[] beta = asFloats(doubles(10, hidden, 0, 0.1));
+            LayerNormRun fast = new LayerNormRun(FAST.layerNorm(), DataType.FLOAT, x, gamma, beta);
+            LayerNormRun reference = new LayerNormRun(REFERENCE.layerNorm(), DataType.DOUBLE, wide(x), gamma, beta);
+            double[][] fastXHat = wide(fast.xHat).toDoubleMatrix();
+            double[][] refXHat = reference.xHat.toDoubleMatrix();
+            int k = (hidden + FloatLanes.LANES - 1) / FloatLanes.LANES + FloatLanes.LANES;
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < hidden; j++) {
+                    double bound = (2 * k + 8) * ULP * (1 + Math.abs(refXHat[r][j]));
+                    assertThat(Math.abs(fastXHat[r][j] - refXHat[r][j])).as("H %d row %d xHat %d", hidden, r, j)
+                            .isLessThanOrEqualTo(bound);
+                }
+            }
+        }
+    }
+
     /** Inference's forward (no x̂ kept): rstd and y are the bits of the forward that keeps x̂, in both backends. */
     @Test
     void layerNormWithoutXHatGivesTheSameBits() {
