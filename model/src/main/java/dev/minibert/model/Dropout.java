@@ -55,6 +55,11 @@ public final class Dropout {
         return p > 0 ? List.of(output, inputGrad) : List.of();
     }
 
+    /** As {@link #slots()} for an owner that calls {@link #forwardAdding} only: dx, no y. */
+    List<Slot> slotsWhenAdding() {
+        return p > 0 ? List.of(inputGrad) : List.of();
+    }
+
     public void reseed(long seed) {
         random = new SplittableRandom(seed);
     }
@@ -74,6 +79,21 @@ public final class Dropout {
         kept = new Kept(mask.draw(random, x.length(), p), x.length(), FlatView.of(y).stored(1 / (1 - p)));
         kernels.applyMask(x, kept.keep(), kept.scale(), y);
         return y;
+    }
+
+    /**
+     * into = {@link #forward}(x, training) + residual in one pass (its y never written): the same bits as the two
+     * steps, one memory pass fewer for a residual block. Its output slot is then not written: see
+     * {@link #slotsWhenAdding}.
+     */
+    public void forwardAdding(INDArray x, INDArray residual, INDArray into, boolean training) {
+        if (!(training && p > 0)) {
+            kept = null;
+            kernels.sum(x, residual, into);
+            return;
+        }
+        kept = new Kept(mask.draw(random, x.length(), p), x.length(), FlatView.of(into).stored(1 / (1 - p)));
+        kernels.applyMaskAdding(x, kept.keep(), kept.scale(), residual, into);
     }
 
     /** dy → dx = dy · keep / (1 − p), the forward's mask. */

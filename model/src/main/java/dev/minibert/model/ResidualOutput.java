@@ -29,14 +29,14 @@ public abstract class ResidualOutput {
         this.kernels = store.kernels();
         this.postNorm = config.normStyle == BertConfig.NormStyle.POST;
         this.sum = Slot.forward(prefix + "sum", "N,H").passedOn();
-        // read only by the next module of this forward: no backward reads dense's output, the dropped one or the sum
+        // read only by the next module of this forward: no backward reads dense's output or the sum (the dropout
+        // writes into the sum directly: forwardAdding)
         dense.outputSlot().passedOn();
-        dropout.outputSlot().passedOn();
     }
 
     /** The arrays it and its dense, dropout and LayerNorm write. */
     List<Slot> slots() {
-        return Slot.all(dense.slots(), dropout.slots(), List.of(sum), layerNorm.slots());
+        return Slot.all(dense.slots(), dropout.slotsWhenAdding(), List.of(sum), layerNorm.slots());
     }
 
     /** The slot {@link #forward} returns: LayerNorm's y in post-norm, the sum in pre-norm. */
@@ -53,7 +53,7 @@ public abstract class ResidualOutput {
     public INDArray forward(INDArray hidden, INDArray residual, boolean training, boolean keepForBackward) {
         INDArray s = sum.array(residual.dataType(), residual.shape());
         if (training || !dense.forwardAdding(hidden, residual, s)) { // a frozen model's takes one pass
-            kernels.sum(dropout.forward(dense.forward(hidden), training), residual, s);
+            dropout.forwardAdding(dense.forward(hidden), residual, s, training);
         }
         return postNorm ? layerNorm.forward(s, keepForBackward) : s;
     }

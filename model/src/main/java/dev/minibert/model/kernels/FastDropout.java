@@ -2,6 +2,7 @@ package dev.minibert.model.kernels;
 
 import static dev.minibert.model.kernels.FloatLanes.*;
 
+import dev.minibert.model.FlatView;
 import java.nio.ByteBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -72,13 +73,48 @@ final class FastDropout {
         });
     }
 
+    /** out = in · (bit i of kept ? scale : 0) + addend: {@link #dropout} and the residual sum in one pass. */
+    static void dropoutAdding(INDArray in, long[] kept, float scale, INDArray addend, INDArray out) {
+        if (!FlatView.isPlain(out) || addend.length() != out.length() || in.length() != out.length()) {
+            throw new IllegalArgumentException("dropout + sum: " + in.shapeInfoToString() + " + "
+                    + addend.shapeInfoToString() + " into " + out.shapeInfoToString());
+        }
+        ByteBuffer from = bytes(in);
+        ByteBuffer plus = bytes(addend);
+        ByteBuffer to = bytes(out);
+        int fromBase = base(in);
+        int plusBase = base(addend);
+        int toBase = base(out);
+        forElements((int) in.length(), (start, end) -> {
+            int vectorEnd = start + SPECIES.loopBound(end - start);
+            dropoutAddingVectors(from, fromBase, kept, scale, plus, plusBase, to, toBase, start, vectorEnd);
+            for (int i = vectorEnd; i < end; i++) {
+                float dropped = get(from, fromBase, i) * ((kept[i >>> 6] & 1L << i) != 0 ? scale : 0);
+                put(to, toBase, i, dropped + get(plus, plusBase, i));
+            }
+        });
+    }
+
+    private static void dropoutAddingVectors(ByteBuffer from, int fromBase, long[] kept, float scale, ByteBuffer plus,
+                                             int plusBase, ByteBuffer to, int toBase, int start, int end) {
+        for (int i = start; i < end; i += LANES) {
+            load(from, fromBase, i).mul(keepFactors(kept, i, scale)).add(load(plus, plusBase, i))
+                    .intoByteBuffer(to, toBase + i * Float.BYTES, ORDER);
+        }
+    }
+
+    /** Lane j: scale where bit i + j of kept is set, else 0 (the bits of one vector lie in one word). */
+    private static FloatVector keepFactors(long[] kept, int i, float scale) {
+        int chunk = (int) (kept[i >>> 6] >>> (i & 63));
+        FloatVector keep = (FloatVector) IntVector.broadcast(INT_SPECIES, chunk)
+                .lanewise(VectorOperators.LSHR, LANE).and(1).convert(VectorOperators.I2F, 0);
+        return keep.mul(scale);
+    }
+
     private static void dropoutVectors(ByteBuffer from, int fromBase, long[] kept, float scale, ByteBuffer to,
                                        int toBase, int start, int end) {
         for (int i = start; i < end; i += LANES) {
-            int chunk = (int) (kept[i >>> 6] >>> (i & 63));
-            FloatVector keep = (FloatVector) IntVector.broadcast(INT_SPECIES, chunk)
-                    .lanewise(VectorOperators.LSHR, LANE).and(1).convert(VectorOperators.I2F, 0);
-            load(from, fromBase, i).mul(keep.mul(scale)).intoByteBuffer(to, toBase + i * Float.BYTES, ORDER);
+            load(from, fromBase, i).mul(keepFactors(kept, i, scale)).intoByteBuffer(to, toBase + i * Float.BYTES, ORDER);
         }
     }
 

@@ -54,6 +54,11 @@ enum FastKernels implements Kernels {
     }
 
     @Override
+    public void applyMaskAdding(INDArray in, long[] kept, double scale, INDArray addend, INDArray out) {
+        FastDropout.dropoutAdding(FlatView.plain(in), kept, (float) scale, FlatView.plain(addend), out);
+    }
+
+    @Override
     public void sum(INDArray a, INDArray b, INDArray out) {
         FastSum.sum(FlatView.plain(a), FlatView.plain(b), out);
     }

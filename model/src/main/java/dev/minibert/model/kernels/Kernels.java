@@ -63,6 +63,12 @@ public interface Kernels {
     /** out = in · (bit i of kept ? scale : 0), element i in row-major order: dropout's mask, forward or backward. */
     void applyMask(INDArray in, long[] kept, double scale, INDArray out);
 
+    /**
+     * out = in · (bit i of kept ? scale : 0) + addend: dropout's mask and a residual sum in one pass, the same bits as
+     * {@link #applyMask} followed by {@link #sum}.
+     */
+    void applyMaskAdding(INDArray in, long[] kept, double scale, INDArray addend, INDArray out);
+
     /** out = a + b element by element, all of one shape (a residual sum and its gradient); out may be a or b. */
     void sum(INDArray a, INDArray b, INDArray out);
 

@@ -124,6 +124,12 @@ enum ReferenceKernels implements Kernels {
     }
 
     @Override
+    public void applyMaskAdding(INDArray in, long[] kept, double scale, INDArray addend, INDArray out) {
+        applyMask(in, kept, scale, out); // rounded to out's type, then the sum: two roundings, as the layers had
+        sum(out, addend, out);
+    }
+
+    @Override
     public void sum(INDArray a, INDArray b, INDArray out) {
         FlatView x = FlatView.of(FlatView.plain(a));
         FlatView y = FlatView.of(FlatView.plain(b));

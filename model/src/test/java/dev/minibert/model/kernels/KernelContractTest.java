@@ -293,6 +293,37 @@ class KernelContractTest {
         assertThat(dropped).as("some dropped, most kept").isBetween(n / 5L, n / 2L);
     }
 
+    /**
+     * Dropout and the residual sum in one pass: the bits of the mask applied and then the sum, in both backends, at
+     * 1, 2 and 3 threads (a piece boundary inside a vector's mask word would misplace bits), on a length with a tail.
+     */
+    @Test
+    void dropoutAddingIsTheMaskThenTheSumBitForBit() {
+        int threadsBefore = Parallel.threads();
+        try {
+            int rows = 3 * (Parallel.MIN_ELEMENTS_PER_THREAD / 331) + 5;
+            int n = rows * 331;
+            INDArray x = floats(25, rows, 331);
+            INDArray residual = floats(26, rows, 331);
+            long[] kept = new DropoutMask(FAST).draw(new SplittableRandom(27), n, 0.1);
+            float scale = (float) (1 / 0.9);
+            for (Kernels kernels : new Kernels[] {FAST, REFERENCE}) {
+                INDArray twoSteps = Nd4j.create(DataType.FLOAT, rows, 331);
+                kernels.applyMask(x, kept, scale, twoSteps);
+                kernels.sum(twoSteps, residual, twoSteps);
+                for (int threads = 1; threads <= 3; threads++) {
+                    Parallel.setThreads(threads);
+                    INDArray fused = Nd4j.create(DataType.FLOAT, rows, 331);
+                    kernels.applyMaskAdding(x, kept, scale, residual, fused);
+                    assertThat(fused.data().asFloat()).as("%s at %d threads", kernels, threads)
+                            .isEqualTo(twoSteps.data().asFloat());
+                }
+            }
+        } finally {
+            Parallel.setThreads(threadsBefore);
+        }
+    }
+
     /** A float sum is correctly rounded, and so is the reference's double sum of two floats stored back in float. */
     @Test
     void sumsMatchTheReferenceBitForBitInPlaceToo() {
