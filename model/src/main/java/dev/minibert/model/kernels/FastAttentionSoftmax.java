@@ -77,17 +77,6 @@ final class FastAttentionSoftmax {
         return sumLanes(vsum);
     }
 
-    private static void scaleRow(ByteBuffer s, int row, int seqLen, float factor) {
-        int vectorEnd = SPECIES.loopBound(seqLen);
-        int j = 0;
-        for (; j < vectorEnd; j += LANES) {
-            load(s, row, j).mul(factor).intoByteBuffer(s, row + j * Float.BYTES, ORDER);
-        }
-        for (; j < seqLen; j++) {
-            put(s, row, j, get(s, row, j) * factor);
-        }
-    }
-
     /**
      * Softmax backward with the score scale, in place on dP [..,T]: dS = scale · P ⊙ (dP − Σ_j dP·P) per row.
      */

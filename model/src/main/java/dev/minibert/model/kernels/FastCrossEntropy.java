@@ -12,11 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Softmax cross-entropy and its gradient on float vectors, rows split over {@link Parallel}'s threads. Per row: the
  * max (a vector max, exact), exps = {@link FloatLanes#exp}(x − max) in float, their sum with class c in lane
- * c mod LANES (the tail's lanes masked) and the lanes then added in order; invSum and nll are computed in double from
- * that float sum. The backward scales the exps in float and subtracts the row's scale at the label. A row's bits
- * depend neither on the split nor on what the JIT has compiled (no vector op with unspecified rounding). Against the
- * reference's double: exp's ~1 ulp and the rounding of x − max per element, and a float sum's rounding
- * (KernelContractTest derives the bound).
+ * c mod LANES (the tail's lanes masked) and the lanes then added in {@link FloatLanes#sumLanes}' fixed tree; invSum
+ * and nll are computed in double from that float sum. The backward scales the exps in float and subtracts the row's
+ * scale at the label. A row's bits depend neither on the split nor on what the JIT has compiled (no vector op with
+ * unspecified rounding). Against the reference's double: exp's ~1 ulp and the rounding of x − max per element, and a
+ * float sum's rounding (KernelContractTest derives the bound).
  */
 final class FastCrossEntropy {
     private FastCrossEntropy() {
@@ -95,16 +95,5 @@ final class FastCrossEntropy {
                 put(e, row, labels[i], (float) (get(e, row, labels[i]) - rowScales[i]));
             }
         });
-    }
-
-    private static void scaleRow(ByteBuffer e, int row, int classes, float factor) {
-        int vectorEnd = SPECIES.loopBound(classes);
-        int j = 0;
-        for (; j < vectorEnd; j += LANES) {
-            load(e, row, j).mul(factor).intoByteBuffer(e, row + j * Float.BYTES, ORDER);
-        }
-        for (; j < classes; j++) {
-            put(e, row, j, get(e, row, j) * factor);
-        }
     }
 }

@@ -110,6 +110,18 @@ final class FloatLanes {
         return VectorShuffle.fromOp(SPECIES, k -> (k + shift) % LANES);
     }
 
+    /** row[j] ← row[j]·factor for j in [0, length), a softmax row normalised; the tail repeats the lanes' multiply. */
+    static void scaleRow(ByteBuffer b, int row, int length, float factor) {
+        int vectorEnd = SPECIES.loopBound(length);
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+            load(b, row, j).mul(factor).intoByteBuffer(b, row + j * Float.BYTES, ORDER);
+        }
+        for (; j < length; j++) {
+            put(b, row, j, get(b, row, j) * factor);
+        }
+    }
+
     /** Runs body over elements [0, n), split as {@link Parallel#forRange} at whole dropout-mask words. */
     static void forElements(int n, Parallel.Range body) {
         Parallel.forRange(n, GRAIN, Parallel.minElementsPerThread(), body);

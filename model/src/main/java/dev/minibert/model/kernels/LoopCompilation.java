@@ -22,7 +22,7 @@ final class LoopCompilation {
     /** The loops, as {@code Class.method} in this package. */
     static final List<String> LOOPS = List.of("FastGelu.geluVectors", "FastLayerNorm.layerNorm", "FastLayerNorm.rowSum",
             "FastLayerNorm.deviationSums", "FastLayerNorm.normalizeRow", "FastLayerNorm.normalizeRowKeeping",
-            "FastAttentionSoftmax.maxScaledAndMasked", "FastAttentionSoftmax.expAndSum", "FastAttentionSoftmax.scaleRow",
+            "FastAttentionSoftmax.maxScaledAndMasked", "FastAttentionSoftmax.expAndSum", "FloatLanes.scaleRow",
             "FastSum.sumVectors");
     private static final String PACKAGE = "dev/minibert/model/kernels/";
 
