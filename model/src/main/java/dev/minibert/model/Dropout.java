@@ -75,8 +75,7 @@ public final class Dropout {
             return x;
         }
         INDArray y = output.array(x.dataType(), x.shape());
-        // the product x·scale rounded once, as a multiply in the array's own type would round it
-        kept = new Kept(mask.draw(random, x.length(), p), x.length(), FlatView.of(y).stored(1 / (1 - p)));
+        kept = drawMask(x, y);
         kernels.applyMask(x, kept.keep(), kept.scale(), y);
         return y;
     }
@@ -92,8 +91,13 @@ public final class Dropout {
             kernels.sum(x, residual, into);
             return;
         }
-        kept = new Kept(mask.draw(random, x.length(), p), x.length(), FlatView.of(into).stored(1 / (1 - p)));
+        kept = drawMask(x, into);
         kernels.applyMaskAdding(x, kept.keep(), kept.scale(), residual, into);
+    }
+
+    /** A fresh mask over x, and 1/(1 − p) as out stores it: the product x·scale rounded once, as out's type would. */
+    private Kept drawMask(INDArray x, INDArray out) {
+        return new Kept(mask.draw(random, x.length(), p), x.length(), FlatView.of(out).stored(1 / (1 - p)));
     }
 
     /** dy → dx = dy · keep / (1 − p), the forward's mask. */

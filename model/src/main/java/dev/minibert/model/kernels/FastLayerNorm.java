@@ -14,10 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * LayerNorm on float vectors, rows split over the kernel threads. The forward is float, as torch computes a float
  * LayerNorm: the mean a float sum over lanes added in a fixed order, the variance a float sum of squares around that
  * mean (two passes, not E[x²] − mean², corrected by the deviations' own sum for the mean's rounding), x̂ and y in
- * float; only 1/sqrt(var + eps) is taken in double, and rounded to the float that x̂ is scaled by. Without an x̂ array (inference, nothing will read it) only y is written. The
- * backward is float too (as torch's): its row sums as the forward's, its gamma/beta sums in float over blocks of
- * {@link #BLOCK_ROWS} rows, the blocks' sums added into the double gradients in block order, so the bits do not
- * depend on the thread count.
+ * float; only 1/sqrt(var + eps) is taken in double, and rounded to the float that x̂ is scaled by. Without an x̂
+ * array (inference, nothing will read it) only y is written. The backward is float too (as torch's): its row sums
+ * as the forward's, its gamma/beta sums in float over blocks of {@link #BLOCK_ROWS} rows, the blocks' sums added
+ * into the double gradients in block order, so the bits do not depend on the thread count.
  */
 final class FastLayerNorm implements LayerNormKernel {
     /** Rows per block of the backward's gamma/beta sums: blocks run in parallel and are added in order. */
@@ -105,8 +105,8 @@ final class FastLayerNorm implements LayerNormKernel {
     }
 
     /**
-     * Σ x over a row in float: element j is added into lane j mod LANES, the tail's too (masked), then the lanes first
-     * to last. Only IEEE adds, so the bits do not depend on the JIT.
+     * Σ x over a row in float: element j is added into lane j mod LANES, the tail's too (masked), then the lanes in
+     * {@link FloatLanes#sumLanes}' fixed tree. Only IEEE adds, so the bits do not depend on the JIT.
      */
     private static float rowSum(ByteBuffer in, int row, int hidden) {
         int vectorEnd = SPECIES.loopBound(hidden);
@@ -165,7 +165,10 @@ final class FastLayerNorm implements LayerNormKernel {
         }
     }
 
-    /** As {@link #normalizeRow}, and x̂ = (x − mean)·rs stored for the backward: the same operations, so y's bits. */
+    /**
+     * As {@link #normalizeRow}, and x̂ = (x − mean − correction)·rs stored for the backward: the same operations, so
+     * y's bits.
+     */
     private static void normalizeRowKeeping(ByteBuffer in, int inRow, ByteBuffer h, int hRow, ByteBuffer o, int oRow,
                                             float[] gamma, float[] beta, float mean, float correction, float rs) {
         int hidden = gamma.length;

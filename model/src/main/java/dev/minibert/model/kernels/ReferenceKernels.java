@@ -194,15 +194,11 @@ enum ReferenceKernels implements Kernels {
 
     @Override
     public void crossEntropy(INDArray logits, int[] labels, INDArray exps, double[] invSums, double[] nll) {
-        crossEntropyRows(FlatView.of(FlatView.plain(logits)), labels, FlatView.of(exps), invSums, nll,
-                (int) logits.columns(), 0, labels.length);
-    }
-
-    /** Rows [from, to) of {@link #crossEntropy}, x and exps [M,C] flat. */
-    static void crossEntropyRows(FlatView x, int[] labels, FlatView exps, double[] invSums, double[] nll, int classes,
-                                 int from, int to) {
+        int classes = (int) logits.columns();
+        FlatView x = FlatView.of(FlatView.plain(logits));
+        FlatView e = FlatView.of(exps);
         double[] row = new double[classes];
-        for (int i = from; i < to; i++) {
+        for (int i = 0; i < labels.length; i++) {
             x.read(i * classes, row);
             double max = Double.NEGATIVE_INFINITY;
             for (double v : row) {
@@ -214,7 +210,7 @@ enum ReferenceKernels implements Kernels {
                 row[c] = Math.exp(row[c] - max);
                 sum += row[c];
             }
-            exps.write(i * classes, row);
+            e.write(i * classes, row);
             invSums[i] = 1 / sum;
             nll[i] = Math.log(sum) - shiftedTarget;
         }
@@ -222,21 +218,17 @@ enum ReferenceKernels implements Kernels {
 
     @Override
     public void crossEntropyBackward(INDArray exps, double[] invSums, int[] labels, double[] rowScales) {
-        crossEntropyBackwardRows(FlatView.of(exps), invSums, labels, rowScales, (int) exps.columns(), 0, labels.length);
-    }
-
-    /** Rows [from, to) of {@link #crossEntropyBackward}, exps [M,C] flat. */
-    static void crossEntropyBackwardRows(FlatView exps, double[] invSums, int[] labels, double[] rowScales, int classes,
-                                         int from, int to) {
+        int classes = (int) exps.columns();
+        FlatView e = FlatView.of(exps);
         double[] row = new double[classes];
-        for (int i = from; i < to; i++) {
+        for (int i = 0; i < labels.length; i++) {
             double probScale = invSums[i] * rowScales[i];
-            exps.read(i * classes, row);
+            e.read(i * classes, row);
             for (int c = 0; c < classes; c++) {
                 row[c] *= probScale;
             }
             row[labels[i]] -= rowScales[i];
-            exps.write(i * classes, row);
+            e.write(i * classes, row);
         }
     }
 
