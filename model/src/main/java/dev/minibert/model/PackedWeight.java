@@ -37,7 +37,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * brgemm matmul needs AVX-512) {@link #available()} is false and the model keeps {@link Gemm}'s path.
  * <p>
  * A primitive is made per thread and product shape (~0.1 ms once; oneDNN caches the kernels) and serves every
- * layer's weight of that shape, all packed alike; each runs on one thread, the rows split over the kernel threads.
+ * layer's weight of that shape, all packed alike; each runs on one thread, the rows split over the kernel threads
+ * and each thread's share in calls of a few fixed row counts ({@link #callRows}); {@link ThreadPrimitives} keeps
+ * them.
  */
 final class PackedWeight {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -45,11 +47,22 @@ final class PackedWeight {
     private static final String MEASURED_KERNEL = "brg:avx512_core";
     /** The row count whose primitive chooses the packed layout. */
     private static final int PACKING_ROWS = 512;
+    /**
+     * Rows per primitive call. A brgemm primitive is made for one row count (oneDNN 2.5 gives a run-time count only to
+     * its slower gemm kernel), so every new count made one more, kept for good (~26 KB each): a server answering
+     * batches of ever new lengths grew without end (+217 MB over every count from 1 to 4,096, two weight shapes).
+     * Calls therefore take counts from a fixed set: any up to {@link #EXACT_ROWS}, past that a multiple of
+     * {@link #ROW_GRANULE} up to {@link #CALL_ROWS} and the remainder in a second call. Rows being independent, the
+     * bits are those of one call; calls of 512 rows took 0.1–0.6% longer than one of 2048 (docs/speed.md).
+     */
+    static final int CALL_ROWS = 512;
+    static final int EXACT_ROWS = 64;
+    static final int ROW_GRANULE = 16;
+    /** How many row counts a weight shape's calls can take, so how many primitives it makes per thread at most. */
+    static final int ROW_COUNTS = EXACT_ROWS + (CALL_ROWS - EXACT_ROWS) / ROW_GRANULE;
 
     /** Per weight shape [in, out]: the primitive description that chose its packed layout (kept for good). */
     private static final Map<List<Integer>, dnnl_primitive_desc> LAYOUTS = new ConcurrentHashMap<>();
-    /** Per thread and product shape: one primitive for every layer's weight of that shape (made once, kept). */
-    private static final Map<Shape, Call> CALLS = new ConcurrentHashMap<>();
 
     private final int in;
     private final int out;
@@ -127,14 +140,27 @@ final class PackedWeight {
      * and another array than y.
      */
     void forward(INDArray x, INDArray r, INDArray y, Epilogue epilogue) {
-        Parallel.forRange((int) x.rows(), 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) ->
-                call(to - from, epilogue).run(address(x, (long) from * in), natives.weights, natives.biasMemory,
-                        r == null ? null : address(r, (long) from * out), address(y, (long) from * out)));
+        Parallel.forRange((int) x.rows(), 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) -> {
+            for (int start = from, rows; start < to; start += rows) {
+                rows = callRows(to - start);
+                call(rows, epilogue).run(address(x, (long) start * in), natives.weights, natives.biasMemory,
+                        r == null ? null : address(r, (long) start * out), address(y, (long) start * out));
+            }
+        });
     }
 
+    /** The rows of the next call, with left rows to go: one of the {@link #ROW_COUNTS} counts. */
+    static int callRows(int left) {
+        if (left <= EXACT_ROWS) {
+            return left;
+        }
+        int rows = Math.min(left, CALL_ROWS);
+        return rows - rows % ROW_GRANULE;
+    }
+
+    /** This thread's primitive for a product of this many rows by a weight of this shape. */
     private Call call(int rows, Epilogue epilogue) {
-        Thread thread = Thread.currentThread();
-        return CALLS.computeIfAbsent(new Shape(thread.getId(), in, out, rows, epilogue), shape -> {
+        return ThreadPrimitives.get(new Shape(in, out, rows, epilogue), () -> {
             OneDnnSgemm.singleThreaded();
             dnnl_memory_desc_t src = desc(new long[] {rows, in}, dnnl_ab);
             dnnl_memory_desc_t dst = desc(new long[] {rows, out}, dnnl_ab);
@@ -168,8 +194,8 @@ final class PackedWeight {
             dnnl_primitive primitive = new dnnl_primitive();
             check(dnnl_primitive_create(primitive, pd), "dnnl_primitive_create");
             dnnl_memory_desc_t scratchDesc = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-            BytePointer scratch = new BytePointer(Math.max(1, dnnl_memory_desc_get_size(scratchDesc)));
-            dnnl_memory scratchMemory = memory(scratchDesc, Engine.CPU, scratch);
+            long scratchBytes = dnnl_memory_desc_get_size(scratchDesc);
+            dnnl_memory scratchMemory = memory(scratchDesc, Engine.CPU, null);
             check(dnnl_primitive_desc_destroy(pd), "dnnl_primitive_desc_destroy");
             dnnl_memory srcMemory = memory(src, Engine.CPU, null);
             dnnl_memory dstMemory = memory(dst, Engine.CPU, null);
@@ -186,18 +212,20 @@ final class PackedWeight {
             args.position(0);
             dnnl_stream stream = new dnnl_stream();
             check(dnnl_stream_create(stream, Engine.CPU, dnnl_stream_default_flags), "dnnl_stream_create");
-            return new Call(primitive, srcMemory, dstMemory, addendMemory, scratch, args, stream);
+            return new Call(primitive, srcMemory, dstMemory, addendMemory, scratchMemory, scratchBytes, args, stream);
         });
     }
 
     /**
      * One thread's primitive for one product shape, with its memory objects; only that thread runs it, so the
-     * arguments it rewrites before each run (input, output, the layer's weight and bias) are its own. It holds its
-     * scratchpad so that JavaCPP does not free that memory while the primitive may use it.
+     * arguments it rewrites before each run (input, output, scratchpad, the layer's weight and bias) are its own.
      */
     private record Call(dnnl_primitive primitive, dnnl_memory src, dnnl_memory dst, dnnl_memory addend,
-                        BytePointer scratch, dnnl_exec_arg_t args, dnnl_stream stream) {
+                        dnnl_memory scratch, long scratchBytes, dnnl_exec_arg_t args, dnnl_stream stream)
+            implements ThreadPrimitives.Primitive {
         void run(Pointer x, dnnl_memory weights, dnnl_memory bias, Pointer r, Pointer y) {
+            check(dnnl_memory_set_data_handle(scratch, ThreadPrimitives.scratchpad(scratchBytes)),
+                    "dnnl_memory_set_data_handle");
             check(dnnl_memory_set_data_handle(src, x), "dnnl_memory_set_data_handle");
             check(dnnl_memory_set_data_handle(dst, y), "dnnl_memory_set_data_handle");
             if (addend != null) {
@@ -208,9 +236,21 @@ final class PackedWeight {
             check(dnnl_primitive_execute(primitive, stream, addend == null ? 5 : 6, args.position(0)),
                     "dnnl_primitive_execute");
         }
+
+        @Override
+        public void destroy() {
+            dnnl_primitive_destroy(primitive);
+            for (dnnl_memory memory : new dnnl_memory[] {src, dst, addend, scratch}) {
+                if (memory != null) {
+                    dnnl_memory_destroy(memory);
+                }
+            }
+            dnnl_stream_destroy(stream);
+            args.close();
+        }
     }
 
-    private record Shape(long thread, int in, int out, int rows, Epilogue epilogue) {
+    private record Shape(int in, int out, int rows, Epilogue epilogue) {
     }
 
     /** What the cleaner frees once the PackedWeight is unreachable (it must not refer to the PackedWeight). */

@@ -8,6 +8,7 @@ import static org.nd4j.linalg.ops.transforms.Transforms.abs;
 import dev.minibert.model.train.AdamW;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,6 +56,66 @@ class PackedWeightTest {
                 }
             }
         }
+    }
+
+    /**
+     * A product of more rows than one primitive call takes runs in several calls ({@link PackedWeight#callRows}):
+     * each row has the bits of that row multiplied alone, at the calls' edges too, at one and two threads.
+     */
+    @ParameterizedTest
+    @CsvSource({"1061", "1190"})
+    void aProductOfMoreRowsThanOneCallTakesHasEachRowsBitsOfTheRowAlone(int rows) {
+        Linear frozen = linear(128, 384, true);
+        INDArray x = gaussian(rows, 128, 11);
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            float[] all = rows(frozen.forward(x, Nd4j.create(DataType.FLOAT, rows, 384)));
+            for (int row = 0; row < rows; row++) {
+                INDArray one = x.get(NDArrayIndex.interval(row, row + 1), NDArrayIndex.all()).dup('c');
+                float[] alone = rows(frozen.forward(one, Nd4j.create(DataType.FLOAT, 1, 384)));
+                float[] got = Arrays.copyOfRange(all, row * 384, (row + 1) * 384);
+                if (PackedWeight.available()) {
+                    assertThat(bits(got)).as("row %d of %d, %d threads", row, rows, threads)
+                            .containsExactly(bits(alone));
+                } else {
+                    assertThat(got).containsExactly(alone, within(1e-5f));
+                }
+            }
+        }
+    }
+
+    /**
+     * Products of ever new row counts (a server's batches) make at most {@link PackedWeight#ROW_COUNTS} primitives
+     * per weight shape on a thread, and a thread's primitives are destroyed once the thread is gone.
+     */
+    @Test
+    void aThreadMakesBoundedPrimitivesAndTheyGoWithIt() throws Exception {
+        Linear frozen = linear(64, 48, true);
+        INDArray x = gaussian(PackedWeight.CALL_ROWS + 100, 64, 12);
+        INDArray y = Nd4j.create(DataType.FLOAT, x.rows(), 48);
+        Parallel.setThreads(1); // every piece on the calling thread
+        IntSupplier[] kept = new IntSupplier[1];
+        Thread caller = new Thread(() -> {
+            kept[0] = ThreadPrimitives.kept();
+            for (int m = 1; m <= x.rows(); m++) {
+                frozen.forward(x.get(NDArrayIndex.interval(0, m), NDArrayIndex.all()),
+                        y.get(NDArrayIndex.interval(0, m), NDArrayIndex.all()));
+            }
+        });
+        caller.start();
+        caller.join();
+        if (!PackedWeight.available()) {
+            assertThat(kept[0].getAsInt()).isZero();
+            return;
+        }
+        assertThat(kept[0].getAsInt()).as("primitives for every row count from 1 to %d", x.rows())
+                .isEqualTo(PackedWeight.ROW_COUNTS);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (kept[0].getAsInt() > 0 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(kept[0].getAsInt()).as("primitives left after their thread ended").isZero();
     }
 
     @ParameterizedTest
