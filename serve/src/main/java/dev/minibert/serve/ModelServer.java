@@ -33,6 +33,8 @@ public final class ModelServer {
     /** Handler threads: each holds at most one request body (--max-request-bytes) while its texts are queued. */
     private static final int HANDLER_THREADS = 32;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The exchange attribute holding when its handling began (System.nanoTime). */
+    private static final String STARTED = "minibert.started";
 
     private final ServeOptions options;
     private final HttpServer http;
@@ -154,28 +156,26 @@ public final class ModelServer {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        long start = System.nanoTime();
+        exchange.setAttribute(STARTED, System.nanoTime());
         inFlight.incrementAndGet();
         String path = exchange.getRequestURI().getPath();
-        int status;
         try {
             if (draining) {
                 exchange.getResponseHeaders().set("Connection", "close");
                 throw new ApiError(503, "the server is shutting down");
             }
-            status = route(exchange, path);
+            route(exchange, path);
         } catch (ApiError e) {
-            status = error(exchange, e);
+            error(exchange, e);
         } catch (RuntimeException e) {
-            status = error(exchange, new ApiError(500, "internal error: " + e));
+            error(exchange, new ApiError(500, "internal error: " + e));
         } finally {
             exchange.close();
             inFlight.decrementAndGet();
         }
-        metrics.request(ServeMetrics.endpoint(path), status, (System.nanoTime() - start) / 1e9);
     }
 
-    private int route(HttpExchange exchange, String path) throws IOException {
+    private void route(HttpExchange exchange, String path) throws IOException {
         String method = exchange.getRequestMethod();
         switch (path) {
             case "/health" -> {
@@ -183,16 +183,16 @@ public final class ModelServer {
                 if (batcher == null) {
                     throw new ApiError(503, "loading the model");
                 }
-                return send(exchange, 200, json(Map.of("status", "ready", "task", task)), "application/json");
+                send(exchange, 200, json(Map.of("status", "ready", "task", task)), "application/json");
             }
             case "/metrics" -> {
                 allow(method, "GET");
-                return send(exchange, 200, metrics.render().getBytes(StandardCharsets.UTF_8),
+                send(exchange, 200, metrics.render().getBytes(StandardCharsets.UTF_8),
                         "text/plain; version=0.0.4; charset=utf-8");
             }
             case "/openapi.json" -> {
                 allow(method, "GET");
-                return send(exchange, 200, openApi, "application/json");
+                send(exchange, 200, openApi, "application/json");
             }
             case "/v1/classify", "/v1/embed" -> {
                 allow(method, "POST");
@@ -200,7 +200,7 @@ public final class ModelServer {
                 Batcher b = servingBatcher(path);
                 InferenceJob job = path.equals("/v1/classify") ? requests.classify(body) : requests.embed(body);
                 b.submit(job);
-                return send(exchange, 200, json(answer(job, await(job))), "application/json");
+                send(exchange, 200, json(answer(job, await(job))), "application/json");
             }
             default -> throw new ApiError(404, "no such endpoint: " + path
                     + " (POST /v1/classify, POST /v1/embed, GET /health, /metrics, /openapi.json)");
@@ -273,11 +273,11 @@ public final class ModelServer {
         return out;
     }
 
-    private static int error(HttpExchange exchange, ApiError e) throws IOException {
+    private void error(HttpExchange exchange, ApiError e) throws IOException {
         if (e.retryable()) {
             exchange.getResponseHeaders().set("Retry-After", "1");
         }
-        return send(exchange, e.status(), json(Map.of("error", e.getMessage())), "application/json");
+        send(exchange, e.status(), json(Map.of("error", e.getMessage())), "application/json");
     }
 
     private static byte[] json(Object value) {
@@ -288,12 +288,18 @@ public final class ModelServer {
         }
     }
 
-    private static int send(HttpExchange exchange, int status, byte[] body, String type) throws IOException {
+    /**
+     * Counts the request in the metrics, then answers it: counted first, so that a client that scrapes /metrics
+     * after its answer finds its request there.
+     */
+    private void send(HttpExchange exchange, int status, byte[] body, String type) throws IOException {
+        long started = (Long) exchange.getAttribute(STARTED);
+        metrics.request(ServeMetrics.endpoint(exchange.getRequestURI().getPath()), status,
+                (System.nanoTime() - started) / 1e9);
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
-        return status;
     }
 }
