@@ -68,7 +68,7 @@ final class FastDropout {
             int vectorEnd = start + SPECIES.loopBound(end - start);
             dropoutVectors(from, fromBase, kept, scale, to, toBase, start, vectorEnd);
             for (int i = vectorEnd; i < end; i++) {
-                put(to, toBase, i, get(from, fromBase, i) * ((kept[i >>> 6] & 1L << i) != 0 ? scale : 0));
+                put(to, toBase, i, get(from, fromBase, i) * keepFactor(kept, i, scale));
             }
         });
     }
@@ -89,7 +89,7 @@ final class FastDropout {
             int vectorEnd = start + SPECIES.loopBound(end - start);
             dropoutAddingVectors(from, fromBase, kept, scale, plus, plusBase, to, toBase, start, vectorEnd);
             for (int i = vectorEnd; i < end; i++) {
-                float dropped = get(from, fromBase, i) * ((kept[i >>> 6] & 1L << i) != 0 ? scale : 0);
+                float dropped = get(from, fromBase, i) * keepFactor(kept, i, scale);
                 put(to, toBase, i, dropped + get(plus, plusBase, i));
             }
         });
@@ -101,6 +101,11 @@ final class FastDropout {
             load(from, fromBase, i).mul(keepFactors(kept, i, scale)).add(load(plus, plusBase, i))
                     .intoByteBuffer(to, toBase + i * Float.BYTES, ORDER);
         }
+    }
+
+    /** Element i's factor: scale where bit i of kept is set, else 0 (the tails' twin of {@link #keepFactors}). */
+    private static float keepFactor(long[] kept, int i, float scale) {
+        return (kept[i >>> 6] & 1L << i) != 0 ? scale : 0;
     }
 
     /** Lane j: scale where bit i + j of kept is set, else 0 (the bits of one vector lie in one word). */
