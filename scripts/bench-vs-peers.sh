@@ -8,7 +8,10 @@
 #   mlm       pretraining step (forward, MLM loss, backward, clip, AdamW)   vs libtorch's scripted step
 #   finetune  classification step (encoder + pooler + classifier over 2 labels, cross-entropy, backward, clip,
 #             AdamW; one fixed batch with random labels)                   vs libtorch's scripted cls step
-#   infer     encoder + pooler + classifier, no gradients                    vs libtorch (traced) and ORT
+#   infer     encoder + pooler + classifier, no gradients, returning the last hidden state and the logits
+#                                                                            vs libtorch (traced) and ORT
+#   predict   the same with the logits as the only output (minibert runs its last layer for [CLS] alone)
+#                                                                            vs the peers' logits-only graphs
 # Shape flags (minibert bench's names, which the peers take too) come from BENCH_ARGS, default the peers' default shape
 # L12 H128 A2 I512 V8000 B32 T128 with --steps 10 --threads 2. Batch-1 latency: BENCH_ARGS="--batch-size 1 --max-seq-len 32".
 # PEER_DIR overrides the peer folder (default scripts/peer/libtorch); its run.sh says what else it reads.
@@ -33,7 +36,8 @@ for ((r = 0; r < rounds; r++)); do
       mlm) ours=pretrain; peers="mlm" ;;
       finetune) ours=finetune; peers="cls" ;;
       infer) ours=infer; peers="infer ort" ;;
-      *) echo "bench-vs-peers: unknown workload $w (mlm, finetune, infer)" >&2; exit 2 ;;
+      predict) ours=predict; peers="predict ort-predict" ;;
+      *) echo "bench-vs-peers: unknown workload $w (mlm, finetune, infer, predict)" >&2; exit 2 ;;
     esac
     # shellcheck disable=SC2086
     "$root/minibert" bench "$ours" $args 2>/dev/null | tail -1 | sed "s/^/$w minibert /" | tee -a "$out"
@@ -50,7 +54,8 @@ rows = {}
 for line in open(sys.argv[1]):
     workload, impl, payload = line.split(" ", 2)
     rows.setdefault(workload, {}).setdefault(impl, []).append(json.loads(payload))
-names = {"mlm": "libtorch 2.7.1", "cls": "libtorch 2.7.1", "infer": "libtorch 2.7.1", "ort": "ONNX Runtime 1.20"}
+names = {"mlm": "libtorch 2.7.1", "cls": "libtorch 2.7.1", "infer": "libtorch 2.7.1", "ort": "ONNX Runtime 1.20",
+         "predict": "libtorch 2.7.1", "ort-predict": "ONNX Runtime 1.20"}
 for workload, by in rows.items():
     ours = by.pop("minibert")
     def stats(rs, k):

@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A model directory's encoder (HF's {@code BertModel}): tokenizes text and computes its hidden states and pooled
@@ -40,6 +42,36 @@ public final class Encoder {
          * @return the last hidden states and the pooler's output
          */
         BertModel.Output forward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask);
+
+        /**
+         * A forward pass of which only each sequence's first token ([CLS]) is read: the last hidden states may be
+         * [B,1,H], that token alone. minibert's runs its last layer for [CLS] only; by default, the whole pass.
+         *
+         * @param inputIds [B][T] token ids, padded
+         * @param tokenTypeIds [B][T] segment ids
+         * @param attentionMask [B][T] 1 for tokens, 0 for padding
+         * @return the last hidden states ([B,1,H] or [B,T,H]) and the pooler's output
+         */
+        default BertModel.Output forwardFirstTokens(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
+            return forward(inputIds, tokenTypeIds, attentionMask);
+        }
+    }
+
+    /** minibert's own network: a frozen {@link BertModel}, every pass under {@code noGrad}. */
+    private record Minibert(BertModel bert) implements Network {
+        @Override
+        public BertModel.Output forward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
+            try (BertModel.NoGrad noGrad = bert.noGrad()) {
+                return bert.forward(inputIds, tokenTypeIds, attentionMask, false);
+            }
+        }
+
+        @Override
+        public BertModel.Output forwardFirstTokens(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
+            try (BertModel.NoGrad noGrad = bert.noGrad()) {
+                return bert.forwardFirstTokens(inputIds, tokenTypeIds, attentionMask);
+            }
+        }
     }
 
     private final Network network;
@@ -83,11 +115,8 @@ public final class Encoder {
         BertModel bert = new BertModel(model.config(), store, "bert.", true);
         PretrainedWeights.load(model, store, name -> name.startsWith("bert.pooler."), 42);
         store.freeze(); // inference only: the products read weights packed once
-        return new Encoder((ids, types, mask) -> {
-            try (BertModel.NoGrad noGrad = bert.noGrad()) {
-                return bert.forward(ids, types, mask, false);
-            }
-        }, new BertTokenizer(model.vocab(), model.doLowerCase()), model.config().maxPositionEmbeddings, batchSize);
+        return new Encoder(new Minibert(bert), new BertTokenizer(model.vocab(), model.doLowerCase()),
+                model.config().maxPositionEmbeddings, batchSize);
     }
 
     /**
@@ -145,12 +174,9 @@ public final class Encoder {
      * @return one result per text, in order
      */
     public List<EncodedText> encode(List<String> texts, int maxLength) {
-        EncodeOptions options = new EncodeOptions(maxLength, EncodeOptions.Truncation.LONGEST_FIRST,
-                EncodeOptions.Padding.LONGEST);
         List<EncodedText> out = new ArrayList<>(texts.size());
         for (int from = 0; from < texts.size(); from += batchSize) {
-            out.addAll(forward(tokenizer.encodeBatch(texts.subList(from, Math.min(texts.size(), from + batchSize)),
-                    null, options)));
+            out.addAll(forward(tokenize(texts, from, maxLength)));
         }
         return out;
     }
@@ -163,10 +189,43 @@ public final class Encoder {
      * @return [texts][hidden]
      */
     public float[][] embed(List<String> texts, Pooling pooling) {
-        List<EncodedText> encoded = encode(texts);
-        float[][] out = new float[encoded.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = pooling.apply(encoded.get(i));
+        return embed(texts, Collections.nCopies(texts.size(), pooling));
+    }
+
+    /**
+     * One vector per text, each with its own pooling (a server's requests share forward passes). A pass in which no
+     * text asks for {@link Pooling#MEAN} reads [CLS] alone, so its last layer runs for [CLS] only; the vectors are
+     * the same as {@link Pooling#apply} gives on {@link #encode}'s results.
+     *
+     * @param texts the texts, each truncated to {@link #maxLength()} tokens
+     * @param poolings one per text
+     * @return [texts][hidden]
+     */
+    public float[][] embed(List<String> texts, List<Pooling> poolings) {
+        if (poolings.size() != texts.size()) {
+            throw new IllegalArgumentException(poolings.size() + " poolings for " + texts.size() + " texts");
+        }
+        float[][] out = new float[texts.size()][];
+        for (int from = 0; from < texts.size(); from += batchSize) {
+            List<Encoding> batch = tokenize(texts, from, maxPositions);
+            List<Pooling> pooling = poolings.subList(from, from + batch.size());
+            if (pooling.contains(Pooling.MEAN)) {
+                List<EncodedText> encoded = forward(batch);
+                for (int i = 0; i < batch.size(); i++) {
+                    out[from + i] = pooling.get(i).apply(encoded.get(i));
+                }
+                continue;
+            }
+            Padded padded = Padded.of(batch);
+            BertModel.Output output = network.forwardFirstTokens(padded.ids(), padded.types(), padded.mask());
+            float[] first = rows(output.lastHiddenState().get(NDArrayIndex.all(), NDArrayIndex.point(0),
+                    NDArrayIndex.all()));
+            float[] pooled = rows(output.poolerOutput());
+            int h = first.length / batch.size();
+            for (int i = 0; i < batch.size(); i++) {
+                float[] source = pooling.get(i) == Pooling.CLS ? first : pooled;
+                out[from + i] = Arrays.copyOfRange(source, i * h, (i + 1) * h);
+            }
         }
         return out;
     }
@@ -178,23 +237,43 @@ public final class Encoder {
         }
     }
 
-    private List<EncodedText> forward(List<Encoding> batch) {
-        int[][] ids = new int[batch.size()][];
-        int[][] types = new int[batch.size()][];
-        int[][] mask = new int[batch.size()][];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = batch.get(i).inputIds();
-            types[i] = batch.get(i).tokenTypeIds();
-            mask[i] = batch.get(i).attentionMask();
+    /** One padded batch as the network takes it. */
+    private record Padded(int[][] ids, int[][] types, int[][] mask) {
+        static Padded of(List<Encoding> batch) {
+            int[][] ids = new int[batch.size()][];
+            int[][] types = new int[batch.size()][];
+            int[][] mask = new int[batch.size()][];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = batch.get(i).inputIds();
+                types[i] = batch.get(i).tokenTypeIds();
+                mask[i] = batch.get(i).attentionMask();
+            }
+            return new Padded(ids, types, mask);
         }
-        BertModel.Output output = network.forward(ids, types, mask);
+    }
+
+    /** The texts of the batch that starts at {@code from}, tokenized and padded to the longest. */
+    private List<Encoding> tokenize(List<String> texts, int from, int maxLength) {
+        EncodeOptions options = new EncodeOptions(maxLength, EncodeOptions.Truncation.LONGEST_FIRST,
+                EncodeOptions.Padding.LONGEST);
+        return tokenizer.encodeBatch(texts.subList(from, Math.min(texts.size(), from + batchSize)), null, options);
+    }
+
+    /** An array's elements as floats in row-major order: one bulk copy, not an ND4J call per element. */
+    private static float[] rows(INDArray a) {
+        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    private List<EncodedText> forward(List<Encoding> batch) {
+        Padded padded = Padded.of(batch);
+        int[][] ids = padded.ids();
+        int[][] mask = padded.mask();
+        BertModel.Output output = network.forward(ids, padded.types(), mask);
         INDArray hidden = output.lastHiddenState();
-        INDArray pooled = output.poolerOutput();
         int h = (int) hidden.size(2);
         int t = (int) hidden.size(1);
-        // one bulk copy each, not an ND4J call per element (B·T·H of them a batch)
-        float[] hiddenRows = hidden.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        float[] pooledRows = pooled.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] hiddenRows = rows(hidden);
+        float[] pooledRows = rows(output.poolerOutput());
         List<EncodedText> out = new ArrayList<>(ids.length);
         for (int b = 0; b < ids.length; b++) {
             int length = 0;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.minibert.model.BertModel;
+import dev.minibert.model.Gemm;
 import dev.minibert.tokenizer.BertTokenizer;
 import dev.minibert.tokenizer.Encoding;
 import java.io.IOException;
@@ -56,6 +57,31 @@ class EncoderTest {
         }
         assertThat(encoded.get(2).inputIds()[5]).as("zebra is unknown").isEqualTo(TinyModels.vocab().unkId());
         assertThat(encoder.tokenize("The cat zebra")).containsExactly("the", "cat", "[UNK]");
+    }
+
+    /**
+     * Poolings per text: a batch without MEAN runs its last layer for [CLS] alone, yet every vector has the bits of
+     * its pooling applied to {@link Encoder#encode}'s states (within float rounding where products are not
+     * batch-invariant).
+     */
+    @Test
+    void perTextPoolingsGiveWhatEachPoolingGivesOnTheWholeStates() throws IOException {
+        TinyModels.encoder(dir.resolve("model"));
+        Encoder encoder = Encoder.load(dir.resolve("model"), 1, 2);
+        // batches {0,1} and {2,3} read [CLS] alone, {4} needs every state
+        List<Pooling> poolings = List.of(Pooling.CLS, Pooling.POOLER, Pooling.POOLER, Pooling.CLS, Pooling.MEAN);
+        float[][] vectors = encoder.embed(TinyModels.TEXTS, poolings);
+        List<EncodedText> encoded = encoder.encode(TinyModels.TEXTS);
+        for (int i = 0; i < vectors.length; i++) {
+            float[] expected = poolings.get(i).apply(encoded.get(i));
+            if (Gemm.isBatchInvariant()) {
+                assertThat(vectors[i]).as("text %d, %s", i, poolings.get(i)).containsExactly(expected);
+            } else {
+                assertThat(vectors[i]).as("text %d, %s", i, poolings.get(i)).containsExactly(expected, within(1e-5f));
+            }
+        }
+        assertThatThrownBy(() -> encoder.embed(TinyModels.TEXTS, poolings.subList(0, 2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 poolings for 5 texts");
     }
 
     @Test

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks printing one JSON line (fields as scripts/peer/bench_torch.py).",
         subcommands = {BenchCommand.Pretrain.class, BenchCommand.Finetune.class, BenchCommand.Infer.class,
+                BenchCommand.Predict.class,
                 BenchCommand.Gemm.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -118,6 +119,16 @@ final class BenchCommand implements Runnable {
         @Override
         String run(BertConfig config, Shape s) {
             return ClassificationBench.run("infer", config, s.batchSize, s.maxSeqLen, s.steps, s.untimedSteps, s.threads.count(), s.seed);
+        }
+    }
+
+    @Command(name = "predict", mixinStandardHelpOptions = true,
+            description = "The logits alone, as `minibert predict` computes them (the last layer for [CLS] only); "
+                    + "infer also computes every last hidden state, as the peers' inference returns it.")
+    static final class Predict extends ModelWorkload {
+        @Override
+        String run(BertConfig config, Shape s) {
+            return ClassificationBench.run("predict", config, s.batchSize, s.maxSeqLen, s.steps, s.untimedSteps, s.threads.count(), s.seed);
         }
     }
 }

@@ -48,6 +48,14 @@ public final class BertForSequenceClassification {
         return classifier.forward(dropout.forward(pooled, training));
     }
 
+    /**
+     * Inference's logits [B,numLabels], under {@link BertModel#noGrad()}: the classifier reads [CLS] alone, so the last
+     * layer runs for [CLS] only ({@link BertModel#forwardFirstTokens}); {@code logits(…, false)}'s values.
+     */
+    public INDArray predictLogits(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
+        return classifier.forward(bert.forwardFirstTokens(inputIds, tokenTypeIds, attentionMask).poolerOutput());
+    }
+
     /** Training step's forward and backward; adds {@code scale}·gradients and returns the mean loss. */
     public double forwardBackward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, int[] labels,
                                   double scale) {

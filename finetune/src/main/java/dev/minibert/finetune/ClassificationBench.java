@@ -20,16 +20,20 @@ public final class ClassificationBench {
     private ClassificationBench() {
     }
 
-    /** @param task "cls" (train step) or "infer" */
+    /**
+     * @param task "cls" (train step), "infer" (the logits and every last hidden state, as the peers' inference returns
+     *             both) or "predict" (the logits alone, as {@code minibert predict} computes them: the last layer for
+     *             [CLS] only)
+     */
     public static String run(String task, BertConfig config, int batch, int seq, int steps, int warmup, int threads,
                              long seed) {
-        if (!task.equals("cls") && !task.equals("infer")) {
-            throw new IllegalArgumentException("task must be cls or infer, got " + task);
+        if (!task.equals("cls") && !task.equals("infer") && !task.equals("predict")) {
+            throw new IllegalArgumentException("task must be cls, infer or predict, got " + task);
         }
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertForSequenceClassification model = new BertForSequenceClassification(config, store, 2, null);
         Initializer.initialize(store, config.initializerRange, seed);
-        if (task.equals("infer")) {
+        if (!task.equals("cls")) {
             store.freeze(); // as `minibert predict` loads a model
         }
         SplittableRandom random = new SplittableRandom(seed);
@@ -47,19 +51,25 @@ public final class ClassificationBench {
         AdamW adamW = new AdamW(0.9, 0.999, 1e-8, 0.01);
         GlobalNormClipper clipper = new GlobalNormClipper(1.0);
         long[] step = {0};
-        Runnable work = task.equals("infer")
-                ? () -> {
-                    try (BertModel.NoGrad noGrad = model.bert().noGrad()) {
-                        model.logits(ids, types, mask, false);
-                    }
+        Runnable work = switch (task) {
+            case "infer" -> () -> {
+                try (BertModel.NoGrad noGrad = model.bert().noGrad()) {
+                    model.logits(ids, types, mask, false);
                 }
-                : () -> {
+            };
+            case "predict" -> () -> {
+                try (BertModel.NoGrad noGrad = model.bert().noGrad()) {
+                    model.predictLogits(ids, types, mask);
+                }
+            };
+            default -> () -> {
                     store.zeroGrad();
                     model.reseedDropout(seed + step[0]);
                     model.forwardBackward(ids, types, mask, labels, 1.0);
                     clipper.clip(store);
                     adamW.step(store, 1e-4 * Math.min(1.0, (++step[0]) / 100.0));
                 };
+        };
         return BenchResult.json(task, config, batch, seq, threads, StepTimer.time(work, warmup, steps));
     }
 }

@@ -23,7 +23,7 @@ public final class Predictor {
     public Predictor(BertForSequenceClassification model, int batchSize) {
         this((ids, types, mask) -> {
             try (BertModel.NoGrad noGrad = model.bert().noGrad()) {
-                return model.logits(ids, types, mask, false);
+                return model.predictLogits(ids, types, mask);
             }
         }, batchSize);
     }

@@ -3,6 +3,7 @@ package dev.minibert.model;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * HF's BertAttention ({@code attention.*}): self-attention and its output block.
@@ -15,6 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class BertAttention {
     private final BertSelfAttention self;
     private final BertSelfOutput output;
+    private INDArray firstTokens; // the residual of forwardFirstTokens: x's rows b·T, [B,H]
 
     /** prefix: e.g. "bert.encoder.layer.3.attention.". */
     public BertAttention(ParameterStore store, String prefix, BertConfig config) {
@@ -36,6 +38,19 @@ public final class BertAttention {
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
         return output.forward(self.forward(output.sublayerInput(x, keepForBackward), maskBias, training), x, training,
                 keepForBackward);
+    }
+
+    /**
+     * The block's output at each sequence's first token alone, [B,H]: keys and values from every token of x [N,H],
+     * everything after the attention's products on B rows. Inference only (nothing kept for backward).
+     */
+    INDArray forwardFirstTokens(INDArray x, INDArray maskBias) {
+        INDArray context = self.forwardFirstTokens(output.sublayerInput(x, false), maskBias);
+        int batch = (int) maskBias.size(0);
+        firstTokens = Scratch.reuse(firstTokens, x.dataType(), batch, x.columns());
+        firstTokens.assign(x.reshape('c', batch, maskBias.size(1), x.columns())
+                .get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
+        return output.forward(context, firstTokens, false, false);
     }
 
     /** dy: [N,H] → dx [N,H]: through the output block, the attention, and the residual path. */

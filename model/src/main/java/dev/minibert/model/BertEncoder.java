@@ -42,6 +42,22 @@ public final class BertEncoder {
         return finalLayerNorm == null ? x : finalLayerNorm.forward(x, keepForBackward);
     }
 
+    /**
+     * x: [N,H], maskBias: [B,T] → [B,H], the last layer's output at each sequence's first token ([CLS]) alone: the
+     * layers before it run whole, the last one computes keys and values for every token and all else for B rows.
+     * Inference only; each row has the bits of {@link #forward}'s row b·T where {@link Gemm#isBatchInvariant()}.
+     */
+    INDArray forwardFirstTokens(INDArray x, INDArray maskBias) {
+        int last = layers.size() - 1;
+        for (int i = 0; i < last; i++) {
+            memory.beforeForward(i, false);
+            x = layers.get(i).forward(x, maskBias, false, false);
+        }
+        memory.beforeForward(last, false);
+        x = layers.get(last).forwardFirstTokens(x, maskBias);
+        return finalLayerNorm == null ? x : finalLayerNorm.forward(x, false);
+    }
+
     /** dy: [N,H] → dx [N,H]; records the gradient norm at every layer's input and at the last layer's output. */
     public INDArray backward(INDArray dy) {
         INDArray g = finalLayerNorm == null ? dy : finalLayerNorm.backward(dy);

@@ -57,6 +57,15 @@ public final class BertLayer {
                 keepForBackward);
     }
 
+    /**
+     * x: [N,H], maskBias: [B,T] → [B,H], the block's output at each sequence's first token alone: the attention reads
+     * every token's key and value, the rest runs on B rows. Inference only.
+     */
+    INDArray forwardFirstTokens(INDArray x, INDArray maskBias) {
+        INDArray h = attention.forwardFirstTokens(x, maskBias);
+        return output.forward(intermediate.forward(output.sublayerInput(h, false)), h, false, false);
+    }
+
     /** dy: [N,H] → dx [N,H]: the feed-forward block's lines inverted, then the attention's. */
     public INDArray backward(INDArray dy) {
         ResidualOutput.Grads ffn = output.backward(dy);

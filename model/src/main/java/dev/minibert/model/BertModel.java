@@ -49,6 +49,36 @@ public final class BertModel {
      * inputIds: [B,T]; tokenTypeIds: [B,T] or null (all 0); attentionMask: [B,T] of 0/1 or null (all 1).
      */
     public Output forward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, boolean training) {
+        Embedded in = embed(inputIds, tokenTypeIds, attentionMask, training);
+        INDArray hidden = encoder.forward(in.x(), in.maskBias(), training, gradEnabled);
+        backwardReady = gradEnabled;
+        INDArray pooled = pooler == null ? null : pooler.forward(hidden, batch, seqLen);
+        return new Output(hidden.reshape('c', batch, seqLen, config.hiddenSize), pooled);
+    }
+
+    /**
+     * Inference for what reads [CLS] alone (the pooler, a classifier, CLS pooling): lastHiddenState is [B,1,H], each
+     * sequence's first token. The last layer computes every token's key and value and all else for [CLS] only,
+     * about three quarters of that layer's work saved. Where {@link Gemm#isBatchInvariant()} the outputs have the
+     * bits of {@link #forward}'s at [CLS]; elsewhere they agree within float rounding. Only under {@link #noGrad()}.
+     */
+    public Output forwardFirstTokens(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
+        if (gradEnabled) {
+            throw new IllegalStateException("forwardFirstTokens is inference only: call it under noGrad()");
+        }
+        Embedded in = embed(inputIds, tokenTypeIds, attentionMask, false);
+        INDArray first = encoder.forwardFirstTokens(in.x(), in.maskBias());
+        backwardReady = false;
+        INDArray pooled = pooler == null ? null : pooler.forward(first, batch, 1);
+        return new Output(first.reshape('c', batch, 1, config.hiddenSize), pooled);
+    }
+
+    /** The embeddings' output x [N,H] and the keys' additive mask [B,T]. */
+    private record Embedded(INDArray x, INDArray maskBias) {
+    }
+
+    /** Checks every input before any work, sets batch and seqLen, then runs the embeddings. */
+    private Embedded embed(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, boolean training) {
         int[] ids = flatten("inputIds", inputIds, null);
         batch = inputIds.length;
         seqLen = inputIds[0].length;
@@ -62,12 +92,7 @@ public final class BertModel {
             positions[n] = n % seqLen;
         }
         INDArray maskBias = maskBias(attentionMask, inputIds);
-
-        INDArray x = embeddings.forward(ids, types, positions, training, gradEnabled);
-        INDArray hidden = encoder.forward(x, maskBias, training, gradEnabled);
-        backwardReady = gradEnabled;
-        INDArray pooled = pooler == null ? null : pooler.forward(hidden, batch, seqLen);
-        return new Output(hidden.reshape('c', batch, seqLen, config.hiddenSize), pooled);
+        return new Embedded(embeddings.forward(ids, types, positions, training, gradEnabled), maskBias);
     }
 
     /** Adds every parameter's gradient for upstream gradients dLastHidden [B,T,H] and/or dPooled [B,H]. */

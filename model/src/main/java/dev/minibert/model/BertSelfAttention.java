@@ -97,6 +97,27 @@ public final class BertSelfAttention {
     }
 
     /**
+     * The context of each sequence's first token ([CLS]) alone, [B,H]: its query against every token's key and
+     * value. No backward follows it. Each row has the bits of {@link #forward}'s row b·T where the products are
+     * batch-invariant ({@link Gemm#isBatchInvariant()}: a row's bits do not depend on the rows beside it).
+     */
+    INDArray forwardFirstTokens(INDArray x, INDArray maskBias) {
+        int batch = (int) maskBias.size(0);
+        int seqLen = (int) maskBias.size(1);
+        DataType type = x.dataType();
+        INDArray projected = projection.forward(x); // every token's key and value; the queries come in the same product
+        AttentionHeads layout = new AttentionHeads(batch, seqLen, heads, headSize);
+        INDArray context = contextSlot.array(type, batch, hidden);
+        INDArray probs = probsSlot.array(type, batch, heads, 1, seqLen);
+        AttentionProduct.SCORES.compute(layout.firstTokens(projected, 0), layout.of(projected, hidden), probs);
+        kernels.attentionSoftmax(probs, maskBias, scale);
+        AttentionProduct.CONTEXT.compute(probs, layout.of(projected, 2L * hidden),
+                new AttentionHeads(batch, 1, heads, headSize).of(context, 0));
+        kept = null;
+        return context;
+    }
+
+    /**
      * dContext: [N,H] → dx [N,H]; adds into the query/key/value gradients. Each line inverts one of the forward's:
      * <pre>
      *   dDropped = dContext Vᵀ,  dV = Droppedᵀ dContext          (context = Dropped V)

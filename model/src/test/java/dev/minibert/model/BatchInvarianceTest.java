@@ -1,6 +1,7 @@
 package dev.minibert.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
@@ -9,12 +10,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Inference (a forward under {@link BertModel#noGrad()}) gives a sequence the same bits alone, in batches with
@@ -77,6 +80,49 @@ class BatchInvarianceTest {
     }
 
     /**
+     * {@link BertModel#forwardFirstTokens}, whose last layer runs for [CLS] alone, gives each text the [CLS] state
+     * and the pooled vector of the whole forward, in the same batches (padded), at 1 and 2 threads, with 2 layers and
+     * with 1 (where the last layer reads the embeddings).
+     */
+    @ParameterizedTest
+    @MethodSource("stylesAndFreezing")
+    void theFirstTokensForwardGivesTheWholeForwardsClsStateAndPooledVector(BertConfig.NormStyle style,
+                                                                          boolean frozen) {
+        List<int[]> texts = texts(LENGTHS, 4);
+        List<List<Integer>> batches = List.of(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), List.of(9, 0), List.of(0),
+                List.of(7), List.of(3, 8, 5));
+        for (int layers : new int[] {2, 1}) {
+            BertModel model = model(style, 64, frozen, layers);
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (List<Integer> batch : batches) {
+                    List<int[]> in = batch.stream().map(texts::get).toList();
+                    List<float[][]> whole = outputs(model, null, in);
+                    List<float[][]> first = firstTokenOutputs(model, in);
+                    for (int i = 0; i < in.size(); i++) {
+                        float[][] expected = {Arrays.copyOf(whole.get(i)[0], 32), whole.get(i)[1]};
+                        assertSame(expected, first.get(i), "the " + in.get(i).length + "-token text's [CLS] in batch "
+                                + batch + ", " + layers + " layers, " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFirstTokensForwardIsInferenceOnly() {
+        BertModel model = model(BertConfig.NormStyle.POST, 64, false);
+        int[][] ids = {{2, 7, 3}};
+        assertThatThrownBy(() -> model.forwardFirstTokens(ids, null, null))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("noGrad");
+        try (BertModel.NoGrad noGrad = model.noGrad()) {
+            model.forwardFirstTokens(ids, null, null);
+        }
+        assertThatThrownBy(() -> model.backward(null, Nd4j.ones(DataType.FLOAT, 1, 32)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("noGrad");
+    }
+
+    /**
      * Each text alone at 1 thread is the reference: alone and in each batch, at 1 and 2 threads. head: a
      * classifier's head on the pooled vectors, or null.
      */
@@ -118,7 +164,11 @@ class BatchInvarianceTest {
     }
 
     private static BertModel model(BertConfig.NormStyle style, int positions, boolean frozen) {
-        BertConfig config = BertConfig.builder().vocabSize(VOCAB).hiddenSize(32).numHiddenLayers(2)
+        return model(style, positions, frozen, 2);
+    }
+
+    private static BertModel model(BertConfig.NormStyle style, int positions, boolean frozen, int layers) {
+        BertConfig config = BertConfig.builder().vocabSize(VOCAB).hiddenSize(32).numHiddenLayers(layers)
                 .numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(positions).typeVocabSize(2)
                 .normStyle(style).build();
         ParameterStore store = new ParameterStore(DataType.FLOAT);
@@ -150,20 +200,10 @@ class BatchInvarianceTest {
      */
     private static List<float[][]> outputs(BertModel model, Linear head, List<int[]> texts) {
         int width = texts.stream().mapToInt(t -> t.length).max().orElseThrow();
-        int[][] ids = new int[texts.size()][width];
-        int[][] types = new int[texts.size()][width];
-        int[][] mask = new int[texts.size()][width];
-        for (int b = 0; b < texts.size(); b++) {
-            int[] text = texts.get(b);
-            System.arraycopy(text, 0, ids[b], 0, text.length);
-            for (int t = 0; t < text.length; t++) {
-                types[b][t] = t >= text.length / 2 ? 1 : 0;
-                mask[b][t] = 1;
-            }
-        }
+        int[][][] in = padded(texts);
         List<float[][]> out = new ArrayList<>();
         try (BertModel.NoGrad noGrad = model.noGrad()) {
-            BertModel.Output output = model.forward(ids, types, mask, false);
+            BertModel.Output output = model.forward(in[0], in[1], in[2], false);
             int hidden = (int) output.lastHiddenState().size(2);
             float[] states = output.lastHiddenState().dup('c').data().asFloat();
             float[] pooled = output.poolerOutput().dup('c').data().asFloat();
@@ -177,6 +217,40 @@ class BatchInvarianceTest {
             }
         }
         return out;
+    }
+
+    /** Per text of one padded batch, from {@link BertModel#forwardFirstTokens}: its [CLS] state [H] and pooled vector. */
+    private static List<float[][]> firstTokenOutputs(BertModel model, List<int[]> texts) {
+        int[][][] in = padded(texts);
+        List<float[][]> out = new ArrayList<>();
+        try (BertModel.NoGrad noGrad = model.noGrad()) {
+            BertModel.Output output = model.forwardFirstTokens(in[0], in[1], in[2]);
+            assertThat(output.lastHiddenState().shape()).containsExactly(texts.size(), 1, 32);
+            float[] states = output.lastHiddenState().dup('c').data().asFloat();
+            float[] pooled = output.poolerOutput().dup('c').data().asFloat();
+            for (int b = 0; b < texts.size(); b++) {
+                out.add(new float[][] {Arrays.copyOfRange(states, b * 32, (b + 1) * 32),
+                        Arrays.copyOfRange(pooled, b * 32, (b + 1) * 32)});
+            }
+        }
+        return out;
+    }
+
+    /** ids, token types (the second half 1) and mask of texts padded to the longest. */
+    private static int[][][] padded(List<int[]> texts) {
+        int width = texts.stream().mapToInt(t -> t.length).max().orElseThrow();
+        int[][] ids = new int[texts.size()][width];
+        int[][] types = new int[texts.size()][width];
+        int[][] mask = new int[texts.size()][width];
+        for (int b = 0; b < texts.size(); b++) {
+            int[] text = texts.get(b);
+            System.arraycopy(text, 0, ids[b], 0, text.length);
+            for (int t = 0; t < text.length; t++) {
+                types[b][t] = t >= text.length / 2 ? 1 : 0;
+                mask[b][t] = 1;
+            }
+        }
+        return new int[][][] {ids, types, mask};
     }
 
     private static int[] bits(float[] values) {

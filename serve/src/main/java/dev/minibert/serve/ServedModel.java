@@ -1,13 +1,11 @@
 package dev.minibert.serve;
 
 import dev.minibert.api.Classifier;
-import dev.minibert.api.EncodedText;
 import dev.minibert.api.Encoder;
 import dev.minibert.api.Pooling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -57,14 +55,8 @@ public record ServedModel(String task, Forward forward) {
 
     /** An encoder answering {@code /v1/embed}, with {@code minibert embed}'s truncation. */
     public static ServedModel of(Encoder encoder) {
-        return new ServedModel("embed", (texts, pairs, poolings) -> {
-            List<EncodedText> encoded = encoder.encode(texts);
-            List<Object> vectors = new ArrayList<>(encoded.size());
-            for (int i = 0; i < encoded.size(); i++) {
-                vectors.add(poolings.get(i).apply(encoded.get(i))); // requests with different poolings share a pass
-            }
-            return vectors;
-        });
+        // requests with different poolings share a pass
+        return new ServedModel("embed", (texts, pairs, poolings) -> List.<Object>of(encoder.embed(texts, poolings)));
     }
 
     /**

@@ -15,9 +15,15 @@ public final class BenchResult {
     public static String json(String task, BertConfig c, int batch, int seq, int threads, double[] sortedSeconds) {
         double median = StepTimer.median(sortedSeconds);
         long h = c.hiddenSize;
-        long matmulParams = (long) c.numHiddenLayers * (4 * h * h + 2 * h * c.intermediateSize);
-        double forwardFlops = (double) batch * seq * (2.0 * matmulParams + (double) c.numHiddenLayers * 4 * seq * h);
-        double flops = forwardFlops * ("infer".equals(task) ? 1 : 3);
+        double layerFlops = (double) batch * seq * (2.0 * (4 * h * h + 2 * h * c.intermediateSize) + 4.0 * seq * h);
+        double forwardFlops = c.numHiddenLayers * layerFlops;
+        double flops = switch (task) {
+            case "infer" -> forwardFlops;
+            // the last layer: every token's query, key and value, then [CLS] alone (its attention, output, FFN)
+            case "predict" -> forwardFlops - layerFlops + batch * (seq * 2.0 * 3 * h * h
+                    + 2.0 * (h * h + 2 * h * c.intermediateSize) + 4.0 * seq * h);
+            default -> 3 * forwardFlops;
+        };
         ObjectNode o = JSON.createObjectNode();
         o.put("impl", "minibert");
         o.put("task", task);
