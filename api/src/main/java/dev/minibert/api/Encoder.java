@@ -69,7 +69,7 @@ public final class Encoder {
         @Override
         public BertModel.Output forwardFirstTokens(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
             try (BertModel.NoGrad noGrad = bert.noGrad()) {
-                return bert.forwardFirstTokens(inputIds, tokenTypeIds, attentionMask);
+                return bert.forwardFirstTokens(inputIds, tokenTypeIds, attentionMask, false);
             }
         }
     }

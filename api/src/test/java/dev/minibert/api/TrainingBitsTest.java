@@ -28,7 +28,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * 2 threads (N = 1024 rows of H = 64). The kernels' move reproduced the bits of commit 8356bf3 at 1 thread and at 2;
  * the products' move to oneDNN changed them once, and again the float cross-entropy, float LayerNorm (corrected
  * two-pass) and tree-ordered lane sums of #24 (the losses moved by ~1e-9 relative; the kernels are held to the double
- * reference by KernelContractTest's derived bounds).
+ * reference by KernelContractTest's derived bounds). Finetuning's last layer for [CLS] alone changed the finetuning
+ * losses (by 2.5e-5 to 9.4e-5 relative: its dropout draws masks for fewer rows) and the parameters' hash; the
+ * pretraining losses stayed.
  * Any refactoring must keep reproducing them.
  */
 class TrainingBitsTest {
@@ -40,17 +42,17 @@ class TrainingBitsTest {
      * thread counts give the same bits; oneDNN's AVX2 kernels treat a piece's edge rows apart, so there they differ.
      */
     private static final List<String> AVX512 = List.of("401331e0d4aca000", "401338c08056a85d", "40133b287d0562de",
-            "40135a7bcaebd9c9", "401335c32f8c9b06", "3ff18b1338075a4e", "3ff19adcdfc7c3b0", "3ff1849e04452316",
-            "469063f33a46e97a");
+            "40135a7bcaebd9c9", "401335c32f8c9b06", "3ff18af69f7118c2", "3ff19a8f9eab8288", "3ff18509d4dbcd79",
+            "ca8c9e742cd28136");
     private static final Map<String, Map<Integer, List<String>>> EXPECTED = Map.of(
             CpuKind.AVX512, Map.of(1, AVX512, 2, AVX512),
             CpuKind.AVX2, Map.of(
                     1, List.of("401331e0d4dcb018", "401338c09074a9ee", "40133b2875992ecc", "40135a7bd6da883c",
-                            "401335c337fdd560", "3ff18b13368f28f7", "3ff19adcdf73c3b0", "3ff1849e03da0316",
-                            "3ba92034409fc7f"),
+                            "401335c337fdd560", "3ff18af6a0667e36", "3ff19a8f9f9293e4", "3ff18509d5a38d79",
+                            "1fbecc407b0a6679"),
                     2, List.of("401331e0d4dcb018", "401338c0908392e3", "40133b2875599b21", "40135a7bd7523197",
-                            "401335c3382337a4", "3ff18b13368f28f7", "3ff19adcdf93c3b0", "3ff1849e03ae0316",
-                            "c1e1d953844f0913")));
+                            "401335c3382337a4", "3ff18af6a0667e36", "3ff19a8f9f9693e4", "3ff18509d5948d79",
+                            "fbd71456c4d2483c")));
 
     private static final int BATCH = 16;
     private static final int SEQ = 64;

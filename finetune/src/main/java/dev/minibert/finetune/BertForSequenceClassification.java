@@ -53,14 +53,22 @@ public final class BertForSequenceClassification {
      * layer runs for [CLS] only ({@link BertModel#forwardFirstTokens}); {@code logits(…, false)}'s values.
      */
     public INDArray predictLogits(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
-        return classifier.forward(bert.forwardFirstTokens(inputIds, tokenTypeIds, attentionMask).poolerOutput());
+        return firstTokenLogits(inputIds, tokenTypeIds, attentionMask, false);
     }
 
-    /** Training step's forward and backward; adds {@code scale}·gradients and returns the mean loss. */
+    /**
+     * Training step's forward and backward; adds {@code scale}·gradients and returns the mean loss. The loss reads
+     * [CLS] alone, so the last layer runs for [CLS] only ({@link BertModel#forwardFirstTokens}), backward too.
+     */
     public double forwardBackward(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, int[] labels,
                                   double scale) {
-        double loss = crossEntropy.forward(logits(inputIds, tokenTypeIds, attentionMask, true), labels);
+        double loss = crossEntropy.forward(firstTokenLogits(inputIds, tokenTypeIds, attentionMask, true), labels);
         bert.backward(null, dropout.backward(classifier.backward(crossEntropy.backward(scale))));
         return loss;
+    }
+
+    private INDArray firstTokenLogits(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, boolean training) {
+        INDArray pooled = bert.forwardFirstTokens(inputIds, tokenTypeIds, attentionMask, training).poolerOutput();
+        return classifier.forward(dropout.forward(pooled, training));
     }
 }

@@ -16,7 +16,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class BertAttention {
     private final BertSelfAttention self;
     private final BertSelfOutput output;
-    private INDArray firstTokens; // the residual of forwardFirstTokens: x's rows b·T, [B,H]
+    private FirstTokens first; // set by forwardFirstTokens, null after forward
+    private INDArray firstTokenResidual; // forwardFirstTokens' residual: x's rows b·T, [B,H]
 
     /** prefix: e.g. "bert.encoder.layer.3.attention.". */
     public BertAttention(ParameterStore store, String prefix, BertConfig config) {
@@ -36,27 +37,43 @@ public final class BertAttention {
 
     /** As {@link #forward(INDArray, INDArray, boolean)}; without keepForBackward its LayerNorm keeps no xHat. */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
+        first = null;
         return output.forward(self.forward(output.sublayerInput(x, keepForBackward), maskBias, training), x, training,
                 keepForBackward);
     }
 
     /**
      * The block's output at each sequence's first token alone, [B,H]: keys and values from every token of x [N,H],
-     * everything after the attention's products on B rows. Inference only (nothing kept for backward).
+     * everything after the attention's products on B rows; {@link #backward} then takes dy [B,H].
      */
-    INDArray forwardFirstTokens(INDArray x, INDArray maskBias) {
-        INDArray context = self.forwardFirstTokens(output.sublayerInput(x, false), maskBias);
-        int batch = (int) maskBias.size(0);
-        firstTokens = Scratch.reuse(firstTokens, x.dataType(), batch, x.columns());
-        firstTokens.assign(x.reshape('c', batch, maskBias.size(1), x.columns())
-                .get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
-        return output.forward(context, firstTokens, false, false);
+    INDArray forwardFirstTokens(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
+        INDArray context = self.forwardFirstTokens(output.sublayerInput(x, keepForBackward), maskBias, training);
+        first = new FirstTokens((int) maskBias.size(0), (int) maskBias.size(1));
+        firstTokenResidual = Scratch.reuse(firstTokenResidual, x.dataType(), first.batch(), x.columns());
+        firstTokenResidual.assign(first.rows(x));
+        return output.forward(context, firstTokenResidual, training, keepForBackward);
     }
 
-    /** dy: [N,H] → dx [N,H]: through the output block, the attention, and the residual path. */
+    /** Where {@link #forwardFirstTokens} took its residual: row b·T of [N,H] for each b. */
+    private record FirstTokens(int batch, int seqLen) {
+        INDArray rows(INDArray flat) {
+            return flat.reshape('c', batch, seqLen, flat.columns())
+                    .get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
+        }
+    }
+
+    /**
+     * dy: [N,H] (after {@link #forwardFirstTokens}: [B,H]) → dx [N,H]: through the output block, the attention, and
+     * the residual path.
+     */
     public INDArray backward(INDArray dy) {
         ResidualOutput.Grads grads = output.backward(dy);
-        return output.inputBackward(self.backward(grads.hidden()), grads);
+        if (first == null) {
+            return output.inputBackward(self.backward(grads.hidden()), grads);
+        }
+        INDArray dx = output.sublayerBackward(self.backward(grads.hidden()));
+        first.rows(dx).addi(grads.residual()); // the residual path reaches the first tokens' rows alone
+        return dx;
     }
 
     void reseedDropout(SplittableRandom seeds) {

@@ -35,30 +35,30 @@ public final class BertEncoder {
      * with depth: see {@link MemoryPlan}.
      */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
-        for (int i = 0; i < layers.size(); i++) {
+        return forward(x, maskBias, training, keepForBackward, false);
+    }
+
+    /**
+     * As {@link #forward(INDArray, INDArray, boolean, boolean)}; with {@code firstTokens} → [B,H], the last layer's
+     * output at each sequence's first token ([CLS]) alone: the last layer computes keys and values for every token and
+     * all else for B rows, and {@link #backward} takes dy [B,H]. Under noGrad each row has the bits of the whole
+     * forward's row b·T where {@link Gemm#isBatchInvariant()}.
+     */
+    INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward, boolean firstTokens) {
+        int last = layers.size() - 1;
+        for (int i = 0; i <= last; i++) {
             memory.beforeForward(i, keepForBackward);
-            x = layers.get(i).forward(x, maskBias, training, keepForBackward);
+            x = i == last && firstTokens
+                    ? layers.get(i).forwardFirstTokens(x, maskBias, training, keepForBackward)
+                    : layers.get(i).forward(x, maskBias, training, keepForBackward);
         }
         return finalLayerNorm == null ? x : finalLayerNorm.forward(x, keepForBackward);
     }
 
     /**
-     * x: [N,H], maskBias: [B,T] → [B,H], the last layer's output at each sequence's first token ([CLS]) alone: the
-     * layers before it run whole, the last one computes keys and values for every token and all else for B rows.
-     * Inference only; each row has the bits of {@link #forward}'s row b·T where {@link Gemm#isBatchInvariant()}.
+     * dy: [N,H] ([B,H] after a first-tokens forward) → dx [N,H]; records the gradient norm at every layer's input and
+     * at the last layer's output.
      */
-    INDArray forwardFirstTokens(INDArray x, INDArray maskBias) {
-        int last = layers.size() - 1;
-        for (int i = 0; i < last; i++) {
-            memory.beforeForward(i, false);
-            x = layers.get(i).forward(x, maskBias, false, false);
-        }
-        memory.beforeForward(last, false);
-        x = layers.get(last).forwardFirstTokens(x, maskBias);
-        return finalLayerNorm == null ? x : finalLayerNorm.forward(x, false);
-    }
-
-    /** dy: [N,H] → dx [N,H]; records the gradient norm at every layer's input and at the last layer's output. */
     public INDArray backward(INDArray dy) {
         INDArray g = finalLayerNorm == null ? dy : finalLayerNorm.backward(dy);
         gradNorms[layers.size()] = VectorNorm.l2(g);

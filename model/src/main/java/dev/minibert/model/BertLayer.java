@@ -52,21 +52,28 @@ public final class BertLayer {
 
     /** As {@link #forward(INDArray, INDArray, boolean)}; without keepForBackward its LayerNorms keep no xHat. */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
-        INDArray h = attention.forward(x, maskBias, training, keepForBackward);
+        return feedForward(attention.forward(x, maskBias, training, keepForBackward), training, keepForBackward);
+    }
+
+    /**
+     * x: [N,H], maskBias: [B,T] → [B,H], the block's output at each sequence's first token alone: the attention reads
+     * every token's key and value, the rest runs on B rows; {@link #backward} then takes dy [B,H].
+     */
+    INDArray forwardFirstTokens(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
+        return feedForward(attention.forwardFirstTokens(x, maskBias, training, keepForBackward), training,
+                keepForBackward);
+    }
+
+    /** The feed-forward block on the attention block's output h. */
+    private INDArray feedForward(INDArray h, boolean training, boolean keepForBackward) {
         return output.forward(intermediate.forward(output.sublayerInput(h, keepForBackward)), h, training,
                 keepForBackward);
     }
 
     /**
-     * x: [N,H], maskBias: [B,T] → [B,H], the block's output at each sequence's first token alone: the attention reads
-     * every token's key and value, the rest runs on B rows. Inference only.
+     * dy: [N,H] (after {@link #forwardFirstTokens}: [B,H]) → dx [N,H]: the feed-forward block's lines inverted, then
+     * the attention's.
      */
-    INDArray forwardFirstTokens(INDArray x, INDArray maskBias) {
-        INDArray h = attention.forwardFirstTokens(x, maskBias);
-        return output.forward(intermediate.forward(output.sublayerInput(h, false)), h, false, false);
-    }
-
-    /** dy: [N,H] → dx [N,H]: the feed-forward block's lines inverted, then the attention's. */
     public INDArray backward(INDArray dy) {
         ResidualOutput.Grads ffn = output.backward(dy);
         INDArray dh = output.inputBackward(intermediate.backward(ffn.hidden()), ffn);

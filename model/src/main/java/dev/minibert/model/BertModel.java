@@ -31,6 +31,7 @@ public final class BertModel {
     private final BertPooler pooler; // null without
     private int batch;
     private int seqLen;
+    private int outputTokens; // per sequence in the last forward's lastHiddenState: seqLen, or 1 (forwardFirstTokens)
     private INDArray hiddenGrad;
     private boolean gradEnabled = true;
     private boolean backwardReady;
@@ -52,23 +53,24 @@ public final class BertModel {
         Embedded in = embed(inputIds, tokenTypeIds, attentionMask, training);
         INDArray hidden = encoder.forward(in.x(), in.maskBias(), training, gradEnabled);
         backwardReady = gradEnabled;
+        outputTokens = seqLen;
         INDArray pooled = pooler == null ? null : pooler.forward(hidden, batch, seqLen);
         return new Output(hidden.reshape('c', batch, seqLen, config.hiddenSize), pooled);
     }
 
     /**
-     * Inference for what reads [CLS] alone (the pooler, a classifier, CLS pooling): lastHiddenState is [B,1,H], each
-     * sequence's first token. The last layer computes every token's key and value and all else for [CLS] only,
-     * about three quarters of that layer's work saved. Where {@link Gemm#isBatchInvariant()} the outputs have the
-     * bits of {@link #forward}'s at [CLS]; elsewhere they agree within float rounding. Only under {@link #noGrad()}.
+     * The forward for what reads [CLS] alone (the pooler, a classifier, CLS pooling): lastHiddenState is [B,1,H], each
+     * sequence's first token. The last layer computes every token's key and value and all else for [CLS] only, about
+     * three quarters of that layer's work saved, in the backward too ({@link #backward} then takes dLastHidden
+     * [B,1,H]). Under {@link #noGrad()}, where {@link Gemm#isBatchInvariant()}, the outputs have the bits of
+     * {@link #forward}'s at [CLS]; elsewhere, and in training, they agree within float rounding (dropout draws its masks
+     * for the rows it runs on).
      */
-    public Output forwardFirstTokens(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask) {
-        if (gradEnabled) {
-            throw new IllegalStateException("forwardFirstTokens is inference only: call it under noGrad()");
-        }
-        Embedded in = embed(inputIds, tokenTypeIds, attentionMask, false);
-        INDArray first = encoder.forwardFirstTokens(in.x(), in.maskBias());
-        backwardReady = false;
+    public Output forwardFirstTokens(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, boolean training) {
+        Embedded in = embed(inputIds, tokenTypeIds, attentionMask, training);
+        INDArray first = encoder.forward(in.x(), in.maskBias(), training, gradEnabled, true);
+        backwardReady = gradEnabled;
+        outputTokens = 1;
         INDArray pooled = pooler == null ? null : pooler.forward(first, batch, 1);
         return new Output(first.reshape('c', batch, 1, config.hiddenSize), pooled);
     }
@@ -95,7 +97,10 @@ public final class BertModel {
         return new Embedded(embeddings.forward(ids, types, positions, training, gradEnabled), maskBias);
     }
 
-    /** Adds every parameter's gradient for upstream gradients dLastHidden [B,T,H] and/or dPooled [B,H]. */
+    /**
+     * Adds every parameter's gradient for upstream gradients dLastHidden [B,T,H] ([B,1,H] after {@link
+     * #forwardFirstTokens}) and/or dPooled [B,H].
+     */
     public void backward(INDArray dLastHidden, INDArray dPooled) {
         if (!backwardReady) {
             throw new IllegalStateException("backward after a forward under noGrad(): its activations were not kept");
@@ -106,10 +111,10 @@ public final class BertModel {
         if (dPooled != null && pooler == null) {
             throw new IllegalArgumentException("dPooled given, but this model has no pooler");
         }
-        long n = (long) batch * seqLen;
+        long n = (long) batch * outputTokens;
         hiddenGrad = Scratch.reuse(hiddenGrad, store.dataType(), n, config.hiddenSize);
         if (dLastHidden != null) {
-            requireShape("dLastHidden", dLastHidden, batch, seqLen, config.hiddenSize);
+            requireShape("dLastHidden", dLastHidden, batch, outputTokens, config.hiddenSize);
             hiddenGrad.assign(dLastHidden.reshape('c', n, config.hiddenSize));
         } else {
             hiddenGrad.assign(0);

@@ -34,8 +34,14 @@ public final class BertSelfAttention {
     /**
      * What backward reads: the per-head views at the forward's B and T; q, k, v [B,A,T,d], views of the
      * projection's output [N,3H]; probs [B,A,T,T], the softmax; dropped, probs after dropout (probs itself without).
+     * After {@link #forwardFirstTokens} (firstTokens) q, probs and dropped have one query row per sequence: 1 for T.
      */
-    private record Kept(AttentionHeads layout, INDArray q, INDArray k, INDArray v, INDArray probs, INDArray dropped) {
+    private record Kept(AttentionHeads layout, boolean firstTokens, INDArray q, INDArray k, INDArray v, INDArray probs,
+                        INDArray dropped) {
+        /** The heads of the tokens that asked a query: every token, or each sequence's first alone. */
+        INDArray queries(INDArray y, long column) {
+            return firstTokens ? layout.firstTokens(y, column) : layout.of(y, column);
+        }
     }
 
     /**
@@ -92,33 +98,38 @@ public final class BertSelfAttention {
         INDArray dropped = dropout.forward(probs, training);
 
         AttentionProduct.CONTEXT.compute(dropped, views.v(), views.contextHeads());
-        kept = new Kept(views.layout(), views.q(), views.k(), views.v(), probs, dropped);
+        kept = new Kept(views.layout(), false, views.q(), views.k(), views.v(), probs, dropped);
         return context;
     }
 
     /**
      * The context of each sequence's first token ([CLS]) alone, [B,H]: its query against every token's key and
-     * value. No backward follows it. Each row has the bits of {@link #forward}'s row b·T where the products are
-     * batch-invariant ({@link Gemm#isBatchInvariant()}: a row's bits do not depend on the rows beside it).
+     * value; {@link #backward} then takes dContext [B,H]. Under noGrad each row has the bits of {@link #forward}'s row
+     * b·T where the products are batch-invariant ({@link Gemm#isBatchInvariant()}: a row's bits do not depend on the
+     * rows beside it).
      */
-    INDArray forwardFirstTokens(INDArray x, INDArray maskBias) {
+    INDArray forwardFirstTokens(INDArray x, INDArray maskBias, boolean training) {
         int batch = (int) maskBias.size(0);
         int seqLen = (int) maskBias.size(1);
         DataType type = x.dataType();
         INDArray projected = projection.forward(x); // every token's key and value; the queries come in the same product
         AttentionHeads layout = new AttentionHeads(batch, seqLen, heads, headSize);
+        INDArray q = layout.firstTokens(projected, 0);
+        INDArray k = layout.of(projected, hidden);
+        INDArray v = layout.of(projected, 2L * hidden);
         INDArray context = contextSlot.array(type, batch, hidden);
         INDArray probs = probsSlot.array(type, batch, heads, 1, seqLen);
-        AttentionProduct.SCORES.compute(layout.firstTokens(projected, 0), layout.of(projected, hidden), probs);
+        AttentionProduct.SCORES.compute(q, k, probs);
         kernels.attentionSoftmax(probs, maskBias, scale);
-        AttentionProduct.CONTEXT.compute(probs, layout.of(projected, 2L * hidden),
-                new AttentionHeads(batch, 1, heads, headSize).of(context, 0));
-        kept = null;
+        INDArray dropped = dropout.forward(probs, training);
+        AttentionProduct.CONTEXT.compute(dropped, v, new AttentionHeads(batch, 1, heads, headSize).of(context, 0));
+        kept = new Kept(layout, true, q, k, v, probs, dropped);
         return context;
     }
 
     /**
-     * dContext: [N,H] → dx [N,H]; adds into the query/key/value gradients. Each line inverts one of the forward's:
+     * dContext: [N,H] (after {@link #forwardFirstTokens}: [B,H]) → dx [N,H]; adds into the query/key/value gradients.
+     * Each line inverts one of the forward's:
      * <pre>
      *   dDropped = dContext Vᵀ,  dV = Droppedᵀ dContext          (context = Dropped V)
      *   dProbs   = Drop'(dDropped)
@@ -130,17 +141,21 @@ public final class BertSelfAttention {
     public INDArray backward(INDArray dContext) {
         DataType type = dContext.dataType();
         AttentionHeads layout = kept.layout();
-        INDArray headGrad = layout.of(FlatView.plain(dContext), 0);
+        INDArray headGrad = (kept.firstTokens() ? new AttentionHeads(layout.batch(), 1, heads, headSize) : layout)
+                .of(FlatView.plain(dContext), 0);
         INDArray droppedGrad = droppedGradSlot.array(type, kept.probs().shape());
         AttentionProduct.PROBS_GRAD.compute(headGrad, kept.v(), droppedGrad);
-        INDArray projectedGrad = projectedGradSlot.array(type, dContext.rows(), 3L * hidden); // [dQ dK dV]
+        INDArray projectedGrad = projectedGradSlot.array(type, (long) layout.batch() * layout.seqLen(), 3L * hidden);
         AttentionProduct.VALUE_GRAD.compute(kept.dropped(), headGrad, layout.of(projectedGrad, 2L * hidden));
 
         INDArray probsGrad = dropout.backward(droppedGrad);
         // in place: the dropout's (or this layer's) gradient buffer is not read again
         INDArray dScores = kernels.attentionSoftmaxBackward(probsGrad, kept.probs(), scale);
 
-        AttentionProduct.QUERY_GRAD.compute(dScores, kept.k(), layout.of(projectedGrad, 0));
+        if (kept.firstTokens()) {
+            layout.of(projectedGrad, 0).assign(0); // the other tokens asked no query
+        }
+        AttentionProduct.QUERY_GRAD.compute(dScores, kept.k(), kept.queries(projectedGrad, 0));
         AttentionProduct.KEY_GRAD.compute(dScores, kept.q(), layout.of(projectedGrad, hidden));
         return projection.backward(projectedGrad);
     }

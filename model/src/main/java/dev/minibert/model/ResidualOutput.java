@@ -83,9 +83,14 @@ public abstract class ResidualOutput {
      * stream's {@code grads.residual()}; written over dSublayerInput (post-norm) or LayerNorm's dx (pre-norm).
      */
     public INDArray inputBackward(INDArray dSublayerInput, Grads grads) {
-        INDArray dx = postNorm ? dSublayerInput : layerNorm.backward(dSublayerInput);
+        INDArray dx = sublayerBackward(dSublayerInput);
         kernels.sum(dx, grads.residual(), dx);
         return dx;
+    }
+
+    /** dSublayerInput back through {@link #sublayerInput} alone: itself (post-norm) or LayerNorm's dx (pre-norm). */
+    public INDArray sublayerBackward(INDArray dSublayerInput) {
+        return postNorm ? dSublayerInput : layerNorm.backward(dSublayerInput);
     }
 
     void reseedDropout(SplittableRandom seeds) {

@@ -1,7 +1,6 @@
 package dev.minibert.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
@@ -10,14 +9,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Inference (a forward under {@link BertModel#noGrad()}) gives a sequence the same bits alone, in batches with
@@ -107,19 +104,6 @@ class BatchInvarianceTest {
                 }
             }
         }
-    }
-
-    @Test
-    void theFirstTokensForwardIsInferenceOnly() {
-        BertModel model = model(BertConfig.NormStyle.POST, 64, false);
-        int[][] ids = {{2, 7, 3}};
-        assertThatThrownBy(() -> model.forwardFirstTokens(ids, null, null))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("noGrad");
-        try (BertModel.NoGrad noGrad = model.noGrad()) {
-            model.forwardFirstTokens(ids, null, null);
-        }
-        assertThatThrownBy(() -> model.backward(null, Nd4j.ones(DataType.FLOAT, 1, 32)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("noGrad");
     }
 
     /**
@@ -224,7 +208,7 @@ class BatchInvarianceTest {
         int[][][] in = padded(texts);
         List<float[][]> out = new ArrayList<>();
         try (BertModel.NoGrad noGrad = model.noGrad()) {
-            BertModel.Output output = model.forwardFirstTokens(in[0], in[1], in[2]);
+            BertModel.Output output = model.forwardFirstTokens(in[0], in[1], in[2], false);
             assertThat(output.lastHiddenState().shape()).containsExactly(texts.size(), 1, 32);
             float[] states = output.lastHiddenState().dup('c').data().asFloat();
             float[] pooled = output.poolerOutput().dup('c').data().asFloat();
