@@ -63,12 +63,12 @@ public final class ClassificationBench {
                 }
             };
             default -> () -> {
-                    store.zeroGrad();
-                    model.reseedDropout(seed + step[0]);
-                    model.forwardBackward(ids, types, mask, labels, 1.0);
-                    clipper.clip(store);
-                    adamW.step(store, 1e-4 * Math.min(1.0, (++step[0]) / 100.0));
-                };
+                store.zeroGrad();
+                model.reseedDropout(seed + step[0]);
+                model.forwardBackward(ids, types, mask, labels, 1.0);
+                clipper.clip(store);
+                adamW.step(store, 1e-4 * Math.min(1.0, (++step[0]) / 100.0));
+            };
         };
         return BenchResult.json(task, config, batch, seq, threads, StepTimer.time(work, warmup, steps));
     }

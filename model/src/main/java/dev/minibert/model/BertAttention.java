@@ -3,7 +3,6 @@ package dev.minibert.model;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * HF's BertAttention ({@code attention.*}): self-attention and its output block.
@@ -16,7 +15,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class BertAttention {
     private final BertSelfAttention self;
     private final BertSelfOutput output;
-    private FirstTokens first; // set by forwardFirstTokens, null after forward
+    private FirstTokens first; // where forwardFirstTokens took its residual; null after forward
     private INDArray firstTokenResidual; // forwardFirstTokens' residual: x's rows b·T, [B,H]
 
     /** prefix: e.g. "bert.encoder.layer.3.attention.". */
@@ -52,14 +51,6 @@ public final class BertAttention {
         firstTokenResidual = Scratch.reuse(firstTokenResidual, x.dataType(), first.batch(), x.columns());
         firstTokenResidual.assign(first.rows(x));
         return output.forward(context, firstTokenResidual, training, keepForBackward);
-    }
-
-    /** Where {@link #forwardFirstTokens} took its residual: row b·T of [N,H] for each b. */
-    private record FirstTokens(int batch, int seqLen) {
-        INDArray rows(INDArray flat) {
-            return flat.reshape('c', batch, seqLen, flat.columns())
-                    .get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
-        }
     }
 
     /**

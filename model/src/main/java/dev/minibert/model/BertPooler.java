@@ -1,7 +1,6 @@
 package dev.minibert.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** tanh(dense(h[:, 0])): the [CLS] position's hidden state → [B,H]. */
@@ -24,7 +23,7 @@ public final class BertPooler {
     public INDArray forward(INDArray hiddenStates, int batch, int seqLen) {
         this.seqLen = seqLen;
         first = Scratch.reuse(first, hiddenStates.dataType(), batch, hidden);
-        first.assign(clsRows(hiddenStates, batch));
+        first.assign(new FirstTokens(batch, seqLen).rows(hiddenStates));
         output = Scratch.reuse(output, hiddenStates.dataType(), batch, hidden);
         output.assign(dense.forward(first));
         return Transforms.tanh(output, false);
@@ -38,11 +37,7 @@ public final class BertPooler {
         preGrad.assign(output).muli(output).rsubi(1).muli(dPooled);
         inputGrad = Scratch.reuse(inputGrad, dPooled.dataType(), (long) batch * seqLen, hidden);
         inputGrad.assign(0);
-        clsRows(inputGrad, batch).assign(dense.backward(preGrad));
+        new FirstTokens(batch, seqLen).rows(inputGrad).assign(dense.backward(preGrad));
         return inputGrad;
-    }
-
-    private INDArray clsRows(INDArray flat, int batch) {
-        return flat.reshape('c', batch, seqLen, hidden).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
     }
 }

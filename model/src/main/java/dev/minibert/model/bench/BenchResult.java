@@ -15,13 +15,15 @@ public final class BenchResult {
     public static String json(String task, BertConfig c, int batch, int seq, int threads, double[] sortedSeconds) {
         double median = StepTimer.median(sortedSeconds);
         long h = c.hiddenSize;
-        double layerFlops = (double) batch * seq * (2.0 * (4 * h * h + 2 * h * c.intermediateSize) + 4.0 * seq * h);
-        double forwardFlops = c.numHiddenLayers * layerFlops;
+        // a token's flops in one layer: its query, key and value; the rest of its products; its attention
+        double qkv = 2.0 * 3 * h * h;
+        double rest = 2.0 * (h * h + 2 * h * c.intermediateSize);
+        double attention = 4.0 * seq * h;
+        double forwardFlops = (double) c.numHiddenLayers * batch * seq * (qkv + rest + attention);
         double flops = switch (task) {
             case "infer" -> forwardFlops;
-            // the last layer: every token's query, key and value, then [CLS] alone (its attention, output, FFN)
-            case "predict" -> forwardFlops - layerFlops + batch * (seq * 2.0 * 3 * h * h
-                    + 2.0 * (h * h + 2 * h * c.intermediateSize) + 4.0 * seq * h);
+            // the last layer: every token's query, key and value, the rest for [CLS] alone
+            case "predict" -> forwardFlops - (double) batch * seq * (rest + attention) + batch * (rest + attention);
             default -> 3 * forwardFlops;
         };
         ObjectNode o = JSON.createObjectNode();
