@@ -16,15 +16,6 @@ public record AttentionHeads(int batch, int seqLen, int heads, int headSize) {
 
     /** The heads of y's columns [column, column + heads·d) as a [B,heads,T,d] view; y must be dense row-major. */
     public INDArray of(INDArray y, long column) {
-        return view(y, column, seqLen);
-    }
-
-    /** Each sequence's first token alone, [B,heads,1,d]: the heads of [CLS]'s row, the others' rows not read. */
-    public INDArray firstTokens(INDArray y, long column) {
-        return view(y, column, 1);
-    }
-
-    private INDArray view(INDArray y, long column, int tokens) {
         long width = y.columns();
         if (y.rank() != 2 || !FlatView.isPlain(y) || y.rows() != (long) batch * seqLen
                 || column < 0 || column + (long) heads * headSize > width) {
@@ -32,7 +23,7 @@ public record AttentionHeads(int batch, int seqLen, int heads, int headSize) {
                     + headSize + " from column " + column + " of " + Arrays.toString(y.shape())
                     + (FlatView.isPlain(y) ? "" : " (not dense row-major)"));
         }
-        return Nd4j.create(y.data(), new long[] {batch, heads, tokens, headSize},
+        return Nd4j.create(y.data(), new long[] {batch, heads, seqLen, headSize},
                 new long[] {seqLen * width, headSize, width, 1}, y.offset() + column, 'c');
     }
 }

@@ -1,5 +1,6 @@
 package dev.minibert.model;
 
+import dev.minibert.model.kernels.Kernels;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,13 +16,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class BertAttention {
     private final BertSelfAttention self;
     private final BertSelfOutput output;
-    private FirstTokens first; // where forwardFirstTokens took its residual; null after forward
-    private INDArray firstTokenResidual; // forwardFirstTokens' residual: x's rows b·T, [B,H]
+    private final Kernels kernels;
+    private SelectedTokens selected; // where forwardSelected took its residual; null after forward
+    private INDArray selectedResidual; // forwardSelected's residual: x's selected rows, [M,H]
 
     /** prefix: e.g. "bert.encoder.layer.3.attention.". */
     public BertAttention(ParameterStore store, String prefix, BertConfig config) {
         this.self = new BertSelfAttention(store, prefix + "self.", config);
         this.output = new BertSelfOutput(store, prefix + "output.", config);
+        this.kernels = store.kernels();
     }
 
     /** The arrays its self-attention and output block write. */
@@ -36,34 +39,36 @@ public final class BertAttention {
 
     /** As {@link #forward(INDArray, INDArray, boolean)}; without keepForBackward its LayerNorm keeps no xHat. */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
-        first = null;
+        selected = null;
         return output.forward(self.forward(output.sublayerInput(x, keepForBackward), maskBias, training), x, training,
                 keepForBackward);
     }
 
     /**
-     * The block's output at each sequence's first token alone, [B,H]: keys and values from every token of x [N,H],
-     * everything after the attention's products on B rows; {@link #backward} then takes dy [B,H].
+     * The block's output at the selected tokens alone, [M,H]: keys and values from every token of x [N,H], everything
+     * after the attention's products on M rows; {@link #backward} then takes dy [M,H].
      */
-    INDArray forwardFirstTokens(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
-        INDArray context = self.forwardFirstTokens(output.sublayerInput(x, keepForBackward), maskBias, training);
-        first = new FirstTokens((int) maskBias.size(0), (int) maskBias.size(1));
-        firstTokenResidual = Scratch.reuse(firstTokenResidual, x.dataType(), first.batch(), x.columns());
-        firstTokenResidual.assign(first.rows(x));
-        return output.forward(context, firstTokenResidual, training, keepForBackward);
+    INDArray forwardSelected(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
+                             boolean keepForBackward) {
+        INDArray context = self.forwardSelected(output.sublayerInput(x, keepForBackward), maskBias, selected, training);
+        this.selected = selected;
+        selectedResidual = Scratch.reuse(selectedResidual, x.dataType(), selected.count(), x.columns());
+        kernels.gatherRows(x, selected.rows(), selectedResidual);
+        return output.forward(context, selectedResidual, training, keepForBackward);
     }
 
     /**
-     * dy: [N,H] (after {@link #forwardFirstTokens}: [B,H]) → dx [N,H]: through the output block, the attention, and
-     * the residual path.
+     * dy: [N,H] (after {@link #forwardSelected}: [M,H]) → dx [N,H]: through the output block, the attention, and the
+     * residual path.
      */
     public INDArray backward(INDArray dy) {
         ResidualOutput.Grads grads = output.backward(dy);
-        if (first == null) {
+        if (selected == null) {
             return output.inputBackward(self.backward(grads.hidden()), grads);
         }
         INDArray dx = output.sublayerBackward(self.backward(grads.hidden()));
-        first.rows(dx).addi(grads.residual()); // the residual path reaches the first tokens' rows alone
+        // the residual path reaches the selected rows alone
+        kernels.scatterAddRows(dx, selected.rows(), grads.residual());
         return dx;
     }
 

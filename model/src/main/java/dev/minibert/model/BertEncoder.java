@@ -35,29 +35,30 @@ public final class BertEncoder {
      * with depth: see {@link MemoryPlan}.
      */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
-        return forward(x, maskBias, training, keepForBackward, false);
+        return forward(x, maskBias, training, keepForBackward, null);
     }
 
     /**
-     * As {@link #forward(INDArray, INDArray, boolean, boolean)}; with {@code firstTokens} → [B,H], the last layer's
-     * output at each sequence's first token ([CLS]) alone: the last layer computes keys and values for every token and
-     * all else for B rows, and {@link #backward} takes dy [B,H]. Under noGrad each row has the bits of the whole
-     * forward's row b·T where {@link Gemm#isBatchInvariant()}.
+     * As {@link #forward(INDArray, INDArray, boolean, boolean)}; with {@code selected} (not null) → [M,H], the last
+     * layer's output at the selected tokens alone: the last layer computes keys and values for every token and all
+     * else for M rows, and {@link #backward} takes dy [M,H]. Under noGrad each row has the bits of the whole forward's
+     * row where {@link Gemm#isBatchInvariant()}.
      */
-    INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward, boolean firstTokens) {
+    INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward,
+                     SelectedTokens selected) {
         int last = layers.size() - 1;
         for (int i = 0; i <= last; i++) {
             memory.beforeForward(i, keepForBackward);
-            x = i == last && firstTokens
-                    ? layers.get(i).forwardFirstTokens(x, maskBias, training, keepForBackward)
+            x = i == last && selected != null
+                    ? layers.get(i).forwardSelected(x, maskBias, selected, training, keepForBackward)
                     : layers.get(i).forward(x, maskBias, training, keepForBackward);
         }
         return finalLayerNorm == null ? x : finalLayerNorm.forward(x, keepForBackward);
     }
 
     /**
-     * dy: [N,H] ([B,H] after a first-tokens forward) → dx [N,H]; records the gradient norm at every layer's input and
-     * at the last layer's output.
+     * dy: [N,H] ([M,H] after a forward of selected tokens) → dx [N,H]; records the gradient norm at every layer's
+     * input and at the last layer's output.
      */
     public INDArray backward(INDArray dy) {
         INDArray g = finalLayerNorm == null ? dy : finalLayerNorm.backward(dy);

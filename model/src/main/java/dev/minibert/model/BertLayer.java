@@ -56,11 +56,12 @@ public final class BertLayer {
     }
 
     /**
-     * x: [N,H], maskBias: [B,T] → [B,H], the block's output at each sequence's first token alone: the attention reads
-     * every token's key and value, the rest runs on B rows; {@link #backward} then takes dy [B,H].
+     * x: [N,H], maskBias: [B,T] → [M,H], the block's output at the selected tokens alone: the attention reads every
+     * token's key and value, the rest runs on M rows; {@link #backward} then takes dy [M,H].
      */
-    INDArray forwardFirstTokens(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
-        return feedForward(attention.forwardFirstTokens(x, maskBias, training, keepForBackward), training,
+    INDArray forwardSelected(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
+                             boolean keepForBackward) {
+        return feedForward(attention.forwardSelected(x, maskBias, selected, training, keepForBackward), training,
                 keepForBackward);
     }
 
@@ -71,7 +72,7 @@ public final class BertLayer {
     }
 
     /**
-     * dy: [N,H] (after {@link #forwardFirstTokens}: [B,H]) → dx [N,H]: the feed-forward block's lines inverted, then
+     * dy: [N,H] (after {@link #forwardSelected}: [M,H]) → dx [N,H]: the feed-forward block's lines inverted, then
      * the attention's.
      */
     public INDArray backward(INDArray dy) {

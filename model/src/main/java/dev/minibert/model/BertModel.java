@@ -31,7 +31,7 @@ public final class BertModel {
     private final BertPooler pooler; // null without
     private int batch;
     private int seqLen;
-    private int outputTokens; // per sequence in the last forward's lastHiddenState: seqLen, or 1 (forwardFirstTokens)
+    private long[] outputShape; // the last forward's last hidden state: [B,T,H], [B,1,H] or [M,H]
     private INDArray hiddenGrad;
     private boolean gradEnabled = true;
     private boolean backwardReady;
@@ -53,9 +53,9 @@ public final class BertModel {
         Embedded in = embed(inputIds, tokenTypeIds, attentionMask, training);
         INDArray hidden = encoder.forward(in.x(), in.maskBias(), training, gradEnabled);
         backwardReady = gradEnabled;
-        outputTokens = seqLen;
+        outputShape = new long[] {batch, seqLen, config.hiddenSize};
         INDArray pooled = pooler == null ? null : pooler.forward(hidden, batch, seqLen);
-        return new Output(hidden.reshape('c', batch, seqLen, config.hiddenSize), pooled);
+        return new Output(hidden.reshape('c', outputShape), pooled);
     }
 
     /**
@@ -68,11 +68,32 @@ public final class BertModel {
      */
     public Output forwardFirstTokens(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, boolean training) {
         Embedded in = embed(inputIds, tokenTypeIds, attentionMask, training);
-        INDArray first = encoder.forward(in.x(), in.maskBias(), training, gradEnabled, true);
+        INDArray first = encoder.forward(in.x(), in.maskBias(), training, gradEnabled,
+                SelectedTokens.firstTokens(batch, seqLen));
         backwardReady = gradEnabled;
-        outputTokens = 1;
+        outputShape = new long[] {batch, 1, config.hiddenSize};
         INDArray pooled = pooler == null ? null : pooler.forward(first, batch, 1);
-        return new Output(first.reshape('c', batch, 1, config.hiddenSize), pooled);
+        return new Output(first.reshape('c', outputShape), pooled);
+    }
+
+    /**
+     * The last hidden state at the given token rows alone, [M,H] in their order: what reads a few tokens (the MLM loss
+     * reads the masked ones). rows: indices b·T + t, strictly ascending, at least one. The last layer computes every
+     * token's key and value and all else for these M rows, in the backward too ({@link #backward} then takes
+     * dLastHidden [M,H], and no dPooled: the pooler reads [CLS], which need not be among them). Under {@link
+     * #noGrad()}, where {@link Gemm#isBatchInvariant()}, each row has the bits of {@link #forward}'s.
+     */
+    public INDArray forwardRows(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, int[] rows,
+                                boolean training) {
+        if (inputIds == null || inputIds.length == 0 || inputIds[0] == null) {
+            throw new IllegalArgumentException("inputIds is empty");
+        }
+        SelectedTokens selected = SelectedTokens.of(inputIds.length, inputIds[0].length, rows);
+        Embedded in = embed(inputIds, tokenTypeIds, attentionMask, training);
+        INDArray hidden = encoder.forward(in.x(), in.maskBias(), training, gradEnabled, selected);
+        backwardReady = gradEnabled;
+        outputShape = new long[] {rows.length, config.hiddenSize};
+        return hidden;
     }
 
     /** The embeddings' output x [N,H] and the keys' additive mask [B,T]. */
@@ -99,7 +120,7 @@ public final class BertModel {
 
     /**
      * Adds every parameter's gradient for upstream gradients dLastHidden [B,T,H] ([B,1,H] after {@link
-     * #forwardFirstTokens}) and/or dPooled [B,H].
+     * #forwardFirstTokens}, [M,H] after {@link #forwardRows}) and/or dPooled [B,H].
      */
     public void backward(INDArray dLastHidden, INDArray dPooled) {
         if (!backwardReady) {
@@ -111,10 +132,13 @@ public final class BertModel {
         if (dPooled != null && pooler == null) {
             throw new IllegalArgumentException("dPooled given, but this model has no pooler");
         }
-        long n = (long) batch * outputTokens;
+        if (dPooled != null && outputShape.length == 2) {
+            throw new IllegalArgumentException("dPooled given after forwardRows, which runs no pooler");
+        }
+        long n = outputShape.length == 2 ? outputShape[0] : outputShape[0] * outputShape[1];
         hiddenGrad = Scratch.reuse(hiddenGrad, store.dataType(), n, config.hiddenSize);
         if (dLastHidden != null) {
-            requireShape("dLastHidden", dLastHidden, batch, outputTokens, config.hiddenSize);
+            requireShape("dLastHidden", dLastHidden, outputShape);
             hiddenGrad.assign(dLastHidden.reshape('c', n, config.hiddenSize));
         } else {
             hiddenGrad.assign(0);

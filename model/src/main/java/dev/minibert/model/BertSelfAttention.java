@@ -30,18 +30,20 @@ public final class BertSelfAttention {
     private final Slot projectedGradSlot = Slot.backward("attention.self.dQKV", "N,3H");
     private Kept kept;
     private HeadViews views;
+    // forwardSelected's own arrays, [B·Q,H] in the padded layout but for the compact context [M,H]
+    private INDArray queries;
+    private INDArray selectedContext;
+    private INDArray paddedContextGrad;
+    private INDArray queriesGrad;
 
     /**
      * What backward reads: the per-head views at the forward's B and T; q, k, v [B,A,T,d], views of the
      * projection's output [N,3H]; probs [B,A,T,T], the softmax; dropped, probs after dropout (probs itself without).
-     * After {@link #forwardFirstTokens} (firstTokens) q, probs and dropped have one query row per sequence: 1 for T.
+     * After {@link #forwardSelected} (selected not null) q, probs and dropped have the padded layout's Q query rows
+     * per sequence for T (queryLayout; layout itself after a whole forward).
      */
-    private record Kept(AttentionHeads layout, boolean firstTokens, INDArray q, INDArray k, INDArray v, INDArray probs,
-                        INDArray dropped) {
-        /** The heads of the tokens that asked a query: every token, or each sequence's first alone. */
-        INDArray queries(INDArray y, long column) {
-            return firstTokens ? layout.firstTokens(y, column) : layout.of(y, column);
-        }
+    private record Kept(AttentionHeads layout, AttentionHeads queryLayout, SelectedTokens selected, INDArray q,
+                        INDArray k, INDArray v, INDArray probs, INDArray dropped) {
     }
 
     /**
@@ -98,37 +100,44 @@ public final class BertSelfAttention {
         INDArray dropped = dropout.forward(probs, training);
 
         AttentionProduct.CONTEXT.compute(dropped, views.v(), views.contextHeads());
-        kept = new Kept(views.layout(), false, views.q(), views.k(), views.v(), probs, dropped);
+        kept = new Kept(views.layout(), views.layout(), null, views.q(), views.k(), views.v(), probs, dropped);
         return context;
     }
 
     /**
-     * The context of each sequence's first token ([CLS]) alone, [B,H]: its query against every token's key and
-     * value; {@link #backward} then takes dContext [B,H]. Under noGrad each row has the bits of {@link #forward}'s row
-     * b·T where the products are batch-invariant ({@link Gemm#isBatchInvariant()}: a row's bits do not depend on the
+     * The context of the selected tokens alone, [M,H] in their order: their queries against every token's key and
+     * value; {@link #backward} then takes dContext [M,H]. Under noGrad each row has the bits of {@link #forward}'s row
+     * where the products are batch-invariant ({@link Gemm#isBatchInvariant()}: a row's bits do not depend on the
      * rows beside it).
      */
-    INDArray forwardFirstTokens(INDArray x, INDArray maskBias, boolean training) {
-        int batch = (int) maskBias.size(0);
-        int seqLen = (int) maskBias.size(1);
+    INDArray forwardSelected(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training) {
         DataType type = x.dataType();
         INDArray projected = projection.forward(x); // every token's key and value; the queries come in the same product
-        AttentionHeads layout = new AttentionHeads(batch, seqLen, heads, headSize);
-        INDArray q = layout.firstTokens(projected, 0);
+        AttentionHeads layout = new AttentionHeads(selected.batch(), selected.seqLen(), heads, headSize);
+        AttentionHeads queryLayout = new AttentionHeads(selected.batch(), selected.perSequence(), heads, headSize);
+        long paddedRows = (long) selected.batch() * selected.perSequence();
+        queries = Scratch.reuse(queries, type, paddedRows, hidden);
+        selected.gatherQueries(projected, queries);
+        INDArray q = queryLayout.of(queries, 0);
         INDArray k = layout.of(projected, hidden);
         INDArray v = layout.of(projected, 2L * hidden);
-        INDArray context = contextSlot.array(type, batch, hidden);
-        INDArray probs = probsSlot.array(type, batch, heads, 1, seqLen);
+        INDArray probs = probsSlot.array(type, selected.batch(), heads, selected.perSequence(), selected.seqLen());
         AttentionProduct.SCORES.compute(q, k, probs);
         kernels.attentionSoftmax(probs, maskBias, scale);
         INDArray dropped = dropout.forward(probs, training);
-        AttentionProduct.CONTEXT.compute(dropped, v, new AttentionHeads(batch, 1, heads, headSize).of(context, 0));
-        kept = new Kept(layout, true, q, k, v, probs, dropped);
-        return context;
+        INDArray context = contextSlot.array(type, paddedRows, hidden);
+        AttentionProduct.CONTEXT.compute(dropped, v, queryLayout.of(context, 0));
+        kept = new Kept(layout, queryLayout, selected, q, k, v, probs, dropped);
+        if (!selected.padded()) {
+            return context;
+        }
+        selectedContext = Scratch.reuse(selectedContext, type, selected.count(), hidden);
+        selected.compact(context, selectedContext);
+        return selectedContext;
     }
 
     /**
-     * dContext: [N,H] (after {@link #forwardFirstTokens}: [B,H]) → dx [N,H]; adds into the query/key/value gradients.
+     * dContext: [N,H] (after {@link #forwardSelected}: [M,H]) → dx [N,H]; adds into the query/key/value gradients.
      * Each line inverts one of the forward's:
      * <pre>
      *   dDropped = dContext Vᵀ,  dV = Droppedᵀ dContext          (context = Dropped V)
@@ -141,8 +150,14 @@ public final class BertSelfAttention {
     public INDArray backward(INDArray dContext) {
         DataType type = dContext.dataType();
         AttentionHeads layout = kept.layout();
-        INDArray headGrad = (kept.firstTokens() ? new AttentionHeads(layout.batch(), 1, heads, headSize) : layout)
-                .of(FlatView.plain(dContext), 0);
+        SelectedTokens selected = kept.selected();
+        INDArray queryRowsGrad = FlatView.plain(dContext);
+        if (selected != null && selected.padded()) {
+            paddedContextGrad = Scratch.reuse(paddedContextGrad, type, queries.shape());
+            selected.pad(queryRowsGrad, paddedContextGrad);
+            queryRowsGrad = paddedContextGrad;
+        }
+        INDArray headGrad = kept.queryLayout().of(queryRowsGrad, 0);
         INDArray droppedGrad = droppedGradSlot.array(type, kept.probs().shape());
         AttentionProduct.PROBS_GRAD.compute(headGrad, kept.v(), droppedGrad);
         INDArray projectedGrad = projectedGradSlot.array(type, (long) layout.batch() * layout.seqLen(), 3L * hidden);
@@ -152,10 +167,13 @@ public final class BertSelfAttention {
         // in place: the dropout's (or this layer's) gradient buffer is not read again
         INDArray dScores = kernels.attentionSoftmaxBackward(probsGrad, kept.probs(), scale);
 
-        if (kept.firstTokens()) {
-            layout.of(projectedGrad, 0).assign(0); // the other tokens asked no query
+        if (selected == null) {
+            AttentionProduct.QUERY_GRAD.compute(dScores, kept.k(), layout.of(projectedGrad, 0));
+        } else {
+            queriesGrad = Scratch.reuse(queriesGrad, type, queries.shape());
+            AttentionProduct.QUERY_GRAD.compute(dScores, kept.k(), kept.queryLayout().of(queriesGrad, 0));
+            selected.scatterQueryGrads(queriesGrad, projectedGrad);
         }
-        AttentionProduct.QUERY_GRAD.compute(dScores, kept.k(), kept.queries(projectedGrad, 0));
         AttentionProduct.KEY_GRAD.compute(dScores, kept.q(), layout.of(projectedGrad, hidden));
         return projection.backward(projectedGrad);
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -100,6 +101,57 @@ class BatchInvarianceTest {
                         float[][] expected = {Arrays.copyOf(whole.get(i)[0], 32), whole.get(i)[1]};
                         assertSame(expected, first.get(i), "the " + in.get(i).length + "-token text's [CLS] in batch "
                                 + batch + ", " + layers + " layers, " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link BertModel#forwardRows}, whose last layer runs for the given rows alone, gives each row the whole forward's
+     * state, in padded batches whose sequences have different numbers of rows (so the attention pads its queries), none
+     * at all, or every real token, at 1 and 2 threads, with 2 layers and with 1.
+     */
+    @ParameterizedTest
+    @MethodSource("stylesAndFreezing")
+    void theSelectedRowsForwardGivesTheWholeForwardsStatesAtThoseRows(BertConfig.NormStyle style, boolean frozen) {
+        List<int[]> texts = texts(LENGTHS, 5);
+        List<List<Integer>> batches = List.of(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), List.of(9, 0), List.of(7),
+                List.of(3, 8, 5));
+        SplittableRandom random = new SplittableRandom(6);
+        for (int layers : new int[] {2, 1}) {
+            BertModel model = model(style, 64, frozen, layers);
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (List<Integer> batch : batches) {
+                    int[][][] in = padded(batch.stream().map(texts::get).toList());
+                    int width = in[0][0].length;
+                    IntStream.Builder chosen = IntStream.builder();
+                    for (int b = 0; b < batch.size(); b++) {
+                        int length = texts.get(batch.get(b)).length;
+                        double share = b % 3 == 0 ? 0.15 : b % 3 == 1 ? 1 : 0.5;
+                        for (int t = 0; t < length; t++) {
+                            if (random.nextDouble() < share) {
+                                chosen.add(b * width + t);
+                            }
+                        }
+                    }
+                    int[] rows = chosen.build().toArray();
+                    if (rows.length == 0) {
+                        rows = new int[] {width - 1};
+                    }
+                    try (BertModel.NoGrad noGrad = model.noGrad()) {
+                        float[] whole = model.forward(in[0], in[1], in[2], false).lastHiddenState().dup('c').data()
+                                .asFloat();
+                        INDArray selected = model.forwardRows(in[0], in[1], in[2], rows, false);
+                        assertThat(selected.shape()).containsExactly(rows.length, 32);
+                        float[] states = selected.dup('c').data().asFloat();
+                        for (int i = 0; i < rows.length; i++) {
+                            assertSame(new float[][] {Arrays.copyOfRange(whole, rows[i] * 32, (rows[i] + 1) * 32)},
+                                    new float[][] {Arrays.copyOfRange(states, i * 32, (i + 1) * 32)},
+                                    "row " + rows[i] + " of " + rows.length + " in batch " + batch + ", " + layers
+                                            + " layers, " + threads + " threads");
+                        }
                     }
                 }
             }

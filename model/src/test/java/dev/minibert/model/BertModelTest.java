@@ -240,6 +240,24 @@ class BertModelTest {
         model.forward(new int[][] {{1, 2}}, null, null, false);
         assertThatThrownBy(() -> model.backward(randn(1, 1, 3, 8), null)).hasMessageContaining("dLastHidden has shape [1, 3, 8]");
         assertThatThrownBy(() -> model.backward(null, null)).hasMessageContaining("dLastHidden or dPooled");
+
+        int[][] ids = {{1, 2, 3}, {1, 2, 3}};
+        assertThatThrownBy(() -> model.forwardRows(ids, null, null, new int[] {0, 6}, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rows[1] = 6 is outside the batch's 6 token rows (2 x 3)");
+        assertThatThrownBy(() -> model.forwardRows(ids, null, null, new int[] {-1}, false))
+                .hasMessageContaining("rows[0] = -1");
+        assertThatThrownBy(() -> model.forwardRows(ids, null, null, new int[] {4, 2}, false))
+                .hasMessageContaining("rows must ascend: rows[1] = 2 after 4");
+        assertThatThrownBy(() -> model.forwardRows(ids, null, null, new int[] {2, 2}, false))
+                .hasMessageContaining("rows must ascend");
+        assertThatThrownBy(() -> model.forwardRows(ids, null, null, new int[0], false))
+                .hasMessageContaining("no rows selected");
+        model.forwardRows(ids, null, null, new int[] {1, 4, 5}, false);
+        assertThatThrownBy(() -> model.backward(randn(1, 2, 3, 8), null))
+                .hasMessageContaining("dLastHidden has shape [2, 3, 8], expected [3, 8]");
+        assertThatThrownBy(() -> model.backward(randn(1, 3, 8), randn(2, 2, 8)))
+                .hasMessageContaining("dPooled given after forwardRows");
     }
 
     private static INDArray forward(BertModel model, boolean training) {

@@ -18,8 +18,6 @@ public final class BertForMaskedLM {
     private final BertModel bert;
     private final BertLMPredictionHead head;
     private final SoftmaxCrossEntropy crossEntropy = new SoftmaxCrossEntropy();
-    private int batch;
-    private int seqLen;
 
     public BertForMaskedLM(BertConfig config, ParameterStore store, boolean headTransform) {
         this.bert = new BertModel(config, store, "bert.", false);
@@ -34,13 +32,16 @@ public final class BertForMaskedLM {
         return head;
     }
 
-    /** Logits [M,V] at maskedRows (indices b·T + t). */
+    /**
+     * Logits [M,V] at maskedRows (indices b·T + t, ascending): the encoder's last layer runs for those rows alone
+     * ({@link BertModel#forwardRows}).
+     */
     public INDArray logits(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, int[] maskedRows,
                            boolean training) {
-        batch = inputIds.length;
-        seqLen = inputIds[0].length;
-        INDArray hidden = bert.forward(inputIds, tokenTypeIds, attentionMask, training).lastHiddenState();
-        return head.forward(hidden.reshape('c', (long) batch * seqLen, hidden.size(2)), maskedRows,
+        if (maskedRows.length == 0) {
+            throw new IllegalArgumentException("no masked positions in the batch: nothing to predict");
+        }
+        return head.forward(bert.forwardRows(inputIds, tokenTypeIds, attentionMask, maskedRows, training),
                 bert.gradEnabled());
     }
 
@@ -60,8 +61,7 @@ public final class BertForMaskedLM {
         INDArray logits = logits(inputIds, tokenTypeIds, attentionMask, maskedRows, true);
         int correct = countCorrect(logits, labels);
         double loss = crossEntropy.forward(logits, labels);
-        INDArray dHidden = head.backward(crossEntropy.backward(scale));
-        bert.backward(dHidden.reshape('c', batch, seqLen, dHidden.columns()), null);
+        bert.backward(head.backward(crossEntropy.backward(scale)), null);
         return new Result(loss, correct, labels.length);
     }
 

@@ -27,7 +27,7 @@ class BertForMaskedLMGradientTest {
     private static final int[][] IDS = {{2, 7, 4, 9, 3}, {2, 5, 4, 3, 0}};
     private static final int[][] TYPES = {{0, 0, 0, 1, 1}, {0, 0, 0, 0, 0}};
     private static final int[][] MASK = {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 0}};
-    private static final int[] ROWS = {1, 3, 6, 7};
+    private static final int[] ROWS = {1, 3, 4, 7}; // three in the first sequence, one in the second: padded queries
     private static final int[] LABELS = {7, 9, 5, 10};
 
     /** 2 layers, hidden 8, 2 heads, no dropout (the finite-difference loss runs in eval mode). */

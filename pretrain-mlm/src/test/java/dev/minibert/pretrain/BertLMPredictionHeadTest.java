@@ -15,8 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The head keeps its buffers between steps while the shapes hold: a step after one with more masked rows must give
- * exactly what a fresh head gives, with dHidden zero at every row the step did not mask. (Its gradients themselves are checked by
- * finite differences and SameDiff in {@link BertForMaskedLMGradientTest}.)
+ * exactly what a fresh head gives. (Its gradients themselves are checked by finite differences and SameDiff in
+ * {@link BertForMaskedLMGradientTest}.)
  */
 class BertLMPredictionHeadTest {
     private static final BertConfig CONFIG = BertConfig.builder().vocabSize(11).hiddenSize(8).numHiddenLayers(1)
@@ -25,10 +25,10 @@ class BertLMPredictionHeadTest {
     private record Step(INDArray logits, INDArray dHidden, ParameterStore store) {
     }
 
-    private static Step step(BertLMPredictionHead head, ParameterStore store, int[] rows, long seed) {
+    private static Step step(BertLMPredictionHead head, ParameterStore store, int masked, long seed) {
         store.zeroGrad();
-        INDArray logits = head.forward(GradientCheck.randn(seed, 10, 8), rows).dup();
-        INDArray dHidden = head.backward(GradientCheck.randn(seed + 1, rows.length, 11)).dup();
+        INDArray logits = head.forward(GradientCheck.randn(seed, masked, 8), true).dup();
+        INDArray dHidden = head.backward(GradientCheck.randn(seed + 1, masked, 11)).dup();
         return new Step(logits, dHidden, store);
     }
 
@@ -44,21 +44,15 @@ class BertLMPredictionHeadTest {
     void aReusedHeadGivesWhatAFreshHeadGives(boolean transform) {
         ParameterStore reusedStore = new ParameterStore(DataType.DOUBLE);
         BertLMPredictionHead reused = head(reusedStore, transform);
-        step(reused, reusedStore, new int[] {0, 2, 5, 7, 9}, 10);
-        int[] rows = {1, 4, 6};
-        Step second = step(reused, reusedStore, rows, 20);
+        step(reused, reusedStore, 5, 10);
+        Step second = step(reused, reusedStore, 3, 20);
 
         ParameterStore freshStore = new ParameterStore(DataType.DOUBLE);
-        Step fresh = step(head(freshStore, transform), freshStore, rows, 20);
+        Step fresh = step(head(freshStore, transform), freshStore, 3, 20);
         assertThat(second.logits()).isEqualTo(fresh.logits());
         assertThat(second.dHidden()).isEqualTo(fresh.dHidden());
         for (Parameter p : freshStore) {
             assertThat(reusedStore.get(p.name()).grad()).as(p.name()).isEqualTo(p.grad());
-        }
-        for (int r = 0; r < 10; r++) {
-            boolean masked = r == 1 || r == 4 || r == 6;
-            assertThat(second.dHidden().getRow(r).amaxNumber().doubleValue()).as("row %d", r)
-                    .matches(v -> masked ? v > 0 : v == 0);
         }
     }
 
@@ -71,11 +65,10 @@ class BertLMPredictionHeadTest {
     void fewerRowsReuseTheMemoryAndOutgrownMemoryIsFreedAtOnce(boolean transform) {
         ParameterStore store = new ParameterStore(DataType.DOUBLE);
         BertLMPredictionHead head = head(store, transform);
-        INDArray hidden = GradientCheck.randn(1, 10, 8);
-        INDArray first = head.forward(hidden, new int[] {0, 2, 5});
-        assertThat(head.forward(hidden, new int[] {1, 3, 4})).isSameAs(first);
-        assertThat(head.forward(hidden, new int[] {1, 4}).data()).isSameAs(first.data());
-        INDArray other = head.forward(hidden, new int[] {1, 4, 6, 7});
+        INDArray first = head.forward(GradientCheck.randn(1, 3, 8), true);
+        assertThat(head.forward(GradientCheck.randn(2, 3, 8), true)).isSameAs(first);
+        assertThat(head.forward(GradientCheck.randn(3, 2, 8), true).data()).isSameAs(first.data());
+        INDArray other = head.forward(GradientCheck.randn(4, 4, 8), true);
         assertThat(first.data().wasClosed()).isTrue();
         assertThat(other.data().wasClosed()).isFalse();
     }
@@ -88,13 +81,12 @@ class BertLMPredictionHeadTest {
     void aForwardThatKeepsNothingGivesTheSameLogitsAndNoBackward() {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BertLMPredictionHead head = head(store, true);
-        INDArray hidden = GradientCheck.randn(30, 10, 8).castTo(DataType.FLOAT);
-        int[] rows = {1, 4, 6};
-        INDArray trained = head.forward(hidden, rows, true).dup();
-        head.backward(GradientCheck.randn(31, rows.length, 11).castTo(DataType.FLOAT));
-        INDArray evaluated = head.forward(hidden, rows, false).dup();
+        INDArray hidden = GradientCheck.randn(30, 3, 8).castTo(DataType.FLOAT);
+        INDArray trained = head.forward(hidden, true).dup();
+        head.backward(GradientCheck.randn(31, 3, 11).castTo(DataType.FLOAT));
+        INDArray evaluated = head.forward(hidden, false).dup();
         assertThat(evaluated.data().asFloat()).isEqualTo(trained.data().asFloat());
-        assertThatThrownBy(() -> head.backward(GradientCheck.randn(31, rows.length, 11).castTo(DataType.FLOAT)))
+        assertThatThrownBy(() -> head.backward(GradientCheck.randn(31, 3, 11).castTo(DataType.FLOAT)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("noGrad");
     }
 }

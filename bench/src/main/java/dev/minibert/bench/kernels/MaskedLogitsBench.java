@@ -32,7 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * N = 4096 positions through {@link BertLMPredictionHead} (with its transform) forward and backward, and
  * {@link SoftmaxCrossEntropy} forward and backward on the [600,8000] logits, float32. Each has its pre-issue-8
  * implementation as a baseline method (a per-row ND4J op for the scatter, fresh [N,H] and [M,V] arrays per step,
- * broadcast bias; ND4J ops and getDouble/putScalar per row for the loss), so one run shows the ratio.
+ * broadcast bias; ND4J ops and getDouble/putScalar per row for the loss), so one run shows the ratio. The head now
+ * takes the masked rows [M,H] themselves, which the encoder's last layer computes alone; the old one gathered them
+ * from [N,H] and scattered dHidden back into [N,H], work the step no longer does.
  * Run: {@code java -cp bench/target/classes:$(cat cp) org.openjdk.jmh.Main MaskedLogitsBench}.
  */
 @State(Scope.Thread)
@@ -53,6 +55,7 @@ public class MaskedLogitsBench {
     private final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
     private final OldCrossEntropy oldLoss = new OldCrossEntropy();
     private INDArray hidden;   // [N,H]
+    private INDArray masked;   // hidden's rows at the masked positions [M,H]
     private INDArray dLogits;  // [M,V]
     private INDArray logits;   // [M,V]
     private int[] rows;
@@ -75,11 +78,12 @@ public class MaskedLogitsBench {
         SplittableRandom rng = new SplittableRandom(SEED);
         rows = rng.ints(0, N).distinct().limit(M).sorted().toArray();
         labels = rng.ints(M, 0, V).toArray();
+        masked = Nd4j.pullRows(hidden, 1, rows);
     }
 
     @Benchmark
     public INDArray headForwardBackward() {
-        head.forward(hidden, rows);
+        head.forward(masked, true);
         return head.backward(dLogits);
     }
 
