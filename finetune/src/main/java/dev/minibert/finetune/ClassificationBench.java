@@ -70,6 +70,7 @@ public final class ClassificationBench {
                 adamW.step(store, 1e-4 * Math.min(1.0, (++step[0]) / 100.0));
             };
         };
-        return BenchResult.json(task, config, batch, seq, threads, StepTimer.time(work, warmup, steps));
+        double readShare = task.equals("infer") ? 1 : 1.0 / seq; // every state, or [CLS]'s
+        return BenchResult.json(task, config, batch, seq, threads, readShare, StepTimer.time(work, warmup, steps));
     }
 }

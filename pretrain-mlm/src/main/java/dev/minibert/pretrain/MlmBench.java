@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class MlmBench {
     private static final int MASK_ID = 4; // the peer's [MASK] id in its synthetic vocabulary
+    private static final double MASKED_SHARE = 0.15;
 
     private MlmBench() {
     }
@@ -46,7 +47,7 @@ public final class MlmBench {
             for (int b = 0; b < batch; b++) {
                 input[b] = ids[b].clone();
                 for (int t = 0; t < seq; t++) {
-                    if (random.nextDouble() < 0.15) {
+                    if (random.nextDouble() < MASKED_SHARE) {
                         rows[m] = b * seq + t;
                         labels[m++] = ids[b][t];
                         double r = random.nextDouble();
@@ -60,6 +61,7 @@ public final class MlmBench {
             clipper.clip(store);
             adamW.step(store, 1e-4 * Math.min(1.0, (++step[0]) / 100.0));
         };
-        return BenchResult.json("mlm", config, batch, seq, threads, StepTimer.time(work, warmup, steps));
+        return BenchResult.json("mlm", config, batch, seq, threads, MASKED_SHARE,
+                StepTimer.time(work, warmup, steps));
     }
 }

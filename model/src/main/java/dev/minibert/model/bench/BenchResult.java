@@ -4,28 +4,34 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minibert.model.BertConfig;
 
-/** One benchmark's JSON line, with the PyTorch peer's field names and FLOP count (scripts/peer/bench_torch.py). */
+/**
+ * One benchmark's JSON line, with the PyTorch peer's field names (scripts/peer/bench_torch.py). Its FLOP count is the
+ * peer's but for the last layer, which minibert runs in full only for the tokens the task reads.
+ */
 public final class BenchResult {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private BenchResult() {
     }
 
-    /** @param sortedSeconds per-step times from {@link StepTimer#time} */
-    public static String json(String task, BertConfig c, int batch, int seq, int threads, double[] sortedSeconds) {
+    /**
+     * @param readShare     the share of tokens whose last hidden state the task reads (1 for {@code infer}, [CLS]'s
+     *                      1/T for {@code predict} and finetuning, the masked ~15% in pretraining): the last layer
+     *                      computes every token's query, key and value and the rest for those alone
+     * @param sortedSeconds per-step times from {@link StepTimer#time}
+     */
+    public static String json(String task, BertConfig c, int batch, int seq, int threads, double readShare,
+                              double[] sortedSeconds) {
         double median = StepTimer.median(sortedSeconds);
         long h = c.hiddenSize;
         // a token's flops in one layer: its query, key and value; the rest of its products; its attention
         double qkv = 2.0 * 3 * h * h;
         double rest = 2.0 * (h * h + 2 * h * c.intermediateSize);
         double attention = 4.0 * seq * h;
-        double forwardFlops = (double) c.numHiddenLayers * batch * seq * (qkv + rest + attention);
-        double flops = switch (task) {
-            case "infer" -> forwardFlops;
-            // the last layer: every token's query, key and value, the rest for [CLS] alone
-            case "predict" -> forwardFlops - (double) batch * seq * (rest + attention) + batch * (rest + attention);
-            default -> 3 * forwardFlops;
-        };
+        double tokens = (double) batch * seq;
+        double forwardFlops = c.numHiddenLayers * tokens * (qkv + rest + attention)
+                - (1 - readShare) * tokens * (rest + attention);
+        double flops = task.equals("infer") || task.equals("predict") ? forwardFlops : 3 * forwardFlops;
         ObjectNode o = JSON.createObjectNode();
         o.put("impl", "minibert");
         o.put("task", task);
