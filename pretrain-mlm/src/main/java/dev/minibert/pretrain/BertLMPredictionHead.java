@@ -33,14 +33,11 @@ public final class BertLMPredictionHead {
     }
 
     /**
-     * maskedHidden: [M,H], the last hidden state at the masked positions, at least one row. Returns logits [M,V],
+     * maskedHidden: [M,H], the last hidden state at the masked positions. Returns logits [M,V],
      * valid until the next forward. Without keepForBackward (the encoder under noGrad) the transform's LayerNorm keeps
      * no xHat.
      */
     public INDArray forward(INDArray maskedHidden, boolean keepForBackward) {
-        if (maskedHidden.rows() == 0) {
-            throw new IllegalArgumentException("no masked positions in the batch: nothing to predict");
-        }
         return decoder.forward(transform == null ? maskedHidden : transform.forward(maskedHidden, keepForBackward));
     }
 
