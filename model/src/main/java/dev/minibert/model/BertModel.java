@@ -85,23 +85,27 @@ public final class BertModel {
      */
     public INDArray forwardRows(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, int[] rows,
                                 boolean training) {
-        if (inputIds == null || inputIds.length == 0 || inputIds[0] == null) {
-            throw new IllegalArgumentException("inputIds is empty");
-        }
-        SelectedTokens selected = SelectedTokens.of(inputIds.length, inputIds[0].length, rows);
-        Embedded in = embed(inputIds, tokenTypeIds, attentionMask, training);
-        INDArray hidden = encoder.forward(in.x(), in.maskBias(), training, gradEnabled, selected);
+        Embedded in = embed(inputIds, tokenTypeIds, attentionMask, rows, training);
+        INDArray hidden = encoder.forward(in.x(), in.maskBias(), training, gradEnabled, in.selected());
         backwardReady = gradEnabled;
         outputShape = new long[] {rows.length, config.hiddenSize};
         return hidden;
     }
 
-    /** The embeddings' output x [N,H] and the keys' additive mask [B,T]. */
-    private record Embedded(INDArray x, INDArray maskBias) {
+    /** The embeddings' output x [N,H], the keys' additive mask [B,T] and the selected rows (null: every token). */
+    private record Embedded(INDArray x, INDArray maskBias, SelectedTokens selected) {
     }
 
-    /** Checks every input before any work, sets batch and seqLen, then runs the embeddings. */
     private Embedded embed(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, boolean training) {
+        return embed(inputIds, tokenTypeIds, attentionMask, null, training);
+    }
+
+    /**
+     * Checks every input before any work (rows: the token rows a caller reads, or null), sets batch and seqLen, then
+     * runs the embeddings.
+     */
+    private Embedded embed(int[][] inputIds, int[][] tokenTypeIds, int[][] attentionMask, int[] rows,
+                           boolean training) {
         int[] ids = flatten("inputIds", inputIds, null);
         batch = inputIds.length;
         seqLen = inputIds[0].length;
@@ -115,7 +119,8 @@ public final class BertModel {
             positions[n] = n % seqLen;
         }
         INDArray maskBias = maskBias(attentionMask, inputIds);
-        return new Embedded(embeddings.forward(ids, types, positions, training, gradEnabled), maskBias);
+        SelectedTokens selected = rows == null ? null : SelectedTokens.of(batch, seqLen, rows);
+        return new Embedded(embeddings.forward(ids, types, positions, training, gradEnabled), maskBias, selected);
     }
 
     /**

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The tokens whose last hidden state a caller reads (each sequence's [CLS] for a classifier, the masked positions for
+ * The tokens whose last hidden state a caller reads (each sequence's [CLS] for the pooler, the masked positions for
  * the MLM loss): rows b·T + t of the token rows [B·T, W], ascending, M of them. The last layer computes every token's
  * key and value but queries and all after them for these rows alone. The attention's batched products want the same
  * number of query rows in every sequence, so its queries are laid out padded, Q = the most any sequence has, row

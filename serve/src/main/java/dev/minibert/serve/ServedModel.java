@@ -6,6 +6,7 @@ import dev.minibert.api.Pooling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -56,7 +57,8 @@ public record ServedModel(String task, Forward forward) {
     /** An encoder answering {@code /v1/embed}, with {@code minibert embed}'s truncation. */
     public static ServedModel of(Encoder encoder) {
         // requests with different poolings share a pass
-        return new ServedModel("embed", (texts, pairs, poolings) -> List.<Object>of(encoder.embed(texts, poolings)));
+        return new ServedModel("embed", (texts, pairs, poolings) ->
+                Arrays.asList((Object[]) encoder.embed(texts, poolings))); // one vector per text
     }
 
     /**
