@@ -39,9 +39,8 @@ public final class BertAttention {
 
     /** As {@link #forward(INDArray, INDArray, boolean)}; without keepForBackward its LayerNorm keeps no xHat. */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
-        selected = null;
-        return output.forward(self.forward(output.sublayerInput(x, keepForBackward), maskBias, training), x, training,
-                keepForBackward);
+        Attended attended = attend(x, maskBias, null, training, keepForBackward);
+        return output.forward(attended.context(), attended.residual(), training, keepForBackward);
     }
 
     /**
@@ -50,11 +49,34 @@ public final class BertAttention {
      */
     INDArray forwardSelected(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
                              boolean keepForBackward) {
-        INDArray context = self.forwardSelected(output.sublayerInput(x, keepForBackward), maskBias, selected, training);
+        Attended attended = attend(x, maskBias, selected, training, keepForBackward);
+        return output.forward(attended.context(), attended.residual(), training, keepForBackward);
+    }
+
+    /** The self-attention's context and the residual the output block adds to it: x, or x's selected rows. */
+    record Attended(INDArray context, INDArray residual) {
+    }
+
+    /**
+     * The self-attention alone, for every token of x (selected null) or the selected ones: what the output block
+     * ({@link #output()}) then reads.
+     */
+    Attended attend(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
+                    boolean keepForBackward) {
         this.selected = selected;
+        INDArray input = output.sublayerInput(x, keepForBackward);
+        if (selected == null) {
+            return new Attended(self.forward(input, maskBias, training), x);
+        }
+        INDArray context = self.forwardSelected(input, maskBias, selected, training);
         selectedResidual = Scratch.reuse(selectedResidual, x.dataType(), selected.count(), x.columns());
         kernels.gatherRows(x, selected.rows(), selectedResidual);
-        return output.forward(context, selectedResidual, training, keepForBackward);
+        return new Attended(context, selectedResidual);
+    }
+
+    /** The output block: dense, dropout, residual and LayerNorm. */
+    BertSelfOutput output() {
+        return output;
     }
 
     /**

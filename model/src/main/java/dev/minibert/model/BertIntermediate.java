@@ -18,6 +18,10 @@ public final class BertIntermediate {
         return Slot.all(dense.slots(), gelu.slots());
     }
 
+    Linear dense() {
+        return dense;
+    }
+
     Slot denseOutputSlot() {
         return dense.outputSlot();
     }

@@ -52,7 +52,7 @@ public final class BertLayer {
 
     /** As {@link #forward(INDArray, INDArray, boolean)}; without keepForBackward its LayerNorms keep no xHat. */
     public INDArray forward(INDArray x, INDArray maskBias, boolean training, boolean keepForBackward) {
-        return feedForward(attention.forward(x, maskBias, training, keepForBackward), training, keepForBackward);
+        return forward(x, maskBias, null, training, keepForBackward);
     }
 
     /**
@@ -61,12 +61,24 @@ public final class BertLayer {
      */
     INDArray forwardSelected(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
                              boolean keepForBackward) {
-        return feedForward(attention.forwardSelected(x, maskBias, selected, training, keepForBackward), training,
-                keepForBackward);
+        return forward(x, maskBias, selected, training, keepForBackward);
     }
 
-    /** The feed-forward block on the attention block's output h. */
-    private INDArray feedForward(INDArray h, boolean training, boolean keepForBackward) {
+    /**
+     * Module by module, or, in a forward that keeps nothing and drops nothing through a frozen post-norm layer, the
+     * rows after the attention block by block ({@link FrozenLayerRows}): the same bits.
+     */
+    private INDArray forward(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
+                             boolean keepForBackward) {
+        BertAttention.Attended attended = attention.attend(x, maskBias, selected, training, keepForBackward);
+        if (!training && !keepForBackward) {
+            INDArray y = FrozenLayerRows.forward(attention.output(), intermediate.dense(), output, attended.context(),
+                    attended.residual());
+            if (y != null) {
+                return y;
+            }
+        }
+        INDArray h = attention.output().forward(attended.context(), attended.residual(), training, keepForBackward);
         return output.forward(intermediate.forward(output.sublayerInput(h, keepForBackward)), h, training,
                 keepForBackward);
     }

@@ -83,6 +83,23 @@ public final class LayerNorm {
     }
 
     /**
+     * The array {@link #forwardRows} writes for n rows, forward's y over its slot; like a forward that keeps nothing,
+     * it leaves nothing for {@link #backward}. Called before the rows, on the caller's thread.
+     */
+    INDArray rowsOutput(int n) {
+        kept = null;
+        return output.array(gamma.value().dataType(), n, hidden);
+    }
+
+    /**
+     * y's rows [from, to) from x's, both dense [N,H], on the calling thread: a frozen layer's rows, block by block on
+     * each kernel thread ({@link FrozenLayerRows}). The bits of {@link #forward}'s rows.
+     */
+    void forwardRows(INDArray x, INDArray y, int from, int to) {
+        kernel.forwardRows(x, values(gamma), values(beta), eps, y, from, to);
+    }
+
+    /**
      * dy: [N,H] → dx [N,H], inverting y = xHat·gamma + beta and xHat = (x − mean)·rstd:
      * <pre>
      *   dGamma += Σ_rows dy · xHat,  dBeta += Σ_rows dy

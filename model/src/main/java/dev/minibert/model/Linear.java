@@ -144,7 +144,7 @@ public final class Linear {
     }
 
     /** The packed weight of a frozen float store where oneDNN has the kernel; made at the first forward after. */
-    private PackedWeight packed() {
+    PackedWeight packed() {
         if (packed == null && store != null && store.isFrozen() && store.dataType() == DataType.FLOAT
                 && PackedWeight.available()) {
             packed = new PackedWeight(weight.value(), bias.value());

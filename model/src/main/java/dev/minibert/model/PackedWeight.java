@@ -140,13 +140,22 @@ final class PackedWeight {
      * and another array than y.
      */
     void forward(INDArray x, INDArray r, INDArray y, Epilogue epilogue) {
-        Parallel.forRange((int) x.rows(), 1, Gemm.minRowsPerThread(2L * in * out, true), (from, to) -> {
-            for (int start = from, rows; start < to; start += rows) {
-                rows = callRows(to - start);
-                call(rows, epilogue).run(address(x, (long) start * in), natives.weights, natives.biasMemory,
-                        r == null ? null : address(r, (long) start * out), address(y, (long) start * out));
-            }
-        });
+        Parallel.forRange((int) x.rows(), 1, Gemm.minRowsPerThread(2L * in * out, true),
+                (from, to) -> forwardRows(x, from, r, y, from, to - from, epilogue));
+    }
+
+    /**
+     * As {@link #forward} for count rows on the calling thread: x's from row xRow, y's (and r's) from row yRow. x, r
+     * and y need dense rows, not the same row counts.
+     */
+    void forwardRows(INDArray x, int xRow, INDArray r, INDArray y, int yRow, int count, Epilogue epilogue) {
+        for (int done = 0, rows; done < count; done += rows) {
+            rows = callRows(count - done);
+            long xAt = (long) (xRow + done) * in;
+            long yAt = (long) (yRow + done) * out;
+            call(rows, epilogue).run(address(x, xAt), natives.weights, natives.biasMemory,
+                    r == null ? null : address(r, yAt), address(y, yAt));
+        }
     }
 
     /** The rows of the next call, with left rows to go: one of the {@link #ROW_COUNTS} counts. */

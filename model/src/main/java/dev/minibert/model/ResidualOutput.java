@@ -59,6 +59,55 @@ public abstract class ResidualOutput {
     }
 
     /**
+     * A frozen post-norm block's rows, y = LN(residual + dense(hidden)), to be run row block by row block on the
+     * kernel threads ({@link FrozenLayerRows}): the residual added in the product's epilogue, then the LayerNorm of
+     * those rows while they are in cache. Null where it cannot run so (a trainable store, pre-norm, no packed weight,
+     * arrays the packed product does not take); the caller then takes {@link #forward}.
+     */
+    Rows frozenRows(INDArray residual) {
+        PackedWeight packed = dense.packed();
+        if (!postNorm || packed == null) {
+            return null;
+        }
+        INDArray s = sum.array(residual.dataType(), residual.shape());
+        if (!packed.fitsAddend(residual, s)) {
+            return null;
+        }
+        dropout.forward(s, false); // drops nothing: forgets an earlier forward's mask
+        return new Rows(packed, residual, s, layerNorm.rowsOutput((int) residual.rows()));
+    }
+
+    /** {@link #frozenRows}' arrays: sum and output [N,H], over the slots {@link #forward} writes. */
+    final class Rows {
+        private final PackedWeight dense;
+        private final INDArray residual;
+        private final INDArray sum;
+        private final INDArray output;
+
+        private Rows(PackedWeight dense, INDArray residual, INDArray sum, INDArray output) {
+            this.dense = dense;
+            this.residual = residual;
+            this.sum = sum;
+            this.output = output;
+        }
+
+        /** Output rows [row, row + count), from hidden's rows at hiddenRow (a row block of its own, or the same rows). */
+        void run(INDArray hidden, int hiddenRow, int row, int count) {
+            dense.forwardRows(hidden, hiddenRow, residual, sum, row, count, PackedWeight.Epilogue.ADD);
+            layerNorm.forwardRows(sum, output, row, row + count);
+        }
+
+        /** Whether hidden [N,in] is an input the packed product takes (dense rows). */
+        boolean takes(INDArray hidden) {
+            return dense.fits(hidden, sum);
+        }
+
+        INDArray output() {
+            return output;
+        }
+    }
+
+    /**
      * dy → the gradients of both inputs, inverting sum = residual + Drop(dense(hidden)) and, post-norm, y = LN(sum):
      * dResidual = dSum, dHidden = dense'(Drop'(dSum)).
      */

@@ -36,6 +36,11 @@ final class FastLayerNorm implements LayerNormKernel {
                 (from, to) -> layerNorm(input, xHat, out, g, b, eps, rstd, from, to));
     }
 
+    @Override
+    public void forwardRows(INDArray x, double[] gamma, double[] beta, double eps, INDArray out, int from, int to) {
+        layerNorm(x, null, out, asFloats(gamma, new float[0]), asFloats(beta, new float[0]), eps, null, from, to);
+    }
+
     private static float[] asFloats(double[] values, float[] into) {
         float[] floats = into.length == values.length ? into : new float[values.length];
         for (int j = 0; j < values.length; j++) {
@@ -76,7 +81,7 @@ final class FastLayerNorm implements LayerNormKernel {
      * s = 1/sqrt(var + eps) (in double, rounded to float); x̂ = (d − c)·s, out = fma(x̂, gamma, beta); rstd[r] = s.
      * On a row far from zero (mean 2e4, sd 4) the float mean is off by up to half its ulp, 1e-3, which x̂ would carry
      * uncorrected; d is exact there (x and mean within a factor 2) and c recovers that error, so x̂'s error is relative
-     * to the row's spread, not its offset. xHat null: x̂ is not stored.
+     * to the row's spread, not its offset. xHat null: x̂ is not stored; rstd null: nor is s.
      */
     private static void layerNorm(INDArray x, INDArray xHat, INDArray out, float[] gamma, float[] beta,
                                   double eps, double[] rstd, int from, int to) {
@@ -93,7 +98,9 @@ final class FastLayerNorm implements LayerNormKernel {
             float correction = sums[0] / hidden;
             float var = Math.max(0f, (sums[1] - correction * sums[0]) / hidden);
             float rs = (float) (1 / Math.sqrt(var + eps));
-            rstd[r] = rs;
+            if (rstd != null) {
+                rstd[r] = rs;
+            }
             int outRow = base(out) + r * rowBytes;
             if (h == null) {
                 normalizeRow(in, inRow, o, outRow, gamma, beta, mean, correction, rs);

@@ -12,6 +12,12 @@ public interface LayerNormKernel {
     void forward(INDArray x, double[] gamma, double[] beta, double eps, INDArray xHat, double[] rstd, INDArray out);
 
     /**
+     * out's rows [from, to) from x's, on the calling thread, keeping nothing for a backward: for a caller already on a
+     * kernel thread (a frozen layer, row block by row block). The bits of {@link #forward}'s rows.
+     */
+    void forwardRows(INDArray x, double[] gamma, double[] beta, double eps, INDArray out, int from, int to);
+
+    /**
      * dx = rstd · (dxHat − mean(dxHat) − xHat · mean(dxHat · xHat)) with dxHat = dy·gamma; adds Σ_rows dy·xHat into
      * gammaGrad and Σ_rows dy into betaGrad.
      */

@@ -8,11 +8,22 @@ final class ReferenceLayerNorm implements LayerNormKernel {
     @Override
     public void forward(INDArray x, double[] gamma, double[] beta, double eps, INDArray xHat, double[] rstd,
                         INDArray out) {
+        rows(x, gamma, beta, eps, xHat, rstd, out, 0, rstd.length);
+    }
+
+    @Override
+    public void forwardRows(INDArray x, double[] gamma, double[] beta, double eps, INDArray out, int from, int to) {
+        rows(x, gamma, beta, eps, null, null, out, from, to);
+    }
+
+    /** Rows [from, to); xHat and rstd written where not null. */
+    private static void rows(INDArray x, double[] gamma, double[] beta, double eps, INDArray xHat, double[] rstd,
+                             INDArray out, int from, int to) {
         int hidden = gamma.length;
         FlatView in = FlatView.of(FlatView.plain(x));
         double[] row = new double[hidden];
         double[] rowOut = new double[hidden];
-        for (int r = 0, base = 0; r < rstd.length; r++, base += hidden) {
+        for (int r = from, base = from * hidden; r < to; r++, base += hidden) {
             in.read(base, row);
             double sum = 0;
             for (double v : row) {
@@ -24,7 +35,9 @@ final class ReferenceLayerNorm implements LayerNormKernel {
                 squares += (v - mean) * (v - mean);
             }
             double s = 1 / Math.sqrt(squares / hidden + eps);
-            rstd[r] = s;
+            if (rstd != null) {
+                rstd[r] = s;
+            }
             for (int j = 0; j < hidden; j++) {
                 row[j] = (row[j] - mean) * s;
                 rowOut[j] = row[j] * gamma[j] + beta[j];

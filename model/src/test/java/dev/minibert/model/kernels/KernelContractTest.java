@@ -3,6 +3,7 @@ package dev.minibert.model.kernels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minibert.model.Parallel;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,31 @@ class KernelContractTest {
                     assertThat(Math.abs(fastXHat[r][j] - refXHat[r][j])).as("H %d row %d xHat %d", hidden, r, j)
                             .isLessThanOrEqualTo(bound);
                 }
+            }
+        }
+    }
+
+    /**
+     * A frozen layer's LayerNorm rows, a range at a time on the calling thread: each range gets the whole forward's
+     * bits and nothing outside it is written, in both backends.
+     */
+    @Test
+    void layerNormRowsGiveTheWholeForwardsBitsThere() {
+        for (int hidden : new int[] {7, 128, 130}) {
+            INDArray x = floats(11, 33, hidden).muli(3).addi(5);
+            double[] gamma = asFloats(doubles(12, hidden, 1, 0.1));
+            double[] beta = asFloats(doubles(13, hidden, 0, 0.1));
+            for (Kernels kernels : new Kernels[] {FAST, REFERENCE}) {
+                INDArray whole = Nd4j.create(DataType.FLOAT, x.shape());
+                kernels.layerNorm().forward(x, gamma, beta, 1e-12, null, new double[33], whole);
+                INDArray rows = Nd4j.create(DataType.FLOAT, x.shape());
+                LayerNormKernel kernel = kernels.layerNorm();
+                kernel.forwardRows(x, gamma, beta, 1e-12, rows, 10, 11);
+                kernel.forwardRows(x, gamma, beta, 1e-12, rows, 20, 33);
+                float[] expected = whole.data().asFloat();
+                Arrays.fill(expected, 0, 10 * hidden, 0f);
+                Arrays.fill(expected, 11 * hidden, 20 * hidden, 0f);
+                assertThat(rows.data().asFloat()).as("%s H %d", kernels, hidden).isEqualTo(expected);
             }
         }
     }
