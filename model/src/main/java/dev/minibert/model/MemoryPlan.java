@@ -27,8 +27,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  *                                layer i+1 reads layer i's output and nothing else of it, so memory does not grow
  *                                with depth and only the output is held twice (#24: two whole sets were ~46 MB of
  *                                L12 H128 inference at batch 32 x 128); the GELU writes over its input, the
- *                                intermediate dense layer's output; LayerNorm's xHat, which only backward
- *                                reads, is neither written nor allocated
+ *                                intermediate dense layer's output (a frozen post-norm layer writes neither:
+ *                                {@link FrozenLayerRows} keeps a block's rows per thread); LayerNorm's xHat,
+ *                                which only backward reads, is neither written nor allocated
  * </pre>
  * The encoder's final LayerNorm (pre-norm) keeps its own memory.
  */
