@@ -74,23 +74,14 @@ public abstract class ResidualOutput {
             return null;
         }
         dropout.forward(s, false); // drops nothing: forgets an earlier forward's mask
-        return new Rows(packed, residual, s, layerNorm.rowsOutput((int) residual.rows()));
+        return new Rows(packed, layerNorm, residual, s, layerNorm.rowsOutput((int) residual.rows()));
     }
 
-    /** {@link #frozenRows}' arrays: sum and output [N,H], over the slots {@link #forward} writes. */
-    final class Rows {
-        private final PackedWeight dense;
-        private final INDArray residual;
-        private final INDArray sum;
-        private final INDArray output;
-
-        private Rows(PackedWeight dense, INDArray residual, INDArray sum, INDArray output) {
-            this.dense = dense;
-            this.residual = residual;
-            this.sum = sum;
-            this.output = output;
-        }
-
+    /**
+     * {@link #frozenRows}' product, LayerNorm and arrays: the residual, sum and output [N,H], the last two over the
+     * slots {@link #forward} writes.
+     */
+    record Rows(PackedWeight dense, LayerNorm layerNorm, INDArray residual, INDArray sum, INDArray output) {
         /** Output rows [row, row + count), from hidden's rows at hiddenRow (a row block of its own, or the same rows). */
         void run(INDArray hidden, int hiddenRow, int row, int count) {
             dense.forwardRows(hidden, hiddenRow, residual, sum, row, count, PackedWeight.Epilogue.ADD);
@@ -100,10 +91,6 @@ public abstract class ResidualOutput {
         /** Whether hidden [N,in] is an input the packed product takes (dense rows). */
         boolean takes(INDArray hidden) {
             return dense.fits(hidden, sum);
-        }
-
-        INDArray output() {
-            return output;
         }
     }
 

@@ -203,7 +203,8 @@ class BatchInvarianceTest {
         return model(style, positions, frozen, 2);
     }
 
-    private static BertModel model(BertConfig.NormStyle style, int positions, boolean frozen, int layers) {
+    /** A model of hidden 32, 2 heads, intermediate 64, a vocabulary of 60. */
+    static BertModel model(BertConfig.NormStyle style, int positions, boolean frozen, int layers) {
         BertConfig config = BertConfig.builder().vocabSize(VOCAB).hiddenSize(32).numHiddenLayers(layers)
                 .numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(positions).typeVocabSize(2)
                 .normStyle(style).build();

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A frozen post-norm model's forward without gradients runs each layer's rows after the attention block by block
@@ -18,8 +17,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * oneDNN's packed kernels (no AVX-512) both are the module-by-module forward.
  */
 class FrozenLayerRowsTest {
-    private static final int HIDDEN = 32;
-    private static final int INTERMEDIATE = 96;
+    private static final int HIDDEN = 32; // BatchInvarianceTest's model
+    private static final int INTERMEDIATE = 64; // BatchInvarianceTest's model
 
     @AfterEach
     void restoreThreads() {
@@ -30,7 +29,7 @@ class FrozenLayerRowsTest {
     @CsvSource({"1, 3, 150", "2, 3, 150", "2, 1, 7", "1, 2, 128", "2, 5, 61"})
     void theBlockByBlockForwardHasTheModuleByModuleForwardsBits(int threads, int batch, int seqLen) {
         Parallel.setThreads(threads);
-        BertModel model = model(seqLen);
+        BertModel model = model(seqLen, true);
         int[][] ids = ids(batch, seqLen, 3);
         int[][] mask = mask(batch, seqLen);
         float[] keptHidden;
@@ -66,7 +65,7 @@ class FrozenLayerRowsTest {
         int seqLen = 150;
         long[] bytes = new long[2];
         for (boolean frozen : new boolean[] {false, true}) {
-            BertModel model = frozen ? model(seqLen) : model(seqLen, false);
+            BertModel model = model(seqLen, frozen);
             long before = Scratch.ownedBytes();
             try (BertModel.NoGrad noGrad = model.noGrad()) {
                 model.forward(ids(batch, seqLen, 4), null, mask(batch, seqLen), false);
@@ -79,21 +78,8 @@ class FrozenLayerRowsTest {
         assertThat(bytes[0] - bytes[1]).isEqualTo(fewer);
     }
 
-    private static BertModel model(int seqLen) {
-        return model(seqLen, true);
-    }
-
     private static BertModel model(int seqLen, boolean frozen) {
-        BertConfig config = BertConfig.builder().vocabSize(50).hiddenSize(HIDDEN).numHiddenLayers(2)
-                .numAttentionHeads(2).intermediateSize(INTERMEDIATE).maxPositionEmbeddings(Math.max(seqLen, 8))
-                .typeVocabSize(2).build();
-        ParameterStore store = new ParameterStore(DataType.FLOAT);
-        BertModel model = new BertModel(config, store, "bert.", true);
-        Initializer.initialize(store, 0.2, 23);
-        if (frozen) {
-            store.freeze();
-        }
-        return model;
+        return BatchInvarianceTest.model(BertConfig.NormStyle.POST, Math.max(seqLen, 8), frozen, 2);
     }
 
     private static int[][] ids(int batch, int seqLen, long seed) {
