@@ -83,20 +83,22 @@ public final class LayerNorm {
     }
 
     /**
-     * The array {@link #forwardRows} writes for n rows, forward's y over its slot; like a forward that keeps nothing,
-     * it leaves nothing for {@link #backward}. Called before the rows, on the caller's thread.
+     * y [n,H] over forward's slot, to be written a range of rows at a time on the kernel threads by the returned
+     * forward (gamma and beta read once, here): a frozen layer's rows, block by block ({@link FrozenLayerRows}). Like
+     * a forward that keeps nothing, it leaves nothing for {@link #backward}. Called on the caller's thread.
      */
-    INDArray rowsOutput(int n) {
+    Rows rows(int n) {
         kept = null;
-        return output.array(gamma.value().dataType(), n, hidden);
+        return new Rows(output.array(gamma.value().dataType(), n, hidden),
+                kernel.rows(values(gamma), values(beta), eps));
     }
 
-    /**
-     * y's rows [from, to) from x's, both dense [N,H], on the calling thread: a frozen layer's rows, block by block on
-     * each kernel thread ({@link FrozenLayerRows}). The bits of {@link #forward}'s rows.
-     */
-    void forwardRows(INDArray x, INDArray y, int from, int to) {
-        kernel.forwardRows(x, values(gamma), values(beta), eps, y, from, to);
+    /** {@link #rows}' output and its forward. */
+    record Rows(INDArray output, LayerNormKernel.Rows kernel) {
+        /** y's rows [from, to) from x's, both dense [N,H], on the calling thread: the bits of forward's rows. */
+        void forward(INDArray x, int from, int to) {
+            kernel.forward(x, output, from, to);
+        }
     }
 
     /**

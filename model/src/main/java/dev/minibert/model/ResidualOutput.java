@@ -74,23 +74,28 @@ public abstract class ResidualOutput {
             return null;
         }
         dropout.forward(s, false); // drops nothing: forgets an earlier forward's mask
-        return new Rows(packed, layerNorm, residual, s, layerNorm.rowsOutput((int) residual.rows()));
+        return new Rows(packed, layerNorm.rows((int) residual.rows()), residual, s);
     }
 
     /**
-     * {@link #frozenRows}' product, LayerNorm and arrays: the residual, sum and output [N,H], the last two over the
-     * slots {@link #forward} writes.
+     * {@link #frozenRows}' product, LayerNorm and arrays: the residual and the sum [N,H], the sum and the LayerNorm's
+     * output over the slots {@link #forward} writes.
      */
-    record Rows(PackedWeight dense, LayerNorm layerNorm, INDArray residual, INDArray sum, INDArray output) {
+    record Rows(PackedWeight dense, LayerNorm.Rows layerNorm, INDArray residual, INDArray sum) {
         /** Output rows [row, row + count), from hidden's rows at hiddenRow (a row block of its own, or the same rows). */
         void run(INDArray hidden, int hiddenRow, int row, int count) {
             dense.forwardRows(hidden, hiddenRow, residual, sum, row, count, PackedWeight.Epilogue.ADD);
-            layerNorm.forwardRows(sum, output, row, row + count);
+            layerNorm.forward(sum, row, row + count);
         }
 
         /** Whether hidden [N,in] is an input the packed product takes (dense rows). */
         boolean takes(INDArray hidden) {
             return dense.fits(hidden, sum);
+        }
+
+        /** LN(sum) [N,H], the block's output. */
+        INDArray output() {
+            return layerNorm.output();
         }
     }
 

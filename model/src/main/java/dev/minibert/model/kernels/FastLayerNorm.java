@@ -37,8 +37,10 @@ final class FastLayerNorm implements LayerNormKernel {
     }
 
     @Override
-    public void forwardRows(INDArray x, double[] gamma, double[] beta, double eps, INDArray out, int from, int to) {
-        layerNorm(x, null, out, asFloats(gamma, new float[0]), asFloats(beta, new float[0]), eps, null, from, to);
+    public Rows rows(double[] gamma, double[] beta, double eps) {
+        float[] g = asFloats(gamma, new float[0]);
+        float[] b = asFloats(beta, new float[0]);
+        return (x, out, from, to) -> layerNorm(x, null, out, g, b, eps, null, from, to);
     }
 
     private static float[] asFloats(double[] values, float[] into) {

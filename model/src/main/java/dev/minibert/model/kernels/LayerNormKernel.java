@@ -12,10 +12,16 @@ public interface LayerNormKernel {
     void forward(INDArray x, double[] gamma, double[] beta, double eps, INDArray xHat, double[] rstd, INDArray out);
 
     /**
-     * out's rows [from, to) from x's, on the calling thread, keeping nothing for a backward: for a caller already on a
-     * kernel thread (a frozen layer, row block by row block). The bits of {@link #forward}'s rows.
+     * The forward for rows a range at a time, gamma and beta converted once, keeping nothing for a backward: for
+     * callers already on the kernel threads (a frozen layer, row block by row block), any number at once.
      */
-    void forwardRows(INDArray x, double[] gamma, double[] beta, double eps, INDArray out, int from, int to);
+    Rows rows(double[] gamma, double[] beta, double eps);
+
+    /** {@link #rows}' forward. */
+    interface Rows {
+        /** out's rows [from, to) from x's (both dense [N,H]) on the calling thread: the bits of {@link #forward}'s. */
+        void forward(INDArray x, INDArray out, int from, int to);
+    }
 
     /**
      * dx = rstd · (dxHat − mean(dxHat) − xHat · mean(dxHat · xHat)) with dxHat = dy·gamma; adds Σ_rows dy·xHat into

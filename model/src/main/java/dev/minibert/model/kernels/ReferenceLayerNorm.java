@@ -12,8 +12,8 @@ final class ReferenceLayerNorm implements LayerNormKernel {
     }
 
     @Override
-    public void forwardRows(INDArray x, double[] gamma, double[] beta, double eps, INDArray out, int from, int to) {
-        rows(x, gamma, beta, eps, null, null, out, from, to);
+    public Rows rows(double[] gamma, double[] beta, double eps) {
+        return (x, out, from, to) -> rows(x, gamma, beta, eps, null, null, out, from, to);
     }
 
     /** Rows [from, to); xHat and rstd written where not null. */

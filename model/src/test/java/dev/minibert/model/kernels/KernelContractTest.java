@@ -164,9 +164,9 @@ class KernelContractTest {
                 INDArray whole = Nd4j.create(DataType.FLOAT, x.shape());
                 kernels.layerNorm().forward(x, gamma, beta, 1e-12, null, new double[33], whole);
                 INDArray rows = Nd4j.create(DataType.FLOAT, x.shape());
-                LayerNormKernel kernel = kernels.layerNorm();
-                kernel.forwardRows(x, gamma, beta, 1e-12, rows, 10, 11);
-                kernel.forwardRows(x, gamma, beta, 1e-12, rows, 20, 33);
+                LayerNormKernel.Rows kernel = kernels.layerNorm().rows(gamma, beta, 1e-12);
+                kernel.forward(x, rows, 10, 11);
+                kernel.forward(x, rows, 20, 33);
                 float[] expected = whole.data().asFloat();
                 Arrays.fill(expected, 0, 10 * hidden, 0f);
                 Arrays.fill(expected, 11 * hidden, 20 * hidden, 0f);
