@@ -72,12 +72,29 @@ public final class Scratch {
         return current != null && current.dataType() == type && Arrays.equals(current.shape(), shape);
     }
 
-    /** Memory that one or more {@link Slot}s take their arrays from: reshaped over the same memory while it holds. */
+    /**
+     * Memory that one or more {@link Slot}s take their arrays from: reshaped over the same memory while it holds. It
+     * keeps the array of the shape asked for before the current one too: a forward whose last layer runs on the
+     * selected rows alone asks its shared memory for two shapes in turn, and a new array each time (a native shape
+     * buffer and a deallocator) also made each layer's attention views anew ({@link BertSelfAttention}).
+     */
     static final class Memory {
         private INDArray array;
+        private INDArray before; // over array's memory, or stale (another memory) once array was replaced
 
         INDArray shaped(DataType type, long... shape) {
+            if (before != null && before.data() == array.data() && !matches(array, type, shape)
+                    && matches(before, type, shape)) {
+                INDArray current = array;
+                array = before;
+                before = current;
+                return array;
+            }
+            INDArray current = array;
             array = reuse(array, type, shape);
+            if (array != current) {
+                before = current;
+            }
             return array;
         }
     }

@@ -49,4 +49,28 @@ class ScratchTest {
         assertThat(Slot.forward("c", "N,H").array(DataType.FLOAT, 4, 3)).as("a slot's own memory")
                 .isNotSameAs(a.array(DataType.FLOAT, 4, 3));
     }
+
+    /**
+     * A memory asked for two shapes in turn (a forward whose last layer runs on selected rows) hands each shape's
+     * array back, the same object over the same memory; once the memory grows, the earlier shape's array (over the
+     * freed memory) is never handed out again.
+     */
+    @Test
+    void aMemoryAskedForTwoShapesInTurnGivesEachShapesArrayBack() {
+        Scratch.Memory memory = new Scratch.Memory();
+        INDArray whole = memory.shaped(DataType.FLOAT, 6, 4);
+        INDArray selected = memory.shaped(DataType.FLOAT, 2, 4);
+        assertThat(selected.data()).isSameAs(whole.data());
+        assertThat(memory.shaped(DataType.FLOAT, 6, 4)).isSameAs(whole);
+        assertThat(memory.shaped(DataType.FLOAT, 2, 4)).isSameAs(selected);
+        assertThat(memory.shaped(DataType.FLOAT, 2, 4)).isSameAs(selected);
+
+        INDArray grown = memory.shaped(DataType.FLOAT, 9, 4);
+        assertThat(whole.data().wasClosed()).isTrue();
+        INDArray again = memory.shaped(DataType.FLOAT, 2, 4);
+        assertThat(again).as("not the array over the freed memory").isNotSameAs(selected);
+        assertThat(again.data()).isSameAs(grown.data());
+        assertThat(again.data().wasClosed()).isFalse();
+        assertThat(memory.shaped(DataType.FLOAT, 9, 4)).isSameAs(grown);
+    }
 }
