@@ -17,8 +17,8 @@ public final class BertAttention {
     private final BertSelfAttention self;
     private final BertSelfOutput output;
     private final Kernels kernels;
-    private SelectedTokens selected; // where forwardSelected took its residual; null after forward
-    private INDArray selectedResidual; // forwardSelected's residual: x's selected rows, [M,H]
+    private SelectedTokens selected; // where attend took its residual; null after a forward of every token
+    private INDArray selectedResidual; // that residual: x's selected rows, [M,H]
 
     /** prefix: e.g. "bert.encoder.layer.3.attention.". */
     public BertAttention(ParameterStore store, String prefix, BertConfig config) {
@@ -43,23 +43,14 @@ public final class BertAttention {
         return output.forward(attended.context(), attended.residual(), training, keepForBackward);
     }
 
-    /**
-     * The block's output at the selected tokens alone, [M,H]: keys and values from every token of x [N,H], everything
-     * after the attention's products on M rows; {@link #backward} then takes dy [M,H].
-     */
-    INDArray forwardSelected(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
-                             boolean keepForBackward) {
-        Attended attended = attend(x, maskBias, selected, training, keepForBackward);
-        return output.forward(attended.context(), attended.residual(), training, keepForBackward);
-    }
-
     /** The self-attention's context and the residual the output block adds to it: x, or x's selected rows. */
     record Attended(INDArray context, INDArray residual) {
     }
 
     /**
-     * The self-attention alone, for every token of x (selected null) or the selected ones: what the output block
-     * ({@link #output()}) then reads.
+     * The self-attention alone, for every token of x (selected null) or the selected ones (keys and values from every
+     * token, queries from those alone): what the output block ({@link #output()}) then reads, on M rows after a
+     * selection, and {@link #backward} then takes dy [M,H].
      */
     Attended attend(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
                     boolean keepForBackward) {
@@ -80,8 +71,8 @@ public final class BertAttention {
     }
 
     /**
-     * dy: [N,H] (after {@link #forwardSelected}: [M,H]) → dx [N,H]: through the output block, the attention, and the
-     * residual path.
+     * dy: [N,H] (after {@link #attend} of selected tokens: [M,H]) → dx [N,H]: through the output block, the
+     * attention, and the residual path.
      */
     public INDArray backward(INDArray dy) {
         ResidualOutput.Grads grads = output.backward(dy);

@@ -49,9 +49,7 @@ public final class BertEncoder {
         int last = layers.size() - 1;
         for (int i = 0; i <= last; i++) {
             memory.beforeForward(i, keepForBackward);
-            x = i == last && selected != null
-                    ? layers.get(i).forwardSelected(x, maskBias, selected, training, keepForBackward)
-                    : layers.get(i).forward(x, maskBias, training, keepForBackward);
+            x = layers.get(i).forward(x, maskBias, i == last ? selected : null, training, keepForBackward);
         }
         return finalLayerNorm == null ? x : finalLayerNorm.forward(x, keepForBackward);
     }

@@ -56,20 +56,14 @@ public final class BertLayer {
     }
 
     /**
-     * x: [N,H], maskBias: [B,T] → [M,H], the block's output at the selected tokens alone: the attention reads every
-     * token's key and value, the rest runs on M rows; {@link #backward} then takes dy [M,H].
+     * As {@link #forward(INDArray, INDArray, boolean, boolean)}, or with {@code selected} (not null) → [M,H], the
+     * block's output at the selected tokens alone: the attention reads every token's key and value, the rest runs on M
+     * rows, and {@link #backward} then takes dy [M,H]. Module by module, or, in a forward that keeps nothing and drops
+     * nothing through a frozen post-norm layer, the rows after the attention block by block ({@link FrozenLayerRows}):
+     * the same bits.
      */
-    INDArray forwardSelected(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
-                             boolean keepForBackward) {
-        return forward(x, maskBias, selected, training, keepForBackward);
-    }
-
-    /**
-     * Module by module, or, in a forward that keeps nothing and drops nothing through a frozen post-norm layer, the
-     * rows after the attention block by block ({@link FrozenLayerRows}): the same bits.
-     */
-    private INDArray forward(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
-                             boolean keepForBackward) {
+    INDArray forward(INDArray x, INDArray maskBias, SelectedTokens selected, boolean training,
+                     boolean keepForBackward) {
         BertAttention.Attended attended = attention.attend(x, maskBias, selected, training, keepForBackward);
         if (!training && !keepForBackward) {
             INDArray y = FrozenLayerRows.forward(attention.output(), intermediate.dense(), output, attended.context(),
@@ -84,7 +78,7 @@ public final class BertLayer {
     }
 
     /**
-     * dy: [N,H] (after {@link #forwardSelected}: [M,H]) → dx [N,H]: the feed-forward block's lines inverted, then
+     * dy: [N,H] (after a forward of selected tokens: [M,H]) → dx [N,H]: the feed-forward block's lines inverted, then
      * the attention's.
      */
     public INDArray backward(INDArray dy) {
